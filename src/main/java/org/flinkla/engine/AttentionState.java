@@ -1,0 +1,108 @@
+package org.flinkla.engine;
+
+import java.util.Arrays;
+
+/**
+ * The fixed-size recurrent state of one sequence: for each head h, S_h (d_φ × d_v, row-major)
+ * followed by z_h (d_φ) — z is absent for {@link Variant#DELTA} — stored in one flat array of
+ * float64 or float32 (DESIGN §3.2), plus the number of tokens absorbed.
+ *
+ * <p>The layout is owned by {@link RecurrentLinearAttention}; other code treats the array as opaque
+ * bytes (the Flink serializer writes it in bulk, split/resume copies it). How the values relate to
+ * the true sums (e.g. stored as running means to stay bounded) is documented on
+ * {@link RecurrentLinearAttention}.
+ */
+public final class AttentionState {
+    private final double[] doubles;
+    private final float[] floats;
+    private long tokens;
+
+    AttentionState(StatePrecision precision, int length) {
+        this.doubles = precision == StatePrecision.FLOAT64 ? new double[length] : null;
+        this.floats = precision == StatePrecision.FLOAT32 ? new float[length] : null;
+    }
+
+    /** Wraps existing arrays (exactly one non-null) without copying; used by deserializers. */
+    public static AttentionState wrap(double[] doubles, float[] floats, long tokens) {
+        if ((doubles == null) == (floats == null)) {
+            throw new IllegalArgumentException("exactly one of doubles/floats must be given");
+        }
+        AttentionState s = new AttentionState(doubles, floats);
+        s.tokens = tokens;
+        return s;
+    }
+
+    private AttentionState(double[] doubles, float[] floats) {
+        this.doubles = doubles;
+        this.floats = floats;
+    }
+
+    public StatePrecision precision() {
+        return doubles != null ? StatePrecision.FLOAT64 : StatePrecision.FLOAT32;
+    }
+
+    /** Number of elements in the flat state. */
+    public int length() {
+        return doubles != null ? doubles.length : floats.length;
+    }
+
+    /** Tokens absorbed since the state was created or reset. */
+    public long tokens() {
+        return tokens;
+    }
+
+    public void setTokens(long tokens) {
+        this.tokens = tokens;
+    }
+
+    /** The float64 values (live, not a copy), or null for a float32 state. */
+    public double[] doubles() {
+        return doubles;
+    }
+
+    /** The float32 values (live, not a copy), or null for a float64 state. */
+    public float[] floats() {
+        return floats;
+    }
+
+    /** Back to the empty state (no tokens). */
+    public void reset() {
+        tokens = 0;
+        if (doubles != null) {
+            Arrays.fill(doubles, 0.0);
+        } else {
+            Arrays.fill(floats, 0f);
+        }
+    }
+
+    public AttentionState copy() {
+        return wrap(doubles == null ? null : doubles.clone(), floats == null ? null : floats.clone(), tokens);
+    }
+
+    /** Overwrites this state with {@code other}'s values (same precision and length). */
+    public void copyFrom(AttentionState other) {
+        if (other.length() != length() || other.precision() != precision()) {
+            throw new IllegalArgumentException("state shape mismatch");
+        }
+        if (doubles != null) {
+            System.arraycopy(other.doubles, 0, doubles, 0, doubles.length);
+        } else {
+            System.arraycopy(other.floats, 0, floats, 0, floats.length);
+        }
+        tokens = other.tokens;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof AttentionState)) {
+            return false;
+        }
+        AttentionState s = (AttentionState) o;
+        return tokens == s.tokens && Arrays.equals(doubles, s.doubles) && Arrays.equals(floats, s.floats);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Long.hashCode(tokens) + (doubles != null ? Arrays.hashCode(doubles) : Arrays.hashCode(floats));
+    }
+}

@@ -1,0 +1,30 @@
+package org.flinkla.engine;
+
+/**
+ * The tensors of one layer, in PyTorch {@code nn.Linear} layout: a weight is [out, in] row-major
+ * (y = x Wᵀ + b), a bias is [out] or null (zero). Names follow fast-transformers'
+ * {@code RecurrentAttentionLayer} (DESIGN §3.1); the variant tensors follow DESIGN §3.3.
+ *
+ * <p>Plain holder: the arrays are not copied. {@link RecurrentLinearAttention} checks the shapes
+ * against an {@link AttentionConfig} and keeps its own (re-laid-out) copies.
+ */
+public final class AttentionWeights implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** query_projection.weight [H·d_k, d_model] and .bias [H·d_k]. */
+    public double[] queryWeight, queryBias;
+    /** key_projection.weight [H·d_k, d_model] and .bias [H·d_k]. */
+    public double[] keyWeight, keyBias;
+    /** value_projection.weight [H·d_v, d_model] and .bias [H·d_v]. */
+    public double[] valueWeight, valueBias;
+    /** out_projection.weight [d_out, H·d_v] and .bias [d_out]. */
+    public double[] outWeight, outBias;
+    /** embedding.weight [vocab, d_model]; null when the model takes vectors only. */
+    public double[] embedding;
+    /** gate_projection.weight [H·d_k, d_model] and .bias (variant gated). */
+    public double[] gateWeight, gateBias;
+    /** beta_projection.weight [H, d_model] and .bias [H] (variant delta). */
+    public double[] betaWeight, betaBias;
+    /** alpha_projection.weight [H, d_model] and .bias [H] (variant delta, optional gate). */
+    public double[] alphaWeight, alphaBias;
+}

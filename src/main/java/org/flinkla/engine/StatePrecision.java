@@ -1,0 +1,35 @@
+package org.flinkla.engine;
+
+import java.util.Locale;
+
+/** Element type of the recurrent state (S, z). Projections and outputs are always float64. */
+public enum StatePrecision {
+    FLOAT64(8),
+    FLOAT32(4);
+
+    private final int bytes;
+
+    StatePrecision(int bytes) {
+        this.bytes = bytes;
+    }
+
+    public int bytesPerElement() {
+        return bytes;
+    }
+
+    public static StatePrecision parse(String name) {
+        switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "float64":
+            case "f64":
+            case "double":
+                return FLOAT64;
+            case "float32":
+            case "f32":
+            case "float":
+                return FLOAT32;
+            default:
+                throw new IllegalArgumentException(
+                        "unknown state precision '" + name + "' (expected float64 or float32)");
+        }
+    }
+}

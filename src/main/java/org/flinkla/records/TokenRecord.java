@@ -1,0 +1,111 @@
+package org.flinkla.records;
+
+import java.util.Arrays;
+
+/**
+ * One parsed input record (DESIGN §4): a single token or a chunk of tokens of one sequence, or a
+ * control record. Exactly one payload field is set, according to {@link #kind()}.
+ *
+ * <ul>
+ *   <li>{@link Kind#SYMBOLS}: {@code symbols} holds one token per character ({@code "token"} or
+ *       {@code "tokens"});
+ *   <li>{@link Kind#IDS}: {@code ids} holds token ids ({@code "id"} or {@code "ids"});
+ *   <li>{@link Kind#VECTORS}: {@code vectors} holds {@code count} vectors of width {@code dim},
+ *       row-major ({@code "x"} or {@code "xs"});
+ *   <li>{@link Kind#RESET}: {@code {"control":"reset"}}, no payload.
+ * </ul>
+ *
+ * {@code pos} is the position of the first token, or {@link #NO_POS} when the record has none.
+ * {@code chunk} tells whether the record was a chunk form ({@code tokens/ids/xs}); outputs keep the
+ * same form.
+ */
+public final class TokenRecord {
+    public static final long NO_POS = Long.MIN_VALUE;
+
+    public enum Kind { SYMBOLS, IDS, VECTORS, RESET }
+
+    private final String seq;
+    private final long pos;
+    private final Kind kind;
+    private final boolean chunk;
+    private final String symbols;
+    private final int[] ids;
+    private final double[] vectors;
+    private final int dim;
+
+    private TokenRecord(String seq, long pos, Kind kind, boolean chunk, String symbols, int[] ids,
+            double[] vectors, int dim) {
+        this.seq = seq;
+        this.pos = pos;
+        this.kind = kind;
+        this.chunk = chunk;
+        this.symbols = symbols;
+        this.ids = ids;
+        this.vectors = vectors;
+        this.dim = dim;
+    }
+
+    public static TokenRecord symbols(String seq, long pos, String symbols, boolean chunk) {
+        return new TokenRecord(seq, pos, Kind.SYMBOLS, chunk, symbols, null, null, 0);
+    }
+
+    public static TokenRecord ids(String seq, long pos, int[] ids, boolean chunk) {
+        return new TokenRecord(seq, pos, Kind.IDS, chunk, null, ids, null, 0);
+    }
+
+    /** {@code vectors.length} must be a multiple of {@code dim}. */
+    public static TokenRecord vectors(String seq, long pos, double[] vectors, int dim, boolean chunk) {
+        if (dim <= 0 || vectors.length % dim != 0) {
+            throw new IllegalArgumentException("vectors length " + vectors.length + " is not a multiple of " + dim);
+        }
+        return new TokenRecord(seq, pos, Kind.VECTORS, chunk, null, null, vectors, dim);
+    }
+
+    public static TokenRecord reset(String seq) {
+        return new TokenRecord(seq, NO_POS, Kind.RESET, false, null, null, null, 0);
+    }
+
+    public String seq() { return seq; }
+    public long pos() { return pos; }
+    public boolean hasPos() { return pos != NO_POS; }
+    public Kind kind() { return kind; }
+    public boolean isChunk() { return chunk; }
+    public String symbols() { return symbols; }
+    public int[] ids() { return ids; }
+    public double[] vectors() { return vectors; }
+    /** Width of each vector (VECTORS only). */
+    public int dim() { return dim; }
+
+    /** Number of tokens carried (0 for RESET). */
+    public int count() {
+        switch (kind) {
+            case SYMBOLS: return symbols.length();
+            case IDS: return ids.length;
+            case VECTORS: return vectors.length / dim;
+            default: return 0;
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof TokenRecord)) {
+            return false;
+        }
+        TokenRecord r = (TokenRecord) o;
+        return pos == r.pos && kind == r.kind && chunk == r.chunk && dim == r.dim
+                && java.util.Objects.equals(seq, r.seq) && java.util.Objects.equals(symbols, r.symbols)
+                && Arrays.equals(ids, r.ids) && Arrays.equals(vectors, r.vectors);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(seq, pos, kind, chunk, symbols, dim) * 31
+                + Arrays.hashCode(ids) + Arrays.hashCode(vectors);
+    }
+
+    @Override
+    public String toString() {
+        return "TokenRecord{seq=" + seq + ", pos=" + (hasPos() ? pos : "-") + ", kind=" + kind
+                + ", tokens=" + count() + (chunk ? ", chunk" : "") + "}";
+    }
+}
