@@ -61,16 +61,16 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
     private transient double[] scratchY;
     private transient int dOut;
 
-    private transient Counter recordsIn;
-    private transient Counter tokensIn;
-    private transient Counter outputsOut;
-    private transient Counter rejected;
+    transient Counter recordsIn; // package-private: read by tests
+    transient Counter tokensIn;
+    transient Counter outputsOut;
+    transient Counter rejected;
     private transient Map<String, Counter> rejectedByReason;
     private transient MetricGroup metricGroup;
-    private transient Counter replayedTokens;
-    private transient Counter gaps;
-    private transient Counter gapTokens;
-    private transient Counter resets;
+    transient Counter replayedTokens;
+    transient Counter gaps;
+    transient Counter gapTokens;
+    transient Counter resets;
     private transient Histogram processingNanos;
 
     LinearAttentionFunction(AttentionConfig config, AttentionWeights weights, EmitMode emit, Duration stateTtl,
