@@ -6,6 +6,7 @@ import org.flinkla.engine.AttentionWeights;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -32,6 +33,14 @@ import java.util.Random;
  */
 public final class ModelFiles {
     private ModelFiles() {}
+
+    /**
+     * The configuration keys read from {@code __metadata__} and accepted as overrides: heads,
+     * feature_map, eps, favor_features, favor_seed, vocab, variant, decay, state_precision.
+     */
+    public static List<String> configKeys() {
+        return ModelMetadata.KEYS;
+    }
 
     /** Loads a model file using only its own metadata. */
     public static Model load(Path file) {
@@ -68,7 +77,9 @@ public final class ModelFiles {
         try {
             config = b.build();
         } catch (IllegalArgumentException e) {
-            throw new ModelFileException(source, "metadata", e.getMessage(), e);
+            // The builder's message names the key (decay, vocab, eps, variant, ...); it may come from
+            // the file or an override, so the subject says "configuration".
+            throw new ModelFileException(source, "configuration", e.getMessage(), e);
         }
         AttentionWeights w = ModelTensors.toWeights(config, name -> st.contains(name) ? st.tensor(name) : null, source);
         return Model.checked(config, w, source);

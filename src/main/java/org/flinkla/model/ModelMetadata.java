@@ -134,7 +134,7 @@ final class ModelMetadata {
         if (d != null) {
             int n = d.value.split(",", -1).length;
             if (n != heads) {
-                throw new ModelFileException(source, d.origin, "gives " + n + " γ values for " + heads
+                throw new ModelFileException(source, d.origin, "gives " + n + " γ value" + (n == 1 ? "" : "s") + " for " + heads
                         + " heads (comma-separated, one per head)");
             }
         }

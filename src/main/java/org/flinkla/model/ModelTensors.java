@@ -177,7 +177,7 @@ final class ModelTensors {
     private static String whyRequired(AttentionConfig c, Spec spec) {
         switch (spec.name) {
             case EMBEDDING:
-                return " (metadata vocab '" + c.vocab() + "' needs an embedding row per symbol)";
+                return " (vocab '" + c.vocab() + "' needs an embedding row per symbol)";
             case GATE_WEIGHT:
             case BETA_WEIGHT:
                 return " (variant " + c.variant().metadataName() + " needs it)";
@@ -188,7 +188,7 @@ final class ModelTensors {
 
     private static String shapeHint(AttentionConfig c, Spec spec) {
         if (spec.name.equals(EMBEDDING) && c.vocab() != null) {
-            return " (metadata vocab '" + c.vocab() + "' has " + c.vocab().length() + " symbols, d_model="
+            return " (vocab '" + c.vocab() + "' has " + c.vocab().length() + " symbols, d_model="
                     + c.dModel() + ")";
         }
         return " (heads=" + c.heads() + ", d_model=" + c.dModel() + ", d_k=" + c.dKey() + ", d_v="

@@ -307,11 +307,11 @@ class ModelFilesTest {
     void vocabMustMatchTheEmbedding() {
         Layout l = Layout.fastTransformers().put("embedding.weight", 5, 6);
         l.metadata.put("vocab", "ACGT");
-        assertBad(l, "tensor embedding.weight", "expected shape [4, 6], got [5, 6]", "metadata vocab 'ACGT'");
+        assertBad(l, "tensor embedding.weight", "expected shape [4, 6], got [5, 6]", "vocab 'ACGT' has 4 symbols");
         assertBad(Layout.fastTransformers(), Map.of("vocab", "ACGT"), "tensor embedding.weight", "missing",
                 "vocab 'ACGT'");
         l.metadata.put("vocab", "ACGTA");
-        assertBad(l, "metadata", "vocab", "twice");
+        assertBad(l, "configuration", "vocab", "twice");
     }
 
     @Test
@@ -320,8 +320,9 @@ class ModelFilesTest {
         l.metadata.put("variant", "decay");
         l.metadata.put("decay", "0.9,0.95,0.99");
         assertBad(l, "metadata decay", "3 γ values for 2 heads");
+        assertBad(l, Map.of("decay", "0.9"), "override decay", "1 γ value for 2 heads");
         assertBad(l, Map.of("decay", "0.9,x"), "override decay", "'0.9,x' is not a number");
-        assertBad(l, Map.of("decay", "0.9,1.5"), "metadata", "decay", "(0, 1]");
+        assertBad(l, Map.of("decay", "0.9,1.5"), "configuration", "decay", "(0, 1]");
     }
 
     @Test
@@ -331,7 +332,7 @@ class ModelFilesTest {
         assertBad(l, "tensor gate_projection.weight", "missing", "variant gated");
         assertBad(l, Map.of("variant", "delta"), "tensor beta_projection.weight", "missing", "variant delta");
         l.put("gate_projection.weight", 8, 6);
-        assertBad(l, Map.of("feature_map", "favor"), "metadata", "gated", "elu or relu");
+        assertBad(l, Map.of("feature_map", "favor"), "configuration", "gated", "elu or relu");
         assertBad(l, Map.of("variant", "softmax"), "override variant", "unknown variant 'softmax'");
         assertBad(l, Map.of("feature_map", "cosh"), "override feature_map", "unknown feature_map 'cosh'");
         l.put("gate_projection.bias", 6);
@@ -368,7 +369,7 @@ class ModelFilesTest {
         Layout l = Layout.fastTransformers();
         l.metadata.put("eps", "tiny");
         assertBad(l, "metadata eps", "'tiny' is not a number");
-        assertBad(l, Map.of("eps", "-1"), "metadata", "eps must be finite and >= 0");
+        assertBad(l, Map.of("eps", "-1"), "configuration", "eps must be finite and >= 0");
         assertBad(Layout.fastTransformers(), Map.of("hedas", "2"), "override hedas", "unknown model option", "heads");
         assertBad(Layout.fastTransformers(), Map.of("state_precision", "float16"), "override state_precision",
                 "float16");
