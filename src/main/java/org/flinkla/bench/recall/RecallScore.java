@@ -1,0 +1,84 @@
+package org.flinkla.bench.recall;
+
+/**
+ * Scores the read-outs of one stream.
+ * <ul>
+ *   <li>hit: the stored value with the largest cosine to the output is the queried one (strictly
+ *       larger than every other stored value's cosine; a zero output or a tie is a miss);</li>
+ *   <li>relative error: ‖y − v_true‖ / ‖v_true‖.</li>
+ * </ul>
+ */
+public final class RecallScore {
+    private long queries;
+    private long hits;
+    private double errorSum;
+
+    /** Adds the outputs [P][d_v] of {@code stream}'s P queries (query i asks for value i). */
+    public void add(RecallStream stream, double[][] outputs) {
+        if (outputs.length != stream.pairs()) {
+            throw new IllegalArgumentException(outputs.length + " outputs for " + stream.pairs() + " queries");
+        }
+        for (int i = 0; i < outputs.length; i++) {
+            if (isHit(stream, i, outputs[i])) {
+                hits++;
+            }
+            errorSum += relativeError(outputs[i], stream.value(i));
+            queries++;
+        }
+    }
+
+    /** Whether {@code y} is strictly closest in cosine to value {@code truth} among the stream's values. */
+    public static boolean isHit(RecallStream stream, int truth, double[] y) {
+        double ny = norm(y);
+        if (!(ny > 0) || !Double.isFinite(ny)) {
+            return false;
+        }
+        double best = cosine(y, ny, stream.value(truth));
+        for (int j = 0; j < stream.pairs(); j++) {
+            if (j != truth && cosine(y, ny, stream.value(j)) >= best) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** ‖y − v‖ / ‖v‖. */
+    public static double relativeError(double[] y, double[] v) {
+        double d = 0;
+        for (int j = 0; j < v.length; j++) {
+            double e = y[j] - v[j];
+            d += e * e;
+        }
+        return Math.sqrt(d) / norm(v);
+    }
+
+    private static double cosine(double[] y, double ny, double[] v) {
+        double dot = 0;
+        for (int j = 0; j < v.length; j++) {
+            dot += y[j] * v[j];
+        }
+        return dot / (ny * norm(v));
+    }
+
+    private static double norm(double[] a) {
+        double s = 0;
+        for (double x : a) {
+            s += x * x;
+        }
+        return Math.sqrt(s);
+    }
+
+    public long queries() {
+        return queries;
+    }
+
+    /** Fraction of queries that were hits (NaN before any query). */
+    public double accuracy() {
+        return (double) hits / queries;
+    }
+
+    /** Mean relative error over all queries (NaN before any query). */
+    public double meanError() {
+        return errorSum / queries;
+    }
+}
