@@ -179,7 +179,8 @@ public final class RecallBenchmark {
             }
             for (int m = 0; m < methods.size(); m++) {
                 out.add(new RecallResult(dk, dv, p, methods.get(m).name(), trials, scores[m].queries(),
-                        scores[m].accuracy(), scores[m].meanError()));
+                        scores[m].accuracy(), scores[m].meanError(), scores[m].olderHalfAccuracy(),
+                        scores[m].newerHalfAccuracy()));
             }
         }
         return out;

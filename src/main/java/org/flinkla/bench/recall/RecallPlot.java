@@ -85,7 +85,7 @@ public final class RecallPlot {
                 "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#444\"/>%n",
                 x0, y0, PANEL_W, PANEL_H));
         // y grid and labels
-        int ticks = 4;
+        int ticks = (int) Math.round(yMax / 0.25);
         for (int i = 0; i <= ticks; i++) {
             double v = yMax * i / ticks;
             double y = y0 + PANEL_H - PANEL_H * v / yMax;
@@ -123,6 +123,7 @@ public final class RecallPlot {
         for (int i = 0; i < methods.size(); i++) {
             String m = methods.get(i);
             StringBuilder pts = new StringBuilder();
+            StringBuilder marks = new StringBuilder();
             for (int p : ps) {
                 for (RecallResult r : part) {
                     if (r.pairs() == p && r.method().equals(m)) {
@@ -131,6 +132,7 @@ public final class RecallPlot {
                             double x = x0 + PANEL_W * (log2(p) - lo) / (hi - lo);
                             double y = y0 + PANEL_H - PANEL_H * Math.min(v, yMax) / yMax;
                             pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+                            marks.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\"/>", x, y));
                         }
                     }
                 }
@@ -139,6 +141,7 @@ public final class RecallPlot {
                 b.append(String.format(Locale.ROOT,
                         "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>%n",
                         color(methods, i), pts.toString().trim()));
+                b.append(String.format(Locale.ROOT, "<g fill=\"%s\">%s</g>%n", color(methods, i), marks));
             }
         }
     }

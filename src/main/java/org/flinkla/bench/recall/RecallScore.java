@@ -7,10 +7,14 @@ package org.flinkla.bench.recall;
  *       larger than every other stored value's cosine; a zero output or a tie is a miss);</li>
  *   <li>relative error: ‖y − v_true‖ / ‖v_true‖.</li>
  * </ul>
+ * Hits are also counted separately for the older half of the pairs (written first, i &lt; ⌊P/2⌋)
+ * and the newer half, which shows recency: decay and the delta rule favour recent writes.
  */
 public final class RecallScore {
     private long queries;
     private long hits;
+    private long olderQueries;
+    private long olderHits;
     private double errorSum;
 
     /** Adds the outputs [P][d_v] of {@code stream}'s P queries (query i asks for value i). */
@@ -18,9 +22,15 @@ public final class RecallScore {
         if (outputs.length != stream.pairs()) {
             throw new IllegalArgumentException(outputs.length + " outputs for " + stream.pairs() + " queries");
         }
+        int half = outputs.length / 2;
         for (int i = 0; i < outputs.length; i++) {
-            if (isHit(stream, i, outputs[i])) {
+            boolean hit = isHit(stream, i, outputs[i]);
+            if (hit) {
                 hits++;
+            }
+            if (i < half) {
+                olderQueries++;
+                olderHits += hit ? 1 : 0;
             }
             errorSum += relativeError(outputs[i], stream.value(i));
             queries++;
@@ -75,6 +85,16 @@ public final class RecallScore {
     /** Fraction of queries that were hits (NaN before any query). */
     public double accuracy() {
         return (double) hits / queries;
+    }
+
+    /** Accuracy over the older half of the pairs (NaN for P = 1). */
+    public double olderHalfAccuracy() {
+        return (double) olderHits / olderQueries;
+    }
+
+    /** Accuracy over the newer half of the pairs. */
+    public double newerHalfAccuracy() {
+        return (double) (hits - olderHits) / (queries - olderQueries);
     }
 
     /** Mean relative error over all queries (NaN before any query). */

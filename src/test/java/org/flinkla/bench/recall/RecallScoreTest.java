@@ -25,6 +25,9 @@ class RecallScoreTest {
         score.add(s, y);
         assertThat(score.queries()).isEqualTo(3);
         assertThat(score.accuracy()).isEqualTo(1.0 / 3.0);
+        // older half: pair 0 (hit); newer half: pairs 1 and 2 (both misses)
+        assertThat(score.olderHalfAccuracy()).isEqualTo(1.0);
+        assertThat(score.newerHalfAccuracy()).isEqualTo(0.0);
         // ‖(−0.1, 0.1)‖ = √0.02, ‖(0.6, −0.5)‖ = √0.61, ‖(1, 0)‖ = 1, each over ‖v‖ = 1
         assertThat(score.meanError()).isCloseTo((Math.sqrt(0.02) + Math.sqrt(0.61) + 1.0) / 3.0, within(1e-15));
     }
