@@ -5,9 +5,9 @@ import org.flinkla.engine.AttentionState;
 import org.flinkla.engine.RecurrentLinearAttention;
 
 /**
- * A linear-attention variant ({@link RecurrentLinearAttention}) on the recall stream: the P writes
+ * A linear-attention variant ({@link RecurrentLinearAttention}) on the recall stream: the writes
  * are streamed once; for each query the post-write state is copied into a scratch state and the
- * query token is stepped on the copy, so each query sees exactly the P writes (plus itself).
+ * query token is stepped on the copy, so each query sees exactly the writes (plus itself).
  */
 public final class LinearRecall implements RecallMethod {
     private final String name;
@@ -41,8 +41,8 @@ public final class LinearRecall implements RecallMethod {
         double[] x = new double[s.dModel()];
         double[] y = new double[s.dValue()];
         AttentionState written = layer.newState();
-        for (int i = 0; i < p; i++) {
-            s.writeInput(i, x);
+        for (int w = 0; w < s.writes(); w++) {
+            s.writeInput(w, x);
             layer.step(written, x, 0, y, 0);
         }
         AttentionState scratch = layer.newState();

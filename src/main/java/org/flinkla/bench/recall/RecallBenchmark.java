@@ -22,17 +22,43 @@ import java.util.TreeSet;
  * java -cp target/flink-linear-attention.jar org.flinkla.bench.recall.RecallBenchmark --out docs/recall
  * }</pre>
  *
- * Options: {@code --dk 16,32} key widths (d_v = d_k); {@code --pairs 1,2,4,...} the P grid (default
+ * Options: {@code --task recall} (or {@code overwrite}: every key written twice, the newer value
+ * asked for); {@code --dk 16,32} key widths (d_v = d_k); {@code --pairs 1,2,4,...} the P grid (default
  * 1, 2, 4 and d_k·{1/4, 1/2, 3/4, 1, 3/2, 2, 3, 4}); {@code --trials 8}; {@code --seed 1};
  * {@code --favor-features 256}; {@code --methods softmax,elu,...}; {@code --out DIR} writes
- * {@code recall.csv} and {@code recall.svg} there.
+ * {@code recall.csv} and {@code recall.svg} (or {@code overwrite.*}) there.
  */
 public final class RecallBenchmark {
     private RecallBenchmark() {
     }
 
+    /** What the stream asks (see {@link RecallStream}). */
+    public enum Task {
+        /** P pairs written once, every key queried. */
+        RECALL,
+        /** P pairs written, then rewritten with new values; every key queried for its new value. */
+        OVERWRITE;
+
+        public String fileName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        RecallStream stream(int dk, int dv, int pairs, Random rnd) {
+            return this == RECALL ? RecallStream.random(dk, dv, pairs, rnd) : RecallStream.overwrite(dk, dv, pairs, rnd);
+        }
+
+        static Task parse(String v) {
+            for (Task t : values()) {
+                if (t.fileName().equals(v.trim().toLowerCase(Locale.ROOT))) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException("--task: expected recall or overwrite, got '" + v + "'");
+        }
+    }
+
     /** Parsed options. */
-    public record Options(int[] dks, int[] pairs, int trials, long seed, int favorFeatures,
+    public record Options(Task task, int[] dks, int[] pairs, int trials, long seed, int favorFeatures,
                           List<String> methods, Path out) {
     }
 
@@ -49,17 +75,19 @@ public final class RecallBenchmark {
         List<RecallResult> results = new ArrayList<>();
         for (int dk : o.dks()) {
             int[] grid = o.pairs() != null ? o.pairs() : defaultGrid(dk);
-            List<RecallResult> part = run(dk, dk, grid, o.trials(), o.seed(), o.favorFeatures(), o.methods());
-            printTables(System.out, part, o.methods());
+            List<RecallResult> part = run(o.task(), dk, dk, grid, o.trials(), o.seed(), o.favorFeatures(),
+                    o.methods());
+            printTables(System.out, o.task(), part, o.methods());
             results.addAll(part);
         }
         if (o.out() != null) {
             try {
                 Files.createDirectories(o.out());
-                Path csv = o.out().resolve("recall.csv");
-                Path svg = o.out().resolve("recall.svg");
+                Path csv = o.out().resolve(o.task().fileName() + ".csv");
+                Path svg = o.out().resolve(o.task().fileName() + ".svg");
                 Files.writeString(csv, csv(results), StandardCharsets.UTF_8);
-                Files.writeString(svg, RecallPlot.svg(results, o.methods(), o.trials()), StandardCharsets.UTF_8);
+                Files.writeString(svg, RecallPlot.svg(o.task(), results, o.methods(), o.trials()),
+                        StandardCharsets.UTF_8);
                 System.out.println("wrote " + csv + " and " + svg);
             } catch (IOException e) {
                 System.err.println("recall: cannot write to " + o.out() + ": " + e.getMessage());
@@ -69,12 +97,13 @@ public final class RecallBenchmark {
     }
 
     static String usage() {
-        return "usage: RecallBenchmark [--dk 16,32] [--pairs 1,2,4,...] [--trials 8] [--seed 1]"
+        return "usage: RecallBenchmark [--task recall|overwrite] [--dk 16,32] [--pairs 1,2,4,...] [--trials 8] [--seed 1]"
                 + " [--favor-features 256] [--methods " + String.join(",", RecallMethods.ALL) + "] [--out DIR]";
     }
 
     /** Parses the options above; a wrong one gives an IllegalArgumentException that names it. */
     public static Options parse(String[] args) {
+        Task task = Task.RECALL;
         int[] dks = {16, 32};
         int[] pairs = null;
         int trials = 8;
@@ -92,6 +121,9 @@ public final class RecallBenchmark {
             }
             String v = args[++i];
             switch (a) {
+                case "--task":
+                    task = Task.parse(v);
+                    break;
                 case "--dk":
                     dks = positiveInts(a, v);
                     break;
@@ -120,7 +152,7 @@ public final class RecallBenchmark {
                     throw new IllegalArgumentException("unknown option " + a);
             }
         }
-        return new Options(dks, pairs, trials, seed, favor, methods, out);
+        return new Options(task, dks, pairs, trials, seed, favor, methods, out);
     }
 
     private static int[] positiveInts(String option, String v) {
@@ -164,15 +196,15 @@ public final class RecallBenchmark {
      * drawn from a Random seeded by (seed, d_k, d_v, P, trial), so a cell does not depend on the
      * rest of the grid.
      */
-    public static List<RecallResult> run(int dk, int dv, int[] grid, int trials, long seed, int favorFeatures,
-                                         List<String> methodNames) {
+    public static List<RecallResult> run(Task task, int dk, int dv, int[] grid, int trials, long seed,
+                                         int favorFeatures, List<String> methodNames) {
         List<RecallMethod> methods = RecallMethods.create(methodNames, dk, dv, favorFeatures);
         List<RecallResult> out = new ArrayList<>();
         for (int p : grid) {
             RecallScore[] scores = new RecallScore[methods.size()];
             Arrays.setAll(scores, i -> new RecallScore());
             for (int t = 0; t < trials; t++) {
-                RecallStream s = RecallStream.random(dk, dv, p, new Random(streamSeed(seed, dk, dv, p, t)));
+                RecallStream s = task.stream(dk, dv, p, new Random(streamSeed(seed, dk, dv, p, t)));
                 for (int m = 0; m < methods.size(); m++) {
                     scores[m].add(s, methods.get(m).recall(s));
                 }
@@ -204,14 +236,14 @@ public final class RecallBenchmark {
     }
 
     /** Two tables (accuracy, mean error) of one d_k: rows P, columns the methods. */
-    static void printTables(PrintStream out, List<RecallResult> results, List<String> methods) {
+    static void printTables(PrintStream out, Task task, List<RecallResult> results, List<String> methods) {
         if (results.isEmpty()) {
             return;
         }
         RecallResult first = results.get(0);
         for (boolean accuracy : new boolean[] {true, false}) {
-            out.printf(Locale.ROOT, "%n%s, d_k = %d, d_v = %d, %d trials%n",
-                    accuracy ? "recall accuracy" : "mean relative error ||y - v||/||v||",
+            out.printf(Locale.ROOT, "%n%s: %s, d_k = %d, d_v = %d, %d trials%n", task.fileName(),
+                    accuracy ? "accuracy" : "mean relative error ||y - v||/||v||",
                     first.dKey(), first.dValue(), first.trials());
             out.print(markdownTable(results, methods, accuracy));
         }

@@ -6,7 +6,7 @@ public interface RecallMethod {
     String name();
 
     /**
-     * Output [P][d_v] for query i of the stream, as seen right after all P writes (each query is
+     * Output [P][d_v] for query i of the stream, as seen right after all the writes (each query is
      * read from the same post-write state: earlier queries never affect later ones).
      */
     double[][] recall(RecallStream stream);

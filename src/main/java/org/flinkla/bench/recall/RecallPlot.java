@@ -27,7 +27,8 @@ public final class RecallPlot {
     private RecallPlot() {
     }
 
-    public static String svg(List<RecallResult> results, List<String> methods, int trials) {
+    public static String svg(RecallBenchmark.Task task, List<RecallResult> results, List<String> methods,
+                             int trials) {
         TreeSet<Integer> dks = new TreeSet<>();
         results.forEach(r -> dks.add(r.dKey()));
         double maxErr = 1.0;
@@ -44,9 +45,12 @@ public final class RecallPlot {
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
                         + " font-family=\"sans-serif\" font-size=\"12\">%n", width, height, width, height));
         b.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", width, height));
+        String what = task == RecallBenchmark.Task.RECALL
+                ? "Associative recall: P random unit key→value pairs written, every key queried"
+                : "Overwrite: P random unit key→value pairs written, then rewritten with new values; every key queried";
         b.append(String.format(Locale.ROOT,
-                "<text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">Associative recall: P random unit"
-                        + " key→value pairs written, every key queried (%d trials per point)</text>%n", LEFT, trials));
+                "<text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">%s (%d trials per point)</text>%n",
+                LEFT, escape(what), trials));
         int row = 0;
         for (int dk : dks) {
             List<RecallResult> part = new ArrayList<>();
@@ -56,7 +60,7 @@ public final class RecallPlot {
                 }
             }
             int y0 = TOP + row * (PANEL_H + GAP_Y) + 20;
-            panel(b, part, methods, LEFT, y0, true, 1.0, "recall accuracy, d_k = d_v = " + dk);
+            panel(b, part, methods, LEFT, y0, true, 1.0, "accuracy, d_k = d_v = " + dk);
             panel(b, part, methods, LEFT + PANEL_W + GAP_X, y0, false, maxErr,
                     "mean error ‖y − v‖/‖v‖, d_k = d_v = " + dk);
             row++;

@@ -3,8 +3,9 @@ package org.flinkla.bench.recall;
 /**
  * Scores the read-outs of one stream.
  * <ul>
- *   <li>hit: the stored value with the largest cosine to the output is the queried one (strictly
- *       larger than every other stored value's cosine; a zero output or a tie is a miss);</li>
+ *   <li>hit: among all values written (an overwritten old value included), the one with the
+ *       largest cosine to the output is the queried one (strictly larger than every other's; a zero
+ *       output or a tie is a miss);</li>
  *   <li>relative error: ‖y − v_true‖ / ‖v_true‖.</li>
  * </ul>
  * Hits are also counted separately for the older half of the pairs (written first, i &lt; ⌊P/2⌋)
@@ -37,15 +38,16 @@ public final class RecallScore {
         }
     }
 
-    /** Whether {@code y} is strictly closest in cosine to value {@code truth} among the stream's values. */
+    /** Whether {@code y} is strictly closest in cosine to query {@code truth}'s value among all written values. */
     public static boolean isHit(RecallStream stream, int truth, double[] y) {
         double ny = norm(y);
         if (!(ny > 0) || !Double.isFinite(ny)) {
             return false;
         }
-        double best = cosine(y, ny, stream.value(truth));
-        for (int j = 0; j < stream.pairs(); j++) {
-            if (j != truth && cosine(y, ny, stream.value(j)) >= best) {
+        int t = stream.truth(truth);
+        double best = cosine(y, ny, stream.writtenValue(t));
+        for (int w = 0; w < stream.writes(); w++) {
+            if (w != t && cosine(y, ny, stream.writtenValue(w)) >= best) {
                 return false;
             }
         }

@@ -1,19 +1,25 @@
 package org.flinkla.bench.recall;
 
+import java.util.Arrays;
 import java.util.Random;
 
 /**
- * One associative-recall episode: P key→value pairs are written, then each key is queried.
+ * One associative-recall episode: a sequence of writes (key, value), then one query per distinct
+ * key. Query i asks for the value most recently written under key i.
+ * <ul>
+ *   <li>{@link #random}: P pairs, each key written once (the recall task);</li>
+ *   <li>{@link #overwrite}: P pairs written, then every key written again with a new value, in the
+ *       same order (the overwrite task: the old value is now wrong).</li>
+ * </ul>
  *
  * <p>Token layout (d_model = 2·d_k + d_v + 1), chosen so that the projections of
  * {@link RecallLayers} only select blocks:
  * <pre>
- *   write i:  x = [ 0     | key_i | value_i | 1 ]     (query block | key block | value block | write flag)
- *   query i:  x = [ key_i | 0     | 0       | 0 ]
+ *   write w:  x = [ 0     | key   | value | 1 ]     (query block | key block | value block | write flag)
+ *   query i:  x = [ key_i | 0     | 0     | 0 ]
  * </pre>
- * The query token carries its key in the query block only, so as a causal token it writes the
- * key 0 with the value 0: that leaves S unchanged and only adds φ(0) to z (one neutral token, see
- * {@link RecallLayers}). The flag lets the delta rule's β open for writes and close for queries.
+ * The query token carries its key in the query block only, and has the value 0: as a causal token
+ * it adds nothing to S (see {@link RecallLayers} for what it adds to z and how it is hidden).
  *
  * <pre>{@code
  * RecallStream s = RecallStream.random(16, 16, 32, new Random(7));
@@ -23,31 +29,66 @@ import java.util.Random;
  */
 public final class RecallStream {
     private final double[][] keys;
-    private final double[][] values;
+    private final int[] writeKey;
+    private final double[][] writeValue;
+    private final int[] truth;
     private final int dk;
     private final int dv;
 
-    /** Wraps given keys [P][d_k] and values [P][d_v] (not copied). */
+    /** Each key written once: keys [P][d_k] and values [P][d_v] (not copied). */
     public RecallStream(double[][] keys, double[][] values) {
-        if (keys.length == 0 || keys.length != values.length) {
-            throw new IllegalArgumentException("need the same positive number of keys and values, got "
-                    + keys.length + " keys and " + values.length + " values");
+        this(keys, identity(keys.length), values);
+    }
+
+    /**
+     * Writes {@code writeValue[w]} under {@code keys[writeKey[w]]} for w = 0..W−1; every key must be
+     * written at least once.
+     */
+    public RecallStream(double[][] keys, int[] writeKey, double[][] writeValue) {
+        if (keys.length == 0 || writeKey.length != writeValue.length) {
+            throw new IllegalArgumentException("need at least one key and one value per write, got "
+                    + keys.length + " keys, " + writeKey.length + " writes and " + writeValue.length + " values");
         }
         this.keys = keys;
-        this.values = values;
+        this.writeKey = writeKey;
+        this.writeValue = writeValue;
         this.dk = keys[0].length;
-        this.dv = values[0].length;
+        this.dv = writeValue.length == 0 ? 0 : writeValue[0].length;
+        this.truth = new int[keys.length];
+        Arrays.fill(truth, -1);
+        for (int w = 0; w < writeKey.length; w++) {
+            if (writeKey[w] < 0 || writeKey[w] >= keys.length) {
+                throw new IllegalArgumentException("write " + w + " names key " + writeKey[w] + " of " + keys.length);
+            }
+            if (writeValue[w].length != dv) {
+                throw new IllegalArgumentException("write " + w + " has a value of width " + writeValue[w].length
+                        + ", expected " + dv);
+            }
+            truth[writeKey[w]] = w;
+        }
         for (int i = 0; i < keys.length; i++) {
-            if (keys[i].length != dk || values[i].length != dv) {
-                throw new IllegalArgumentException("pair " + i + " has a key of width " + keys[i].length
-                        + " and a value of width " + values[i].length + ", expected " + dk + " and " + dv);
+            if (keys[i].length != dk) {
+                throw new IllegalArgumentException("key " + i + " has width " + keys[i].length + ", expected " + dk);
+            }
+            if (truth[i] < 0) {
+                throw new IllegalArgumentException("key " + i + " is never written");
             }
         }
     }
 
-    /** P random unit keys in R^d_k and P random unit values in R^d_v (directions uniform on the sphere). */
+    /** P random unit keys in R^d_k, each written once with a random unit value in R^d_v. */
     public static RecallStream random(int dk, int dv, int pairs, Random rnd) {
         return new RecallStream(unitVectors(pairs, dk, rnd), unitVectors(pairs, dv, rnd));
+    }
+
+    /** P random unit keys written with random unit values, then all P again with new values. */
+    public static RecallStream overwrite(int dk, int dv, int pairs, Random rnd) {
+        double[][] keys = unitVectors(pairs, dk, rnd);
+        int[] order = new int[2 * pairs];
+        for (int w = 0; w < order.length; w++) {
+            order[w] = w % pairs;
+        }
+        return new RecallStream(keys, order, unitVectors(2 * pairs, dv, rnd));
     }
 
     /** n vectors uniform on the unit sphere of R^d (normalised Gaussians). */
@@ -70,8 +111,22 @@ public final class RecallStream {
         return out;
     }
 
+    private static int[] identity(int n) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        return a;
+    }
+
+    /** P: the number of distinct keys, i.e. of queries. */
     public int pairs() {
         return keys.length;
+    }
+
+    /** W: the number of writes (P, or 2P for the overwrite task). */
+    public int writes() {
+        return writeKey.length;
     }
 
     public int dKey() {
@@ -91,8 +146,19 @@ public final class RecallStream {
         return keys[i];
     }
 
+    /** The value of write w; these W values are the candidates a read-out is matched against. */
+    public double[] writtenValue(int w) {
+        return writeValue[w];
+    }
+
+    /** The write whose value query i must return: the last write under key i. */
+    public int truth(int i) {
+        return truth[i];
+    }
+
+    /** The value query i must return. */
     public double[] value(int i) {
-        return values[i];
+        return writeValue[truth[i]];
     }
 
     /** Column of the write flag in x. */
@@ -100,17 +166,17 @@ public final class RecallStream {
         return 2 * dk + dv;
     }
 
-    /** Fills x (length d_model) with the write token of pair i. */
-    public void writeInput(int i, double[] x) {
-        java.util.Arrays.fill(x, 0.0);
-        System.arraycopy(keys[i], 0, x, dk, dk);
-        System.arraycopy(values[i], 0, x, 2 * dk, dv);
+    /** Fills x (length d_model) with write token w. */
+    public void writeInput(int w, double[] x) {
+        Arrays.fill(x, 0.0);
+        System.arraycopy(keys[writeKey[w]], 0, x, dk, dk);
+        System.arraycopy(writeValue[w], 0, x, 2 * dk, dv);
         x[flagColumn()] = 1.0;
     }
 
-    /** Fills x (length d_model) with the query token of pair i. */
+    /** Fills x (length d_model) with the query token of key i. */
     public void queryInput(int i, double[] x) {
-        java.util.Arrays.fill(x, 0.0);
+        Arrays.fill(x, 0.0);
         System.arraycopy(keys[i], 0, x, 0, dk);
     }
 }

@@ -9,8 +9,8 @@ import org.flinkla.engine.Variant;
  * Exact causal softmax attention ({@link SoftmaxAttention.KvCache}) on the recall stream. The
  * engine scores q·k/√d_k; with q = β·√d_k·key and k = key the score of a query against a stored
  * key is β·cos(key_q, key_s), so β is the inverse temperature on unit keys. The KV cache cannot be
- * rolled back, so for each query it is rebuilt from the P writes (O(P²) per query; fine at
- * benchmark sizes) and each query again sees exactly the P writes plus itself.
+ * rolled back, so for each query it is rebuilt from the W writes (O(W²) per query; fine at
+ * benchmark sizes) and each query again sees exactly the writes plus itself.
  */
 public final class SoftmaxRecall implements RecallMethod {
     private final String name;
@@ -39,7 +39,7 @@ public final class SoftmaxRecall implements RecallMethod {
         double[][] out = new double[p][s.dValue()];
         for (int i = 0; i < p; i++) {
             cache.reset();
-            for (int w = 0; w < p; w++) {
+            for (int w = 0; w < s.writes(); w++) {
                 s.writeInput(w, x);
                 cache.step(x, 0, y, 0);
             }

@@ -36,19 +36,19 @@ class RecallBenchmarkTest {
     @Test
     void sameSeedSameNumbersAndCellsIndependentOfTheGrid() {
         List<String> ms = List.of("elu", "delta");
-        List<RecallResult> a = RecallBenchmark.run(8, 8, new int[] {3, 6}, 2, 5L, 16, ms);
-        List<RecallResult> b = RecallBenchmark.run(8, 8, new int[] {6}, 2, 5L, 16, ms);
+        List<RecallResult> a = RecallBenchmark.run(RecallBenchmark.Task.RECALL, 8, 8, new int[] {3, 6}, 2, 5L, 16, ms);
+        List<RecallResult> b = RecallBenchmark.run(RecallBenchmark.Task.RECALL, 8, 8, new int[] {6}, 2, 5L, 16, ms);
         assertThat(a.subList(2, 4)).isEqualTo(b);
     }
 
     @Test
     void csvAndSvgCarryEveryCell() throws Exception {
         List<String> ms = List.of("softmax", "elu", "delta");
-        List<RecallResult> rs = RecallBenchmark.run(8, 8, new int[] {1, 4, 8}, 1, 3L, 16, ms);
+        List<RecallResult> rs = RecallBenchmark.run(RecallBenchmark.Task.RECALL, 8, 8, new int[] {1, 4, 8}, 1, 3L, 16, ms);
         String csv = RecallBenchmark.csv(rs);
         assertThat(csv.lines()).hasSize(1 + 3 * 3);
         assertThat(csv.lines().findFirst()).hasValue(RecallResult.CSV_HEADER);
-        String svg = RecallPlot.svg(rs, ms, 1);
+        String svg = RecallPlot.svg(RecallBenchmark.Task.RECALL, rs, ms, 1);
         Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
         // one line per method in each of the two panels (accuracy, error) of the single d_k

@@ -19,7 +19,7 @@ class RecallMethodsTest {
 
     @Test
     void softmaxRecallsEveryKeyAtPEqualsDk() {
-        List<RecallResult> rs = RecallBenchmark.run(DK, DK, new int[] {DK}, 4, 11L, 64,
+        List<RecallResult> rs = RecallBenchmark.run(RecallBenchmark.Task.RECALL, DK, DK, new int[] {DK}, 4, 11L, 64,
                 List.of("softmax-sharp", "softmax"));
         assertThat(cell(rs, "softmax-sharp").queries()).isEqualTo(4L * DK);
         assertThat(cell(rs, "softmax-sharp").accuracy()).isGreaterThanOrEqualTo(0.99);
@@ -30,7 +30,7 @@ class RecallMethodsTest {
 
     @Test
     void vanillaLinearBlursAtFourDkPairsWhereSoftmaxDoesNot() {
-        List<RecallResult> rs = RecallBenchmark.run(DK, DK, new int[] {4 * DK}, 2, 12L, 64,
+        List<RecallResult> rs = RecallBenchmark.run(RecallBenchmark.Task.RECALL, DK, DK, new int[] {4 * DK}, 2, 12L, 64,
                 List.of("softmax-sharp", "elu"));
         double soft = cell(rs, "softmax-sharp").accuracy();
         double elu = cell(rs, "elu").accuracy();
@@ -80,6 +80,34 @@ class RecallMethodsTest {
             RecallStream s = RecallStream.random(DK, DK, 1, rnd);
             double[][] y = RecallMethods.create(m, DK, DK, 256).recall(s);
             assertThat(RecallScore.relativeError(y[0], s.value(0))).as(m).isLessThan(1e-6);
+        }
+    }
+
+    /**
+     * Overwrite task on one-hot keys: delta replaces the old value (S ← S + k̂(b − Sᵀk̂)ᵀ turns
+     * Sᵀk̂ = a into b), while softmax, which cannot tell the two writes of a key apart, returns
+     * their average (the other keys score 0 against e^16 for the match).
+     */
+    @Test
+    void deltaOverwritesWhereSoftmaxAverages() {
+        Random rnd = new Random(17);
+        int p = DK;
+        double[][] keys = oneHotKeys(p, DK, rnd);
+        int[] order = new int[2 * p];
+        for (int w = 0; w < order.length; w++) {
+            order[w] = w % p;
+        }
+        RecallStream s = new RecallStream(keys, order, RecallStream.unitVectors(2 * p, DK, rnd));
+        double[][] delta = RecallMethods.create("delta", DK, DK, 64).recall(s);
+        double[][] soft = RecallMethods.create("softmax-sharp", DK, DK, 64).recall(s);
+        for (int i = 0; i < p; i++) {
+            assertThat(s.truth(i)).isEqualTo(p + i);
+            assertThat(RecallScore.relativeError(delta[i], s.value(i))).isLessThanOrEqualTo(1e-9);
+            double[] mean = new double[DK];
+            for (int j = 0; j < DK; j++) {
+                mean[j] = 0.5 * (s.writtenValue(i)[j] + s.writtenValue(p + i)[j]);
+            }
+            assertThat(RecallScore.relativeError(soft[i], mean)).isLessThan(1e-4);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.flinkla.bench.recall;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
@@ -43,5 +44,18 @@ class RecallScoreTest {
         assertThat(RecallScore.isHit(s, 1, new double[] {0.1, 30})).isTrue();
         assertThat(RecallScore.isHit(s, 2, new double[] {Double.NaN, 0})).isFalse();
         assertThat(RecallScore.relativeError(new double[] {0, 2}, new double[] {0, 4})).isEqualTo(0.5);
+    }
+
+    @Test
+    void anOverwrittenValueIsAWrongAnswer() {
+        double[][] keys = {{1, 0}, {0, 1}};
+        // key 0 gets (1,0) then (0,1); key 1 gets (−1,0)
+        RecallStream s = new RecallStream(keys, new int[] {0, 1, 0}, new double[][] {{1, 0}, {-1, 0}, {0, 1}});
+        assertThat(s.truth(0)).isEqualTo(2);
+        assertThat(s.truth(1)).isEqualTo(1);
+        assertThat(RecallScore.isHit(s, 0, new double[] {0.9, 0.1})).isFalse();
+        assertThat(RecallScore.isHit(s, 0, new double[] {0.1, 0.9})).isTrue();
+        assertThatThrownBy(() -> new RecallStream(keys, new int[] {0, 0}, new double[][] {{1, 0}, {0, 1}}))
+                .hasMessageContaining("key 1 is never written");
     }
 }
