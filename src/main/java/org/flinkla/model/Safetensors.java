@@ -12,9 +12,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -362,7 +364,17 @@ public final class Safetensors {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            Files.write(file, bytes);
+            // Write beside the target, then rename: a reader (another job, a restarted demo) never
+            // sees a half-written model.
+            Path tmp = (parent == null ? Path.of(".") : parent).resolve(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+            Files.write(tmp, bytes);
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
         } catch (IOException e) {
             throw new ModelFileException(file.toString(), null, "cannot write: " + e, e);
         }
