@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -127,7 +129,13 @@ public final class Safetensors {
         }
         JsonNode root;
         try {
-            root = JSON.readTree(new String(bytes, 8, (int) n, StandardCharsets.UTF_8));
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, 8, (int) n)).toString();
+            root = JSON.readTree(text);
+        } catch (CharacterCodingException e) {
+            throw new ModelFileException(source, "header", "header is not valid UTF-8 (not a safetensors file?)", e);
         } catch (JsonProcessingException e) {
             throw new ModelFileException(source, "header", "bad JSON: " + e.getOriginalMessage(), e);
         }
