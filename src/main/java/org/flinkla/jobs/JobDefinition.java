@@ -18,10 +18,12 @@ import java.util.Properties;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.flinkla.engine.AttentionConfig;
 import org.flinkla.engine.FeatureMapKind;
 import org.flinkla.engine.StatePrecision;
 import org.flinkla.engine.Variant;
+import org.flinkla.kafka.RecordFormat;
 
 /**
  * One runnable job, read from a {@code flink-jobs/*.yaml} file (DESIGN §5): topics and formats, the
@@ -42,23 +44,19 @@ import org.flinkla.engine.Variant;
 public final class JobDefinition implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    public enum Format { JSON, BINARY }
-
-    public enum Guarantee { EXACTLY_ONCE, AT_LEAST_ONCE }
-
     public enum StartingOffsets { EARLIEST, LATEST, COMMITTED }
 
     /** Input topic and how to read it. */
     public static final class Source implements Serializable {
         private static final long serialVersionUID = 1L;
         private final String topic;
-        private final Format format;
+        private final RecordFormat format;
         private final String groupId;
         private final StartingOffsets startingOffsets;
         private final int partitions;
         private final int maxRecordBytes;
 
-        Source(String topic, Format format, String groupId, StartingOffsets startingOffsets, int partitions,
+        Source(String topic, RecordFormat format, String groupId, StartingOffsets startingOffsets, int partitions,
                 int maxRecordBytes) {
             this.topic = topic;
             this.format = format;
@@ -69,7 +67,7 @@ public final class JobDefinition implements Serializable {
         }
 
         public String topic() { return topic; }
-        public Format format() { return format; }
+        public RecordFormat format() { return format; }
         public String groupId() { return groupId; }
         public StartingOffsets startingOffsets() { return startingOffsets; }
         /** Partitions of the topics when this job creates them. */
@@ -82,12 +80,12 @@ public final class JobDefinition implements Serializable {
     public static final class Sink implements Serializable {
         private static final long serialVersionUID = 1L;
         private final String topic;
-        private final Format format;
+        private final RecordFormat format;
         private final boolean binaryFloat64;
         private final String deadLetterTopic;
         private final String transactionalIdPrefix;
 
-        Sink(String topic, Format format, boolean binaryFloat64, String deadLetterTopic, String transactionalIdPrefix) {
+        Sink(String topic, RecordFormat format, boolean binaryFloat64, String deadLetterTopic, String transactionalIdPrefix) {
             this.topic = topic;
             this.format = format;
             this.binaryFloat64 = binaryFloat64;
@@ -96,7 +94,7 @@ public final class JobDefinition implements Serializable {
         }
 
         public String topic() { return topic; }
-        public Format format() { return format; }
+        public RecordFormat format() { return format; }
         /** Binary outputs in float64 instead of float32. */
         public boolean binaryFloat64() { return binaryFloat64; }
         public String deadLetterTopic() { return deadLetterTopic; }
@@ -141,7 +139,7 @@ public final class JobDefinition implements Serializable {
     private final Source source;
     private final Sink sink;
     private final ModelSpec model;
-    private final Guarantee guarantee;
+    private final DeliveryGuarantee guarantee;
     private final String stateBackend;
     private final int parallelism;
     private final Duration checkpointInterval;
@@ -149,7 +147,7 @@ public final class JobDefinition implements Serializable {
     private final Map<String, String> emit;
     private final Map<String, String> kafkaProperties;
 
-    private JobDefinition(String file, String name, Source source, Sink sink, ModelSpec model, Guarantee guarantee,
+    private JobDefinition(String file, String name, Source source, Sink sink, ModelSpec model, DeliveryGuarantee guarantee,
             String stateBackend, int parallelism, Duration checkpointInterval, Duration stateTtl,
             Map<String, String> emit, Map<String, String> kafkaProperties) {
         this.file = file;
@@ -204,7 +202,7 @@ public final class JobDefinition implements Serializable {
         YamlSection src = top.section("source", true);
         Source source = new Source(
                 topic(src, "topic", null),
-                Format.valueOf(src.choice("format", "json", "json", "binary").toUpperCase(Locale.ROOT)),
+                RecordFormat.valueOf(src.choice("format", "json", "json", "binary").toUpperCase(Locale.ROOT)),
                 src.string("group-id", "flinkla-" + name),
                 StartingOffsets.valueOf(src.choice("starting-offsets", "earliest", "earliest", "latest", "committed")
                         .toUpperCase(Locale.ROOT)),
@@ -213,11 +211,11 @@ public final class JobDefinition implements Serializable {
         src.finish();
 
         YamlSection snk = top.section("sink", true);
-        String sinkFormat = snk.choice("format", "json", "json", "binary", "binary-f64");
+        String sinkRecordFormat = snk.choice("format", "json", "json", "binary", "binary-f64");
         Sink sink = new Sink(
                 topic(snk, "topic", null),
-                sinkFormat.equals("json") ? Format.JSON : Format.BINARY,
-                sinkFormat.equals("binary-f64"),
+                sinkRecordFormat.equals("json") ? RecordFormat.JSON : RecordFormat.BINARY,
+                sinkRecordFormat.equals("binary-f64"),
                 topic(snk, "dead-letter-topic", null),
                 snk.string("transactional-id-prefix", "flinkla-" + name));
         snk.finish();
@@ -229,8 +227,8 @@ public final class JobDefinition implements Serializable {
 
         ModelSpec model = model(top.section("model", true));
 
-        Guarantee guarantee = top.choice("guarantee", "exactly-once", "exactly-once", "at-least-once")
-                .equals("exactly-once") ? Guarantee.EXACTLY_ONCE : Guarantee.AT_LEAST_ONCE;
+        DeliveryGuarantee guarantee = top.choice("guarantee", "exactly-once", "exactly-once", "at-least-once")
+                .equals("exactly-once") ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE;
         String backend = top.choice("state-backend", "hashmap", "hashmap", "rocksdb");
         Duration checkpoint = top.duration("checkpoint-interval", Duration.ofSeconds(2));
         if (checkpoint.toMillis() < 10) {
@@ -272,6 +270,12 @@ public final class JobDefinition implements Serializable {
         Map<String, String> overrides = m.stringMap("overrides");
         if ((file == null) == !seeded.present()) {
             throw m.error("model", "needs exactly one of 'file' or 'seeded'");
+        }
+        if (seeded.present() && !overrides.isEmpty()) {
+            throw m.error("model.overrides", "applies to 'model.file' only: set the values in 'model.seeded'");
+        }
+        if (file != null && saveTo != null) {
+            throw m.error("model.save-to", "applies to 'model.seeded' only");
         }
         AttentionConfig config = null;
         long seed = 0;
@@ -341,7 +345,7 @@ public final class JobDefinition implements Serializable {
     public Source source() { return source; }
     public Sink sink() { return sink; }
     public ModelSpec model() { return model; }
-    public Guarantee guarantee() { return guarantee; }
+    public DeliveryGuarantee guarantee() { return guarantee; }
     /** {@code hashmap} or {@code rocksdb} (Flink's {@code state.backend.type}). */
     public String stateBackend() { return stateBackend; }
     public int parallelism() { return parallelism; }
@@ -382,7 +386,7 @@ public final class JobDefinition implements Serializable {
     }
 
     /** Copy with another guarantee (used by benchmarks). */
-    public JobDefinition withGuarantee(Guarantee g) {
+    public JobDefinition withDeliveryGuarantee(DeliveryGuarantee g) {
         return new JobDefinition(file, name, source, sink, model, g, stateBackend, parallelism, checkpointInterval,
                 stateTtl, emit, kafkaProperties);
     }

@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.flinkla.engine.FeatureMapKind;
+import org.flinkla.kafka.RecordFormat;
 import org.junit.jupiter.api.Test;
 
 class JobDefinitionTest {
@@ -30,7 +32,7 @@ class JobDefinitionTest {
         JobDefinition job = JobDefinition.load(Path.of("flink-jobs/attention.yaml"));
         assertThat(job.name()).isEqualTo("attention");
         assertThat(job.topics()).containsExactly("attention-in", "attention-out", "attention-dead-letters");
-        assertThat(job.guarantee()).isEqualTo(JobDefinition.Guarantee.EXACTLY_ONCE);
+        assertThat(job.guarantee()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
         assertThat(job.model().isSeeded()).isTrue();
         assertThat(job.model().seededConfig().dModel()).isEqualTo(16);
         assertThat(job.model().seededConfig().vocab()).isEqualTo("ACGTN");
@@ -49,10 +51,10 @@ class JobDefinitionTest {
     @Test
     void defaultsApply() {
         JobDefinition job = parse(MINIMAL);
-        assertThat(job.source().format()).isEqualTo(JobDefinition.Format.JSON);
+        assertThat(job.source().format()).isEqualTo(RecordFormat.JSON);
         assertThat(job.source().groupId()).isEqualTo("flinkla-t");
         assertThat(job.sink().transactionalIdPrefix()).isEqualTo("flinkla-t");
-        assertThat(job.guarantee()).isEqualTo(JobDefinition.Guarantee.EXACTLY_ONCE);
+        assertThat(job.guarantee()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
         assertThat(job.stateBackend()).isEqualTo("hashmap");
         assertThat(job.parallelism()).isEqualTo(1);
         assertThat(job.checkpointInterval()).isEqualTo(Duration.ofSeconds(2));
