@@ -144,12 +144,13 @@ public final class JobDefinition implements Serializable {
     private final int parallelism;
     private final Duration checkpointInterval;
     private final Duration stateTtl;
-    private final Map<String, String> emit;
+    private final String emit;
+    private final int maxTokensPerRecord;
     private final Map<String, String> kafkaProperties;
 
     private JobDefinition(String file, String name, Source source, Sink sink, ModelSpec model, DeliveryGuarantee guarantee,
             String stateBackend, int parallelism, Duration checkpointInterval, Duration stateTtl,
-            Map<String, String> emit, Map<String, String> kafkaProperties) {
+            String emit, int maxTokensPerRecord, Map<String, String> kafkaProperties) {
         this.file = file;
         this.name = name;
         this.source = source;
@@ -160,7 +161,8 @@ public final class JobDefinition implements Serializable {
         this.parallelism = parallelism;
         this.checkpointInterval = checkpointInterval;
         this.stateTtl = stateTtl;
-        this.emit = Collections.unmodifiableMap(new LinkedHashMap<>(emit));
+        this.emit = emit;
+        this.maxTokensPerRecord = maxTokensPerRecord;
         this.kafkaProperties = Collections.unmodifiableMap(new LinkedHashMap<>(kafkaProperties));
     }
 
@@ -235,7 +237,11 @@ public final class JobDefinition implements Serializable {
             throw top.error("checkpoint-interval", "must be at least 10ms, got " + checkpoint.toMillis() + "ms");
         }
         Duration ttl = top.duration("state-ttl", null);
-        Map<String, String> emit = top.stringMap("emit");
+        String emit = top.string("emit", "all").toLowerCase(Locale.ROOT);
+        if (!emit.matches("all|last|every:[1-9][0-9]{0,8}")) {
+            throw top.error("emit", "must be all, last or every:N (N >= 1), got '" + emit + "'");
+        }
+        int maxTokens = (int) top.integer("max-tokens-per-record", 16_384, 1, 1 << 24);
 
         YamlSection kafka = top.section("kafka", false);
         Map<String, String> props = new LinkedHashMap<>();
@@ -252,7 +258,7 @@ public final class JobDefinition implements Serializable {
         }
         top.finish();
         return new JobDefinition(file, name, source, sink, model, guarantee, backend, parallelism, checkpoint, ttl,
-                emit, props);
+                emit, maxTokens, props);
     }
 
     private static String topic(YamlSection s, String key, String dflt) {
@@ -352,8 +358,10 @@ public final class JobDefinition implements Serializable {
     public Duration checkpointInterval() { return checkpointInterval; }
     /** Idle time after which a sequence's state is dropped, or null (kept until a reset). */
     public Duration stateTtl() { return stateTtl; }
-    /** Emit options handed to the attention operator. */
-    public Map<String, String> emit() { return emit; }
+    /** Which outputs the operator emits: {@code all}, {@code last} or {@code every:N}. */
+    public String emit() { return emit; }
+    /** Largest number of tokens in one record (larger records are dead letters, {@code oversize}). */
+    public int maxTokensPerRecord() { return maxTokensPerRecord; }
     /** Kafka client properties for source and sinks (may hold secrets: see {@link #maskedKafkaProperties()}). */
     public Map<String, String> kafkaProperties() { return kafkaProperties; }
 
@@ -382,13 +390,13 @@ public final class JobDefinition implements Serializable {
             throw new JobDefinitionException("--parallelism must be positive, got " + p);
         }
         return new JobDefinition(file, name, source, sink, model, guarantee, stateBackend, p, checkpointInterval,
-                stateTtl, emit, kafkaProperties);
+                stateTtl, emit, maxTokensPerRecord, kafkaProperties);
     }
 
     /** Copy with another guarantee (used by benchmarks). */
     public JobDefinition withDeliveryGuarantee(DeliveryGuarantee g) {
         return new JobDefinition(file, name, source, sink, model, g, stateBackend, parallelism, checkpointInterval,
-                stateTtl, emit, kafkaProperties);
+                stateTtl, emit, maxTokensPerRecord, kafkaProperties);
     }
 
     /** One-line summary, secrets masked. */

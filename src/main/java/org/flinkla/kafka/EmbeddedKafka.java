@@ -75,11 +75,16 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("num.partitions", "1");
         extraBrokerConfig.forEach(builder::setConfigProp);
         KafkaClusterTestKit kit = builder.build();
+        java.io.PrintStream stdout = System.out;
         try {
+            // the test kit's formatter prints its bootstrap metadata to stdout: keep the CLI's output clean
+            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
             kit.format();
+            System.setOut(stdout);
             kit.startup();
             kit.waitForReadyBrokers();
         } catch (Exception e) {
+            System.setOut(stdout);
             try {
                 kit.close();
             } catch (Exception suppressed) {
