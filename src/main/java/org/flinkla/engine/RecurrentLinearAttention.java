@@ -12,47 +12,597 @@ package org.flinkla.engine;
  * layer.stepToken(state, layer.tokenId('A'), y, 0);
  * }</pre>
  *
+ * <p>Per token t (1-based, {@code t = state.tokens()} after the step) and head h, with
+ * q, k, v the head's slices of the projections, K = φ(k), Q = φ(q):
+ * <pre>
+ *   linear:  S_t = S_{t-1} + K vᵀ,             z_t = z_{t-1} + K,       y = QᵀS_t / (Qᵀz_t + eps)
+ *   decay:   S_t = γ_h S_{t-1} + K vᵀ,         z_t = γ_h z_{t-1} + K,   y as linear
+ *   gated:   S_t = diag(α_t) S_{t-1} + K vᵀ,   z_t = α_t ⊙ z_{t-1} + K,  α_t = sigmoid(W_g x + b_g)^(1/16)
+ *   delta:   S ← α_t S;  S ← S + β_t k̂ (v − Sᵀk̂)ᵀ;  y = Sᵀq̂,   k̂ = K/‖K‖, q̂ = Q/‖Q‖ (0 when ‖·‖ = 0),
+ *            β_t = sigmoid(W_β x + b_β), α_t = sigmoid(W_α x + b_α) or 1 without alpha_projection
+ *   out = W_o concat_h(y_h) + b_o
+ * </pre>
+ *
+ * <p><b>State layout and scale</b> (the flat array of {@link AttentionState}): for each head h in
+ * order, S_h as d_φ rows of d_v values (row-major), then z_h (d_φ values; absent for delta).
+ * Length H·(d_φ·d_v + d_φ), or H·d_φ·d_v for delta; {@link #stateBytes()} = length × element size.
+ * <ul>
+ *   <li>linear, and decay heads with γ_h = 1: stored as running means S' = S_t/t, z' = z_t/t
+ *       (t = {@code state.tokens()}), so the magnitudes stay bounded on unbounded streams; the
+ *       output is computed as y = QᵀS' / (Qᵀz' + eps/t), which is exactly the formula above, eps
+ *       included.</li>
+ *   <li>decay with γ_h &lt; 1, gated, delta: stored as the true S, z (decay keeps them below
+ *       max‖Kvᵀ‖/(1−γ); delta keeps ‖S‖ bounded since ‖k̂‖ = 1 and β ∈ (0, 1)).</li>
+ * </ul>
+ * In float32 the updates are computed in float64 and rounded once when stored. Projections,
+ * features and outputs are float64.
+ *
+ * <p><b>Speed.</b> The weights are kept transposed ([in][out]) with the q/k/v (and gate) projections
+ * fused into one block, so every matrix-vector product is a sequence of axpy operations over
+ * contiguous rows, which the C2 JIT vectorizes (it does not vectorize floating-point sum
+ * reductions). For {@link #stepToken} the projected and mapped q, k, v (and gates) of every
+ * vocabulary row are computed once at construction, so a token step costs only the state update
+ * and the output projection.
+ *
  * <p>Not thread-safe: it owns scratch buffers so that a step allocates nothing. Create one per
  * thread (a Flink subtask builds its own in {@code open}).
  */
 public final class RecurrentLinearAttention {
-    // Implementation pending (issue 2). The public signatures below are the contract the
-    // operator, the model loader and the benchmarks code against.
+    /** Upper bound on the precomputed per-token feature table (doubles), 32 MiB. */
+    private static final long TOKEN_TABLE_LIMIT = 4L << 20;
+
+    private final AttentionConfig config;
+    private final FeatureMap phi;
+    private final Variant variant;
+    private final int dModel;
+    private final int heads;
+    private final int dk;
+    private final int dv;
+    private final int dOut;
+    private final int dPhi;
+    private final double eps;
+    private final boolean float64;
+    private final int stateLength;
+    /** Per head block size in the flat state, and offset of z inside it. */
+    private final int headBlock;
+    private final int zOffset;
+    /** γ per head (decay); a head with γ = 1 is stored as running means like linear. */
+    private final double[] gamma;
+    private final boolean[] meanHead;
+
+    // fused input projection: columns [q | k | v | gate | beta | alpha], width pWidth
+    private final int pWidth;
+    private final int pQ;
+    private final int pK;
+    private final int pV;
+    private final int pG;
+    private final int pB;
+    private final int pA;
+    private final boolean hasAlpha;
+    private final double[] inT;   // [d_model][pWidth]
+    private final double[] inBias; // [pWidth]
+    private final double[] outT;  // [H·d_v][d_out]
+    private final double[] outBias; // [d_out]
+
+    // prepared token: [Q (H·dφ) | K (H·dφ) | v (H·dv) | α gated (H·dk) | β (H) | α delta (H)], width fWidth
+    private final int fWidth;
+    private final int fQ;
+    private final int fK;
+    private final int fV;
+    private final int fG;
+    private final int fB;
+    private final int fA;
+
+    private final String vocab;
+    private final int vocabSize;
+    private final double[] embedding;
+    private final byte[] asciiIds;
+    /** Prepared features per vocabulary row ([vocab][fWidth]), or null when too large. */
+    private final double[] tokenTable;
+
+    // scratch, owned by this (single-threaded) layer
+    private final double[] proj;
+    private final double[] feat;
+    private final double[] heads_y;
+    private final double[] tmp;
 
     public RecurrentLinearAttention(AttentionConfig config, AttentionWeights weights) {
-        throw new UnsupportedOperationException("not implemented yet");
+        if (config == null || weights == null) {
+            throw new IllegalArgumentException("config and weights must not be null");
+        }
+        this.config = config;
+        this.phi = FeatureMap.of(config);
+        this.variant = config.variant();
+        this.dModel = config.dModel();
+        this.heads = config.heads();
+        this.dk = config.dKey();
+        this.dv = config.dValue();
+        this.dOut = config.dOut();
+        this.dPhi = phi.dim();
+        this.eps = config.eps();
+        this.float64 = config.statePrecision() == StatePrecision.FLOAT64;
+        boolean delta = variant == Variant.DELTA;
+        this.zOffset = dPhi * dv;
+        this.headBlock = delta ? dPhi * dv : dPhi * dv + dPhi;
+        long len = (long) heads * headBlock;
+        if (len > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("state too large: " + len + " elements for " + config);
+        }
+        this.stateLength = (int) len;
+        this.gamma = variant == Variant.DECAY ? config.decay() : new double[heads];
+        this.meanHead = new boolean[heads];
+        for (int h = 0; h < heads; h++) {
+            meanHead[h] = variant == Variant.LINEAR || (variant == Variant.DECAY && gamma[h] == 1.0);
+        }
+
+        WeightCheck.check(config, weights);
+        this.hasAlpha = delta && weights.alphaWeight != null;
+        int hk = heads * dk;
+        int hv = heads * dv;
+        this.pQ = 0;
+        this.pK = hk;
+        this.pV = 2 * hk;
+        this.pG = pV + hv;
+        this.pB = pG + (variant == Variant.GATED ? hk : 0);
+        this.pA = pB + (delta ? heads : 0);
+        this.pWidth = pA + (hasAlpha ? heads : 0);
+        this.inT = new double[dModel * pWidth];
+        this.inBias = new double[pWidth];
+        placeTransposed(weights.queryWeight, weights.queryBias, hk, pQ);
+        placeTransposed(weights.keyWeight, weights.keyBias, hk, pK);
+        placeTransposed(weights.valueWeight, weights.valueBias, hv, pV);
+        if (variant == Variant.GATED) {
+            placeTransposed(weights.gateWeight, weights.gateBias, hk, pG);
+        }
+        if (delta) {
+            placeTransposed(weights.betaWeight, weights.betaBias, heads, pB);
+            if (hasAlpha) {
+                placeTransposed(weights.alphaWeight, weights.alphaBias, heads, pA);
+            }
+        }
+        this.outT = new double[hv * dOut];
+        for (int o = 0; o < dOut; o++) {
+            for (int j = 0; j < hv; j++) {
+                outT[j * dOut + o] = weights.outWeight[o * hv + j];
+            }
+        }
+        this.outBias = weights.outBias == null ? new double[dOut] : weights.outBias.clone();
+
+        int hphi = heads * dPhi;
+        this.fQ = 0;
+        this.fK = hphi;
+        this.fV = 2 * hphi;
+        this.fG = fV + hv;
+        this.fB = fG + (variant == Variant.GATED ? hk : 0);
+        this.fA = fB + (delta ? heads : 0);
+        this.fWidth = fA + (delta ? heads : 0);
+
+        this.proj = new double[pWidth];
+        this.feat = new double[fWidth];
+        this.heads_y = new double[hv];
+        this.tmp = new double[dv];
+
+        this.vocab = config.vocab();
+        this.embedding = weights.embedding == null ? null : weights.embedding.clone();
+        this.vocabSize = embedding == null ? 0 : embedding.length / dModel;
+        this.asciiIds = new byte[128];
+        java.util.Arrays.fill(asciiIds, (byte) -1);
+        if (vocab != null) {
+            for (int i = 0; i < vocab.length() && i < 127; i++) {
+                char c = vocab.charAt(i);
+                if (c < 128) {
+                    asciiIds[c] = (byte) i;
+                }
+            }
+        }
+        if (vocabSize > 0 && (long) vocabSize * fWidth <= TOKEN_TABLE_LIMIT) {
+            this.tokenTable = new double[vocabSize * fWidth];
+            for (int id = 0; id < vocabSize; id++) {
+                project(embedding, id * dModel);
+                prepare(tokenTable, id * fWidth);
+            }
+        } else {
+            this.tokenTable = null;
+        }
+    }
+
+    /** Copies W [rows, d_model] (and bias) transposed into the fused block at column {@code col}. */
+    private void placeTransposed(double[] w, double[] b, int rows, int col) {
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < dModel; i++) {
+                inT[i * pWidth + col + r] = w[r * dModel + i];
+            }
+            inBias[col + r] = b == null ? 0.0 : b[r];
+        }
     }
 
     public AttentionConfig config() {
-        throw new UnsupportedOperationException();
+        return config;
+    }
+
+    /** The feature map φ this layer applies to queries and keys. */
+    public FeatureMap featureMap() {
+        return phi;
     }
 
     /** Elements in the flat state (all heads). */
     public int stateLength() {
-        throw new UnsupportedOperationException();
+        return stateLength;
+    }
+
+    /** Bytes of the flat state: {@link #stateLength()} × element size (the token counter not included). */
+    public long stateBytes() {
+        return (long) stateLength * config.statePrecision().bytesPerElement();
     }
 
     public AttentionState newState() {
-        throw new UnsupportedOperationException();
+        return new AttentionState(config.statePrecision(), stateLength);
     }
 
     /** Row of the embedding for {@code symbol}, or -1 when the symbol is not in the vocabulary. */
     public int tokenId(char symbol) {
-        throw new UnsupportedOperationException();
+        if (vocab == null) {
+            return -1;
+        }
+        if (symbol < 128 && vocab.length() <= 127) {
+            return asciiIds[symbol];
+        }
+        return vocab.indexOf(symbol);
     }
 
     /** Number of embedding rows (0 when the model has no embedding). */
     public int vocabSize() {
-        throw new UnsupportedOperationException();
+        return vocabSize;
     }
 
     /** One token given as a d_model vector {@code x[xOff..xOff+d_model)}; output to {@code y[yOff..yOff+d_out)}. */
     public void step(AttentionState state, double[] x, int xOff, double[] y, int yOff) {
-        throw new UnsupportedOperationException();
+        checkState(state);
+        project(x, xOff);
+        prepare(feat, 0);
+        advance(state, feat, 0, y, yOff);
     }
 
     /** One token given as an embedding row id in [0, vocabSize). */
     public void stepToken(AttentionState state, int tokenId, double[] y, int yOff) {
-        throw new UnsupportedOperationException();
+        if (tokenId < 0 || tokenId >= vocabSize) {
+            throw new IllegalArgumentException("token id " + tokenId + " out of range [0, " + vocabSize + ")"
+                    + (vocabSize == 0 ? ": the model has no embedding" : ""));
+        }
+        checkState(state);
+        if (tokenTable != null) {
+            advance(state, tokenTable, tokenId * fWidth, y, yOff);
+        } else {
+            project(embedding, tokenId * dModel);
+            prepare(feat, 0);
+            advance(state, feat, 0, y, yOff);
+        }
+    }
+
+    /** {@code n} vectors {@code xs[xOff + i·d_model ..]} in order; outputs to {@code ys[yOff + i·d_out ..]}. */
+    public void steps(AttentionState state, double[] xs, int xOff, int n, double[] ys, int yOff) {
+        for (int i = 0; i < n; i++) {
+            step(state, xs, xOff + i * dModel, ys, yOff + i * dOut);
+        }
+    }
+
+    /** {@code n} token ids {@code ids[off..off+n)} in order; outputs to {@code ys[yOff + i·d_out ..]}. */
+    public void stepTokens(AttentionState state, int[] ids, int off, int n, double[] ys, int yOff) {
+        for (int i = 0; i < n; i++) {
+            stepToken(state, ids[off + i], ys, yOff + i * dOut);
+        }
+    }
+
+    private void checkState(AttentionState state) {
+        if (state.length() != stateLength || state.precision() != config.statePrecision()) {
+            throw new IllegalArgumentException("state of " + state.length() + " " + state.precision()
+                    + " values does not fit this layer (" + stateLength + " " + config.statePrecision() + ")");
+        }
+    }
+
+    /** proj = W_in x + b_in, as axpy over the rows of W_inᵀ (four at a time: fewer stores). */
+    private void project(double[] x, int xOff) {
+        final double[] p = proj;
+        final double[] w = inT;
+        final int n = pWidth;
+        System.arraycopy(inBias, 0, p, 0, n);
+        int i = 0;
+        for (; i + 3 < dModel; i += 4) {
+            double x0 = x[xOff + i];
+            double x1 = x[xOff + i + 1];
+            double x2 = x[xOff + i + 2];
+            double x3 = x[xOff + i + 3];
+            int r0 = i * n;
+            int r1 = r0 + n;
+            int r2 = r1 + n;
+            int r3 = r2 + n;
+            for (int j = 0; j < n; j++) {
+                p[j] += x0 * w[r0 + j] + x1 * w[r1 + j] + x2 * w[r2 + j] + x3 * w[r3 + j];
+            }
+        }
+        for (; i < dModel; i++) {
+            double xi = x[xOff + i];
+            int r = i * n;
+            for (int j = 0; j < n; j++) {
+                p[j] += xi * w[r + j];
+            }
+        }
+    }
+
+    /** From {@code proj} to the prepared token at {@code out[off..off+fWidth)}: φ(q), φ(k), v, gates. */
+    private void prepare(double[] out, int off) {
+        for (int h = 0; h < heads; h++) {
+            phi.apply(proj, pQ + h * dk, out, off + fQ + h * dPhi);
+            phi.apply(proj, pK + h * dk, out, off + fK + h * dPhi);
+        }
+        System.arraycopy(proj, pV, out, off + fV, heads * dv);
+        if (variant == Variant.GATED) {
+            for (int j = 0; j < heads * dk; j++) {
+                // α = sigmoid(g)^(1/16) = exp(log sigmoid(g) / 16), without overflow for large |g|
+                out[off + fG + j] = Math.exp(logSigmoid(proj[pG + j]) / 16.0);
+            }
+        } else if (variant == Variant.DELTA) {
+            for (int h = 0; h < heads; h++) {
+                normalize(out, off + fQ + h * dPhi, dPhi);
+                normalize(out, off + fK + h * dPhi, dPhi);
+                out[off + fB + h] = sigmoid(proj[pB + h]);
+                out[off + fA + h] = hasAlpha ? sigmoid(proj[pA + h]) : 1.0;
+            }
+        }
+    }
+
+    /** Scales a[off..off+n) to unit L2 norm; a zero vector (relu with all keys ≤ 0) stays zero. */
+    static void normalize(double[] a, int off, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            s += a[off + i] * a[off + i];
+        }
+        if (s > 0) {
+            double inv = 1.0 / Math.sqrt(s);
+            for (int i = 0; i < n; i++) {
+                a[off + i] *= inv;
+            }
+        }
+    }
+
+    static double sigmoid(double x) {
+        if (x >= 0) {
+            return 1.0 / (1.0 + Math.exp(-x));
+        }
+        double e = Math.exp(x);
+        return e / (1.0 + e);
+    }
+
+    static double logSigmoid(double x) {
+        return x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x));
+    }
+
+    /** State update and output for one prepared token f[fo..fo+fWidth). */
+    private void advance(AttentionState state, double[] f, int fo, double[] y, int yOff) {
+        long t = state.tokens() + 1;
+        state.setTokens(t);
+        // running-mean heads: S'_t = ((t-1)/t) S'_{t-1} + (1/t) K vᵀ
+        double meanA = (double) (t - 1) / (double) t;
+        double meanC = 1.0 / (double) t;
+        double[] sd = state.doubles();
+        float[] sf = state.floats();
+        for (int h = 0; h < heads; h++) {
+            int base = h * headBlock;
+            int q = fo + fQ + h * dPhi;
+            int k = fo + fK + h * dPhi;
+            int v = fo + fV + h * dv;
+            int yh = h * dv;
+            if (variant == Variant.DELTA) {
+                if (float64) {
+                    deltaHead(sd, base, f, q, k, v, f[fo + fB + h], f[fo + fA + h], yh);
+                } else {
+                    deltaHead(sf, base, f, q, k, v, f[fo + fB + h], f[fo + fA + h], yh, noiseSeed(t, h));
+                }
+                continue;
+            }
+            double a;
+            double c;
+            double epsT;
+            if (meanHead[h]) {
+                a = meanA;
+                c = meanC;
+                epsT = eps * meanC;
+            } else {
+                a = gamma[h];
+                c = 1.0;
+                epsT = eps;
+            }
+            int gate = variant == Variant.GATED ? fo + fG + h * dk : -1;
+            double den = float64
+                    ? updateHead(sd, base, f, q, k, v, gate, a, c, yh)
+                    : updateHead(sf, base, f, q, k, v, gate, a, c, yh, noiseSeed(t, h));
+            double inv = 1.0 / (den + epsT);
+            for (int j = 0; j < dv; j++) {
+                heads_y[yh + j] *= inv;
+            }
+        }
+        outProject(y, yOff);
+    }
+
+    /**
+     * The one kernel of linear/decay/gated, fused with the query: for each row i,
+     * S[i,:] = a_i S[i,:] + c K_i v, z_i = a_i z_i + c K_i (a_i = α_i when gated, else a),
+     * and heads_y[yh..] accumulates Q_i S[i,:]. Returns Qᵀz.
+     */
+    private double updateHead(double[] s, int base, double[] f, int q, int k, int v, int gate,
+                              double a, double c, int yh) {
+        final double[] acc = heads_y;
+        for (int j = 0; j < dv; j++) {
+            acc[yh + j] = 0.0;
+        }
+        int z = base + zOffset;
+        double den = 0.0;
+        for (int i = 0; i < dPhi; i++) {
+            double ai = gate >= 0 ? f[gate + i] : a;
+            double ck = c * f[k + i];
+            double qi = f[q + i];
+            int row = base + i * dv;
+            for (int j = 0; j < dv; j++) {
+                double sv = ai * s[row + j] + ck * f[v + j];
+                s[row + j] = sv;
+                acc[yh + j] += qi * sv;
+            }
+            double zi = ai * s[z + i] + ck;
+            s[z + i] = zi;
+            den += qi * zi;
+        }
+        return den;
+    }
+
+    /**
+     * float32 twin of {@link #updateHead(double[], int, double[], int, int, int, int, double, double, int)}:
+     * computed in float64, stored with {@link #toFloat unbiased rounding}.
+     */
+    private double updateHead(float[] s, int base, double[] f, int q, int k, int v, int gate,
+                              double a, double c, int yh, long noise) {
+        final double[] acc = heads_y;
+        for (int j = 0; j < dv; j++) {
+            acc[yh + j] = 0.0;
+        }
+        int z = base + zOffset;
+        double den = 0.0;
+        for (int i = 0; i < dPhi; i++) {
+            double ai = gate >= 0 ? f[gate + i] : a;
+            double ck = c * f[k + i];
+            double qi = f[q + i];
+            int row = base + i * dv;
+            for (int j = 0; j < dv; j++) {
+                noise += WEYL;
+                float sv = toFloat(ai * s[row + j] + ck * f[v + j], noise);
+                s[row + j] = sv;
+                acc[yh + j] += qi * sv;
+            }
+            noise += WEYL;
+            float zi = toFloat(ai * s[z + i] + ck, noise);
+            s[z + i] = zi;
+            den += qi * zi;
+        }
+        return den;
+    }
+
+    /**
+     * Gated delta rule for one head: with u = S_oldᵀk̂,
+     * S = α S_old + k̂ (β (v − α u))ᵀ  (= αS + β k̂ (v − (αS)ᵀk̂)ᵀ), then heads_y = Sᵀq̂.
+     */
+    private void deltaHead(double[] s, int base, double[] f, int q, int k, int v, double beta,
+                           double alpha, int yh) {
+        final double[] u = tmp;
+        final double[] acc = heads_y;
+        for (int j = 0; j < dv; j++) {
+            u[j] = 0.0;
+            acc[yh + j] = 0.0;
+        }
+        for (int i = 0; i < dPhi; i++) {
+            double ki = f[k + i];
+            int row = base + i * dv;
+            for (int j = 0; j < dv; j++) {
+                u[j] += ki * s[row + j];
+            }
+        }
+        for (int j = 0; j < dv; j++) {
+            u[j] = beta * (f[v + j] - alpha * u[j]);
+        }
+        for (int i = 0; i < dPhi; i++) {
+            double ki = f[k + i];
+            double qi = f[q + i];
+            int row = base + i * dv;
+            for (int j = 0; j < dv; j++) {
+                double sv = alpha * s[row + j] + ki * u[j];
+                s[row + j] = sv;
+                acc[yh + j] += qi * sv;
+            }
+        }
+    }
+
+    /** float32 twin of {@link #deltaHead(double[], int, double[], int, int, int, double, double, int)}. */
+    private void deltaHead(float[] s, int base, double[] f, int q, int k, int v, double beta,
+                           double alpha, int yh, long noise) {
+        final double[] u = tmp;
+        final double[] acc = heads_y;
+        for (int j = 0; j < dv; j++) {
+            u[j] = 0.0;
+            acc[yh + j] = 0.0;
+        }
+        for (int i = 0; i < dPhi; i++) {
+            double ki = f[k + i];
+            int row = base + i * dv;
+            for (int j = 0; j < dv; j++) {
+                u[j] += ki * s[row + j];
+            }
+        }
+        for (int j = 0; j < dv; j++) {
+            u[j] = beta * (f[v + j] - alpha * u[j]);
+        }
+        for (int i = 0; i < dPhi; i++) {
+            double ki = f[k + i];
+            double qi = f[q + i];
+            int row = base + i * dv;
+            for (int j = 0; j < dv; j++) {
+                noise += WEYL;
+                float sv = toFloat(alpha * s[row + j] + ki * u[j], noise);
+                s[row + j] = sv;
+                acc[yh + j] += qi * sv;
+            }
+        }
+    }
+
+    /** Golden-ratio increment: successive elements get well-spread rounding offsets. */
+    private static final long WEYL = 0x9E3779B97F4A7C15L;
+
+    /** Start of the rounding-noise sequence for token t, head h (SplitMix64 finaliser of both). */
+    private static long noiseSeed(long t, int h) {
+        long z = t * 0xBF58476D1CE4E5B9L + h * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /**
+     * Rounds x to float32 up or down with probabilities proportional to the distance (stochastic
+     * rounding), driven by the top 29 bits of {@code noise}. Round-to-nearest is biased when the
+     * per-token change of a running mean falls below half a float32 ulp (t ≳ 10⁶): the mean then
+     * stops moving and errors of 1e-2 build up by 10⁷ tokens. Unbiased rounding turns that into a
+     * random walk of about 0.4 ulp·√(t/3), ~1e-4 relative per element at 10⁷. The noise depends only
+     * on (token count, head, element), so runs, replays and split/resume stay bit-identical.
+     */
+    static float toFloat(double x, long noise) {
+        // a double has 29 more mantissa bits than a float: add uniform noise there, then truncate
+        long bits = Double.doubleToRawLongBits(x);
+        bits = (bits + (noise >>> 35)) & ~0x1FFFFFFFL;
+        return (float) Double.longBitsToDouble(bits);
+    }
+
+    /** y = W_o concat_h(y_h) + b_o as axpy over the rows of W_oᵀ. */
+    private void outProject(double[] y, int yOff) {
+        final double[] w = outT;
+        final int n = dOut;
+        final int m = heads * dv;
+        System.arraycopy(outBias, 0, y, yOff, n);
+        int j = 0;
+        for (; j + 3 < m; j += 4) {
+            double a0 = heads_y[j];
+            double a1 = heads_y[j + 1];
+            double a2 = heads_y[j + 2];
+            double a3 = heads_y[j + 3];
+            int r0 = j * n;
+            int r1 = r0 + n;
+            int r2 = r1 + n;
+            int r3 = r2 + n;
+            for (int o = 0; o < n; o++) {
+                y[yOff + o] += a0 * w[r0 + o] + a1 * w[r1 + o] + a2 * w[r2 + o] + a3 * w[r3 + o];
+            }
+        }
+        for (; j < m; j++) {
+            double a = heads_y[j];
+            int r = j * n;
+            for (int o = 0; o < n; o++) {
+                y[yOff + o] += a * w[r + o];
+            }
+        }
     }
 }

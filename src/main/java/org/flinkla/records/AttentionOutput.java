@@ -8,6 +8,7 @@ import java.util.Arrays;
  * {@link #positions()} when outputs are thinned). {@code chunk} selects the {@code "ys"} form over
  * the single {@code "y"} form when written out.
  */
+@org.apache.flink.api.common.typeinfo.TypeInfo(RecordTypes.AttentionOutputFactory.class)
 public final class AttentionOutput {
     private final String seq;
     private final long pos;

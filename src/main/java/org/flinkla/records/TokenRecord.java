@@ -19,6 +19,7 @@ import java.util.Arrays;
  * {@code chunk} tells whether the record was a chunk form ({@code tokens/ids/xs}); outputs keep the
  * same form.
  */
+@org.apache.flink.api.common.typeinfo.TypeInfo(RecordTypes.TokenRecordFactory.class)
 public final class TokenRecord {
     public static final long NO_POS = Long.MIN_VALUE;
 

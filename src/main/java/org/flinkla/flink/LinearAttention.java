@@ -1,0 +1,230 @@
+package org.flinkla.flink;
+
+import java.time.Duration;
+import java.util.Objects;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.OutputTag;
+import org.flinkla.engine.AttentionConfig;
+import org.flinkla.engine.AttentionWeights;
+import org.flinkla.engine.RecurrentLinearAttention;
+import org.flinkla.records.AttentionOutput;
+import org.flinkla.records.RecordTypes;
+import org.flinkla.records.RecordValidator;
+import org.flinkla.records.RejectedRecord;
+import org.flinkla.records.TokenRecord;
+
+/**
+ * Causal linear attention as a keyed Flink operator (DESIGN §2–§4): keys a stream of
+ * {@link TokenRecord}s by sequence id and turns it into {@link AttentionOutput}s, keeping one
+ * fixed-size recurrent state per sequence in Flink keyed state (heap or RocksDB).
+ *
+ * <pre>{@code
+ * LinearAttention attention = LinearAttention.builder(config, weights)
+ *     .emit(EmitMode.ALL)                     // or EmitMode.LAST, EmitMode.everyNth(64)
+ *     .stateTtl(Duration.ofHours(6))          // drop sequences idle for 6 h (off by default)
+ *     .maxTokensPerRecord(4096)
+ *     .build();
+ * LinearAttention.Result result = attention.apply(records);   // DataStream<TokenRecord>
+ * result.outputs().sinkTo(outputSink);
+ * result.rejected().sinkTo(deadLetterSink);
+ * }</pre>
+ *
+ * <p>The stateful operator gets the uid {@value #DEFAULT_UID} (change it with {@link Builder#uid})
+ * so savepoints restore into it across job changes and parallelism changes.
+ */
+public final class LinearAttention implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Default uid of the keyed operator (part of the savepoint format). */
+    public static final String DEFAULT_UID = "linear-attention";
+
+    /** Side output of records that could not be used, with the reason. */
+    public static final OutputTag<RejectedRecord> REJECTED = LinearAttentionFunction.rejectedTag();
+
+    private final AttentionConfig config;
+    private final AttentionWeights weights;
+    private final EmitMode emit;
+    private final Duration stateTtl;
+    private final int maxTokensPerRecord;
+    private final String uid;
+    private final String name;
+    private final int parallelism;
+
+    private LinearAttention(Builder b) {
+        this.config = b.config;
+        this.weights = b.weights;
+        this.emit = b.emit;
+        this.stateTtl = b.stateTtl;
+        this.maxTokensPerRecord = b.maxTokensPerRecord;
+        this.uid = b.uid;
+        this.name = b.name;
+        this.parallelism = b.parallelism;
+    }
+
+    /** A builder for the model given as configuration and weights. */
+    public static Builder builder(AttentionConfig config, AttentionWeights weights) {
+        return new Builder(config, weights);
+    }
+
+    /** The outputs and the rejected records of {@link #apply}. */
+    public static final class Result {
+        private final SingleOutputStreamOperator<AttentionOutput> outputs;
+
+        Result(SingleOutputStreamOperator<AttentionOutput> outputs) {
+            this.outputs = outputs;
+        }
+
+        /** One record per input record with emitted outputs (see {@link EmitMode}). */
+        public SingleOutputStreamOperator<AttentionOutput> outputs() {
+            return outputs;
+        }
+
+        /** Records rejected by the operator (wrong dimension, unknown symbol, ...), with the reason. */
+        public DataStream<RejectedRecord> rejected() {
+            return outputs.getSideOutput(REJECTED);
+        }
+    }
+
+    /** Keys {@code records} by sequence id and runs the attention operator on them. */
+    public Result apply(DataStream<TokenRecord> records) {
+        SingleOutputStreamOperator<AttentionOutput> out = records
+                .keyBy(new SeqKey(), Types.STRING)
+                .process(function(), RecordTypes.ATTENTION_OUTPUT)
+                .uid(uid)
+                .name(name);
+        if (parallelism > 0) {
+            out.setParallelism(parallelism);
+        }
+        return new Result(out);
+    }
+
+    /** The keyed function, for wiring it yourself: {@code keyBy(LinearAttention.keySelector()).process(fn)}. */
+    public LinearAttentionFunction function() {
+        return new LinearAttentionFunction(config, weights, emit, stateTtl, maxTokensPerRecord);
+    }
+
+    /** The key selector (sequence id) the operator expects. */
+    public static KeySelector<TokenRecord, String> keySelector() {
+        return new SeqKey();
+    }
+
+    public AttentionConfig config() { return config; }
+    public EmitMode emit() { return emit; }
+    /** State TTL, or null when off. */
+    public Duration stateTtl() { return stateTtl; }
+    public int maxTokensPerRecord() { return maxTokensPerRecord; }
+    public String uid() { return uid; }
+
+    /** A validator with this operator's model and limits (for checks before {@code keyBy}). */
+    public RecordValidator validator() {
+        return RecordValidator.forModel(config, weights, maxTokensPerRecord);
+    }
+
+    private static final class SeqKey implements KeySelector<TokenRecord, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(TokenRecord r) {
+            return r.seq();
+        }
+    }
+
+    /** Builder of {@link LinearAttention}; {@link #build()} checks the options and the model. */
+    public static final class Builder {
+        private final AttentionConfig config;
+        private final AttentionWeights weights;
+        private EmitMode emit = EmitMode.ALL;
+        private Duration stateTtl;
+        private int maxTokensPerRecord = RecordValidator.DEFAULT_MAX_TOKENS_PER_RECORD;
+        private String uid = DEFAULT_UID;
+        private String name = "Linear attention";
+        private int parallelism = -1;
+
+        private Builder(AttentionConfig config, AttentionWeights weights) {
+            this.config = config;
+            this.weights = weights;
+        }
+
+        /** Which outputs to emit (default {@link EmitMode#ALL}). */
+        public Builder emit(EmitMode emit) {
+            this.emit = emit;
+            return this;
+        }
+
+        /**
+         * Processing-time TTL of a sequence's state: a key that receives no record for this long is
+         * dropped, as if reset. Null or zero turns it off (the default).
+         */
+        public Builder stateTtl(Duration ttl) {
+            this.stateTtl = ttl;
+            return this;
+        }
+
+        /** Largest number of tokens one record may carry; larger records are rejected ({@code oversize}). */
+        public Builder maxTokensPerRecord(int n) {
+            this.maxTokensPerRecord = n;
+            return this;
+        }
+
+        /** uid of the keyed operator (default {@value LinearAttention#DEFAULT_UID}). */
+        public Builder uid(String uid) {
+            this.uid = uid;
+            return this;
+        }
+
+        /** Display name of the operator. */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        /** Parallelism of the operator (default: the environment's). */
+        public Builder parallelism(int parallelism) {
+            this.parallelism = parallelism;
+            return this;
+        }
+
+        public LinearAttention build() {
+            if (config == null) {
+                throw new IllegalArgumentException("the model configuration is missing: pass an AttentionConfig "
+                        + "(e.g. from the loaded model) to LinearAttention.builder(config, weights)");
+            }
+            if (weights == null) {
+                throw new IllegalArgumentException("the model weights are missing: pass AttentionWeights "
+                        + "(e.g. from the loaded model) to LinearAttention.builder(config, weights)");
+            }
+            Objects.requireNonNull(emit, "emit mode must not be null (use EmitMode.ALL, LAST or everyNth(n))");
+            if (stateTtl != null && (stateTtl.isNegative() || stateTtl.isZero())) {
+                if (stateTtl.isNegative()) {
+                    throw new IllegalArgumentException("stateTtl must be positive (or null/zero for no TTL), got " + stateTtl);
+                }
+                stateTtl = null;
+            }
+            if (stateTtl != null && stateTtl.toMillis() < 1) {
+                throw new IllegalArgumentException("stateTtl must be at least 1 ms, got " + stateTtl);
+            }
+            if (maxTokensPerRecord < 1) {
+                throw new IllegalArgumentException("maxTokensPerRecord must be >= 1, got " + maxTokensPerRecord);
+            }
+            if ((long) maxTokensPerRecord * config.dOut() > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("maxTokensPerRecord " + maxTokensPerRecord + " × d_out "
+                        + config.dOut() + " outputs do not fit in one array; lower maxTokensPerRecord");
+            }
+            if (uid == null || uid.isBlank()) {
+                throw new IllegalArgumentException("uid must not be blank: savepoints find the operator's state by it");
+            }
+            if (name == null || name.isBlank()) {
+                name = "Linear attention";
+            }
+            if (parallelism == 0 || parallelism < -1) {
+                throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
+            }
+            // fail now, at job construction, with the engine's message naming the bad tensor or shape
+            new RecurrentLinearAttention(config, weights);
+            return new LinearAttention(this);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package org.flinkla.model;
+
+import org.flinkla.engine.AttentionConfig;
+import org.flinkla.engine.AttentionWeights;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A checked model: an {@link AttentionConfig}, the {@link AttentionWeights} that fit it, and where
+ * it came from (a file name, or the seed of a random init) for logs and error messages.
+ *
+ * <pre>{@code
+ * Model m = ModelFiles.load(Path.of("model.safetensors"), Map.of("eps", "1e-5"));
+ * RecurrentLinearAttention layer = new RecurrentLinearAttention(m.config(), m.weights());
+ * }</pre>
+ *
+ * <p>The constructor checks every weight against the configuration (shapes, required and
+ * variant tensors, finiteness) and keeps only the tensors the configuration uses; a problem is a
+ * {@link ModelFileException} naming the source and the tensor. Serializable, so a Flink job can
+ * load the model once on the client and ship it to its tasks. The weight arrays are shared, not
+ * copied: treat them as read-only.
+ */
+public final class Model implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final AttentionConfig config;
+    private final AttentionWeights weights;
+    private final String source;
+
+    /** @throws ModelFileException when the weights do not fit the configuration */
+    public Model(AttentionConfig config, AttentionWeights weights, String source) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.source = Objects.requireNonNull(source, "source");
+        Map<String, Tensor> tensors = ModelTensors.toTensors(config, Objects.requireNonNull(weights, "weights"), source);
+        this.weights = ModelTensors.toWeights(config, tensors::get, source);
+    }
+
+    /** Already checked by the loader. */
+    private Model(AttentionConfig config, AttentionWeights weights, String source, boolean checked) {
+        this.config = config;
+        this.weights = weights;
+        this.source = source;
+    }
+
+    static Model checked(AttentionConfig config, AttentionWeights weights, String source) {
+        return new Model(config, weights, source, true);
+    }
+
+    public AttentionConfig config() {
+        return config;
+    }
+
+    /** The weights (shared arrays: do not modify). */
+    public AttentionWeights weights() {
+        return weights;
+    }
+
+    /** The file it was loaded from, or a description such as {@code "random init (seed 42)"}. */
+    public String source() {
+        return source;
+    }
+
+    /** The named tensors as they are saved (DESIGN §3.1/§3.3 names). */
+    Map<String, Tensor> tensors() {
+        return ModelTensors.toTensors(config, weights, source);
+    }
+
+    @Override
+    public String toString() {
+        return "Model{" + source + ", " + config + "}";
+    }
+}

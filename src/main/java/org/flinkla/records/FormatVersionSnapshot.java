@@ -1,0 +1,68 @@
+package org.flinkla.records;
+
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * Snapshot of a serializer whose binary format is identified by one version number (the snapshot
+ * version). Restoring state written with the current version is compatible as is; a version this
+ * code does not know (written by a newer release) is reported incompatible, so Flink refuses the
+ * restore with a clear error instead of misreading bytes. Subclasses need a public no-arg
+ * constructor (Flink instantiates them reflectively when reading a checkpoint).
+ */
+public abstract class FormatVersionSnapshot<T> implements TypeSerializerSnapshot<T> {
+    private final int currentVersion;
+    private int readVersion;
+
+    protected FormatVersionSnapshot(int currentVersion) {
+        this.currentVersion = currentVersion;
+        this.readVersion = currentVersion;
+    }
+
+    /** A serializer for the current format. */
+    protected abstract TypeSerializer<T> createSerializer();
+
+    /** The format version this snapshot was read with (the current one for a fresh snapshot). */
+    public int formatVersion() {
+        return readVersion;
+    }
+
+    @Override
+    public int getCurrentVersion() {
+        return currentVersion;
+    }
+
+    @Override
+    public void writeSnapshot(DataOutputView out) throws IOException {
+        // the version itself (written by Flink) is the whole configuration
+    }
+
+    @Override
+    public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader) throws IOException {
+        this.readVersion = readVersion;
+    }
+
+    @Override
+    public TypeSerializer<T> restoreSerializer() {
+        if (readVersion != currentVersion) {
+            throw new IllegalStateException(getClass().getSimpleName() + ": format version " + readVersion
+                    + " cannot be read by this release (it reads version " + currentVersion + ")");
+        }
+        return createSerializer();
+    }
+
+    @Override
+    public TypeSerializerSchemaCompatibility<T> resolveSchemaCompatibility(TypeSerializerSnapshot<T> oldSnapshot) {
+        if (oldSnapshot == null || oldSnapshot.getClass() != getClass()) {
+            return TypeSerializerSchemaCompatibility.incompatible();
+        }
+        int oldVersion = ((FormatVersionSnapshot<T>) oldSnapshot).formatVersion();
+        return oldVersion == currentVersion
+                ? TypeSerializerSchemaCompatibility.compatibleAsIs()
+                : TypeSerializerSchemaCompatibility.incompatible();
+    }
+}

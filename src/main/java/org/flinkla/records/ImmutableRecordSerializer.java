@@ -1,0 +1,49 @@
+package org.flinkla.records;
+
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * Base of the record serializers: records are never mutated after construction, so copies share
+ * the instance. Each instance owns a scratch buffer for bulk array I/O, hence {@link #duplicate()}
+ * returns a fresh instance (Flink duplicates serializers per thread).
+ */
+public abstract class ImmutableRecordSerializer<T> extends TypeSerializer<T> {
+    private static final long serialVersionUID = 1L;
+
+    private transient byte[] scratch;
+
+    protected final byte[] scratch() {
+        if (scratch == null) {
+            scratch = LittleEndianArrays.newScratch();
+        }
+        return scratch;
+    }
+
+    @Override public boolean isImmutableType() { return true; }
+    @Override public T copy(T from) { return from; }
+    @Override public T copy(T from, T reuse) { return from; }
+    @Override public int getLength() { return -1; }
+
+    @Override
+    public T deserialize(T reuse, DataInputView source) throws IOException {
+        return deserialize(source);
+    }
+
+    @Override
+    public void copy(DataInputView source, DataOutputView target) throws IOException {
+        serialize(deserialize(source), target);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o != null && o.getClass() == getClass();
+    }
+
+    @Override
+    public int hashCode() {
+        return getClass().hashCode();
+    }
+}

@@ -1,0 +1,53 @@
+package org.flinkla.records;
+
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
+
+/** Binary form of a {@link RejectedRecord} (format version 1): seq (nullable), reason, original. */
+public final class RejectedRecordSerializer extends ImmutableRecordSerializer<RejectedRecord> {
+    private static final long serialVersionUID = 1L;
+    static final int FORMAT_VERSION = 1;
+
+    @Override
+    public TypeSerializer<RejectedRecord> duplicate() {
+        return new RejectedRecordSerializer();
+    }
+
+    @Override
+    public RejectedRecord createInstance() {
+        return new RejectedRecord(null, "", "");
+    }
+
+    @Override
+    public void serialize(RejectedRecord r, DataOutputView out) throws IOException {
+        StringValue.writeString(r.seq(), out);
+        StringValue.writeString(r.reason(), out);
+        StringValue.writeString(r.original(), out);
+    }
+
+    @Override
+    public RejectedRecord deserialize(DataInputView in) throws IOException {
+        return new RejectedRecord(StringValue.readString(in), StringValue.readString(in), StringValue.readString(in));
+    }
+
+    @Override
+    public TypeSerializerSnapshot<RejectedRecord> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** Versioned snapshot (format version 1). */
+    public static final class Snapshot extends FormatVersionSnapshot<RejectedRecord> {
+        public Snapshot() {
+            super(FORMAT_VERSION);
+        }
+
+        @Override
+        protected TypeSerializer<RejectedRecord> createSerializer() {
+            return new RejectedRecordSerializer();
+        }
+    }
+}

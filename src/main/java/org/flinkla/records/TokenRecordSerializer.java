@@ -1,0 +1,95 @@
+package org.flinkla.records;
+
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
+
+/**
+ * Binary form of a {@link TokenRecord} (format version 1): seq (Flink string), pos (long), kind
+ * (byte), chunk (boolean), then the payload — symbols as a string, ids as int count + little-endian
+ * ints, vectors as dim + count + little-endian doubles.
+ */
+public final class TokenRecordSerializer extends ImmutableRecordSerializer<TokenRecord> {
+    private static final long serialVersionUID = 1L;
+    static final int FORMAT_VERSION = 1;
+
+    @Override
+    public TypeSerializer<TokenRecord> duplicate() {
+        return new TokenRecordSerializer();
+    }
+
+    @Override
+    public TokenRecord createInstance() {
+        return TokenRecord.reset("");
+    }
+
+    @Override
+    public void serialize(TokenRecord r, DataOutputView out) throws IOException {
+        StringValue.writeString(r.seq(), out);
+        out.writeLong(r.pos());
+        out.writeByte(r.kind().ordinal());
+        out.writeBoolean(r.isChunk());
+        switch (r.kind()) {
+            case SYMBOLS:
+                StringValue.writeString(r.symbols(), out);
+                break;
+            case IDS:
+                out.writeInt(r.ids().length);
+                LittleEndianArrays.writeInts(out, r.ids(), scratch());
+                break;
+            case VECTORS:
+                out.writeInt(r.dim());
+                out.writeInt(r.count());
+                LittleEndianArrays.writeDoubles(out, r.vectors(), 0, r.vectors().length, scratch());
+                break;
+            default:
+                break;
+        }
+    }
+
+    @Override
+    public TokenRecord deserialize(DataInputView in) throws IOException {
+        String seq = StringValue.readString(in);
+        long pos = in.readLong();
+        TokenRecord.Kind kind = TokenRecord.Kind.values()[in.readByte()];
+        boolean chunk = in.readBoolean();
+        switch (kind) {
+            case SYMBOLS:
+                return TokenRecord.symbols(seq, pos, StringValue.readString(in), chunk);
+            case IDS: {
+                int[] ids = new int[in.readInt()];
+                LittleEndianArrays.readInts(in, ids, scratch());
+                return TokenRecord.ids(seq, pos, ids, chunk);
+            }
+            case VECTORS: {
+                int dim = in.readInt();
+                int count = in.readInt();
+                double[] xs = new double[dim * count];
+                LittleEndianArrays.readDoubles(in, xs, 0, xs.length, scratch());
+                return TokenRecord.vectors(seq, pos, xs, dim, chunk);
+            }
+            default:
+                return TokenRecord.reset(seq);
+        }
+    }
+
+    @Override
+    public TypeSerializerSnapshot<TokenRecord> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** Versioned snapshot (format version 1). */
+    public static final class Snapshot extends FormatVersionSnapshot<TokenRecord> {
+        public Snapshot() {
+            super(FORMAT_VERSION);
+        }
+
+        @Override
+        protected TypeSerializer<TokenRecord> createSerializer() {
+            return new TokenRecordSerializer();
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package org.flinkla.engine;
+
+import java.util.Random;
+
+/** Seeded random weights and inputs for the engine tests. */
+final class EngineTestSupport {
+    private EngineTestSupport() {
+    }
+
+    static AttentionWeights randomWeights(AttentionConfig c, long seed, boolean biases) {
+        Random r = new Random(seed);
+        int dm = c.dModel();
+        int hk = c.heads() * c.dKey();
+        int hv = c.heads() * c.dValue();
+        AttentionWeights w = new AttentionWeights();
+        double s = 1.0 / Math.sqrt(dm);
+        w.queryWeight = gaussian(r, hk * dm, s);
+        w.keyWeight = gaussian(r, hk * dm, s);
+        w.valueWeight = gaussian(r, hv * dm, s);
+        w.outWeight = gaussian(r, c.dOut() * hv, 1.0 / Math.sqrt(hv));
+        if (biases) {
+            w.queryBias = gaussian(r, hk, 0.1);
+            w.keyBias = gaussian(r, hk, 0.1);
+            w.valueBias = gaussian(r, hv, 0.1);
+            w.outBias = gaussian(r, c.dOut(), 0.1);
+        }
+        if (c.variant() == Variant.GATED) {
+            w.gateWeight = gaussian(r, hk * dm, s);
+            w.gateBias = biases ? gaussian(r, hk, 1.0) : null;
+        }
+        if (c.variant() == Variant.DELTA) {
+            w.betaWeight = gaussian(r, c.heads() * dm, s);
+            w.betaBias = biases ? gaussian(r, c.heads(), 0.5) : null;
+            w.alphaWeight = gaussian(r, c.heads() * dm, s);
+            w.alphaBias = biases ? gaussian(r, c.heads(), 2.0) : null;
+        }
+        if (c.vocab() != null) {
+            w.embedding = gaussian(r, c.vocab().length() * dm, 1.0);
+        }
+        return w;
+    }
+
+    static double[] gaussian(Random r, int n, double scale) {
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = r.nextGaussian() * scale;
+        }
+        return a;
+    }
+
+    static double[][] inputs(long seed, int n, int dModel) {
+        Random r = new Random(seed);
+        double[][] xs = new double[n][];
+        for (int t = 0; t < n; t++) {
+            xs[t] = gaussian(r, dModel, 1.0);
+        }
+        return xs;
+    }
+
+    /** Runs the recurrent layer over xs from a fresh state; outputs [N][d_out]. */
+    static double[][] runRecurrent(RecurrentLinearAttention layer, double[][] xs) {
+        AttentionState st = layer.newState();
+        double[][] ys = new double[xs.length][layer.config().dOut()];
+        for (int t = 0; t < xs.length; t++) {
+            layer.step(st, xs[t], 0, ys[t], 0);
+        }
+        return ys;
+    }
+
+    /** ‖a − b‖₂ / ‖b‖₂ of one output vector (0 when both are exactly zero, e.g. relu with no active query). */
+    static double relErr(double[] a, double[] b) {
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < a.length; i++) {
+            num += (a[i] - b[i]) * (a[i] - b[i]);
+            den += b[i] * b[i];
+        }
+        if (den == 0) {
+            return num == 0 ? 0 : Double.POSITIVE_INFINITY;
+        }
+        return Math.sqrt(num) / Math.sqrt(den);
+    }
+
+    static double maxRelErr(double[][] a, double[][] b) {
+        double m = 0;
+        for (int t = 0; t < a.length; t++) {
+            m = Math.max(m, relErr(a[t], b[t]));
+        }
+        return m;
+    }
+}

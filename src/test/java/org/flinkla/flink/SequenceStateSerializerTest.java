@@ -1,0 +1,115 @@
+package org.flinkla.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.flinkla.engine.AttentionState;
+import org.flinkla.engine.StatePrecision;
+import org.junit.jupiter.api.Test;
+
+class SequenceStateSerializerTest {
+    private final SequenceStateSerializer serializer = new SequenceStateSerializer();
+
+    private static SequenceState state(StatePrecision p, int n, long tokens, long nextPos) {
+        double[] d = p == StatePrecision.FLOAT64 ? new double[n] : null;
+        float[] f = p == StatePrecision.FLOAT32 ? new float[n] : null;
+        for (int i = 0; i < n; i++) {
+            if (d != null) {
+                d[i] = Math.cos(i) * (i + 1);
+            } else {
+                f[i] = (float) (Math.cos(i) * (i + 1));
+            }
+        }
+        return new SequenceState(AttentionState.wrap(d, f, tokens), nextPos);
+    }
+
+    private byte[] bytes(SequenceState s) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        serializer.serialize(s, out);
+        return out.getCopyOfBuffer();
+    }
+
+    @Test
+    void roundTripsBothPrecisionsWithTheDocumentedSize() throws Exception {
+        for (SequenceState s : new SequenceState[] {
+                state(StatePrecision.FLOAT64, 10_000, 123, 456), // > 64 KB: several bulk chunks
+                state(StatePrecision.FLOAT32, 17, 1, SequenceState.NO_POSITION),
+                state(StatePrecision.FLOAT64, 0, 0, 0)}) {
+            byte[] b = bytes(s);
+            assertThat((long) b.length).isEqualTo(s.serializedBytes());
+            SequenceState back = serializer.deserialize(new DataInputDeserializer(b));
+            assertThat(back).isEqualTo(s);
+            assertThat(back.nextPos()).isEqualTo(s.nextPos());
+            assertThat(back.attention().tokens()).isEqualTo(s.attention().tokens());
+            DataOutputSerializer copied = new DataOutputSerializer(64);
+            serializer.copy(new DataInputDeserializer(b), copied);
+            assertThat(copied.getCopyOfBuffer()).isEqualTo(b);
+        }
+    }
+
+    @Test
+    void copiesAreDeep() {
+        SequenceState s = state(StatePrecision.FLOAT64, 4, 2, 7);
+        SequenceState c = serializer.copy(s);
+        c.attention().doubles()[0] = 99;
+        c.setNextPos(8);
+        assertThat(s.attention().doubles()[0]).isEqualTo(1.0);
+        assertThat(s.nextPos()).isEqualTo(7);
+        SequenceState reuse = state(StatePrecision.FLOAT64, 4, 0, 0);
+        assertThat(serializer.copy(s, reuse)).isSameAs(reuse).isEqualTo(s);
+    }
+
+    @Test
+    void arrayIsLittleEndianAfterTheHeader() throws Exception {
+        byte[] b = bytes(state(StatePrecision.FLOAT64, 1, 0, 0)); // value cos(0)*1 = 1.0
+        assertThat(b).hasSize(SequenceStateSerializer.HEADER_BYTES + 8);
+        assertThat(b[0]).isEqualTo((byte) 8);
+        assertThat(java.util.Arrays.copyOfRange(b, SequenceStateSerializer.HEADER_BYTES, b.length))
+                .containsExactly(0, 0, 0, 0, 0, 0, (byte) 0xF0, 0x3F);
+    }
+
+    @Test
+    void corruptWidthIsAnIOException() {
+        byte[] b = new byte[SequenceStateSerializer.HEADER_BYTES];
+        b[0] = 3;
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> serializer.deserialize(new DataInputDeserializer(b)))
+                .isInstanceOf(IOException.class).hasMessageContaining("width 3");
+    }
+
+    @Test
+    void snapshotRestoresAndIsCompatibleAsIs() throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        TypeSerializerSnapshot.writeVersionedSnapshot(out, serializer.snapshotConfiguration());
+        TypeSerializerSnapshot<SequenceState> restored = TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+        assertThat(restored).isInstanceOf(SequenceStateSerializer.Snapshot.class);
+        assertThat(restored.restoreSerializer()).isEqualTo(serializer);
+        TypeSerializerSchemaCompatibility<SequenceState> c =
+                serializer.snapshotConfiguration().resolveSchemaCompatibility(restored);
+        assertThat(c.isCompatibleAsIs()).isTrue();
+    }
+
+    @Test
+    void unknownFormatVersionIsIncompatible() throws Exception {
+        SequenceStateSerializer.Snapshot fromTheFuture = new SequenceStateSerializer.Snapshot();
+        fromTheFuture.readSnapshot(SequenceStateSerializer.FORMAT_VERSION + 1, (DataInputView) null, null);
+        assertThat(serializer.snapshotConfiguration().resolveSchemaCompatibility(fromTheFuture).isIncompatible())
+                .isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(fromTheFuture::restoreSerializer)
+                .hasMessageContaining("format version 2");
+        // a snapshot of another serializer is incompatible too
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        TypeSerializerSnapshot<SequenceState> other = (TypeSerializerSnapshot)
+                new org.flinkla.records.TokenRecordSerializer().snapshotConfiguration();
+        assertThat(serializer.snapshotConfiguration().resolveSchemaCompatibility(other).isIncompatible()).isTrue();
+        TypeSerializer<SequenceState> dup = serializer.duplicate();
+        assertThat(dup).isNotSameAs(serializer).isEqualTo(serializer);
+    }
+}
