@@ -34,9 +34,9 @@ final class DemoCommand {
             "  --sha256 HEX         expected SHA-256 of FILE's uncompressed text (checked when given)",
             "  --pipeline P         engine (default; the engine in-process, no Kafka/Flink)",
             "  --no-memory          skip the memory curves",
-            "  --memory-heap SIZE   -Xmx of each memory child JVM (default 64m)",
+            "  --memory-heap SIZE   -Xmx of each memory child JVM (default 24m)",
             "  --memory-tokens N    tokens per memory child (default: --bases)",
-            "  --memory-budget S    seconds per memory child before it stops (default 15)",
+            "  --memory-budget S    seconds per memory child before it stops (default 30)",
             "  --help               this text");
 
     static int run(String[] args) throws Exception {

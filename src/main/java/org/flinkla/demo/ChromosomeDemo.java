@@ -86,6 +86,9 @@ public final class ChromosomeDemo {
         }
     }
 
+    /** The seeded model is saved in the report folder under this name (the job and the children load it). */
+    public static final String MODEL_FILE = "model.safetensors";
+
     private final Options options;
     private final PrintStream out;
     private final PrintStream err;
@@ -101,7 +104,8 @@ public final class ChromosomeDemo {
         Chromosome chr = options.fasta() == null ? Chromosome.shipped()
                 : Chromosome.read(options.fasta(), options.sha256());
         Chromosome.Slice bases = chr.slice(options.bases());
-        DemoModel model = DemoModel.create(options.seed(), options.variant());
+        DemoModel model = DemoModel.create(options.seed(), options.variant())
+                .saveTo(options.report().resolve(MODEL_FILE));
 
         err.println("data:     " + bases.describe() + " from " + chr.source() + " (sha256 " + chr.sha256().substring(0, 12)
                 + "… verified" + (options.fasta() != null && options.sha256() == null ? ": no expected value given" : "")

@@ -1,12 +1,14 @@
 package org.flinkla.demo;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import org.flinkla.engine.AttentionConfig;
 import org.flinkla.engine.AttentionWeights;
 import org.flinkla.engine.FeatureMapKind;
 import org.flinkla.engine.RecurrentLinearAttention;
 import org.flinkla.engine.Variant;
+import org.flinkla.model.Model;
+import org.flinkla.model.ModelFiles;
 
 /**
  * The demo's model: a seeded random layer over the DNA alphabet, d_model 64, 4 heads of
@@ -14,8 +16,9 @@ import org.flinkla.engine.Variant;
  * 4 × (16·16 + 16) float64 values = 8,704 bytes (linear variant).
  *
  * <pre>{@code
- * DemoModel model = DemoModel.create(42, Variant.LINEAR);
+ * DemoModel model = DemoModel.create(42, Variant.LINEAR).saveTo(reportDir.resolve("model.safetensors"));
  * RecurrentLinearAttention layer = model.newLayer();
+ * DemoModel again = DemoModel.fromSpec(model.spec());   // loads the saved file
  * }</pre>
  */
 public final class DemoModel {
@@ -25,14 +28,12 @@ public final class DemoModel {
     public static final String VOCAB = "ACGT";
     public static final long DEFAULT_SEED = 42;
 
-    private final AttentionConfig config;
-    private final AttentionWeights weights;
+    private final Model model;
     private final long seed;
     private final Path file;
 
-    private DemoModel(AttentionConfig config, AttentionWeights weights, long seed, Path file) {
-        this.config = config;
-        this.weights = weights;
+    private DemoModel(Model model, long seed, Path file) {
+        this.model = model;
         this.seed = seed;
         this.file = file;
     }
@@ -45,70 +46,48 @@ public final class DemoModel {
                 .build();
     }
 
-    /** A seeded random model (same seed and variant → same weights). */
+    /** A seeded random model ({@link ModelFiles#random}: same seed and variant → same weights). */
     public static DemoModel create(long seed, Variant variant) {
-        AttentionConfig cfg = config(variant);
-        return new DemoModel(cfg, SeededWeights.create(cfg, seed), seed, null);
+        return new DemoModel(ModelFiles.random(config(variant), seed), seed, null);
+    }
+
+    /** Saves the model as safetensors (F64, so a reload is exact) and returns it with its file. */
+    public DemoModel saveTo(Path file) throws java.io.IOException {
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        ModelFiles.save(model, file);
+        return new DemoModel(model, seed, file);
     }
 
     /**
-     * A model from a spec string: {@code seed:<n>:<variant>} (as passed to the memory children).
+     * A model from a spec string as passed to the memory children: a safetensors path, or
+     * {@code seed:<n>:<variant>} for an unsaved seeded model.
      */
     public static DemoModel fromSpec(String spec) {
         String[] f = spec.split(":");
-        if (f.length != 3 || !f[0].equals("seed")) {
-            throw new IllegalArgumentException("model spec '" + spec + "' is not seed:<n>:<variant>");
+        if (f.length == 3 && f[0].equals("seed")) {
+            return create(Long.parseLong(f[1]), Variant.parse(f[2]));
         }
-        return create(Long.parseLong(f[1]), Variant.parse(f[2]));
+        Path file = Path.of(spec);
+        return new DemoModel(ModelFiles.load(file), -1, file);
     }
 
-    /** The spec that {@link #fromSpec} turns back into this model. */
+    /** The spec that {@link #fromSpec} turns back into this model: its file if saved. */
     public String spec() {
-        return "seed:" + seed + ":" + config.variant().metadataName();
+        return file != null ? file.toAbsolutePath().toString()
+                : "seed:" + seed + ":" + config().variant().metadataName();
     }
 
-    public AttentionConfig config() { return config; }
-    public AttentionWeights weights() { return weights; }
+    public Model model() { return model; }
+    public AttentionConfig config() { return model.config(); }
+    public AttentionWeights weights() { return model.weights(); }
+    /** The seed, or -1 for a model loaded from a file. */
     public long seed() { return seed; }
     /** The safetensors file this model was saved to, or null. */
     public Path file() { return file; }
 
     public RecurrentLinearAttention newLayer() {
-        return new RecurrentLinearAttention(config, weights);
-    }
-
-    /** Temporary seeded initialiser until org.flinkla.model's lands (then this delegates there). */
-    static final class SeededWeights {
-        static AttentionWeights create(AttentionConfig c, long seed) {
-            Random r = new Random(seed);
-            AttentionWeights w = new AttentionWeights();
-            int hk = c.heads() * c.dKey();
-            int hv = c.heads() * c.dValue();
-            w.queryWeight = gaussian(r, hk * c.dModel(), 1 / Math.sqrt(c.dModel()));
-            w.queryBias = new double[hk];
-            w.keyWeight = gaussian(r, hk * c.dModel(), 1 / Math.sqrt(c.dModel()));
-            w.keyBias = new double[hk];
-            w.valueWeight = gaussian(r, hv * c.dModel(), 1 / Math.sqrt(c.dModel()));
-            w.valueBias = new double[hv];
-            w.outWeight = gaussian(r, c.dOut() * hv, 1 / Math.sqrt(hv));
-            w.outBias = new double[c.dOut()];
-            w.embedding = gaussian(r, c.vocab().length() * c.dModel(), 1);
-            if (c.variant() == Variant.GATED) {
-                w.gateWeight = gaussian(r, hk * c.dModel(), 1 / Math.sqrt(c.dModel()));
-                w.gateBias = new double[hk];
-            } else if (c.variant() == Variant.DELTA) {
-                w.betaWeight = gaussian(r, c.heads() * c.dModel(), 1 / Math.sqrt(c.dModel()));
-                w.betaBias = new double[c.heads()];
-            }
-            return w;
-        }
-
-        private static double[] gaussian(Random r, int n, double std) {
-            double[] a = new double[n];
-            for (int i = 0; i < n; i++) {
-                a[i] = r.nextGaussian() * std;
-            }
-            return a;
-        }
+        return new RecurrentLinearAttention(model.config(), model.weights());
     }
 }

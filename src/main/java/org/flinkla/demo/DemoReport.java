@@ -154,10 +154,10 @@ public final class DemoReport {
         if (in.curves().isEmpty()) {
             h.append("<p class=\"note\">Memory curves were skipped (--no-memory).</p>\n");
         } else {
-            h.append(memoryChart(in.curves(), 0)).append('\n');
+            h.append(memoryChart(in.curves(), 0, in.memory().heap())).append('\n');
             long zoom = zoomTokens(in.curves());
             if (zoom > 0) {
-                h.append(memoryChart(in.curves(), zoom)).append('\n');
+                h.append(memoryChart(in.curves(), zoom, in.memory().heap())).append('\n');
             }
             h.append("<table><tr><th>method</th><th>outcome</th><th>tokens</th><th>seconds</th>"
                     + "<th>heap after GC (min–max)</th></tr>\n");
@@ -180,7 +180,12 @@ public final class DemoReport {
                             + "value (memory grows with N, time per token too); the naive form materialises the "
                             + "causal score matrix (N\u00b2) until the heap is exhausted. A child stops at ")
                     .append(String.format(Locale.ROOT, "%.0f", in.memory().budgetSeconds()))
-                    .append(" s; raw samples are in memory.csv.</p>\n");
+                    .append(" s; raw samples are in memory.csv. For the naive form a sample is the peak heap in use "
+                            + "during one forward pass over the first n tokens (the form cannot stream). The heap limit is "
+                            + "small so that the softmax forms fail within seconds; with a larger heap they fail the "
+                            + "same way, later: the KV cache holds H·(d_k+d_v)·8 = 1 KiB per token here (1 GiB at a million "
+                            + "tokens), the score matrix 8·N² bytes (8 GB at 32k tokens), while the linear state stays at "
+                            + String.format(Locale.ROOT, "%,d", in.run().stateBytesPerKey()) + " bytes.</p>\n");
         }
 
         h.append("<h2>Throughput</h2>\n").append(throughputChart(run)).append('\n');
@@ -193,15 +198,19 @@ public final class DemoReport {
 
         h.append("<h2>Attention outputs along the sequence</h2>\n");
         double[][] strip = in.outputs().binMeans();
-        double scale = robustMax(strip);
+        double[][] first = in.outputs().firstOutputs();
+        double scale = robustMax(first);
         long n = in.bases().length();
+        h.append(Svg.heatStrip(String.format(Locale.ROOT, "The first %,d outputs, one column per token (colour ±%.2g)",
+                first.length, scale), first, scale, 0, first.length, "position", 860, 260)).append('\n');
         h.append(Svg.heatStrip(String.format(Locale.ROOT, "Mean output vector per bin (%d bins of ~%,d tokens; colour ±%.2g)",
-                strip.length, Math.max(1, n / strip.length), scale), strip, scale, 0, n, "position", 860, 300)).append('\n');
+                strip.length, Math.max(1, n / strip.length), scale), strip, scale, 0, n, "position", 860, 260)).append('\n');
         h.append(profileChart(in)).append('\n');
         h.append("<p class=\"note\">Each column is the mean of the attention outputs y_t over one bin of positions "
-                + "(blue negative, red positive). With the plain linear variant every output is a running average "
-                + "over the whole prefix, so the picture settles as the sequence grows; the decay, gated and delta "
-                + "variants (--variant) keep local detail.</p>\n");
+                + "(blue negative, red positive); the top strip shows single outputs of the first tokens, where the "
+                + "attention state is still young. With the plain linear variant every output is an average over the "
+                + "whole prefix, so the picture settles as the sequence grows (the blurriness of linear attention); "
+                + "the decay, gated and delta variants (--variant) keep local detail.</p>\n");
 
         h.append("<h2>Run</h2>\n<table>\n");
         row(h, "tokens in / outputs out", String.format(Locale.ROOT, "%,d / %,d (distinct %,d, duplicates %,d, missing %,d)",
@@ -248,7 +257,7 @@ public final class DemoReport {
         return 0;
     }
 
-    static String memoryChart(List<MemorySeries> curves, long zoom) {
+    static String memoryChart(List<MemorySeries> curves, long zoom, String heapOption) {
         long limit = curves.stream().mapToLong(MemorySeries::heapLimitBytes).max().orElse(0);
         Svg.LineChart chart = new Svg.LineChart(zoom > 0
                 ? String.format(Locale.ROOT, "Zoom: the first %,d tokens", zoom)
@@ -290,7 +299,7 @@ public final class DemoReport {
         chart.xMax(zoom > 0 ? zoom : xMax);
         if (limit > 0) {
             chart.hline(new Svg.HLine(limit / MemorySeries.MIB,
-                    String.format(Locale.ROOT, "heap limit %.0f MiB", limit / MemorySeries.MIB), "#b2182b"));
+                    "usable heap (-Xmx" + heapOption + ")", "#b2182b"));
         }
         return chart.render(860, zoom > 0 ? 300 : 380);
     }
@@ -316,9 +325,6 @@ public final class DemoReport {
         double[] x = new double[w];
         double[] norm = o.binNorms();
         double[] gc = new double[w];
-        double[][] means = o.binMeans();
-        double[] first = new double[w];
-        double[] second = new double[w];
         double maxNorm = 0;
         for (int c = 0; c < w; c++) {
             maxNorm = Math.max(maxNorm, norm[c]);
@@ -336,8 +342,6 @@ public final class DemoReport {
                 }
             }
             gc[c] = to > from ? (double) g / (to - from) : 0;
-            first[c] = means[c][0];
-            second[c] = means[c].length > 1 ? means[c][1] : 0;
         }
         return new Svg.LineChart("Per bin: mean ‖y‖ (scaled to 1 = max " + String.format(Locale.ROOT, "%.3g", maxNorm)
                         + ") and the GC fraction of the bases", "position", "value")

@@ -47,7 +47,7 @@ public final class EnginePipeline implements AttentionPipeline {
             timeline.finish(end, n);
             progress.finish();
             return new DemoRun(describe(), n, records, 0, (end - start) / 1e9, timeline, heap.peakBytes(),
-                    (long) layer.stateLength() * model.config().statePrecision().bytesPerElement());
+                    layer.stateBytes());
         }
     }
 }

@@ -34,13 +34,13 @@ public final class MemoryCurves {
      */
     public record Options(String heap, long tokens, double budgetSeconds, int samples) {
         public static Options defaults(long tokens) {
-            return new Options("64m", tokens, 15, 100);
+            return new Options("24m", tokens, 30, 200);
         }
 
         /** Tokens between samples for a method (naive dies early: sample it finer). */
         long every(String method) {
             long e = Math.max(1, tokens / samples);
-            return method.equals("naive") ? Math.max(1, Math.min(e, 50)) : e;
+            return method.equals("naive") ? Math.max(1, Math.min(e, 100)) : e;
         }
     }
 

@@ -5,7 +5,8 @@ import java.util.BitSet;
 /**
  * Everything the report needs from the attention outputs of one sequence, in constant memory per
  * picture column: how many came out, whether every position came exactly once, and the mean
- * output vector and mean norm in {@code columns} equal bins along the sequence.
+ * output vector and mean norm in {@code columns} equal bins along the sequence, plus the first
+ * {@code columns} outputs themselves.
  *
  * <pre>{@code
  * OutputSummary out = new OutputSummary(100_000, 64, 600);
@@ -23,6 +24,7 @@ public final class OutputSummary {
     private final double[] normSums;
     private final long[] counts;
     private final BitSet seen;
+    private final double[][] head;
     private long outputs;
     private long duplicates;
     private long outOfRange;
@@ -39,6 +41,7 @@ public final class OutputSummary {
         this.normSums = new double[this.columns];
         this.counts = new long[this.columns];
         this.seen = new BitSet((int) expectedTokens);
+        this.head = new double[this.columns][];
     }
 
     /** One output: position {@code pos} (0-based), vector {@code ys[off..off+dim)}. */
@@ -53,6 +56,9 @@ public final class OutputSummary {
             return;
         }
         seen.set((int) pos);
+        if (pos < head.length) {
+            head[(int) pos] = java.util.Arrays.copyOfRange(ys, off, off + dim);
+        }
         int c = (int) (pos * columns / expected);
         double[] s = sums[c];
         double sq = 0;
@@ -91,6 +97,15 @@ public final class OutputSummary {
                     m[c][i] = sums[c][i] / counts[c];
                 }
             }
+        }
+        return m;
+    }
+
+    /** The outputs of the first {@link #columns()} positions, one per row (zeros where missing). */
+    public double[][] firstOutputs() {
+        double[][] m = new double[head.length][];
+        for (int i = 0; i < head.length; i++) {
+            m[i] = head[i] != null ? head[i] : new double[dim];
         }
         return m;
     }

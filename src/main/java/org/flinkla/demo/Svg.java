@@ -146,13 +146,15 @@ public final class Svg {
                         "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2.2\" stroke-linejoin=\"round\"%s points=\"%s\"/>\n",
                         s.color, s.dashed ? " stroke-dasharray=\"6 4\"" : "", pts.toString().trim()));
             }
-            for (Marker m : markers) {
+            for (int k = 0; k < markers.size(); k++) {
+                Marker m = markers.get(k);
                 double x = px.apply(m.x()), y = py.apply(m.y());
                 sb.append(String.format(Locale.ROOT,
                         "<path d=\"M%.1f %.1f l10 10 m0 -10 l-10 10\" stroke=\"%s\" stroke-width=\"3\"/>\n",
                         x - 5, y - 5, m.color()));
                 boolean rightSide = x < left + pw * 0.6;
-                sb.append(text(rightSide ? x + 10 : x - 10, y + 16, m.label(), rightSide ? "start" : "end",
+                // labels of markers that end up close together are stacked, not overprinted
+                sb.append(text(rightSide ? x + 10 : x - 10, y + 18 + 17 * k, m.label(), rightSide ? "start" : "end",
                         "font-weight=\"bold\" fill=\"" + m.color() + "\""));
             }
             // legend, three per row under the plot
@@ -186,17 +188,12 @@ public final class Svg {
         sb.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", width, height));
         sb.append(text(left, 20, title, "start", "font-size=\"14\" font-weight=\"bold\""));
         if (w > 0 && d > 0) {
-            double cw = pw / w, ch = ph / d;
-            sb.append("<g shape-rendering=\"crispEdges\">\n");
-            for (int j = 0; j < w; j++) {
-                for (int i = 0; i < d; i++) {
-                    sb.append(String.format(Locale.ROOT,
-                            "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"/>",
-                            left + j * cw, top + i * ch, cw + 0.3, ch + 0.3, diverging(columns[j][i] / scale)));
-                }
-                sb.append('\n');
-            }
-            sb.append("</g>\n");
+            // One pixel per (column, dimension), stretched without smoothing: a few KB of PNG
+            // instead of tens of thousands of SVG rectangles.
+            sb.append(String.format(Locale.ROOT,
+                    "<image x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" preserveAspectRatio=\"none\" "
+                            + "style=\"image-rendering:pixelated\" href=\"data:image/png;base64,%s\"/>\n",
+                    left, top, pw, ph, heatPng(columns, scale)));
         }
         sb.append(String.format(Locale.ROOT,
                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#333\"/>\n",
@@ -216,6 +213,28 @@ public final class Svg {
                 top + ph / 2, top + ph / 2, d));
         sb.append("</svg>\n");
         return sb.toString();
+    }
+
+    /** The heat map as a base64 PNG, columns left to right, dimension 0 at the top. */
+    static String heatPng(double[][] columns, double scale) {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+        int w = columns.length;
+        int d = columns[0].length;
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, d, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int j = 0; j < w; j++) {
+            for (int i = 0; i < d; i++) {
+                img.setRGB(j, i, Integer.parseInt(diverging(columns[j][i] / scale).substring(1), 16));
+            }
+        }
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        try {
+            javax.imageio.ImageIO.write(img, "png", png);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot encode the heat strip as PNG", e);
+        }
+        return java.util.Base64.getEncoder().encodeToString(png.toByteArray());
     }
 
     /** Blue (−1) – white (0) – red (+1), clipped. */
