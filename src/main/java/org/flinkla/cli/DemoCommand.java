@@ -3,7 +3,6 @@ package org.flinkla.cli;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.flinkla.demo.ChromosomeDemo;
-import org.flinkla.demo.DemoPipelines;
 import org.flinkla.demo.MemoryCurves;
 import org.flinkla.engine.Variant;
 
@@ -21,18 +20,21 @@ final class DemoCommand {
             "usage: java -jar target/flink-linear-attention.jar demo [options]",
             "",
             "Streams the first N bases of human chromosome 1 (>humanchr1_frag, 330,000 bp, shipped with the jar)",
-            "through the linear-attention job, then measures memory against tokens for linear attention, KV-cache",
-            "softmax and naive softmax in child JVMs, and writes a report folder (summary.json, memory.csv,",
-            "report.html).",
+            "through the linear-attention job on an in-process Kafka broker and Flink MiniCluster, then measures",
+            "memory against tokens for linear attention, KV-cache softmax and naive softmax in child JVMs, and",
+            "writes a report folder (summary.json, memory.csv, report.html, model.safetensors).",
             "",
             "options:",
             "  --bases N            bases to stream (default 100000; beyond 330,000 the fragment repeats)",
             "  --report DIR         report folder (default reports/demo-<yyyyMMdd-HHmmss>)",
-            "  --variant V          linear | decay | gated | delta (default linear)",
-            "  --seed S             seed of the random model (default 42)",
+            "  --job FILE           the job definition (default flink-jobs/chr1-demo.yaml: its model, topics,",
+            "                       guarantee, checkpointing)",
+            "  --variant V          linear | decay | gated | delta (default: the job's, linear)",
+            "  --seed S             seed of the random model (default: the job's, 42)",
             "  --fasta FILE         another one-record FASTA file (.gz allowed) instead of the shipped one",
             "  --sha256 HEX         expected SHA-256 of FILE's uncompressed text (checked when given)",
-            "  --pipeline P         engine (default; the engine in-process, no Kafka/Flink)",
+            "  --pipeline P         kafka (default: in-process Kafka broker + Flink MiniCluster, the job as written)",
+            "                       or engine (the same bases and model straight through the engine, no Kafka/Flink)",
             "  --no-memory          skip the memory curves",
             "  --memory-heap SIZE   -Xmx of each memory child JVM (default 24m)",
             "  --memory-tokens N    tokens per memory child (default: --bases)",
@@ -74,9 +76,13 @@ final class DemoCommand {
                     break;
                 case "--pipeline": {
                     String name = value(args, ++i, a);
-                    o = o.withPipeline(parse(a, () -> DemoPipelines.byName(name)));
+                    ChromosomeDemo.Options current = o;
+                    o = parse(a, () -> current.withPipeline(name));
                     break;
                 }
+                case "--job":
+                    o = o.withJob(Path.of(value(args, ++i, a)));
+                    break;
                 case "--no-memory":
                     memory = false;
                     break;

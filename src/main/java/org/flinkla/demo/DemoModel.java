@@ -11,9 +11,10 @@ import org.flinkla.model.Model;
 import org.flinkla.model.ModelFiles;
 
 /**
- * The demo's model: a seeded random layer over the DNA alphabet, d_model 64, 4 heads of
- * d_k = d_v = 16, d_out 64, φ = elu, vocabulary {@code ACGT}. The state per sequence is then
- * 4 × (16·16 + 16) float64 values = 8,704 bytes (linear variant).
+ * The demo's model: by default (as in {@code flink-jobs/chr1-demo.yaml}) a seeded random layer over
+ * the DNA alphabet, d_model 64, 4 heads of d_k = d_v = 16, d_out 64, φ = elu, vocabulary
+ * {@code ACGT}. The state per sequence is then 4 × (16·16 + 16) float64 values = 8,704 bytes
+ * (linear variant).
  *
  * <pre>{@code
  * DemoModel model = DemoModel.create(42, Variant.LINEAR).saveTo(reportDir.resolve("model.safetensors"));
@@ -48,7 +49,22 @@ public final class DemoModel {
 
     /** A seeded random model ({@link ModelFiles#random}: same seed and variant → same weights). */
     public static DemoModel create(long seed, Variant variant) {
-        return new DemoModel(ModelFiles.random(config(variant), seed), seed, null);
+        return create(config(variant), seed);
+    }
+
+    /** A seeded random model of any configuration (e.g. a job file's {@code model.seeded}). */
+    public static DemoModel create(AttentionConfig config, long seed) {
+        return new DemoModel(ModelFiles.random(config, seed), seed, null);
+    }
+
+    /** A model already loaded from {@code file} (no seed). */
+    public static DemoModel of(Model model, Path file) {
+        return new DemoModel(model, -1, file);
+    }
+
+    /** A model loaded from a safetensors file (no seed). */
+    public static DemoModel load(Path file) {
+        return new DemoModel(ModelFiles.load(file), -1, file);
     }
 
     /** Saves the model as safetensors (F64, so a reload is exact) and returns it with its file. */
@@ -69,8 +85,7 @@ public final class DemoModel {
         if (f.length == 3 && f[0].equals("seed")) {
             return create(Long.parseLong(f[1]), Variant.parse(f[2]));
         }
-        Path file = Path.of(spec);
-        return new DemoModel(ModelFiles.load(file), -1, file);
+        return load(Path.of(spec));
     }
 
     /** The spec that {@link #fromSpec} turns back into this model: its file if saved. */

@@ -63,6 +63,7 @@ public final class DemoReport {
         s.put("job_seconds", round(run.jobSeconds(), 4));
         s.put("tokens_per_second", Math.round(run.tokensPerSecond()));
         s.put("steady_tokens_per_second", Math.round(run.steadyTokensPerSecond()));
+        s.put("first_output_seconds", round(run.firstOutputSeconds(), 4));
         s.put("startup_seconds", round(run.startupSeconds(), 4));
         s.put("peak_heap_bytes", run.peakHeapBytes());
         s.put("state_bytes_per_key", run.stateBytesPerKey());
@@ -217,7 +218,9 @@ public final class DemoReport {
                 run.tokensIn(), in.outputs().outputs(), in.outputs().distinct(), in.outputs().duplicates(),
                 in.outputs().missing()));
         row(h, "job seconds", String.format(Locale.ROOT, "%.3f", run.jobSeconds()));
-        row(h, "start-up seconds (not in job time)", String.format(Locale.ROOT, "%.3f", run.startupSeconds()));
+        row(h, "first output after submit (s)", String.format(Locale.ROOT, "%.3f", run.firstOutputSeconds()));
+        row(h, "start-up seconds: broker, topics, producing the input (not in job time)",
+                String.format(Locale.ROOT, "%.3f", run.startupSeconds()));
         row(h, "tokens/s (job)", String.format(Locale.ROOT, "%,.0f", run.tokensPerSecond()));
         row(h, "tokens/s (steady state)", String.format(Locale.ROOT, "%,.0f", run.steadyTokensPerSecond()));
         row(h, "peak heap (this JVM)", String.format(Locale.ROOT, "%.1f MiB", run.peakHeapBytes() / MemorySeries.MIB));

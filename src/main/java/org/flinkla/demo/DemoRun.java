@@ -15,6 +15,11 @@ package org.flinkla.demo;
 public record DemoRun(String pipeline, long tokensIn, long records, double startupSeconds, double jobSeconds,
         Timeline timeline, long peakHeapBytes, long stateBytesPerKey) {
 
+    /** Seconds from job submit to the first output read (job start-up plus the first commit). */
+    public double firstOutputSeconds() {
+        return timeline.timeAt(1);
+    }
+
     /** Tokens per second over the whole job time. */
     public double tokensPerSecond() {
         return jobSeconds > 0 ? tokensIn / jobSeconds : 0;

@@ -26,6 +26,7 @@ public final class EnginePipeline implements AttentionPipeline {
         long records = 0;
         try (HeapSampler heap = HeapSampler.start(20)) {
             long start = System.nanoTime();
+            progress.restart();
             Timeline timeline = new Timeline(start, 10_000_000L);
             for (long pos = 0; pos < n; pos += FASTA_LINE) {
                 int count = (int) Math.min(FASTA_LINE, n - pos);

@@ -23,7 +23,7 @@ public final class ProgressBar {
     private final String label;
     private final long total;
     private final boolean terminal;
-    private final long startNanos = System.nanoTime();
+    private long startNanos = System.nanoTime();
     private long lastDraw;
     private int lastDecile = -1;
     private boolean finished;
@@ -39,6 +39,12 @@ public final class ProgressBar {
     /** True when stderr is an interactive terminal (no redirection). */
     public static boolean isTerminal() {
         return System.console() != null && System.getenv("FLA_PLAIN_PROGRESS") == null;
+    }
+
+    /** Starts the clock (and the rate) now, e.g. when the job is submitted after start-up. */
+    public synchronized void restart() {
+        startNanos = System.nanoTime();
+        lastDraw = 0;
     }
 
     public synchronized void update(long doneNow) {

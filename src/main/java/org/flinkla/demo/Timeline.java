@@ -47,11 +47,18 @@ public final class Timeline {
     public double[] seconds() { return Arrays.copyOf(seconds, n); }
     public long[] counts() { return Arrays.copyOf(counts, n); }
 
-    /** Seconds at which the count first reached {@code target}, interpolated; NaN if never. */
+    /**
+     * Seconds at which the count first reached {@code target}, interpolated between two recorded
+     * points (not from the empty start: outputs arrive in batches, the first batch at its own
+     * time); NaN if never.
+     */
     public double timeAt(long target) {
         for (int i = 1; i < n; i++) {
             if (counts[i] >= target) {
                 long c0 = counts[i - 1];
+                if (c0 == 0) {
+                    return seconds[i];
+                }
                 double f = counts[i] == c0 ? 1 : (double) (target - c0) / (counts[i] - c0);
                 return seconds[i - 1] + f * (seconds[i] - seconds[i - 1]);
             }

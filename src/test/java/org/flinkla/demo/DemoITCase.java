@@ -16,14 +16,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.flinkla.engine.StatePrecision;
 import org.flinkla.engine.Variant;
+import org.flinkla.flink.SequenceStateSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A reduced chromosome demo end to end: 3,000 bases through the pipeline, the three memory
- * children under a 24 MiB heap, and the report folder checked for consistency.
+ * A reduced chromosome demo end to end: 3,000 bases through the chr1 demo job on the embedded
+ * default (in-process Kafka broker, Flink MiniCluster, exactly-once), the three memory children
+ * under a 24 MiB heap, and the report folder checked for consistency.
  */
 class DemoITCase {
     static final long BASES = 3_000;
@@ -34,6 +37,11 @@ class DemoITCase {
     static final long LINEAR_FLAT_TOLERANCE = 512 * 1024;
     /** The KV cache holds H·(d_k+d_v) float64 per token: 4·32·8 = 1 KiB, so 3,000 tokens add ≥ 2 MiB. */
     static final long KV_MIN_GROWTH = 2 * 1024 * 1024;
+    /**
+     * DESIGN §3.2: per head S (d_φ × d_v) and z (d_φ) in float64, d_φ = d_k = 16 for elu, 4 heads;
+     * as the operator stores it (its serializer's header included).
+     */
+    static final long STATE_BYTES = SequenceStateSerializer.serializedBytes(StatePrecision.FLOAT64, 4 * (16 * 16 + 16));
 
     @TempDir
     Path dir;
@@ -55,7 +63,7 @@ class DemoITCase {
         String stdout = out.toString(StandardCharsets.UTF_8).strip();
         assertThat(stdout.lines()).hasSize(1);
         assertThat(stdout).startsWith("3,000 tokens in ").contains("tokens/s").contains("peak heap")
-                .contains("8,704 bytes per key");
+                .contains(String.format(java.util.Locale.ROOT, "%,d bytes per key", STATE_BYTES));
         assertThat(result.complete()).isTrue();
 
         // summary.json: tokens in = outputs out, every position once, numbers consistent
@@ -74,8 +82,10 @@ class DemoITCase {
         assertThat(rate * jobSeconds).isCloseTo(BASES, org.assertj.core.data.Percentage.withPercentage(1));
         assertThat(s.get("steady_tokens_per_second").asDouble()).isPositive();
         assertThat(s.get("peak_heap_bytes").asLong()).isPositive();
-        // DESIGN §3.2: per head S (d_φ × d_v) and z (d_φ), float64; d_φ = d_k = 16 for elu
-        assertThat(s.get("state_bytes_per_key").asLong()).isEqualTo(4L * (16 * 16 + 16) * 8);
+        assertThat(s.get("state_bytes_per_key").asLong()).isEqualTo(STATE_BYTES);
+        assertThat(s.get("startup_seconds").asDouble()).isPositive();
+        assertThat(s.get("first_output_seconds").asDouble()).isPositive().isLessThanOrEqualTo(jobSeconds);
+        assertThat(s.get("pipeline").asText()).contains("Kafka").contains("Flink MiniCluster");
         assertThat(s.at("/model/d_model").asInt()).isEqualTo(64);
         assertThat(s.at("/model/heads").asInt()).isEqualTo(4);
         assertThat(s.at("/model/vocab").asText()).isEqualTo("ACGT");
