@@ -1,11 +1,104 @@
 package org.flinkla.cli;
 
-/** Placeholder until its issue lands. */
-final class RunCommand {
+import java.nio.file.Path;
+import java.time.Duration;
+import org.flinkla.jobs.ClusterJob;
+import org.flinkla.jobs.JobDefinition;
+import org.flinkla.jobs.JobRunner;
+
+/**
+ * {@code run flink-jobs/JOB.yaml [options]}: runs a job definition on a local Flink MiniCluster,
+ * against the given Kafka or an in-process broker (the embedded default). See {@link JobRunner}.
+ */
+public final class RunCommand {
+    static final String USAGE = String.join("\n",
+            "usage: java -jar target/flink-linear-attention.jar run flink-jobs/JOB.yaml [options]",
+            "",
+            "Runs the job on a local Flink MiniCluster. Without --bootstrap-servers (and without",
+            "$" + ClusterJob.BOOTSTRAP_ENV + ") an in-process Kafka broker is started for the run.",
+            "The job's topics are created when missing.",
+            "",
+            "options:",
+            "  --bootstrap-servers H:P  use this Kafka instead of the in-process broker",
+            "  --input-file FILE        JSON lines (each with a \"seq\" field; .gz allowed) produced to the",
+            "                           input topic first; the run then ends when they are all consumed",
+            "  --output-file FILE       write the committed output records of the run there (JSON lines)",
+            "  --parallelism N          override the job file's parallelism",
+            "  --timeout S              stop after S seconds (a finite run fails if not done by then;",
+            "                           an open-ended run is cancelled)",
+            "  --web-ui                 serve the Flink web UI of the local cluster on port 8081",
+            "  --help                   this text");
+
     private RunCommand() {}
 
-    static int run(String[] args) {
-        System.err.println("run: not implemented yet");
-        return 2;
+    /** Runs the command; returns the exit code (0 ok, 2 usage error). */
+    public static int run(String[] args) throws Exception {
+        String jobFile = null;
+        JobRunner.Options o = new JobRunner.Options().bootstrapServers(System.getenv(ClusterJob.BOOTSTRAP_ENV));
+        Integer parallelism = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--help":
+                case "-h":
+                    System.out.println(USAGE);
+                    return 0;
+                case "--bootstrap-servers":
+                    o.bootstrapServers(value(args, ++i));
+                    break;
+                case "--input-file":
+                    o.inputFile(Path.of(value(args, ++i)));
+                    break;
+                case "--output-file":
+                    o.outputFile(Path.of(value(args, ++i)));
+                    break;
+                case "--parallelism":
+                    parallelism = positiveInt(args, ++i);
+                    break;
+                case "--timeout":
+                    o.timeout(Duration.ofSeconds(positiveInt(args, ++i)));
+                    break;
+                case "--web-ui":
+                    o.webUi(true);
+                    break;
+                default:
+                    if (a.startsWith("-")) {
+                        throw new UsageException("run: unknown option '" + a + "'\n" + USAGE);
+                    }
+                    if (jobFile != null) {
+                        throw new UsageException("run: one job file only, got '" + jobFile + "' and '" + a + "'");
+                    }
+                    jobFile = a;
+            }
+        }
+        if (jobFile == null) {
+            throw new UsageException("run: which job? give a job file, e.g. flink-jobs/attention.yaml\n" + USAGE);
+        }
+        JobDefinition job = JobDefinition.load(Path.of(jobFile));
+        if (parallelism != null) {
+            job = job.withParallelism(parallelism);
+        }
+        JobRunner.run(job, o);
+        return 0;
+    }
+
+    static String value(String[] args, int i) {
+        if (i >= args.length) {
+            throw new UsageException("option " + args[i - 1] + " needs a value");
+        }
+        return args[i];
+    }
+
+    static int positiveInt(String[] args, int i) {
+        String v = value(args, i);
+        try {
+            int n = Integer.parseInt(v);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new UsageException("option " + args[i - 1] + " needs a positive integer, got '" + v + "'");
     }
 }

@@ -1,0 +1,117 @@
+package org.flinkla.jobs;
+
+import java.nio.file.Path;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.flinkla.flink.EmitMode;
+import org.flinkla.flink.LinearAttention;
+import org.flinkla.kafka.KafkaAttentionPipeline;
+import org.flinkla.model.Model;
+import org.flinkla.model.ModelFiles;
+
+/**
+ * Turns a {@link JobDefinition} into a Flink job: loads (or seeds) the model, builds the
+ * {@link LinearAttention} operator and the {@link KafkaAttentionPipeline}, and the Flink
+ * configuration (parallelism, state backend, checkpointing, no generic types).
+ *
+ * <pre>{@code
+ * JobDefinition job = JobDefinition.load(Path.of("flink-jobs/attention.yaml"));
+ * StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(AttentionJob.flinkConfiguration(job));
+ * AttentionJob.pipeline(job, "localhost:9092", false).addTo(env);
+ * env.execute(job.name());
+ * }</pre>
+ */
+public final class AttentionJob {
+    private AttentionJob() {}
+
+    /** Reads the model file (with overrides) or creates the seeded model (and saves it when asked). */
+    public static Model loadModel(JobDefinition job) {
+        JobDefinition.ModelSpec spec = job.model();
+        if (spec.isSeeded()) {
+            Model m = ModelFiles.random(spec.seededConfig(), spec.seed());
+            if (spec.saveTo() != null) {
+                ModelFiles.save(m, Path.of(spec.saveTo()));
+            }
+            return m;
+        }
+        return ModelFiles.load(Path.of(spec.file()), spec.overrides());
+    }
+
+    /** The attention operator for the job's model, emit mode, state TTL and record limit. */
+    public static LinearAttention attention(JobDefinition job, Model model) {
+        EmitMode emit;
+        try {
+            emit = EmitMode.parse(job.emit());
+        } catch (IllegalArgumentException e) {
+            throw new JobDefinitionException(job.file() + ": 'emit' " + e.getMessage(), e);
+        }
+        return LinearAttention.builder(model.config(), model.weights())
+                .emit(emit)
+                .stateTtl(job.stateTtl())
+                .maxTokensPerRecord(job.maxTokensPerRecord())
+                .build();
+    }
+
+    /** The Kafka pipeline of the job, with its model loaded. */
+    public static KafkaAttentionPipeline pipeline(JobDefinition job, String bootstrapServers, boolean bounded) {
+        return pipeline(job, bootstrapServers, bounded, attention(job, loadModel(job)));
+    }
+
+    /** The Kafka pipeline of the job around a given operator. */
+    public static KafkaAttentionPipeline pipeline(JobDefinition job, String bootstrapServers, boolean bounded,
+            LinearAttention attention) {
+        return KafkaAttentionPipeline.builder()
+                .bootstrapServers(bootstrapServers)
+                .kafkaProperties(job.kafkaClientProperties())
+                .source(job.source().topic(), job.source().format(), job.source().groupId())
+                .startingOffsets(startingOffsets(job.source().startingOffsets()))
+                .maxRecordBytes(job.source().maxRecordBytes())
+                .bounded(bounded)
+                .sink(job.sink().topic(), job.sink().format(), job.sink().deadLetterTopic())
+                .sinkFloat64(job.sink().binaryFloat64())
+                .guarantee(job.guarantee())
+                .transactionalIdPrefix(job.sink().transactionalIdPrefix())
+                .attention(attention)
+                .build();
+    }
+
+    private static OffsetsInitializer startingOffsets(JobDefinition.StartingOffsets s) {
+        switch (s) {
+            case LATEST:
+                return OffsetsInitializer.latest();
+            case COMMITTED:
+                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            default:
+                return OffsetsInitializer.earliest();
+        }
+    }
+
+    /**
+     * Flink settings of the job: default parallelism, {@code state.backend.type} (when the job sets it), checkpoint
+     * interval (checkpointing is always on: the exactly-once sink commits on checkpoints, and
+     * restarts resume from them), and {@code pipeline.generic-types: false} so nothing falls back
+     * to Kryo.
+     */
+    public static Configuration flinkConfiguration(JobDefinition job) {
+        Configuration c = new Configuration();
+        c.set(CoreOptions.DEFAULT_PARALLELISM, job.parallelism());
+        if (job.stateBackend() != null) {
+            c.set(StateBackendOptions.STATE_BACKEND, job.stateBackend());
+        }
+        c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, job.checkpointInterval());
+        c.set(PipelineOptions.GENERIC_TYPES, false);
+        c.set(PipelineOptions.NAME, job.name());
+        return c;
+    }
+
+    /** An environment (local or the cluster's, as Flink decides) configured for the job. */
+    public static StreamExecutionEnvironment environment(JobDefinition job) {
+        return StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(job));
+    }
+}

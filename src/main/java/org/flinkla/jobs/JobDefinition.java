@@ -1,0 +1,413 @@
+package org.flinkla.jobs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.flinkla.engine.AttentionConfig;
+import org.flinkla.engine.FeatureMapKind;
+import org.flinkla.engine.StatePrecision;
+import org.flinkla.engine.Variant;
+import org.flinkla.kafka.RecordFormat;
+
+/**
+ * One runnable job, read from a {@code flink-jobs/*.yaml} file (DESIGN §5): topics and formats, the
+ * model, the delivery guarantee, state backend, parallelism and checkpointing, emit options, and
+ * Kafka client properties passed through to source and sink. Bootstrap servers are not part of
+ * the file: they come from the command line or the environment, so one file runs on the embedded
+ * default and on any cluster.
+ *
+ * <pre>{@code
+ * JobDefinition job = JobDefinition.load(Path.of("flink-jobs/attention.yaml"));
+ * job.source().topic();   // "attention-in"
+ * }</pre>
+ *
+ * <p>Every key is checked at load: an unknown key or a bad value fails with a
+ * {@link JobDefinitionException} naming the file and the dotted key. See the README section
+ * "Running on Kafka" for the table of keys.
+ */
+public final class JobDefinition implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public enum StartingOffsets { EARLIEST, LATEST, COMMITTED }
+
+    /** Input topic and how to read it. */
+    public static final class Source implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+        private final RecordFormat format;
+        private final String groupId;
+        private final StartingOffsets startingOffsets;
+        private final int partitions;
+        private final int maxRecordBytes;
+
+        Source(String topic, RecordFormat format, String groupId, StartingOffsets startingOffsets, int partitions,
+                int maxRecordBytes) {
+            this.topic = topic;
+            this.format = format;
+            this.groupId = groupId;
+            this.startingOffsets = startingOffsets;
+            this.partitions = partitions;
+            this.maxRecordBytes = maxRecordBytes;
+        }
+
+        public String topic() { return topic; }
+        public RecordFormat format() { return format; }
+        public String groupId() { return groupId; }
+        public StartingOffsets startingOffsets() { return startingOffsets; }
+        /** Partitions of the topics when this job creates them. */
+        public int partitions() { return partitions; }
+        /** Larger record values go to the dead-letter topic as oversize. */
+        public int maxRecordBytes() { return maxRecordBytes; }
+    }
+
+    /** Output and dead-letter topics. */
+    public static final class Sink implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+        private final RecordFormat format;
+        private final boolean binaryFloat64;
+        private final String deadLetterTopic;
+        private final String transactionalIdPrefix;
+
+        Sink(String topic, RecordFormat format, boolean binaryFloat64, String deadLetterTopic, String transactionalIdPrefix) {
+            this.topic = topic;
+            this.format = format;
+            this.binaryFloat64 = binaryFloat64;
+            this.deadLetterTopic = deadLetterTopic;
+            this.transactionalIdPrefix = transactionalIdPrefix;
+        }
+
+        public String topic() { return topic; }
+        public RecordFormat format() { return format; }
+        /** Binary outputs in float64 instead of float32. */
+        public boolean binaryFloat64() { return binaryFloat64; }
+        public String deadLetterTopic() { return deadLetterTopic; }
+        /** Stable prefix of the exactly-once sink's transactional ids (dead letters append {@code -dlq}). */
+        public String transactionalIdPrefix() { return transactionalIdPrefix; }
+    }
+
+    /** The model: a safetensors file, or a configuration + seed (random init). */
+    public static final class ModelSpec implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String file;
+        private final AttentionConfig seededConfig;
+        private final long seed;
+        private final String saveTo;
+        private final Map<String, String> overrides;
+
+        ModelSpec(String file, AttentionConfig seededConfig, long seed, String saveTo, Map<String, String> overrides) {
+            this.file = file;
+            this.seededConfig = seededConfig;
+            this.seed = seed;
+            this.saveTo = saveTo;
+            this.overrides = Collections.unmodifiableMap(new LinkedHashMap<>(overrides));
+        }
+
+        /** Path of the safetensors file (relative paths resolve against the working directory), or null. */
+        public String file() { return file; }
+        public boolean isSeeded() { return seededConfig != null; }
+        /** Configuration of a seeded model, or null. */
+        public AttentionConfig seededConfig() { return seededConfig; }
+        public long seed() { return seed; }
+        /** Where a seeded model is written (safetensors) so runs are repeatable, or null. */
+        public String saveTo() { return saveTo; }
+        /** Model metadata overrides (DESIGN §3.1 keys, e.g. {@code eps}, {@code feature_map}). */
+        public Map<String, String> overrides() { return overrides; }
+    }
+
+    private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    private static final List<String> SECRET_MARKERS = List.of("password", "secret", "sasl.jaas");
+
+    private final String file;
+    private final String name;
+    private final Source source;
+    private final Sink sink;
+    private final ModelSpec model;
+    private final DeliveryGuarantee guarantee;
+    private final String stateBackend;
+    private final int parallelism;
+    private final Duration checkpointInterval;
+    private final Duration stateTtl;
+    private final String emit;
+    private final int maxTokensPerRecord;
+    private final Map<String, String> kafkaProperties;
+
+    private JobDefinition(String file, String name, Source source, Sink sink, ModelSpec model, DeliveryGuarantee guarantee,
+            String stateBackend, int parallelism, Duration checkpointInterval, Duration stateTtl,
+            String emit, int maxTokensPerRecord, Map<String, String> kafkaProperties) {
+        this.file = file;
+        this.name = name;
+        this.source = source;
+        this.sink = sink;
+        this.model = model;
+        this.guarantee = guarantee;
+        this.stateBackend = stateBackend;
+        this.parallelism = parallelism;
+        this.checkpointInterval = checkpointInterval;
+        this.stateTtl = stateTtl;
+        this.emit = emit;
+        this.maxTokensPerRecord = maxTokensPerRecord;
+        this.kafkaProperties = Collections.unmodifiableMap(new LinkedHashMap<>(kafkaProperties));
+    }
+
+    /** Reads and checks a job file; {@code ${VAR}} in Kafka property values is read from the environment. */
+    public static JobDefinition load(Path path) {
+        String text;
+        try {
+            text = Files.readString(path);
+        } catch (NoSuchFileException e) {
+            throw new JobDefinitionException("job file " + path + " does not exist");
+        } catch (IOException e) {
+            throw new JobDefinitionException("cannot read job file " + path + ": " + e.getMessage(), e);
+        }
+        return parse(path.toString(), text, System::getenv);
+    }
+
+    /**
+     * Parses job YAML; {@code file} is only used in messages, {@code env} resolves {@code ${VAR}}
+     * references in Kafka property values.
+     */
+    public static JobDefinition parse(String file, String yaml, Function<String, String> env) {
+        JsonNode root;
+        try {
+            root = new YAMLMapper().readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw new JobDefinitionException(file + ": not valid YAML: " + e.getOriginalMessage()
+                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""), e);
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new JobDefinitionException(file + ": the file is empty");
+        }
+        YamlSection top = new YamlSection(file, "", root);
+        String name = top.string("name", null);
+        if (!name.matches("[A-Za-z0-9._-]+")) {
+            throw top.error("name", "may only contain letters, digits, '.', '_' and '-', got '" + name + "'");
+        }
+        int parallelism = (int) top.integer("parallelism", 1, 1, 1024);
+
+        YamlSection src = top.section("source", true);
+        Source source = new Source(
+                topic(src, "topic", null),
+                RecordFormat.valueOf(src.choice("format", "json", "json", "binary").toUpperCase(Locale.ROOT)),
+                src.string("group-id", "flinkla-" + name),
+                StartingOffsets.valueOf(src.choice("starting-offsets", "earliest", "earliest", "latest", "committed")
+                        .toUpperCase(Locale.ROOT)),
+                (int) src.integer("partitions", parallelism, 1, 10_000),
+                (int) src.integer("max-record-bytes", 1 << 20, 64, Integer.MAX_VALUE));
+        src.finish();
+
+        YamlSection snk = top.section("sink", true);
+        String sinkRecordFormat = snk.choice("format", "json", "json", "binary", "binary-f64");
+        Sink sink = new Sink(
+                topic(snk, "topic", null),
+                sinkRecordFormat.equals("json") ? RecordFormat.JSON : RecordFormat.BINARY,
+                sinkRecordFormat.equals("binary-f64"),
+                topic(snk, "dead-letter-topic", null),
+                snk.string("transactional-id-prefix", "flinkla-" + name));
+        snk.finish();
+        if (sink.topic().equals(source.topic()) || sink.deadLetterTopic().equals(source.topic())
+                || sink.deadLetterTopic().equals(sink.topic())) {
+            throw new JobDefinitionException(file + ": 'source.topic', 'sink.topic' and 'sink.dead-letter-topic' "
+                    + "must be three different topics");
+        }
+
+        ModelSpec model = model(top.section("model", true));
+
+        DeliveryGuarantee guarantee = top.choice("guarantee", "exactly-once", "exactly-once", "at-least-once")
+                .equals("exactly-once") ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE;
+        // unset: whatever the cluster is configured with (docker-compose: rocksdb; local runs: hashmap)
+        String backend = top.has("state-backend") ? top.choice("state-backend", null, "hashmap", "rocksdb") : null;
+        Duration checkpoint = top.duration("checkpoint-interval", Duration.ofSeconds(2));
+        if (checkpoint.toMillis() < 10) {
+            throw top.error("checkpoint-interval", "must be at least 10ms, got " + checkpoint.toMillis() + "ms");
+        }
+        Duration ttl = top.duration("state-ttl", null);
+        String emit = top.string("emit", "all").toLowerCase(Locale.ROOT);
+        if (!emit.matches("all|last|every:[1-9][0-9]{0,8}")) {
+            throw top.error("emit", "must be all, last or every:N (N >= 1), got '" + emit + "'");
+        }
+        int maxTokens = (int) top.integer("max-tokens-per-record", 16_384, 1, 1 << 24);
+
+        YamlSection kafka = top.section("kafka", false);
+        Map<String, String> props = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : kafka.stringMap("properties").entrySet()) {
+            props.put(e.getKey(), resolveEnv(file, "kafka.properties." + e.getKey(), e.getValue(), env));
+        }
+        kafka.finish();
+        for (String reserved : List.of("bootstrap.servers", "key.deserializer", "value.deserializer",
+                "key.serializer", "value.serializer", "transactional.id", "isolation.level", "group.id")) {
+            if (props.containsKey(reserved)) {
+                throw new JobDefinitionException(file + ": 'kafka.properties." + reserved + "' is set by the job "
+                        + "(bootstrap servers come from --bootstrap-servers or FLINKLA_BOOTSTRAP_SERVERS)");
+            }
+        }
+        top.finish();
+        return new JobDefinition(file, name, source, sink, model, guarantee, backend, parallelism, checkpoint, ttl,
+                emit, maxTokens, props);
+    }
+
+    private static String topic(YamlSection s, String key, String dflt) {
+        String t = s.string(key, dflt);
+        if (!t.matches("[A-Za-z0-9._-]{1,249}")) {
+            throw s.error(s.key(key), "is not a valid Kafka topic name: '" + t + "'");
+        }
+        return t;
+    }
+
+    private static ModelSpec model(YamlSection m) {
+        String file = m.optionalString("file");
+        YamlSection seeded = m.section("seeded", false);
+        String saveTo = m.optionalString("save-to");
+        Map<String, String> overrides = m.stringMap("overrides");
+        if ((file == null) == !seeded.present()) {
+            throw m.error("model", "needs exactly one of 'file' or 'seeded'");
+        }
+        if (seeded.present() && !overrides.isEmpty()) {
+            throw m.error("model.overrides", "applies to 'model.file' only: set the values in 'model.seeded'");
+        }
+        if (file != null && saveTo != null) {
+            throw m.error("model.save-to", "applies to 'model.seeded' only");
+        }
+        AttentionConfig config = null;
+        long seed = 0;
+        if (seeded.present()) {
+            seed = seeded.integer("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE);
+            AttentionConfig.Builder b = AttentionConfig.builder();
+            int dModel = (int) seeded.integer("d-model", -1, 1, 1 << 16);
+            if (dModel < 0) {
+                throw seeded.error(seeded.key("d-model"), "is missing");
+            }
+            int heads = (int) seeded.integer("heads", 1, 1, 1024);
+            b.dModel(dModel).heads(heads)
+                    .dKey((int) seeded.integer("d-key", Math.max(1, dModel / heads), 1, 1 << 16))
+                    .dValue((int) seeded.integer("d-value", Math.max(1, dModel / heads), 1, 1 << 16))
+                    .dOut((int) seeded.integer("d-out", dModel, 1, 1 << 16))
+                    .eps(seeded.number("eps", AttentionConfig.DEFAULT_EPS))
+                    .favorFeatures((int) seeded.integer("favor-features", AttentionConfig.DEFAULT_FAVOR_FEATURES, 1, 1 << 16))
+                    .favorSeed(seeded.integer("favor-seed", AttentionConfig.DEFAULT_FAVOR_SEED, Long.MIN_VALUE, Long.MAX_VALUE))
+                    .vocab(seeded.optionalString("vocab"));
+            try {
+                b.featureMap(FeatureMapKind.parse(seeded.string("feature-map", "elu")));
+                b.variant(Variant.parse(seeded.string("variant", "linear")));
+                b.statePrecision(StatePrecision.parse(seeded.string("state-precision", "float64")));
+                String decay = seeded.optionalString("decay");
+                if (decay != null) {
+                    String[] parts = decay.split(",");
+                    double[] g = new double[parts.length];
+                    for (int i = 0; i < parts.length; i++) {
+                        g[i] = Double.parseDouble(parts[i].trim());
+                    }
+                    b.decay(g);
+                }
+                config = b.build();
+            } catch (IllegalArgumentException e) {
+                throw new JobDefinitionException(m.error("model.seeded", "is not a valid model: " + e.getMessage())
+                        .getMessage(), e);
+            }
+            seeded.finish();
+        }
+        m.finish();
+        return new ModelSpec(file, config, seed, saveTo, overrides);
+    }
+
+    private static String resolveEnv(String file, String key, String value, Function<String, String> env) {
+        Matcher mm = ENV_REF.matcher(value);
+        StringBuilder sb = new StringBuilder();
+        while (mm.find()) {
+            String v = env.apply(mm.group(1));
+            if (v == null) {
+                throw new JobDefinitionException(file + ": '" + key + "' refers to the environment variable "
+                        + mm.group(1) + ", which is not set");
+            }
+            mm.appendReplacement(sb, Matcher.quoteReplacement(v));
+        }
+        mm.appendTail(sb);
+        return sb.toString();
+    }
+
+    /** True when a Kafka property holds a secret (its value is never printed or logged). */
+    public static boolean isSecretKey(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        return SECRET_MARKERS.stream().anyMatch(k::contains);
+    }
+
+    public String file() { return file; }
+    public String name() { return name; }
+    public Source source() { return source; }
+    public Sink sink() { return sink; }
+    public ModelSpec model() { return model; }
+    public DeliveryGuarantee guarantee() { return guarantee; }
+    /** {@code hashmap} or {@code rocksdb} (Flink's {@code state.backend.type}), or null for the cluster's default. */
+    public String stateBackend() { return stateBackend; }
+    public int parallelism() { return parallelism; }
+    public Duration checkpointInterval() { return checkpointInterval; }
+    /** Idle time after which a sequence's state is dropped, or null (kept until a reset). */
+    public Duration stateTtl() { return stateTtl; }
+    /** Which outputs the operator emits: {@code all}, {@code last} or {@code every:N}. */
+    public String emit() { return emit; }
+    /** Largest number of tokens in one record (larger records are dead letters, {@code oversize}). */
+    public int maxTokensPerRecord() { return maxTokensPerRecord; }
+    /** Kafka client properties for source and sinks (may hold secrets: see {@link #maskedKafkaProperties()}). */
+    public Map<String, String> kafkaProperties() { return kafkaProperties; }
+
+    /** Kafka properties as {@link Properties}, for clients. */
+    public Properties kafkaClientProperties() {
+        Properties p = new Properties();
+        p.putAll(kafkaProperties);
+        return p;
+    }
+
+    /** Kafka properties with secret values replaced by {@code ******}: safe to print. */
+    public Map<String, String> maskedKafkaProperties() {
+        Map<String, String> out = new LinkedHashMap<>();
+        kafkaProperties.forEach((k, v) -> out.put(k, isSecretKey(k) ? "******" : v));
+        return out;
+    }
+
+    /** All topics the job reads or writes: input, output, dead letters. */
+    public List<String> topics() {
+        return List.of(source.topic, sink.topic, sink.deadLetterTopic);
+    }
+
+    /** Copy with another parallelism (command-line override). */
+    public JobDefinition withParallelism(int p) {
+        if (p < 1) {
+            throw new JobDefinitionException("--parallelism must be positive, got " + p);
+        }
+        return new JobDefinition(file, name, source, sink, model, guarantee, stateBackend, p, checkpointInterval,
+                stateTtl, emit, maxTokensPerRecord, kafkaProperties);
+    }
+
+    /** Copy with another guarantee (used by benchmarks). */
+    public JobDefinition withDeliveryGuarantee(DeliveryGuarantee g) {
+        return new JobDefinition(file, name, source, sink, model, g, stateBackend, parallelism, checkpointInterval,
+                stateTtl, emit, maxTokensPerRecord, kafkaProperties);
+    }
+
+    /** One-line summary, secrets masked. */
+    @Override
+    public String toString() {
+        return "job " + name + " (" + file + "): " + source.topic + " [" + source.format.name().toLowerCase(Locale.ROOT)
+                + "] -> " + sink.topic + " [" + sink.format.name().toLowerCase(Locale.ROOT) + "], dead letters -> "
+                + sink.deadLetterTopic + ", " + guarantee.name().toLowerCase(Locale.ROOT).replace('_', '-')
+                + ", state " + (stateBackend == null ? "cluster default" : stateBackend) + ", parallelism " + parallelism + ", checkpoint every "
+                + checkpointInterval.toMillis() + "ms, model " + (model.isSeeded() ? "seeded(" + model.seed + ") "
+                + model.seededConfig : model.file) + (kafkaProperties.isEmpty() ? "" : ", kafka " + maskedKafkaProperties());
+    }
+}

@@ -1,0 +1,14 @@
+package org.flinkla.jobs;
+
+/** A job definition that cannot be run: the message names the file and the key. */
+public final class JobDefinitionException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public JobDefinitionException(String message) {
+        super(message);
+    }
+
+    public JobDefinitionException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,240 @@
+package org.flinkla.jobs;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.zip.GZIPInputStream;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.flinkla.kafka.EmbeddedKafka;
+import org.flinkla.kafka.KafkaSettings;
+import org.flinkla.kafka.RecordFormat;
+import org.flinkla.kafka.TokenProducer;
+import org.flinkla.kafka.TopicReader;
+import org.flinkla.records.BinaryRecords;
+import org.flinkla.records.JsonRecords;
+import org.flinkla.records.RejectReasons;
+
+/**
+ * Runs a job definition on a local Flink MiniCluster (the {@code run} command, DESIGN §5): against
+ * the given Kafka, or — with no bootstrap servers — an in-process KRaft broker started for the run.
+ * Creates the job's topics when missing, produces the input file, runs the job, and writes the
+ * committed outputs.
+ *
+ * <p>With an input file the run is <b>finite</b>: the Kafka source is bounded at the input topic's
+ * end offsets as of job start, so the job ends when it has consumed everything produced; its final
+ * checkpoint commits the last transaction, and then the outputs (read {@code read_committed}, from
+ * the output topic's end offsets before the run) are written to the output file. Without an input
+ * file the job runs until {@code timeout} (then it is cancelled) or until the process is stopped.
+ *
+ * <pre>{@code
+ * JobRunner.Result r = JobRunner.run(JobDefinition.load(Path.of("flink-jobs/attention.yaml")),
+ *     new JobRunner.Options().inputFile(Path.of("in.jsonl")).outputFile(Path.of("out.jsonl")));
+ * }</pre>
+ */
+public final class JobRunner {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private JobRunner() {}
+
+    /** What to run against and what to feed in / write out. */
+    public static final class Options {
+        String bootstrapServers;
+        Path inputFile;
+        Path outputFile;
+        Duration timeout;
+        boolean webUi;
+        PrintStream log = System.err;
+
+        /** Kafka to use; null starts the in-process broker. */
+        public Options bootstrapServers(String s) { this.bootstrapServers = s; return this; }
+        /** JSON lines (DESIGN §4 plus {@code "seq"}) produced to the input topic first; {@code .gz} is read compressed. */
+        public Options inputFile(Path p) { this.inputFile = p; return this; }
+        /** Where the committed outputs go, as JSON lines. */
+        public Options outputFile(Path p) { this.outputFile = p; return this; }
+        /** Upper bound on the job's run time; null = no bound. */
+        public Options timeout(Duration d) { this.timeout = d; return this; }
+        /** Serve the Flink web UI of the local cluster (port 8081). */
+        public Options webUi(boolean b) { this.webUi = b; return this; }
+        /** Progress messages. */
+        public Options log(PrintStream p) { this.log = p; return this; }
+    }
+
+    /** Counts of one run. */
+    public static final class Result {
+        public final long inputRecords;
+        public final long outputRecords;
+        public final long outputTokens;
+        public final long deadLetters;
+        public final Map<String, Long> deadLetterReasons;
+        public final double jobSeconds;
+
+        Result(long inputRecords, long outputRecords, long outputTokens, long deadLetters,
+                Map<String, Long> deadLetterReasons, double jobSeconds) {
+            this.inputRecords = inputRecords;
+            this.outputRecords = outputRecords;
+            this.outputTokens = outputTokens;
+            this.deadLetters = deadLetters;
+            this.deadLetterReasons = deadLetterReasons;
+            this.jobSeconds = jobSeconds;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("%d input records -> %d output records (%d outputs), %d dead letters%s, job %.1f s",
+                    inputRecords, outputRecords, outputTokens, deadLetters,
+                    deadLetterReasons.isEmpty() ? "" : " " + deadLetterReasons, jobSeconds);
+        }
+    }
+
+    public static Result run(JobDefinition job, Options o) throws Exception {
+        EmbeddedKafka embedded = null;
+        try {
+            String bootstrap = o.bootstrapServers;
+            if (bootstrap == null) {
+                o.log.println("Starting the in-process Kafka broker (Kafka 4.2.0, KRaft) ...");
+                embedded = EmbeddedKafka.start();
+                bootstrap = embedded.bootstrapServers();
+                o.log.println("Kafka at " + bootstrap);
+            }
+            return run(job, o, bootstrap);
+        } finally {
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+    }
+
+    private static Result run(JobDefinition job, Options o, String bootstrap) throws Exception {
+        Properties client = job.kafkaClientProperties();
+        EmbeddedKafka.createTopics(bootstrap, client, job.source().partitions(), job.topics());
+        Map<Integer, Long> outStart = TopicReader.endOffsets(bootstrap, client, job.sink().topic());
+        Map<Integer, Long> dlqStart = TopicReader.endOffsets(bootstrap, client, job.sink().deadLetterTopic());
+
+        long produced = 0;
+        if (o.inputFile != null) {
+            try (InputStream in = open(o.inputFile);
+                    TokenProducer p = TokenProducer.create(bootstrap, client, job.source().topic(), job.source().format())) {
+                produced = p.jsonLines(new InputStreamReader(in, StandardCharsets.UTF_8));
+            }
+            o.log.println("Produced " + produced + " records from " + o.inputFile + " to " + job.source().topic());
+        }
+
+        Configuration conf = AttentionJob.flinkConfiguration(job);
+        // a job that keeps failing (e.g. Kafka gone) must end the run, not retry forever
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        StreamExecutionEnvironment env = o.webUi ? StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf)
+                : StreamExecutionEnvironment.createLocalEnvironment(conf);
+        boolean bounded = o.inputFile != null;
+        AttentionJob.pipeline(job, bootstrap, bounded).addTo(env);
+        o.log.println("Running " + job + (bounded ? " until the input is consumed" : ""));
+        long t0 = System.nanoTime();
+        JobClient jc = env.executeAsync(job.name());
+        Thread hook = new Thread(() -> jc.cancel());
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            if (bounded) {
+                JobExecutionResult r = o.timeout == null ? jc.getJobExecutionResult().get()
+                        : jc.getJobExecutionResult().get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
+                o.log.println("Job finished in " + r.getNetRuntime(TimeUnit.MILLISECONDS) + " ms");
+            } else if (o.timeout != null) {
+                try {
+                    jc.getJobExecutionResult().get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    o.log.println("Timeout reached: cancelling the job (outputs after the last checkpoint are not committed)");
+                    jc.cancel().get(60, TimeUnit.SECONDS);
+                }
+            } else {
+                jc.getJobExecutionResult().get();
+            }
+        } catch (TimeoutException e) {
+            jc.cancel().get(60, TimeUnit.SECONDS);
+            throw new IllegalStateException("the job did not finish within --timeout " + o.timeout.toSeconds() + " s");
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running already
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+
+        long outRecords = 0;
+        long outTokens = 0;
+        boolean binary = job.sink().format() == RecordFormat.BINARY;
+        try (TopicReader r = TopicReader.open(bootstrap, client, job.sink().topic(), outStart)) {
+            List<ConsumerRecord<byte[], byte[]>> outs = r.readToEnd(Duration.ofSeconds(120));
+            BufferedWriter w = o.outputFile == null ? null : Files.newBufferedWriter(o.outputFile, StandardCharsets.UTF_8);
+            try {
+                for (ConsumerRecord<byte[], byte[]> rec : outs) {
+                    outRecords++;
+                    String seq = rec.key() == null ? null : new String(rec.key(), StandardCharsets.UTF_8);
+                    String line;
+                    if (binary) {
+                        org.flinkla.records.AttentionOutput a = BinaryRecords.decodeOutput(seq, rec.value());
+                        outTokens += a.count();
+                        line = w == null ? null : JsonRecords.toJson(a);
+                    } else {
+                        line = new String(rec.value(), StandardCharsets.UTF_8);
+                        outTokens += countOutputs(line);
+                    }
+                    if (w != null) {
+                        w.write(line);
+                        w.newLine();
+                    }
+                }
+            } finally {
+                if (w != null) {
+                    w.close();
+                }
+            }
+        }
+        Map<String, Long> reasons = new TreeMap<>();
+        long dead = 0;
+        try (TopicReader r = TopicReader.open(bootstrap, client, job.sink().deadLetterTopic(), dlqStart)) {
+            for (ConsumerRecord<byte[], byte[]> rec : r.readToEnd(Duration.ofSeconds(120))) {
+                dead++;
+                Header h = rec.headers().lastHeader(KafkaSettings.HEADER_REASON);
+                String code = h == null ? "?" : RejectReasons.codeOf(new String(h.value(), StandardCharsets.UTF_8));
+                reasons.merge(code, 1L, Long::sum);
+            }
+        }
+        Result result = new Result(produced, outRecords, outTokens, dead, reasons, seconds);
+        o.log.println(result + (o.outputFile != null ? ", outputs written to " + o.outputFile : ""));
+        return result;
+    }
+
+    /** Outputs in one JSON output value: 1 for {@code "y"}, the row count for {@code "ys"}. */
+    static long countOutputs(String json) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode ys = JSON.readTree(json).get("ys");
+        return ys == null ? 1 : ys.size();
+    }
+
+    private static InputStream open(Path p) throws IOException {
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalArgumentException("input file " + p + " does not exist");
+        }
+        InputStream in = Files.newInputStream(p);
+        return p.toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
+    }
+}

@@ -1,0 +1,27 @@
+package org.flinkla.kafka;
+
+/**
+ * Kafka settings the pipeline relies on (BUILD-FACTS, verified against Kafka 4.2.0 and
+ * flink-connector-kafka 5.0.0-2.2). Kept in one place so the embedded broker, the job and the
+ * docker-compose file agree.
+ */
+public final class KafkaSettings {
+    /**
+     * {@code transaction.timeout.ms} of the exactly-once sink: must not exceed the broker's
+     * {@code transaction.max.timeout.ms} (15 min by default) or the producer is refused and the job
+     * hangs; must exceed checkpoint interval + restart time, or open transactions are aborted by the
+     * broker before the checkpoint that commits them completes.
+     */
+    public static final int SINK_TRANSACTION_TIMEOUT_MS = 600_000;
+
+    /** Largest input record value accepted (larger ones go to the dead-letter topic as oversize). */
+    public static final int DEFAULT_MAX_RECORD_BYTES = 1 << 20;
+
+    /** Header names on dead-letter records. */
+    public static final String HEADER_REASON = "reason";
+    public static final String HEADER_SOURCE_TOPIC = "source.topic";
+    public static final String HEADER_SOURCE_PARTITION = "source.partition";
+    public static final String HEADER_SOURCE_OFFSET = "source.offset";
+
+    private KafkaSettings() {}
+}

@@ -1,0 +1,93 @@
+package org.flinkla.kafka;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.flinkla.records.BinaryRecords;
+import org.flinkla.records.JsonRecords;
+import org.flinkla.records.ParseResult;
+import org.flinkla.records.RecordValidator;
+import org.flinkla.records.RejectReasons;
+import org.flinkla.records.TokenRecord;
+
+/**
+ * Turns raw Kafka records into {@link TokenRecord}s before {@code keyBy}, and everything that
+ * cannot be used into {@link DeadLetter}s on {@link #DEAD_LETTERS} with the original bytes. Checks,
+ * in order: key present and UTF-8 (it is the sequence id), value present and non-empty, value
+ * within the byte limit, value parses (JSON or binary), then the model-aware
+ * {@link RecordValidator} (dimension, finite values, vocabulary, ids, tokens per record). Never
+ * throws on data.
+ */
+final class RecordParser extends ProcessFunction<RawKafkaRecord, TokenRecord> {
+    private static final long serialVersionUID = 1L;
+
+    /** Side output of records that go to the dead-letter topic. */
+    static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters", DeadLetter.typeInfo());
+
+    private final RecordFormat format;
+    private final int maxRecordBytes;
+    private final RecordValidator validator;
+
+    RecordParser(RecordFormat format, int maxRecordBytes, RecordValidator validator) {
+        this.format = format;
+        this.maxRecordBytes = maxRecordBytes;
+        this.validator = validator;
+    }
+
+    @Override
+    public void processElement(RawKafkaRecord raw, Context ctx, Collector<TokenRecord> out) {
+        String reason = null;
+        TokenRecord record = null;
+        String seq = decodeKey(raw.key());
+        if (raw.key() == null || raw.key().length == 0) {
+            reason = RejectReasons.of(RejectReasons.MISSING_SEQ, "record has no key (the key is the sequence id)");
+        } else if (seq == null) {
+            reason = RejectReasons.of(RejectReasons.MISSING_SEQ, "record key is not valid UTF-8");
+        } else if (raw.value() == null || raw.value().length == 0) {
+            reason = RejectReasons.of(RejectReasons.BAD_RECORD, "empty value");
+        } else if (raw.value().length > maxRecordBytes) {
+            reason = RejectReasons.of(RejectReasons.OVERSIZE,
+                    raw.value().length + " bytes, the limit is " + maxRecordBytes);
+        } else if (format == RecordFormat.JSON) {
+            ParseResult r = JsonRecords.parse(seq, raw.value());
+            if (r.isOk()) {
+                record = r.record();
+            } else {
+                reason = r.reason();
+            }
+        } else {
+            try {
+                record = BinaryRecords.decodeTokens(seq, raw.value());
+            } catch (IllegalArgumentException e) {
+                reason = RejectReasons.of(RejectReasons.BAD_RECORD, e.getMessage());
+            }
+        }
+        if (record != null) {
+            reason = validator.validate(record);
+        }
+        if (reason == null) {
+            out.collect(record);
+        } else {
+            ctx.output(DEAD_LETTERS, new DeadLetter(raw, reason));
+        }
+    }
+
+    /** The key as strict UTF-8, or null when absent or malformed. */
+    private static String decodeKey(byte[] key) {
+        if (key == null) {
+            return null;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(key)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package org.flinkla.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads the committed records of one topic ({@code isolation.level=read_committed}, no consumer
+ * group, all partitions assigned) from given offsets: what a downstream consumer of the
+ * exactly-once output sees. Every read is bounded by a timeout.
+ *
+ * <pre>{@code
+ * try (TopicReader r = TopicReader.open(bootstrap, new Properties(), "attention-out", null)) {
+ *     List<ConsumerRecord<byte[], byte[]>> all = r.readToEnd(Duration.ofSeconds(30));
+ * }
+ * }</pre>
+ */
+public final class TopicReader implements AutoCloseable {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final List<TopicPartition> partitions;
+
+    private TopicReader(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions) {
+        this.consumer = consumer;
+        this.partitions = partitions;
+    }
+
+    /**
+     * Opens a reader on {@code topic}.
+     *
+     * @param from start offset per partition (see {@link #endOffsets}); null or a missing partition
+     *     means from the beginning
+     */
+    public static TopicReader open(String bootstrapServers, Properties clientProperties, String topic,
+            Map<Integer, Long> from) {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        try {
+            List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(60));
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalStateException("topic " + topic + " does not exist");
+            }
+            List<TopicPartition> tps = new ArrayList<>();
+            for (PartitionInfo i : infos) {
+                tps.add(new TopicPartition(topic, i.partition()));
+            }
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            if (from != null) {
+                for (TopicPartition tp : tps) {
+                    Long o = from.get(tp.partition());
+                    if (o != null) {
+                        c.seek(tp, o);
+                    }
+                }
+            }
+            return new TopicReader(c, tps);
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** Committed end offsets (last stable offsets) of every partition of {@code topic}, right now. */
+    public static Map<Integer, Long> endOffsets(String bootstrapServers, Properties clientProperties, String topic) {
+        try (TopicReader r = open(bootstrapServers, clientProperties, topic, null)) {
+            return r.endOffsets();
+        }
+    }
+
+    /** Committed end offset of each assigned partition. */
+    public Map<Integer, Long> endOffsets() {
+        Map<Integer, Long> out = new HashMap<>();
+        consumer.endOffsets(partitions, Duration.ofSeconds(60)).forEach((tp, o) -> out.put(tp.partition(), o));
+        return out;
+    }
+
+    /** One poll (at most {@code wait}). */
+    public List<ConsumerRecord<byte[], byte[]>> poll(Duration wait) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        consumer.poll(wait).forEach(out::add);
+        return out;
+    }
+
+    /** Everything committed up to the end offsets as of this call. */
+    public List<ConsumerRecord<byte[], byte[]>> readToEnd(Duration timeout) {
+        Map<Integer, Long> end = endOffsets();
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!reached(end)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s reading "
+                        + partitions.get(0).topic() + " to its end offsets " + end);
+            }
+            consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+        }
+        return out;
+    }
+
+    /**
+     * Polls until {@code done} holds for the records read so far, or {@code timeout} passes;
+     * returns what was read either way (the caller asserts).
+     */
+    public List<ConsumerRecord<byte[], byte[]>> readUntil(Predicate<List<ConsumerRecord<byte[], byte[]>>> done,
+            Duration timeout) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.test(out) && System.nanoTime() < deadline) {
+            consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+        }
+        return out;
+    }
+
+    private boolean reached(Map<Integer, Long> end) {
+        for (TopicPartition tp : partitions) {
+            if (consumer.position(tp, Duration.ofSeconds(30)) < end.getOrDefault(tp.partition(), 0L)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,116 @@
+package org.flinkla.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.flinkla.engine.FeatureMapKind;
+import org.flinkla.kafka.RecordFormat;
+import org.junit.jupiter.api.Test;
+
+class JobDefinitionTest {
+
+    private static final String MINIMAL = String.join("\n",
+            "name: t",
+            "source: {topic: in}",
+            "sink: {topic: out, dead-letter-topic: dlq}",
+            "model: {file: m.safetensors}",
+            "");
+
+    private static JobDefinition parse(String yaml) {
+        return JobDefinition.parse("job.yaml", yaml, Map.of("JAAS", "secret-jaas-line")::get);
+    }
+
+    @Test
+    void shippedAttentionJobLoads() {
+        JobDefinition job = JobDefinition.load(Path.of("flink-jobs/attention.yaml"));
+        assertThat(job.name()).isEqualTo("attention");
+        assertThat(job.topics()).containsExactly("attention-in", "attention-out", "attention-dead-letters");
+        assertThat(job.guarantee()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
+        assertThat(job.model().isSeeded()).isTrue();
+        assertThat(job.model().seededConfig().dModel()).isEqualTo(16);
+        assertThat(job.model().seededConfig().vocab()).isEqualTo("ACGTN");
+        assertThat(job.model().seededConfig().featureMap()).isEqualTo(FeatureMapKind.ELU);
+    }
+
+    @Test
+    void everyShippedJobFileLoads() throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(Path.of("flink-jobs"), "*.yaml")) {
+            for (Path f : files) {
+                assertThat(JobDefinition.load(f).name()).as(f.toString()).isNotBlank();
+            }
+        }
+    }
+
+    @Test
+    void defaultsApply() {
+        JobDefinition job = parse(MINIMAL);
+        assertThat(job.source().format()).isEqualTo(RecordFormat.JSON);
+        assertThat(job.source().groupId()).isEqualTo("flinkla-t");
+        assertThat(job.sink().transactionalIdPrefix()).isEqualTo("flinkla-t");
+        assertThat(job.guarantee()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
+        assertThat(job.stateBackend()).as("unset: the cluster's default").isNull();
+        assertThat(job.parallelism()).isEqualTo(1);
+        assertThat(job.checkpointInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(job.stateTtl()).isNull();
+        assertThat(job.model().file()).isEqualTo("m.safetensors");
+    }
+
+    @Test
+    void unknownKeysAreNamedWithTheirPath() {
+        assertThatThrownBy(() -> parse(MINIMAL + "paralelism: 2\n"))
+                .isInstanceOf(JobDefinitionException.class)
+                .hasMessageContaining("job.yaml").hasMessageContaining("'paralelism' is not a known key");
+        assertThatThrownBy(() -> parse(MINIMAL.replace("{topic: in}", "{topic: in, fromat: json}")))
+                .hasMessageContaining("'source.fromat' is not a known key");
+        assertThatThrownBy(() -> parse(MINIMAL.replace("{file: m.safetensors}",
+                "{seeded: {d-model: 8, hedas: 2}}"))).hasMessageContaining("'model.seeded.hedas'");
+    }
+
+    @Test
+    void badValuesAreNamed() {
+        assertThatThrownBy(() -> parse(MINIMAL + "parallelism: two\n")).hasMessageContaining("'parallelism' must be an integer");
+        assertThatThrownBy(() -> parse(MINIMAL + "parallelism: 0\n")).hasMessageContaining("'parallelism' must be between");
+        assertThatThrownBy(() -> parse(MINIMAL + "guarantee: maybe\n")).hasMessageContaining("'guarantee' must be one of");
+        assertThatThrownBy(() -> parse(MINIMAL + "state-backend: disk\n")).hasMessageContaining("'state-backend'");
+        assertThatThrownBy(() -> parse(MINIMAL + "checkpoint-interval: soon\n")).hasMessageContaining("'checkpoint-interval' must be a duration");
+        assertThatThrownBy(() -> parse(MINIMAL.replace("topic: in", "topic: 'in put'"))).hasMessageContaining("'source.topic'");
+        assertThatThrownBy(() -> parse(MINIMAL.replace("{topic: in}", "{topic: in, format: xml}"))).hasMessageContaining("'source.format'");
+        assertThatThrownBy(() -> parse(MINIMAL.replace("dead-letter-topic: dlq", "dead-letter-topic: out")))
+                .hasMessageContaining("three different topics");
+        assertThatThrownBy(() -> parse(MINIMAL.replace("{file: m.safetensors}", "{seeded: {d-model: 8, feature-map: cosine}}")))
+                .hasMessageContaining("model.seeded").hasMessageContaining("cosine");
+        assertThatThrownBy(() -> parse(MINIMAL.replace("{file: m.safetensors}", "{}")))
+                .hasMessageContaining("exactly one of 'file' or 'seeded'");
+        assertThatThrownBy(() -> parse(MINIMAL.replace("name: t\n", ""))).hasMessageContaining("'name' is missing");
+        assertThatThrownBy(() -> parse("name: [")).hasMessageContaining("not valid YAML");
+    }
+
+    @Test
+    void kafkaPropertiesPassThroughWithSecretsMasked() {
+        JobDefinition job = parse(MINIMAL + String.join("\n",
+                "kafka:",
+                "  properties:",
+                "    security.protocol: SASL_SSL",
+                "    sasl.jaas.config: ${JAAS}",
+                "    ssl.truststore.password: hunter2",
+                ""));
+        assertThat(job.kafkaProperties()).containsEntry("sasl.jaas.config", "secret-jaas-line")
+                .containsEntry("ssl.truststore.password", "hunter2")
+                .containsEntry("security.protocol", "SASL_SSL");
+        assertThat(job.maskedKafkaProperties()).containsEntry("sasl.jaas.config", "******")
+                .containsEntry("ssl.truststore.password", "******")
+                .containsEntry("security.protocol", "SASL_SSL");
+        assertThat(job.toString()).doesNotContain("hunter2").doesNotContain("secret-jaas-line");
+        assertThatThrownBy(() -> parse(MINIMAL + "kafka: {properties: {sasl.jaas.config: '${NOPE}'}}\n"))
+                .hasMessageContaining("NOPE").hasMessageContaining("not set").hasMessageNotContaining("secret-jaas-line");
+        assertThatThrownBy(() -> parse(MINIMAL + "kafka: {properties: {bootstrap.servers: 'h:1'}}\n"))
+                .hasMessageContaining("'kafka.properties.bootstrap.servers'");
+    }
+}

@@ -1,0 +1,275 @@
+package org.flinkla.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.flinkla.kafka.testutils.PipelineTestSupport.assertMatchesReference;
+import static org.flinkla.kafka.testutils.PipelineTestSupport.count;
+import static org.flinkla.kafka.testutils.PipelineTestSupport.outputs;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.flinkla.jobs.AttentionJob;
+import org.flinkla.jobs.JobDefinition;
+import org.flinkla.kafka.testutils.PipelineTestSupport;
+import org.flinkla.model.Model;
+import org.flinkla.records.RecordTypes;
+import org.flinkla.records.TokenRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Kafka → Flink → Kafka on an in-process broker: exactly-once outputs equal the engine's, a
+ * failure and restart changes nothing, replays are dropped by position, bad records become dead
+ * letters while the job keeps running.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class KafkaPipelineITCase {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    private static String bootstrap() {
+        return kafka.bootstrapServers();
+    }
+
+    private static void createTopics(JobDefinition job) throws Exception {
+        kafka.createTopics(job.source().partitions(), job.topics().toArray(new String[0]));
+    }
+
+    private static void produce(JobDefinition job, List<TokenRecord> records) {
+        try (TokenProducer p = TokenProducer.create(bootstrap(), new Properties(), job.source().topic(),
+                job.source().format())) {
+            records.forEach(p::send);
+        }
+    }
+
+    private static JobClient start(JobDefinition job, int restarts) throws Exception {
+        StreamExecutionEnvironment env = PipelineTestSupport.environment(job, restarts);
+        AttentionJob.pipeline(job, bootstrap(), false).addTo(env);
+        return env.executeAsync(job.name());
+    }
+
+    /** Reads committed outputs until {@code n} outputs arrived, then a little longer to catch extras. */
+    private static List<ConsumerRecord<byte[], byte[]>> readOutputs(JobDefinition job, int n) {
+        try (TopicReader r = TopicReader.open(bootstrap(), new Properties(), job.sink().topic(), null)) {
+            List<ConsumerRecord<byte[], byte[]>> got = new ArrayList<>(r.readUntil(l -> count(l) >= n, WAIT));
+            // two more checkpoint intervals: a duplicate committed late would show up here
+            got.addAll(r.readUntil(l -> false, Duration.ofMillis(1500)));
+            return got;
+        }
+    }
+
+    private static void cancel(JobClient jc) throws Exception {
+        jc.cancel().get(60, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void exactlyOnceOutputsEqualTheEngine() throws Exception {
+        JobDefinition job = PipelineTestSupport.job("eo", "exactly-once", "");
+        createTopics(job);
+        List<TokenRecord> records = PipelineTestSupport.records(4, 150, 1);
+        Model model = AttentionJob.loadModel(job);
+        Map<String, Map<Long, double[]>> ref = PipelineTestSupport.reference(model, records);
+        produce(job, records);
+        JobClient jc = start(job, 0);
+        try {
+            List<ConsumerRecord<byte[], byte[]>> out = readOutputs(job, 600);
+            assertMatchesReference(outputs(out), ref);
+        } finally {
+            cancel(jc);
+        }
+    }
+
+    @Test
+    void resentBatchOfAnAtLeastOnceProducerIsDroppedByPosition() throws Exception {
+        JobDefinition job = PipelineTestSupport.job("dup", "exactly-once", "");
+        createTopics(job);
+        List<TokenRecord> records = PipelineTestSupport.records(3, 80, 2);
+        Model model = AttentionJob.loadModel(job);
+        Map<String, Map<Long, double[]>> ref = PipelineTestSupport.reference(model, records);
+        List<TokenRecord> sent = new ArrayList<>(records.subList(0, records.size() / 2));
+        // the producer did not see the acks of the last batch and sends it again ...
+        sent.addAll(records.subList(records.size() / 4, records.size() / 2));
+        // ... and then the rest, plus a chunk that overlaps what was already sent
+        sent.addAll(records.subList(records.size() / 2, records.size()));
+        TokenRecord last = records.get(records.size() - 1);
+        sent.add(last);
+        produce(job, sent);
+        JobClient jc = start(job, 0);
+        try {
+            List<ConsumerRecord<byte[], byte[]>> out = readOutputs(job, 240);
+            assertMatchesReference(outputs(out), ref);
+        } finally {
+            cancel(jc);
+        }
+    }
+
+    /** Fails the job once, on the first record after a checkpoint completed. */
+    static final class FailOnceAfterCheckpoint implements MapFunction<TokenRecord, TokenRecord>, CheckpointListener {
+        private static final long serialVersionUID = 1L;
+        static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
+        static final AtomicBoolean FAILED = new AtomicBoolean();
+
+        @Override
+        public TokenRecord map(TokenRecord r) {
+            if (CHECKPOINTED.get() && FAILED.compareAndSet(false, true)) {
+                throw new IllegalStateException("injected failure (test)");
+            }
+            return r;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            CHECKPOINTED.set(true);
+        }
+    }
+
+    @Test
+    void failureAndRestartFromCheckpointLoseAndDuplicateNothing() throws Exception {
+        JobDefinition job = PipelineTestSupport.job("fail", "exactly-once", "");
+        createTopics(job);
+        List<TokenRecord> records = PipelineTestSupport.records(4, 120, 3);
+        Model model = AttentionJob.loadModel(job);
+        Map<String, Map<Long, double[]>> ref = PipelineTestSupport.reference(model, records);
+        int half = records.size() / 2;
+        produce(job, records.subList(0, half));
+
+        StreamExecutionEnvironment env = PipelineTestSupport.environment(job, 2);
+        KafkaAttentionPipeline p = AttentionJob.pipeline(job, bootstrap(), false);
+        SingleOutputStreamOperator<TokenRecord> parsed = p.parse(p.source(env));
+        DataStream<TokenRecord> failing = parsed.map(new FailOnceAfterCheckpoint(), RecordTypes.TOKEN_RECORD)
+                .uid("fail-once");
+        p.sink(p.attend(failing), KafkaAttentionPipeline.deadLetters(parsed));
+        JobClient jc = env.executeAsync(job.name());
+        try {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!FailOnceAfterCheckpoint.CHECKPOINTED.get() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(FailOnceAfterCheckpoint.CHECKPOINTED).as("a checkpoint completed").isTrue();
+            // mid-stream: the rest arrives after the checkpoint, and its first record fails the job
+            produce(job, records.subList(half, records.size()));
+            List<ConsumerRecord<byte[], byte[]>> out = readOutputs(job, 480);
+            assertThat(FailOnceAfterCheckpoint.FAILED).as("the failure was injected").isTrue();
+            assertMatchesReference(outputs(out), ref);
+            assertThat(jc.getJobStatus().get(30, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            cancel(jc);
+        }
+    }
+
+    @Test
+    void malformedRecordsGoToTheDeadLetterTopicAndTheJobKeepsRunning() throws Exception {
+        JobDefinition job = PipelineTestSupport.job("bad", "exactly-once", "");
+        createTopics(job);
+        String zeros7 = "0,0,0,0,0,0,0";
+        // key, value, expected reason code (null = valid)
+        List<Object[]> cases = List.of(
+                new Object[] {"good", "{\"pos\":0,\"token\":\"A\"}", null},
+                new Object[] {"good", "{\"pos\":1,\"x\":[1,2", "bad_json"},
+                new Object[] {"good", "{\"pos\":1,\"tokens\":\"CG\"}", null},
+                new Object[] {"good", "{\"pos\":3,\"x\":\"abc\"}", "bad_record"},
+                new Object[] {"good", "{\"pos\":3,\"x\":[" + zeros7 + "]}", "wrong_dimension"},
+                new Object[] {"good", "{\"pos\":3,\"x\":[NaN," + zeros7 + "]}", "not_finite"},
+                new Object[] {"good", "{\"pos\":3,\"x\":[1e999," + zeros7 + "]}", "not_finite"},
+                new Object[] {"good", "{\"pos\":3,\"x\":[0.5," + zeros7 + "]}", null},
+                new Object[] {"good", "{\"pos\":4,\"token\":\"Z\"}", "unknown_symbol"},
+                new Object[] {"good", "{\"pos\":4,\"id\":99}", "bad_id"},
+                new Object[] {"good", "{\"pos\":-4,\"token\":\"A\"}", "bad_pos"},
+                new Object[] {"good", "{\"pos\":4,\"tokens\":\"" + "A".repeat(300) + "\"}", "oversize"},
+                new Object[] {"good", "{\"pos\":4,\"tokens\":\"" + "A".repeat(5000) + "\"}", "oversize"},
+                new Object[] {"good", "{\"control\":\"explode\"}", "bad_control"},
+                new Object[] {"good", "", "bad_record"},
+                new Object[] {"good", null, "bad_record"},
+                new Object[] {null, "{\"pos\":4,\"token\":\"A\"}", "missing_seq"},
+                new Object[] {"good", "{\"pos\":4,\"id\":2}", null},
+                new Object[] {"other", "{\"pos\":0,\"tokens\":\"ACGTN\"}", null});
+        Map<Integer, String> expectedByIndex = new LinkedHashMap<>();
+        try (TokenProducer p = TokenProducer.create(bootstrap(), new Properties(), job.source().topic(), job.source().format())) {
+            for (int i = 0; i < cases.size(); i++) {
+                Object[] c = cases.get(i);
+                String value = (String) c[1];
+                // the valid records are interleaved with bad ones; a numbered header-free value is
+                // matched back through its bytes
+                p.send((String) c[0], value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+                if (c[2] != null) {
+                    expectedByIndex.put(i, (String) c[2]);
+                }
+            }
+        }
+        JobClient jc = start(job, 0);
+        try {
+            // valid: good@0..4 (5 outputs) and other@0..4 (5 outputs)
+            List<PipelineTestSupport.Output> outs = outputs(readOutputs(job, 10));
+            assertThat(outs).hasSize(10);
+            assertThat(outs.stream().filter(o -> o.seq.equals("good")).mapToLong(o -> o.pos).sorted().toArray())
+                    .containsExactly(0, 1, 2, 3, 4);
+            assertThat(outs.stream().filter(o -> o.seq.equals("other")).mapToLong(o -> o.pos).sorted().toArray())
+                    .containsExactly(0, 1, 2, 3, 4);
+
+            List<ConsumerRecord<byte[], byte[]>> dead;
+            try (TopicReader r = TopicReader.open(bootstrap(), new Properties(), job.sink().deadLetterTopic(), null)) {
+                dead = r.readUntil(l -> l.size() >= expectedByIndex.size(), WAIT);
+                dead.addAll(r.readUntil(l -> false, Duration.ofMillis(1000)));
+            }
+            assertThat(dead).hasSize(expectedByIndex.size());
+            List<String> expectedCodes = new ArrayList<>();
+            List<String> gotCodes = new ArrayList<>();
+            for (Map.Entry<Integer, String> e : expectedByIndex.entrySet()) {
+                Object[] c = cases.get(e.getKey());
+                byte[] value = c[1] == null ? null : ((String) c[1]).getBytes(StandardCharsets.UTF_8);
+                ConsumerRecord<byte[], byte[]> d = dead.stream()
+                        .filter(r -> java.util.Arrays.equals(r.value(), value)
+                                && java.util.Objects.equals(c[0], r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8)))
+                        .findFirst().orElseThrow(() -> new AssertionError("no dead letter for case " + e.getKey()
+                                + ": " + java.util.Arrays.toString(c)));
+                String reason = header(d, KafkaSettings.HEADER_REASON);
+                expectedCodes.add(e.getKey() + ":" + e.getValue());
+                gotCodes.add(e.getKey() + ":" + reason.substring(0, Math.max(0, reason.indexOf(':'))));
+                assertThat(header(d, KafkaSettings.HEADER_SOURCE_TOPIC)).isEqualTo(job.source().topic());
+                long offset = Long.parseLong(header(d, KafkaSettings.HEADER_SOURCE_OFFSET));
+                int partition = Integer.parseInt(header(d, KafkaSettings.HEADER_SOURCE_PARTITION));
+                assertThat(partition).isBetween(0, job.source().partitions() - 1);
+                assertThat(offset).isGreaterThanOrEqualTo(0);
+            }
+            assertThat(gotCodes).isEqualTo(expectedCodes);
+            assertThat(jc.getJobStatus().get(30, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            cancel(jc);
+        }
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        assertThat(h).as("header " + name).isNotNull();
+        return new String(h.value(), StandardCharsets.UTF_8);
+    }
+}
