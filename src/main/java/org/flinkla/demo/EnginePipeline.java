@@ -47,7 +47,7 @@ public final class EnginePipeline implements AttentionPipeline {
             long end = System.nanoTime();
             timeline.finish(end, n);
             progress.finish();
-            return new DemoRun(describe(), n, records, 0, (end - start) / 1e9, timeline, heap.peakBytes(),
+            return new DemoRun(describe(), n, records, java.util.Map.of(), (end - start) / 1e9, timeline, heap.peakBytes(),
                     layer.stateBytes());
         }
     }
