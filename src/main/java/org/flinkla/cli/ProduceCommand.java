@@ -1,11 +1,130 @@
 package org.flinkla.cli;
 
-/** Placeholder until its issue lands. */
-final class ProduceCommand {
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import org.flinkla.jobs.ClusterJob;
+import org.flinkla.jobs.JobDefinition;
+import org.flinkla.kafka.EmbeddedKafka;
+import org.flinkla.kafka.RecordFormat;
+import org.flinkla.kafka.TokenProducer;
+
+/** {@code produce}: FASTA, plain text or JSON lines to a Kafka topic, key = sequence id (DESIGN §4). */
+public final class ProduceCommand {
+    static final String USAGE = String.join("\n",
+            "usage: java -jar target/flink-linear-attention.jar produce --input FILE (--topic T | --job JOB.yaml) [options]",
+            "",
+            "Writes token records to a Kafka topic, key = sequence id:",
+            "  fasta  one sequence per '>name' header, its bases as {\"pos\":p,\"tokens\":\"ACGT...\"} chunks",
+            "  text   the whole file as one sequence (--seq), one token per character (line breaks skipped)",
+            "  jsonl  JSON lines as in DESIGN 4 with a \"seq\" field (the key); sent as they are",
+            "",
+            "options:",
+            "  --input FILE             FILE, '-' for stdin, or classpath:NAME (e.g. classpath:data/humanchr1_frag.fa.gz);",
+            "                           .gz is decompressed",
+            "  --input-format F         fasta | text | jsonl (default: from the extension, .fa/.fasta/.fna = fasta,",
+            "                           .jsonl/.json = jsonl, otherwise text)",
+            "  --topic T                the topic (default: the --job file's source topic)",
+            "  --job JOB.yaml           take topic and value format from a job definition (and its Kafka properties)",
+            "  --format json|binary     value format (default: the job's source format, else json)",
+            "  --chunk N                tokens per record (default 1024; 1 = one {\"token\":..} per record)",
+            "  --seq ID                 sequence id for text input (default: the file name)",
+            "  --max-tokens N           stop after N tokens (fasta, text)",
+            "  --partitions N           create the topic with N partitions if it does not exist",
+            "  --bootstrap-servers H:P  Kafka (default: $" + ClusterJob.BOOTSTRAP_ENV + ")",
+            "  --help                   this text");
+
     private ProduceCommand() {}
 
-    static int run(String[] args) {
-        System.err.println("produce: not implemented yet");
-        return 2;
+    public static int run(String[] args) throws Exception {
+        String input = null;
+        String inputFormat = null;
+        String topic = null;
+        String jobFile = null;
+        String format = null;
+        int chunk = 1024;
+        String seq = null;
+        long maxTokens = Long.MAX_VALUE;
+        int partitions = 0;
+        String bootstrap = System.getenv(ClusterJob.BOOTSTRAP_ENV);
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--help":
+                case "-h":
+                    System.out.println(USAGE);
+                    return 0;
+                case "--input": input = RunCommand.value(args, ++i); break;
+                case "--input-format": inputFormat = RunCommand.value(args, ++i).toLowerCase(Locale.ROOT); break;
+                case "--topic": topic = RunCommand.value(args, ++i); break;
+                case "--job": jobFile = RunCommand.value(args, ++i); break;
+                case "--format": format = RunCommand.value(args, ++i).toLowerCase(Locale.ROOT); break;
+                case "--chunk": chunk = RunCommand.positiveInt(args, ++i); break;
+                case "--seq": seq = RunCommand.value(args, ++i); break;
+                case "--max-tokens": maxTokens = RunCommand.positiveInt(args, ++i); break;
+                case "--partitions": partitions = RunCommand.positiveInt(args, ++i); break;
+                case "--bootstrap-servers": bootstrap = RunCommand.value(args, ++i); break;
+                default:
+                    throw new UsageException("produce: unknown option '" + args[i] + "'\n" + USAGE);
+            }
+        }
+        if (input == null) {
+            throw new UsageException("produce: --input is required\n" + USAGE);
+        }
+        Properties client = new Properties();
+        RecordFormat valueFormat = RecordFormat.JSON;
+        if (jobFile != null) {
+            JobDefinition job = JobDefinition.load(Path.of(jobFile));
+            topic = topic != null ? topic : job.source().topic();
+            valueFormat = job.source().format();
+            client = job.kafkaClientProperties();
+        }
+        if (format != null) {
+            if (!format.equals("json") && !format.equals("binary")) {
+                throw new UsageException("produce: --format must be json or binary, got '" + format + "'");
+            }
+            valueFormat = format.equals("json") ? RecordFormat.JSON : RecordFormat.BINARY;
+        }
+        if (topic == null) {
+            throw new UsageException("produce: give --topic or --job\n" + USAGE);
+        }
+        if (bootstrap == null || bootstrap.isBlank()) {
+            throw new UsageException("produce: no Kafka: give --bootstrap-servers or set " + ClusterJob.BOOTSTRAP_ENV);
+        }
+        if (inputFormat == null) {
+            String n = CommandInputs.baseName(input).toLowerCase(Locale.ROOT);
+            inputFormat = n.endsWith(".fa") || n.endsWith(".fasta") || n.endsWith(".fna") ? "fasta"
+                    : n.endsWith(".jsonl") || n.endsWith(".json") ? "jsonl" : "text";
+        }
+        if (partitions > 0) {
+            EmbeddedKafka.createTopics(bootstrap, client, partitions, List.of(topic));
+        }
+        long t0 = System.nanoTime();
+        long tokens;
+        try (InputStream in = CommandInputs.open(input);
+                TokenProducer p = TokenProducer.create(bootstrap, client, topic, valueFormat)) {
+            InputStreamReader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
+            switch (inputFormat) {
+                case "fasta":
+                    tokens = p.fasta(reader, chunk, maxTokens);
+                    break;
+                case "text":
+                    tokens = p.text(reader, seq != null ? seq : CommandInputs.baseName(input), chunk, maxTokens);
+                    break;
+                case "jsonl":
+                    p.jsonLines(reader);
+                    tokens = -1;
+                    break;
+                default:
+                    throw new UsageException("produce: --input-format must be fasta, text or jsonl, got '" + inputFormat + "'");
+            }
+            p.flush();
+            System.err.printf("Produced %d records%s to %s in %.1f s%n", p.records(),
+                    tokens >= 0 ? " (" + tokens + " tokens)" : "", topic, (System.nanoTime() - t0) / 1e9);
+        }
+        return 0;
     }
 }

@@ -93,7 +93,7 @@ public final class AttentionJob {
     }
 
     /**
-     * Flink settings of the job: default parallelism, {@code state.backend.type}, checkpoint
+     * Flink settings of the job: default parallelism, {@code state.backend.type} (when the job sets it), checkpoint
      * interval (checkpointing is always on: the exactly-once sink commits on checkpoints, and
      * restarts resume from them), and {@code pipeline.generic-types: false} so nothing falls back
      * to Kryo.
@@ -101,7 +101,9 @@ public final class AttentionJob {
     public static Configuration flinkConfiguration(JobDefinition job) {
         Configuration c = new Configuration();
         c.set(CoreOptions.DEFAULT_PARALLELISM, job.parallelism());
-        c.set(StateBackendOptions.STATE_BACKEND, job.stateBackend());
+        if (job.stateBackend() != null) {
+            c.set(StateBackendOptions.STATE_BACKEND, job.stateBackend());
+        }
         c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, job.checkpointInterval());
         c.set(PipelineOptions.GENERIC_TYPES, false);
         c.set(PipelineOptions.NAME, job.name());

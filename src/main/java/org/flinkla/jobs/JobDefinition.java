@@ -231,7 +231,8 @@ public final class JobDefinition implements Serializable {
 
         DeliveryGuarantee guarantee = top.choice("guarantee", "exactly-once", "exactly-once", "at-least-once")
                 .equals("exactly-once") ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE;
-        String backend = top.choice("state-backend", "hashmap", "hashmap", "rocksdb");
+        // unset: whatever the cluster is configured with (docker-compose: rocksdb; local runs: hashmap)
+        String backend = top.has("state-backend") ? top.choice("state-backend", null, "hashmap", "rocksdb") : null;
         Duration checkpoint = top.duration("checkpoint-interval", Duration.ofSeconds(2));
         if (checkpoint.toMillis() < 10) {
             throw top.error("checkpoint-interval", "must be at least 10ms, got " + checkpoint.toMillis() + "ms");
@@ -352,7 +353,7 @@ public final class JobDefinition implements Serializable {
     public Sink sink() { return sink; }
     public ModelSpec model() { return model; }
     public DeliveryGuarantee guarantee() { return guarantee; }
-    /** {@code hashmap} or {@code rocksdb} (Flink's {@code state.backend.type}). */
+    /** {@code hashmap} or {@code rocksdb} (Flink's {@code state.backend.type}), or null for the cluster's default. */
     public String stateBackend() { return stateBackend; }
     public int parallelism() { return parallelism; }
     public Duration checkpointInterval() { return checkpointInterval; }
@@ -405,7 +406,7 @@ public final class JobDefinition implements Serializable {
         return "job " + name + " (" + file + "): " + source.topic + " [" + source.format.name().toLowerCase(Locale.ROOT)
                 + "] -> " + sink.topic + " [" + sink.format.name().toLowerCase(Locale.ROOT) + "], dead letters -> "
                 + sink.deadLetterTopic + ", " + guarantee.name().toLowerCase(Locale.ROOT).replace('_', '-')
-                + ", " + stateBackend + ", parallelism " + parallelism + ", checkpoint every "
+                + ", state " + (stateBackend == null ? "cluster default" : stateBackend) + ", parallelism " + parallelism + ", checkpoint every "
                 + checkpointInterval.toMillis() + "ms, model " + (model.isSeeded() ? "seeded(" + model.seed + ") "
                 + model.seededConfig : model.file) + (kafkaProperties.isEmpty() ? "" : ", kafka " + maskedKafkaProperties());
     }

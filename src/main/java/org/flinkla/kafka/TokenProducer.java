@@ -128,6 +128,11 @@ public final class TokenProducer implements AutoCloseable {
      * @return tokens sent
      */
     public long fasta(Reader in, int chunk) throws IOException {
+        return fasta(in, chunk, Long.MAX_VALUE);
+    }
+
+    /** {@link #fasta(Reader, int)} stopping after {@code maxTokens} tokens in all. */
+    public long fasta(Reader in, int chunk, long maxTokens) throws IOException {
         BufferedReader r = in instanceof BufferedReader ? (BufferedReader) in : new BufferedReader(in, 1 << 16);
         long before = tokens;
         Chunker c = null;
@@ -140,7 +145,7 @@ public final class TokenProducer implements AutoCloseable {
                 if (name.isEmpty()) {
                     throw new IOException("FASTA header without a name: '" + line + "'");
                 }
-                c = new Chunker(name, chunk);
+                c = new Chunker(name, chunk, maxTokens - (tokens - before));
             } else if (!line.startsWith(";")) {
                 if (c == null) {
                     if (line.isBlank()) {
@@ -163,9 +168,14 @@ public final class TokenProducer implements AutoCloseable {
      * @return tokens sent
      */
     public long text(Reader in, String seq, int chunk) throws IOException {
+        return text(in, seq, chunk, Long.MAX_VALUE);
+    }
+
+    /** {@link #text(Reader, String, int)} stopping after {@code maxTokens} tokens. */
+    public long text(Reader in, String seq, int chunk, long maxTokens) throws IOException {
         BufferedReader r = in instanceof BufferedReader ? (BufferedReader) in : new BufferedReader(in, 1 << 16);
         long before = tokens;
-        Chunker c = new Chunker(seq, chunk);
+        Chunker c = new Chunker(seq, chunk, maxTokens);
         for (String line = r.readLine(); line != null; line = r.readLine()) {
             c.addRaw(line);
         }
@@ -215,15 +225,17 @@ public final class TokenProducer implements AutoCloseable {
         private final String seq;
         private final int chunk;
         private final StringBuilder buf;
+        private final long limit;
         private long pos;
 
-        Chunker(String seq, int chunk) {
+        Chunker(String seq, int chunk, long limit) {
             if (chunk < 1) {
                 throw new IllegalArgumentException("chunk size must be >= 1, got " + chunk);
             }
             this.seq = seq;
             this.chunk = chunk;
             this.buf = new StringBuilder(chunk);
+            this.limit = limit;
         }
 
         void add(String line) {
@@ -242,6 +254,9 @@ public final class TokenProducer implements AutoCloseable {
         }
 
         private void push(char ch) {
+            if (pos + buf.length() >= limit) {
+                return;
+            }
             buf.append(ch);
             if (buf.length() == chunk) {
                 flush();

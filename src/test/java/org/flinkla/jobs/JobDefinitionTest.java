@@ -55,7 +55,7 @@ class JobDefinitionTest {
         assertThat(job.source().groupId()).isEqualTo("flinkla-t");
         assertThat(job.sink().transactionalIdPrefix()).isEqualTo("flinkla-t");
         assertThat(job.guarantee()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
-        assertThat(job.stateBackend()).isEqualTo("hashmap");
+        assertThat(job.stateBackend()).as("unset: the cluster's default").isNull();
         assertThat(job.parallelism()).isEqualTo(1);
         assertThat(job.checkpointInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(job.stateTtl()).isNull();

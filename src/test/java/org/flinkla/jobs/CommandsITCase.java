@@ -1,0 +1,171 @@
+package org.flinkla.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.flinkla.cli.ProduceCommand;
+import org.flinkla.cli.RunCommand;
+import org.flinkla.cli.TailCommand;
+import org.flinkla.kafka.EmbeddedKafka;
+import org.flinkla.kafka.testutils.PipelineTestSupport;
+import org.flinkla.model.Model;
+import org.flinkla.records.JsonRecords;
+import org.flinkla.records.TokenRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands as a user runs them: {@code run} on the embedded default, {@code produce} and {@code tail}. */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class CommandsITCase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    /** JSON-lines input for attention.yaml (d_model 16, vocab ACGTN), in per-key order. */
+    private static List<TokenRecord> input() {
+        List<TokenRecord> in = new ArrayList<>();
+        double[] x = new double[16];
+        for (int i = 0; i < 16; i++) {
+            x[i] = Math.sin(i + 1.0);
+        }
+        double[] xs = new double[3 * 16];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = Math.cos(0.3 * i);
+        }
+        in.add(TokenRecord.symbols("chrA", 0, "ACGTACGGT", true));
+        in.add(TokenRecord.vectors("vecs", 0, x, 16, false));
+        in.add(TokenRecord.symbols("chrA", 9, "N", false));
+        in.add(TokenRecord.vectors("vecs", 1, xs, 16, true));
+        in.add(TokenRecord.symbols("chrB", 0, "TTGA", true));
+        in.add(TokenRecord.symbols("chrA", 10, "CC", true));
+        return in;
+    }
+
+    private static Map<String, Map<Long, double[]>> readOutputs(Path file) throws IOException {
+        Map<String, Map<Long, double[]>> out = new HashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            JsonNode n = JSON.readTree(line);
+            Map<Long, double[]> m = out.computeIfAbsent(n.get("seq").asText(), k -> new HashMap<>());
+            long pos = n.get("pos").asLong();
+            JsonNode rows = n.has("y") ? JSON.createArrayNode().add(n.get("y")) : n.get("ys");
+            for (int i = 0; i < rows.size(); i++) {
+                double[] v = new double[rows.get(i).size()];
+                for (int j = 0; j < v.length; j++) {
+                    v[j] = rows.get(i).get(j).asDouble();
+                }
+                assertThat(m.put(pos + i, v)).as("duplicate %s@%d", n.get("seq"), pos + i).isNull();
+            }
+        }
+        return out;
+    }
+
+    private static void assertEqualsEngine(Map<String, Map<Long, double[]>> got, Map<String, Map<Long, double[]>> ref) {
+        assertThat(got.keySet()).isEqualTo(ref.keySet());
+        for (String seq : ref.keySet()) {
+            assertThat(got.get(seq).keySet()).as(seq).isEqualTo(ref.get(seq).keySet());
+            for (Map.Entry<Long, double[]> e : ref.get(seq).entrySet()) {
+                double[] want = e.getValue();
+                double[] have = got.get(seq).get(e.getKey());
+                double scale = 0;
+                for (double w : want) {
+                    scale = Math.max(scale, Math.abs(w));
+                }
+                for (int i = 0; i < want.length; i++) {
+                    assertThat(Math.abs(have[i] - want[i])).as("%s@%d[%d]", seq, e.getKey(), i)
+                            .isLessThanOrEqualTo(1e-9 * scale);
+                }
+            }
+        }
+    }
+
+    @Test
+    void runOnTheEmbeddedDefaultWritesTheCommittedOutputs() throws Exception {
+        Path in = dir.resolve("in.jsonl");
+        Path out = dir.resolve("out.jsonl");
+        List<String> lines = new ArrayList<>();
+        for (TokenRecord r : input()) {
+            lines.add(JsonRecords.toJson(r));
+        }
+        lines.add(2, "{\"seq\":\"chrA\",\"pos\":10,\"token\":\"Q\"}");   // unknown symbol: a dead letter
+        lines.add("this is not JSON");
+        Files.write(in, lines, StandardCharsets.UTF_8);
+
+        int rc = RunCommand.run(new String[] {"flink-jobs/attention.yaml", "--input-file", in.toString(),
+                "--output-file", out.toString(), "--parallelism", "2", "--timeout", "150"});
+        assertThat(rc).isZero();
+
+        Model model = AttentionJob.loadModel(JobDefinition.load(Path.of("flink-jobs/attention.yaml")));
+        assertEqualsEngine(readOutputs(out), PipelineTestSupport.reference(model, input()));
+    }
+
+    @Test
+    void binaryRecordsInAndOut() throws Exception {
+        Path jobFile = dir.resolve("binary.yaml");
+        Files.writeString(jobFile, String.join("\n",
+                "name: binary-test",
+                "parallelism: 2",
+                "source: {topic: bin-in, format: binary}",
+                "sink: {topic: bin-out, format: binary-f64, dead-letter-topic: bin-dlq}",
+                "model: {seeded: {seed: 3, d-model: 16, heads: 4, d-key: 4, d-value: 4, d-out: 12, vocab: ACGTN}}",
+                "checkpoint-interval: 500ms",
+                ""));
+        JobDefinition job = JobDefinition.load(jobFile);
+        List<TokenRecord> symbolsOnly = new ArrayList<>();
+        for (TokenRecord r : input()) {
+            if (r.kind() == TokenRecord.Kind.SYMBOLS) {
+                symbolsOnly.add(r);
+            }
+        }
+        Path in = dir.resolve("in.jsonl");
+        Path out = dir.resolve("out.jsonl");
+        List<String> lines = new ArrayList<>();
+        symbolsOnly.forEach(r -> lines.add(JsonRecords.toJson(r)));
+        Files.write(in, lines, StandardCharsets.UTF_8);
+        JobRunner.Result result = JobRunner.run(job, new JobRunner.Options().inputFile(in).outputFile(out)
+                .timeout(java.time.Duration.ofSeconds(150)));
+        assertThat(result.deadLetters).isZero();
+        assertThat(result.outputTokens).isEqualTo(16);
+        assertEqualsEngine(readOutputs(out), PipelineTestSupport.reference(AttentionJob.loadModel(job), symbolsOnly));
+    }
+
+    @Test
+    void produceFastaThenTailTheTopic() throws Exception {
+        Path fasta = dir.resolve("two.fa");
+        Files.writeString(fasta, ">first some description\nACGTA\nCG\n>second\nTTTTGGGGCC\n");
+        Path tailed = dir.resolve("tail.jsonl");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            String bs = kafka.bootstrapServers();
+            assertThat(ProduceCommand.run(new String[] {"--input", fasta.toString(), "--topic", "bases",
+                    "--chunk", "4", "--max-tokens", "15", "--partitions", "2", "--bootstrap-servers", bs})).isZero();
+            assertThat(TailCommand.run(new String[] {"--topic", "bases", "--headers", "--max-records", "100",
+                    "--timeout", "8", "--output", tailed.toString(), "--bootstrap-servers", bs})).isZero();
+        }
+        Map<String, StringBuilder> bases = new HashMap<>();
+        Map<String, Long> nextPos = new HashMap<>();
+        List<String> lines = Files.readAllLines(tailed);
+        assertThat(lines).hasSize(4);   // first: 4+3 bases, second: 4+4 (stopped at 15 tokens)
+        for (String line : lines) {
+            JsonNode rec = JSON.readTree(line);
+            String key = rec.get("key").asText();
+            JsonNode value = JSON.readTree(rec.get("value").asText());
+            assertThat(value.get("pos").asLong()).isEqualTo(nextPos.getOrDefault(key, 0L));
+            String tokens = value.get("tokens").asText();
+            nextPos.merge(key, (long) tokens.length(), Long::sum);
+            bases.computeIfAbsent(key, k -> new StringBuilder()).append(tokens);
+        }
+        assertThat(bases.get("first").toString()).isEqualTo("ACGTACG");
+        assertThat(bases.get("second").toString()).isEqualTo("TTTTGGGG");
+    }
+}
