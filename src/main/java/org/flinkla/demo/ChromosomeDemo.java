@@ -129,9 +129,9 @@ public final class ChromosomeDemo {
         AttentionPipeline pipeline = options.pipeline().equals("engine") ? new EnginePipeline()
                 : new KafkaDemoPipeline(job);
 
+        boolean checked = options.fasta() == null || options.sha256() != null;
         err.println("data:     " + bases.describe() + " from " + chr.source() + " (sha256 " + chr.sha256().substring(0, 12)
-                + "… verified" + (options.fasta() != null && options.sha256() == null ? ": no expected value given" : "")
-                + ")");
+                + (checked ? "… verified)" : "…, not checked: no --sha256 given)"));
         err.println(String.format(Locale.ROOT, "model:    %s, d_model %d, %d heads × %d, φ = %s, variant %s, vocab %s",
                 model.seed() >= 0 ? "seeded (seed " + model.seed() + ")" : job.model().file(), model.config().dModel(), model.config().heads(), model.config().dKey(),
                 model.config().featureMap().metadataName(), model.config().variant().metadataName(),

@@ -65,6 +65,8 @@ public final class DemoReport {
         s.put("steady_tokens_per_second", Math.round(run.steadyTokensPerSecond()));
         s.put("first_output_seconds", round(run.firstOutputSeconds(), 4));
         s.put("startup_seconds", round(run.startupSeconds(), 4));
+        ObjectNode parts = s.putObject("startup");
+        run.startup().forEach((k, v) -> parts.put(k + "_seconds", round(v, 4)));
         s.put("peak_heap_bytes", run.peakHeapBytes());
         s.put("state_bytes_per_key", run.stateBytesPerKey());
         s.put("pipeline", run.pipeline());
@@ -219,8 +221,11 @@ public final class DemoReport {
                 in.outputs().missing()));
         row(h, "job seconds", String.format(Locale.ROOT, "%.3f", run.jobSeconds()));
         row(h, "first output after submit (s)", String.format(Locale.ROOT, "%.3f", run.firstOutputSeconds()));
-        row(h, "start-up seconds: broker, topics, producing the input (not in job time)",
-                String.format(Locale.ROOT, "%.3f", run.startupSeconds()));
+        StringBuilder parts = new StringBuilder();
+        run.startup().forEach((k, v) -> parts.append(parts.length() > 0 ? ", " : " (").append(k)
+                .append(String.format(Locale.ROOT, " %.2f", v)));
+        row(h, "start-up seconds, not in job time", String.format(Locale.ROOT, "%.3f", run.startupSeconds())
+                + (parts.length() > 0 ? parts + ")" : ""));
         row(h, "tokens/s (job)", String.format(Locale.ROOT, "%,.0f", run.tokensPerSecond()));
         row(h, "tokens/s (steady state)", String.format(Locale.ROOT, "%,.0f", run.steadyTokensPerSecond()));
         row(h, "peak heap (this JVM)", String.format(Locale.ROOT, "%.1f MiB", run.peakHeapBytes() / MemorySeries.MIB));
@@ -310,16 +315,26 @@ public final class DemoReport {
     static String throughputChart(DemoRun run) {
         double[] t = run.timeline().seconds();
         long[] c = run.timeline().counts();
-        double[] y = new double[c.length];
+        // outputs arrive in committed batches: draw the wait before the first batch flat, not as a ramp
+        java.util.List<double[]> pts = new java.util.ArrayList<>();
         for (int i = 0; i < c.length; i++) {
-            y[i] = c[i];
+            if (i > 0 && c[i - 1] == 0 && c[i] > 0) {
+                pts.add(new double[] {t[i], 0});
+            }
+            pts.add(new double[] {t[i], c[i]});
         }
-        return new Svg.LineChart(String.format(Locale.ROOT, "Outputs committed over time: %,.0f tokens/s over the job, "
+        double[] x = pts.stream().mapToDouble(p -> p[0]).toArray();
+        double[] y = pts.stream().mapToDouble(p -> p[1]).toArray();
+        Svg.LineChart chart = new Svg.LineChart(String.format(Locale.ROOT, "Outputs committed over time: %,.0f tokens/s over the job, "
                         + "%,.0f tokens/s steady", run.tokensPerSecond(), run.steadyTokensPerSecond()),
                 "seconds since job submit", "outputs read")
-                .series(new Svg.Series("outputs (cumulative)", COLORS[0], t, y))
-                .xFormat(v -> String.format(Locale.ROOT, "%.2g", v))
-                .render(860, 300);
+                .series(new Svg.Series("outputs (cumulative)", COLORS[0], x, y))
+                .xFormat(v -> String.format(Locale.ROOT, "%.2g", v));
+        double first = run.firstOutputSeconds();
+        if (Double.isFinite(first)) {
+            chart.marker(new Svg.Marker(first, 0, String.format(Locale.ROOT, "first output at %.2f s", first), "#555555"));
+        }
+        return chart.render(860, 300);
     }
 
     static String profileChart(Inputs in) {

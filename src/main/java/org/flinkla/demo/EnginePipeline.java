@@ -2,6 +2,7 @@ package org.flinkla.demo;
 
 import org.flinkla.engine.AttentionState;
 import org.flinkla.engine.RecurrentLinearAttention;
+import org.flinkla.flink.SequenceStateSerializer;
 
 /**
  * The bases straight through the engine in this JVM, record by record as the Kafka pipeline would
@@ -47,8 +48,9 @@ public final class EnginePipeline implements AttentionPipeline {
             long end = System.nanoTime();
             timeline.finish(end, n);
             progress.finish();
-            return new DemoRun(describe(), n, records, 0, (end - start) / 1e9, timeline, heap.peakBytes(),
-                    layer.stateBytes());
+            return new DemoRun(describe(), n, records, java.util.Map.of(), (end - start) / 1e9, timeline, heap.peakBytes(),
+                    // as the Flink operator stores it, so both pipelines report the same number
+                    SequenceStateSerializer.serializedBytes(model.config().statePrecision(), layer.stateLength()));
         }
     }
 }

@@ -4,17 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.jobmaster.JobResult;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.flinkla.flink.SequenceStateSerializer;
 import org.flinkla.jobs.AttentionJob;
@@ -33,9 +36,9 @@ import org.flinkla.records.TokenRecord;
  * a local Flink MiniCluster with the demo's model, and the committed outputs consumed
  * ({@code read_committed}) while the job runs, which drives the progress bar.
  *
- * <p>Timing: {@link DemoRun#startupSeconds()} is broker start-up, topic creation and producing the
- * input; {@link DemoRun#jobSeconds()} runs from job submission (which starts the MiniCluster) to
- * the moment the last output has been committed and read.
+ * <p>Timing: {@link DemoRun#startup()} has the broker's start-up (with topic creation), producing
+ * the input, and the MiniCluster's start-up; {@link DemoRun#jobSeconds()} runs from job submission
+ * to the running cluster until the last output has been committed and read.
  *
  * <pre>{@code
  * AttentionPipeline p = new KafkaDemoPipeline(JobDefinition.load(Path.of("flink-jobs/chr1-demo.yaml")));
@@ -63,43 +66,64 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
     @Override
     public DemoRun run(Chromosome.Slice bases, DemoModel model, OutputSummary outputs, ProgressBar progress)
             throws Exception {
+        Map<String, Double> startup = new LinkedHashMap<>();
         try (HeapSampler heap = HeapSampler.start(20)) {
-            long t0 = System.nanoTime();
+            long t = System.nanoTime();
             try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
                 String bootstrap = kafka.bootstrapServers();
                 Properties client = job.kafkaClientProperties();
                 EmbeddedKafka.createTopics(bootstrap, client, job.source().partitions(), job.topics());
                 Map<Integer, Long> outStart = TopicReader.endOffsets(bootstrap, client, job.sink().topic());
+                t = lap(startup, "broker", t);
                 long records = produce(bootstrap, client, bases);
-                double startup = (System.nanoTime() - t0) / 1e9;
+                t = lap(startup, "produce", t);
 
                 Configuration conf = AttentionJob.flinkConfiguration(job);
                 // a job that keeps failing must end the demo, not retry forever
                 conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
                 conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
                 conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
-                StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
-                // bounded: the source stops at the input's end offsets, the final checkpoint commits the rest
-                AttentionJob.pipeline(job, bootstrap, true, AttentionJob.attention(job, model.model())).addTo(env);
+                // The cluster is started before the job is submitted, so that job time is the job's
+                // (what a job submitted to a running cluster takes), and cluster start-up is start-up.
+                MiniClusterConfiguration mcc = new MiniClusterConfiguration.Builder()
+                        .setConfiguration(conf)
+                        .setNumTaskManagers(1)
+                        .setNumSlotsPerTaskManager(job.parallelism())
+                        .build();
+                try (MiniCluster cluster = new MiniCluster(mcc)) {
+                    cluster.start();
+                    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
+                    // bounded: the source stops at the input's end offsets, the final checkpoint commits the rest
+                    AttentionJob.pipeline(job, bootstrap, true, AttentionJob.attention(job, model.model())).addTo(env);
+                    StreamGraph graph = env.getStreamGraph();
+                    graph.setJobName(job.name());
+                    t = lap(startup, "cluster", t);
 
-                try (TopicReader reader = TopicReader.open(bootstrap, client, job.sink().topic(), outStart)) {
-                    long submit = System.nanoTime();
-                    Timeline timeline = new Timeline(submit, 20_000_000L);
-                    progress.restart();
-                    JobClient jc = env.executeAsync(job.name());
-                    CompletableFuture<JobExecutionResult> result = jc.getJobExecutionResult();
-                    long lastOutput = consume(reader, bases.length(), outputs, progress, timeline, result);
-                    timeline.finish(lastOutput, outputs.distinct());
-                    progress.finish();
-                    double jobSeconds = (lastOutput - submit) / 1e9;
-                    awaitEnd(jc, result);
-                    long stateBytes = SequenceStateSerializer.serializedBytes(model.config().statePrecision(),
-                            model.newLayer().stateLength());
-                    return new DemoRun(describe(), bases.length(), records, startup, jobSeconds, timeline,
-                            heap.peakBytes(), stateBytes);
+                    try (TopicReader reader = TopicReader.open(bootstrap, client, job.sink().topic(), outStart)) {
+                        long submit = System.nanoTime();
+                        Timeline timeline = new Timeline(submit, 20_000_000L);
+                        progress.restart();
+                        JobID id = cluster.submitJob(graph).get(120, TimeUnit.SECONDS).getJobID();
+                        CompletableFuture<JobResult> result = cluster.requestJobResult(id);
+                        long lastOutput = consume(reader, bases.length(), outputs, progress, timeline, result);
+                        timeline.finish(lastOutput, outputs.distinct());
+                        progress.finish();
+                        double jobSeconds = (lastOutput - submit) / 1e9;
+                        awaitEnd(cluster, id, result);
+                        long stateBytes = SequenceStateSerializer.serializedBytes(model.config().statePrecision(),
+                                model.newLayer().stateLength());
+                        return new DemoRun(describe(), bases.length(), records, startup, jobSeconds, timeline,
+                                heap.peakBytes(), stateBytes);
+                    }
                 }
             }
         }
+    }
+
+    private static long lap(Map<String, Double> startup, String part, long since) {
+        long now = System.nanoTime();
+        startup.put(part, (now - since) / 1e9);
+        return now;
     }
 
     /** The bases as {@code {"pos": p, "tokens": "..."}} records of one FASTA line each, key = sequence name. */
@@ -121,7 +145,7 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
      * without progress.
      */
     private long consume(TopicReader reader, long expected, OutputSummary outputs, ProgressBar progress,
-            Timeline timeline, CompletableFuture<JobExecutionResult> result) throws Exception {
+            Timeline timeline, CompletableFuture<JobResult> result) throws Exception {
         boolean binary = job.sink().format() == RecordFormat.BINARY;
         long lastProgress = System.nanoTime();
         long seen = 0;
@@ -189,29 +213,28 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
         }
     }
 
-    private static void failIfFailed(CompletableFuture<JobExecutionResult> result) {
-        try {
-            result.get();
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
+    /** Throws the job's failure, if it failed. */
+    private static void failIfFailed(CompletableFuture<JobResult> result) throws Exception {
+        JobResult r = result.get();
+        if (!r.isSuccess()) {
+            Throwable c = r.getSerializedThrowable()
+                    .map(t -> t.deserializeError(KafkaDemoPipeline.class.getClassLoader()))
+                    .orElse(new IllegalStateException("job ended as " + r.getApplicationStatus()));
             while (c.getCause() != null && c.getCause() != c) {
                 c = c.getCause();
             }
-            throw new IllegalStateException("the demo job failed: " + c, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            throw new IllegalStateException("the demo job failed: " + c, c);
         }
     }
 
     /** The bounded job ends by itself after its final checkpoint; it must not outlive the demo. */
-    private static void awaitEnd(JobClient jc, CompletableFuture<JobExecutionResult> result) throws Exception {
+    private static void awaitEnd(MiniCluster cluster, JobID id, CompletableFuture<JobResult> result) throws Exception {
         try {
             result.get(60, TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            jc.cancel().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            failIfFailed(result);
+            cluster.cancelJob(id).get(30, TimeUnit.SECONDS);
+            return;
         }
+        failIfFailed(result);
     }
 }
