@@ -99,6 +99,12 @@ public final class RecurrentLinearAttention {
     private final byte[] asciiIds;
     /** Prepared features per vocabulary row ([vocab][fWidth]), or null when too large. */
     private final double[] tokenTable;
+    /**
+     * linear/decay, float64: per vocabulary row the outer products K_h v_hᵀ of every head
+     * ([vocab][H·d_φ·d_v]), so the rank-1 update is one long axpy the JIT vectorizes; or null.
+     */
+    private final double[] tokenOuter;
+    private final int outerWidth;
 
     // scratch, owned by this (single-threaded) layer
     private final double[] proj;
@@ -204,6 +210,26 @@ public final class RecurrentLinearAttention {
         } else {
             this.tokenTable = null;
         }
+        this.outerWidth = heads * dPhi * dv;
+        boolean scalarDecay = variant == Variant.LINEAR || variant == Variant.DECAY;
+        if (tokenTable != null && scalarDecay && float64
+                && (long) vocabSize * outerWidth <= TOKEN_TABLE_LIMIT) {
+            this.tokenOuter = new double[vocabSize * outerWidth];
+            for (int id = 0; id < vocabSize; id++) {
+                for (int h = 0; h < heads; h++) {
+                    int k = id * fWidth + fK + h * dPhi;
+                    int v = id * fWidth + fV + h * dv;
+                    int o = id * outerWidth + h * dPhi * dv;
+                    for (int i = 0; i < dPhi; i++) {
+                        for (int j = 0; j < dv; j++) {
+                            tokenOuter[o + i * dv + j] = tokenTable[k + i] * tokenTable[v + j];
+                        }
+                    }
+                }
+            }
+        } else {
+            this.tokenOuter = null;
+        }
     }
 
     /** Copies W [rows, d_model] (and bias) transposed into the fused block at column {@code col}. */
@@ -270,7 +296,9 @@ public final class RecurrentLinearAttention {
                     + (vocabSize == 0 ? ": the model has no embedding" : ""));
         }
         checkState(state);
-        if (tokenTable != null) {
+        if (tokenOuter != null) {
+            advanceOuter(state, tokenTable, tokenId * fWidth, tokenOuter, tokenId * outerWidth, y, yOff);
+        } else if (tokenTable != null) {
             advance(state, tokenTable, tokenId * fWidth, y, yOff);
         } else {
             project(embedding, tokenId * dModel);
@@ -425,32 +453,104 @@ public final class RecurrentLinearAttention {
     }
 
     /**
-     * The one kernel of linear/decay/gated, fused with the query: for each row i,
-     * S[i,:] = a_i S[i,:] + c K_i v, z_i = a_i z_i + c K_i (a_i = α_i when gated, else a),
-     * and heads_y[yh..] accumulates Q_i S[i,:]. Returns Qᵀz.
+     * linear/decay in float64 with precomputed outer products KV = K vᵀ (token path):
+     * S_h = a S_h + c KV_h as one flat axpy over the head's d_φ·d_v block (long loop, vectorized),
+     * z = a z + c K, then y_h = QᵀS_h / (Qᵀz + eps_t) over rows four at a time.
      */
-    private double updateHead(double[] s, int base, double[] f, int q, int k, int v, int gate,
-                              double a, double c, int yh) {
+    private void advanceOuter(AttentionState state, double[] f, int fo, double[] kv, int ko, double[] y, int yOff) {
+        long t = state.tokens() + 1;
+        state.setTokens(t);
+        double meanA = (double) (t - 1) / (double) t;
+        double meanC = 1.0 / (double) t;
+        final double[] s = state.doubles();
+        final int block = dPhi * dv;
+        for (int h = 0; h < heads; h++) {
+            double a;
+            double c;
+            double epsT;
+            if (meanHead[h]) {
+                a = meanA;
+                c = meanC;
+                epsT = eps * meanC;
+            } else {
+                a = gamma[h];
+                c = 1.0;
+                epsT = eps;
+            }
+            int base = h * headBlock;
+            int kvo = ko + h * block;
+            for (int e = 0; e < block; e++) {
+                s[base + e] = a * s[base + e] + c * kv[kvo + e];
+            }
+            int z = base + zOffset;
+            int k = fo + fK + h * dPhi;
+            int q = fo + fQ + h * dPhi;
+            double den = 0.0;
+            for (int i = 0; i < dPhi; i++) {
+                double zi = a * s[z + i] + c * f[k + i];
+                s[z + i] = zi;
+                den += f[q + i] * zi;
+            }
+            queryRows(s, base, f, q, h * dv);
+            double inv = 1.0 / (den + epsT);
+            for (int j = 0; j < dv; j++) {
+                heads_y[h * dv + j] *= inv;
+            }
+        }
+        outProject(y, yOff);
+    }
+
+    /** heads_y[yh..yh+d_v) = Σ_i Q_i S[i,:], four rows per pass (fewer loads/stores of the sum). */
+    private void queryRows(double[] s, int base, double[] f, int q, int yh) {
         final double[] acc = heads_y;
         for (int j = 0; j < dv; j++) {
             acc[yh + j] = 0.0;
         }
+        int i = 0;
+        for (; i + 3 < dPhi; i += 4) {
+            double q0 = f[q + i];
+            double q1 = f[q + i + 1];
+            double q2 = f[q + i + 2];
+            double q3 = f[q + i + 3];
+            int r0 = base + i * dv;
+            int r1 = r0 + dv;
+            int r2 = r1 + dv;
+            int r3 = r2 + dv;
+            for (int j = 0; j < dv; j++) {
+                acc[yh + j] += q0 * s[r0 + j] + q1 * s[r1 + j] + q2 * s[r2 + j] + q3 * s[r3 + j];
+            }
+        }
+        for (; i < dPhi; i++) {
+            double qi = f[q + i];
+            int r = base + i * dv;
+            for (int j = 0; j < dv; j++) {
+                acc[yh + j] += qi * s[r + j];
+            }
+        }
+    }
+
+    /**
+     * The one kernel of linear/decay/gated: for each row i,
+     * S[i,:] = a_i S[i,:] + c K_i v, z_i = a_i z_i + c K_i (a_i = α_i when gated, else a),
+     * then heads_y[yh..] = QᵀS. Returns Qᵀz.
+     */
+    private double updateHead(double[] s, int base, double[] f, int q, int k, int v, int gate,
+                              double a, double c, int yh) {
         int z = base + zOffset;
         double den = 0.0;
         for (int i = 0; i < dPhi; i++) {
             double ai = gate >= 0 ? f[gate + i] : a;
-            double ck = c * f[k + i];
-            double qi = f[q + i];
+            double ki = f[k + i];
             int row = base + i * dv;
+            // c·(K_i v_j): the same rounding as the precomputed outer products of the token path
             for (int j = 0; j < dv; j++) {
-                double sv = ai * s[row + j] + ck * f[v + j];
-                s[row + j] = sv;
-                acc[yh + j] += qi * sv;
+                s[row + j] = ai * s[row + j] + c * (ki * f[v + j]);
             }
-            double zi = ai * s[z + i] + ck;
+            double zi = ai * s[z + i] + c * ki;
             s[z + i] = zi;
-            den += qi * zi;
+            den += f[q + i] * zi;
         }
+        queryRows(s, base, f, q, yh);
         return den;
     }
 

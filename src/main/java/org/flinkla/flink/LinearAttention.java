@@ -10,6 +10,7 @@ import org.apache.flink.util.OutputTag;
 import org.flinkla.engine.AttentionConfig;
 import org.flinkla.engine.AttentionWeights;
 import org.flinkla.engine.RecurrentLinearAttention;
+import org.flinkla.model.Model;
 import org.flinkla.records.AttentionOutput;
 import org.flinkla.records.RecordTypes;
 import org.flinkla.records.RecordValidator;
@@ -22,7 +23,8 @@ import org.flinkla.records.TokenRecord;
  * fixed-size recurrent state per sequence in Flink keyed state (heap or RocksDB).
  *
  * <pre>{@code
- * LinearAttention attention = LinearAttention.builder(config, weights)
+ * Model model = ModelFiles.load(Path.of("model.safetensors"));
+ * LinearAttention attention = LinearAttention.builder(model)
  *     .emit(EmitMode.ALL)                     // or EmitMode.LAST, EmitMode.everyNth(64)
  *     .stateTtl(Duration.ofHours(6))          // drop sequences idle for 6 h (off by default)
  *     .maxTokensPerRecord(4096)
@@ -62,6 +64,14 @@ public final class LinearAttention implements java.io.Serializable {
         this.uid = b.uid;
         this.name = b.name;
         this.parallelism = b.parallelism;
+    }
+
+    /** A builder for a loaded or seeded model ({@code ModelFiles.load(...)}, {@code ModelFiles.random(...)}). */
+    public static Builder builder(Model model) {
+        if (model == null) {
+            throw new IllegalArgumentException("the model is missing: load one with ModelFiles.load(path)");
+        }
+        return new Builder(model.config(), model.weights());
     }
 
     /** A builder for the model given as configuration and weights. */

@@ -2,7 +2,6 @@ package org.flinkla.flink;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -129,7 +128,4 @@ public final class Replay {
     }
 
     /** Used by the CLI: writes a one-line summary to {@code report}. */
-    static void printSummary(Summary s, PrintStream report) throws IOException {
-        report.println("replay: " + s);
-    }
 }

@@ -11,10 +11,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -125,7 +129,13 @@ public final class Safetensors {
         }
         JsonNode root;
         try {
-            root = JSON.readTree(new String(bytes, 8, (int) n, StandardCharsets.UTF_8));
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, 8, (int) n)).toString();
+            root = JSON.readTree(text);
+        } catch (CharacterCodingException e) {
+            throw new ModelFileException(source, "header", "header is not valid UTF-8 (not a safetensors file?)", e);
         } catch (JsonProcessingException e) {
             throw new ModelFileException(source, "header", "bad JSON: " + e.getOriginalMessage(), e);
         }
@@ -362,7 +372,17 @@ public final class Safetensors {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            Files.write(file, bytes);
+            // Write beside the target, then rename: a reader (another job, a restarted demo) never
+            // sees a half-written model.
+            Path tmp = (parent == null ? Path.of(".") : parent).resolve(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+            Files.write(tmp, bytes);
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
         } catch (IOException e) {
             throw new ModelFileException(file.toString(), null, "cannot write: " + e, e);
         }

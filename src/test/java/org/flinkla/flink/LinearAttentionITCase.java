@@ -14,7 +14,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -178,7 +177,7 @@ class LinearAttentionITCase {
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void stopWithSavepointAndResumeAtParallelismThreeEqualsAnUndisturbedRun(@TempDir Path dir) throws Exception {
         SINK.clear();
-        int chunksPerKey = 120;
+        int chunksPerKey = 200; // 1000 records × 4 ms: seconds of runway for the stop
         StreamExecutionEnvironment first = env("rocksdb", null);
         first.setParallelism(2);
         JobClient job = startPipeline(first, chunksPerKey, 4);

@@ -245,6 +245,12 @@ class SafetensorsTest {
     }
 
     @Test
+    void headerThatIsNotUtf8() {
+        byte[] h = {'{', '"', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}'};
+        assertBad(HandBuilt.rawLength(h.length, h), "header", "not valid UTF-8");
+    }
+
+    @Test
     void headerThatIsNotAnObject() {
         assertBad(HandBuilt.file("[1, 2, 3]"), "header", "not an object", "array");
     }

@@ -1,0 +1,141 @@
+package org.flinkla.bench;
+
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.flinkla.engine.AttentionConfig;
+import org.flinkla.engine.AttentionState;
+import org.flinkla.engine.AttentionWeights;
+import org.flinkla.engine.FeatureMapKind;
+import org.flinkla.engine.RecurrentLinearAttention;
+import org.flinkla.engine.StatePrecision;
+import org.flinkla.engine.Variant;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * JMH: one recurrent step of {@link RecurrentLinearAttention} (ops/s = tokens/s on one thread).
+ * {@code shape} is d_model×heads with d_k = d_v = d_model/heads and d_out = d_model;
+ * {@code step} takes a d_model vector, {@code stepToken} an embedding id (q, k, v precomputed).
+ *
+ * <pre>{@code
+ * mvn -o -q package -DskipTests
+ * java -cp target/flink-linear-attention.jar org.openjdk.jmh.Main EngineBenchmark \
+ *     -f 1 -wi 2 -i 3 -p shape=64x4 -p featureMap=elu
+ * }</pre>
+ *
+ * Gated and delta need elu or relu ({@code -p variant=delta -p featureMap=elu,relu}).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
+public class EngineBenchmark {
+    private static final int INPUTS = 64;
+
+    @Param({"64x4", "256x8"})
+    public String shape;
+
+    @Param({"elu", "relu", "favor", "taylor"})
+    public String featureMap;
+
+    @Param({"float64", "float32"})
+    public String precision;
+
+    @Param({"linear"})
+    public String variant;
+
+    private RecurrentLinearAttention layer;
+    private AttentionState state;
+    private double[] xs;
+    private double[] y;
+    private int dModel;
+    private int next;
+
+    @Setup
+    public void setup() {
+        String[] s = shape.split("x");
+        dModel = Integer.parseInt(s[0]);
+        int heads = Integer.parseInt(s[1]);
+        AttentionConfig cfg = AttentionConfig.builder()
+                .dModel(dModel).heads(heads).dKey(dModel / heads).dValue(dModel / heads).dOut(dModel)
+                .featureMap(FeatureMapKind.parse(featureMap))
+                .variant(Variant.parse(variant))
+                .statePrecision(StatePrecision.parse(precision))
+                .vocab("ACGTN")
+                .build();
+        layer = new RecurrentLinearAttention(cfg, randomWeights(cfg, 1));
+        state = layer.newState();
+        Random r = new Random(2);
+        xs = new double[INPUTS * dModel];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = r.nextGaussian();
+        }
+        y = new double[cfg.dOut()];
+    }
+
+    @Benchmark
+    public double[] step() {
+        int i = next;
+        next = (i + 1) & (INPUTS - 1);
+        layer.step(state, xs, i * dModel, y, 0);
+        return y;
+    }
+
+    @Benchmark
+    public double[] stepToken() {
+        int i = next;
+        next = i == 4 ? 0 : i + 1;
+        layer.stepToken(state, i, y, 0);
+        return y;
+    }
+
+    /** Gaussian weights scaled by 1/√fan-in, biases 0.1·N(0,1); the tensors the variant needs. */
+    static AttentionWeights randomWeights(AttentionConfig c, long seed) {
+        Random r = new Random(seed);
+        int dm = c.dModel();
+        int hk = c.heads() * c.dKey();
+        int hv = c.heads() * c.dValue();
+        AttentionWeights w = new AttentionWeights();
+        w.queryWeight = gaussian(r, hk * dm, 1 / Math.sqrt(dm));
+        w.keyWeight = gaussian(r, hk * dm, 1 / Math.sqrt(dm));
+        w.valueWeight = gaussian(r, hv * dm, 1 / Math.sqrt(dm));
+        w.outWeight = gaussian(r, c.dOut() * hv, 1 / Math.sqrt(hv));
+        w.queryBias = gaussian(r, hk, 0.1);
+        w.keyBias = gaussian(r, hk, 0.1);
+        w.valueBias = gaussian(r, hv, 0.1);
+        w.outBias = gaussian(r, c.dOut(), 0.1);
+        if (c.variant() == Variant.GATED) {
+            w.gateWeight = gaussian(r, hk * dm, 1 / Math.sqrt(dm));
+            w.gateBias = gaussian(r, hk, 1.0);
+        }
+        if (c.variant() == Variant.DELTA) {
+            w.betaWeight = gaussian(r, c.heads() * dm, 1 / Math.sqrt(dm));
+            w.betaBias = gaussian(r, c.heads(), 0.1);
+            w.alphaWeight = gaussian(r, c.heads() * dm, 1 / Math.sqrt(dm));
+            w.alphaBias = gaussian(r, c.heads(), 2.0);
+        }
+        if (c.vocab() != null) {
+            w.embedding = gaussian(r, c.vocab().length() * dm, 1.0);
+        }
+        return w;
+    }
+
+    private static double[] gaussian(Random r, int n, double scale) {
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = r.nextGaussian() * scale;
+        }
+        return a;
+    }
+}

@@ -1,0 +1,204 @@
+package org.flinkla.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.flinkla.engine.AttentionConfig;
+import org.flinkla.engine.AttentionState;
+import org.flinkla.engine.RecurrentLinearAttention;
+import org.flinkla.flink.LinearAttention;
+import org.flinkla.model.Model;
+import org.flinkla.model.ModelFiles;
+import org.flinkla.records.AttentionOutput;
+import org.flinkla.records.RecordTypes;
+import org.flinkla.records.TokenRecord;
+
+/**
+ * Throughput of the keyed operator without Kafka (issue 3 "Benchmark"): an in-memory generator
+ * (DNA chunks over {@code --keys} sequences) → {@link LinearAttention} → discarding sink, at
+ * parallelism 1, for each state backend and chunk size, next to the bare engine stepping the same
+ * tokens on one thread in the same JVM.
+ *
+ * <pre>{@code
+ * java -cp target/flink-linear-attention.jar org.flinkla.bench.OperatorBenchmark \
+ *     [--tokens 1000000] [--chunks 1,64,1024] [--backends hashmap,rocksdb] [--keys 16] [--repeats 3]
+ * }</pre>
+ *
+ * <p>The operator's rate is measured at the sink, from the first output to the last, so job start
+ * and shutdown are excluded. Each configuration and the engine run {@code --repeats} times
+ * alternately and the best of each is kept (a shared machine only ever slows a run down). Chunk
+ * size 1 uses N/10 tokens (Flink's cost is per record).
+ */
+public final class OperatorBenchmark {
+    private OperatorBenchmark() {}
+
+    /** Record i: sequence i % keys, its (i / keys)-th chunk of {@code chunk} symbols. */
+    static final class Generate extends RichMapFunction<Long, TokenRecord> {
+        private static final long serialVersionUID = 1L;
+        private final int keys;
+        private final int chunk;
+        private transient String dna;
+        private transient String[] names;
+
+        Generate(int keys, int chunk) {
+            this.keys = keys;
+            this.chunk = chunk;
+        }
+
+        @Override
+        public void open(OpenContext ctx) {
+            Random r = new Random(1);
+            StringBuilder sb = new StringBuilder(1 << 16);
+            for (int i = 0; i < (1 << 16); i++) {
+                sb.append("ACGT".charAt(r.nextInt(4)));
+            }
+            dna = sb.toString();
+            names = new String[keys];
+            for (int k = 0; k < keys; k++) {
+                names[k] = "seq-" + k;
+            }
+        }
+
+        @Override
+        public TokenRecord map(Long i) {
+            int k = (int) (i % keys);
+            long c = i / keys;
+            int off = (int) ((c * chunk) % (dna.length() - chunk));
+            return TokenRecord.symbols(names[k], c * chunk, dna.substring(off, off + chunk), chunk > 1);
+        }
+    }
+
+    /** Steady rate of one job: tokens / (time of last output − time of first output), measured at the sink. */
+    static double operatorTokensPerSecond(LinearAttention attention, String backend, int keys, int chunk,
+            long tokens) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(StateBackendOptions.STATE_BACKEND, backend);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+        long records = Math.max(2, tokens / chunk);
+        DataStream<TokenRecord> in = env.fromSequence(0, records - 1)
+                .map(new Generate(keys, chunk), RecordTypes.TOKEN_RECORD);
+        TimingSink.reset();
+        attention.apply(in).outputs().sinkTo(new TimingSink());
+        env.execute("operator benchmark " + backend + " chunk " + chunk);
+        // the first record's outputs mark the start: the remaining records' tokens over the elapsed time
+        return (records - 1) * (double) chunk / ((TimingSink.last - TimingSink.first) / 1e9);
+    }
+
+    /** Discards outputs, remembering when the first and the last arrived (same JVM: local cluster). */
+    static final class TimingSink implements Sink<AttentionOutput> {
+        private static final long serialVersionUID = 1L;
+        static volatile long first;
+        static volatile long last;
+
+        static void reset() {
+            first = 0;
+            last = 0;
+        }
+
+        @Override
+        public SinkWriter<AttentionOutput> createWriter(WriterInitContext context) {
+            return new SinkWriter<>() {
+                @Override
+                public void write(AttentionOutput o, Context c) {
+                    long now = System.nanoTime();
+                    if (first == 0) {
+                        first = now;
+                    }
+                    last = now;
+                }
+
+                @Override
+                public void flush(boolean endOfInput) {}
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+
+    /** Bare engine: the same tokens, round-robin over the keys' states, chunk by chunk. */
+    static double engineTokensPerSecond(Model model, int keys, int chunk, long tokens) {
+        RecurrentLinearAttention engine = new RecurrentLinearAttention(model.config(), model.weights());
+        AttentionState[] states = new AttentionState[keys];
+        for (int k = 0; k < keys; k++) {
+            states[k] = engine.newState();
+        }
+        int[] ids = new int[chunk];
+        Random r = new Random(1);
+        for (int i = 0; i < chunk; i++) {
+            ids[i] = r.nextInt(4);
+        }
+        double[] ys = new double[chunk * model.config().dOut()];
+        long done = 0;
+        long t0 = System.nanoTime();
+        for (long rec = 0; done < tokens; rec++) {
+            engine.stepTokens(states[(int) (rec % keys)], ids, 0, chunk, ys, 0);
+            done += chunk;
+        }
+        return done / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    public static void main(String[] args) throws Exception {
+        long tokens = 1_000_000;
+        int[] chunks = {1, 64, 1024};
+        String[] backends = {"hashmap", "rocksdb"};
+        int keys = 16;
+        int repeats = 3;
+        for (int i = 0; i < args.length; i += 2) {
+            String v = i + 1 < args.length ? args[i + 1] : "";
+            switch (args[i]) {
+                case "--tokens": tokens = Long.parseLong(v); break;
+                case "--chunks": chunks = java.util.Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray(); break;
+                case "--backends": backends = v.split(","); break;
+                case "--keys": keys = Integer.parseInt(v); break;
+                case "--repeats": repeats = Integer.parseInt(v); break;
+                default:
+                    System.err.println("usage: OperatorBenchmark [--tokens N] [--chunks 1,64,1024] "
+                            + "[--backends hashmap,rocksdb] [--keys K] [--repeats R]");
+                    System.exit(2);
+            }
+        }
+        AttentionConfig cfg = AttentionConfig.builder().dModel(64).heads(4).dKey(16).dValue(16).dOut(64)
+                .vocab("ACGT").build();
+        Model model = ModelFiles.random(cfg, 42L);
+        LinearAttention attention = LinearAttention.builder(model).build();
+        System.out.printf(Locale.ROOT, "model: %s, %d keys, parallelism 1, %d cores%n", cfg, keys,
+                Runtime.getRuntime().availableProcessors());
+        operatorTokensPerSecond(attention, "hashmap", keys, 64, 100_000); // warm-up: class loading, JIT
+        engineTokensPerSecond(model, keys, 64, 500_000);    // warm-up of the engine's loops
+
+        List<String> rows = new ArrayList<>();
+        rows.add("| backend | tokens/record | operator tokens/s | engine tokens/s | operator / engine |");
+        rows.add("|---|---|---|---|---|");
+        for (String backend : backends) {
+            for (int chunk : chunks) {
+                long n = chunk == 1 ? tokens / 10 : tokens;
+                double op = 0;
+                double eng = 0;
+                for (int rep = 0; rep < repeats; rep++) { // best of: the machine may be shared
+                    op = Math.max(op, operatorTokensPerSecond(attention, backend, keys, chunk, n));
+                    eng = Math.max(eng, engineTokensPerSecond(model, keys, chunk, n));
+                }
+                String row = String.format(Locale.ROOT, "| %s | %d | %,.0f | %,.0f | %.2f |", backend, chunk, op, eng,
+                        op / eng);
+                rows.add(row);
+                System.out.println(row);
+            }
+        }
+        System.out.println();
+        rows.forEach(System.out::println);
+    }
+}

@@ -1,0 +1,61 @@
+package org.flinkla.demo;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+
+/**
+ * Tracks the peak heap used by this JVM while a run is going, by polling every {@code periodMillis}
+ * on a daemon thread (no GC is forced: it is the real footprint of broker, cluster and consumer).
+ *
+ * <pre>{@code
+ * try (HeapSampler heap = HeapSampler.start(20)) {
+ *     ... run ...
+ *     long peak = heap.peakBytes();
+ * }
+ * }</pre>
+ */
+public final class HeapSampler implements AutoCloseable {
+    private final MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile long peak;
+
+    private HeapSampler(long periodMillis) {
+        peak = mem.getHeapMemoryUsage().getUsed();
+        thread = new Thread(() -> {
+            while (running) {
+                poll();
+                try {
+                    Thread.sleep(periodMillis);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "demo-heap-sampler");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public static HeapSampler start(long periodMillis) {
+        return new HeapSampler(periodMillis);
+    }
+
+    private void poll() {
+        long used = mem.getHeapMemoryUsage().getUsed();
+        if (used > peak) {
+            peak = used;
+        }
+    }
+
+    /** Peak heap used seen so far (bytes). */
+    public long peakBytes() {
+        poll();
+        return peak;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+    }
+}
