@@ -80,7 +80,7 @@ public final class OperatorBenchmark {
     }
 
     /** Steady rate of one job: tokens / (time of last output − time of first output), measured at the sink. */
-    private static double operatorTokensPerSecond(LinearAttention attention, String backend, int keys, int chunk,
+    static double operatorTokensPerSecond(LinearAttention attention, String backend, int keys, int chunk,
             long tokens) throws Exception {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
@@ -130,7 +130,7 @@ public final class OperatorBenchmark {
     }
 
     /** Bare engine: the same tokens, round-robin over the keys' states, chunk by chunk. */
-    private static double engineTokensPerSecond(Model model, int keys, int chunk, long tokens) {
+    static double engineTokensPerSecond(Model model, int keys, int chunk, long tokens) {
         RecurrentLinearAttention engine = new RecurrentLinearAttention(model.config(), model.weights());
         AttentionState[] states = new AttentionState[keys];
         for (int k = 0; k < keys; k++) {

@@ -1,11 +1,158 @@
 package org.flinkla.cli;
 
-/** Placeholder until its issue lands. */
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.flinkla.bench.BenchSuite;
+import org.flinkla.bench.ScalingCurves;
+
+/**
+ * {@code bench [--quick] [--out FILE.json]}: engine, operator and end-to-end throughput side by side
+ * in one run, printed as JSON ({@link BenchSuite}); {@code bench --curves DIR}: the scaling curves
+ * as CSV + SVG ({@link ScalingCurves}).
+ */
 final class BenchCommand {
+    static final String USAGE = String.join("\n",
+            "usage: java -jar target/flink-linear-attention.jar bench [options]",
+            "",
+            "Measures, one after the other in one run, and prints one JSON document on stdout",
+            "(progress on stderr):",
+            "  engine      tokens/s of one layer (d_model 64, 4 heads, elu, float64), JMH EngineBenchmark,",
+            "              vector step and token step",
+            "  operator    in-memory source -> keyed operator -> discarding sink, heap and RocksDB,",
+            "              chunks of 1024 tokens, next to the bare engine in the same JVM",
+            "  e2e         Kafka -> Flink -> Kafka on the embedded default (in-process broker + MiniCluster),",
+            "              binary chunks of 1024, exactly-once",
+            "with the ratios (operator/engine, rocksdb/heap, e2e/engine), the targets of issue 6 and the",
+            "machine (cores, os.arch, CPU model, JVM, load average). A full run takes about 5-10 minutes.",
+            "",
+            "options:",
+            "  --quick             shorter runs (about a minute)",
+            "  --out FILE.json     also write the JSON there",
+            "  --only PARTS        comma-separated subset of engine,operator,e2e",
+            "  --e2e-tokens N      tokens of the end-to-end run (default 5000000, quick 1000000)",
+            "  --e2e-parallelism N parallelism of the end-to-end job (default 2)",
+            "  --e2e-guarantee G   exactly-once (default) or at-least-once",
+            "  --e2e-backend B     hashmap (default) or rocksdb",
+            "  --e2e-format F      binary (default) or json",
+            "  --curves DIR        instead: write the scaling curves (CSV + SVG) into DIR: time and heap",
+            "                      against sequence length for linear / KV-cache / naive softmax (child JVMs),",
+            "                      and operator throughput against number of keys (heap, RocksDB); ~15 min,",
+            "                      with --quick ~3 min (shorter sequences, fewer keys)",
+            "  --help              this text");
+
     private BenchCommand() {}
 
-    static int run(String[] args) {
-        System.err.println("bench: not implemented yet");
-        return 2;
+    static int run(String[] args) throws Exception {
+        boolean quick = false;
+        Path out = null;
+        Path curves = null;
+        Set<String> only = null;
+        Long e2eTokens = null;
+        Integer e2eParallelism = null;
+        String e2eGuarantee = null;
+        String e2eBackend = null;
+        String e2eFormat = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--help":
+                case "-h":
+                    System.out.println(USAGE);
+                    return 0;
+                case "--quick":
+                    quick = true;
+                    break;
+                case "--out":
+                    out = Path.of(RunCommand.value(args, ++i));
+                    break;
+                case "--curves":
+                    curves = Path.of(RunCommand.value(args, ++i));
+                    break;
+                case "--only":
+                    only = new LinkedHashSet<>(List.of(RunCommand.value(args, ++i).split(",")));
+                    for (String p : only) {
+                        if (!Set.of("engine", "operator", "e2e").contains(p)) {
+                            throw new UsageException("bench: --only takes engine, operator, e2e; got '" + p + "'");
+                        }
+                    }
+                    break;
+                case "--e2e-tokens":
+                    e2eTokens = (long) RunCommand.positiveInt(args, ++i);
+                    break;
+                case "--e2e-parallelism":
+                    e2eParallelism = RunCommand.positiveInt(args, ++i);
+                    break;
+                case "--e2e-guarantee":
+                    e2eGuarantee = choice(args, ++i, "exactly-once", "at-least-once");
+                    break;
+                case "--e2e-backend":
+                    e2eBackend = choice(args, ++i, "hashmap", "rocksdb");
+                    break;
+                case "--e2e-format":
+                    e2eFormat = choice(args, ++i, "binary", "json");
+                    break;
+                default:
+                    throw new UsageException("bench: unknown option '" + args[i] + "'\n" + USAGE);
+            }
+        }
+        PrintStream stdout = System.out;
+        // Flink, Kafka and JMH may print to stdout; only the JSON document goes there.
+        System.setOut(System.err);
+        try {
+            if (curves != null) {
+                new ScalingCurves(quick ? ScalingCurves.Settings.quick() : ScalingCurves.Settings.full())
+                        .run(curves, System.err::println);
+                return 0;
+            }
+            BenchSuite.Settings s = quick ? BenchSuite.Settings.quick() : BenchSuite.Settings.full();
+            if (only != null) {
+                s = s.only(only);
+            }
+            if (e2eTokens != null) {
+                s.e2e().tokens(e2eTokens);
+            }
+            if (e2eParallelism != null) {
+                s.e2e().parallelism(e2eParallelism);
+            }
+            if (e2eGuarantee != null) {
+                s.e2e().guarantee(e2eGuarantee);
+            }
+            if (e2eBackend != null) {
+                s.e2e().backend(e2eBackend);
+            }
+            if (e2eFormat != null) {
+                s.e2e().format(e2eFormat);
+            }
+            ObjectNode report = new BenchSuite(s).run(System.err::println);
+            report.put("command", "java -jar target/flink-linear-attention.jar bench " + String.join(" ", args));
+            String json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report);
+            if (out != null) {
+                if (out.toAbsolutePath().getParent() != null) {
+                    Files.createDirectories(out.toAbsolutePath().getParent());
+                }
+                Files.writeString(out, json + "\n", StandardCharsets.UTF_8);
+            }
+            stdout.println(json);
+            return 0;
+        } finally {
+            System.out.flush();
+            System.setOut(stdout);
+        }
+    }
+
+    private static String choice(String[] args, int i, String... allowed) {
+        String v = RunCommand.value(args, i);
+        for (String a : allowed) {
+            if (a.equals(v)) {
+                return v;
+            }
+        }
+        throw new UsageException("option " + args[i - 1] + " takes " + String.join(" or ", allowed) + ", got '" + v + "'");
     }
 }

@@ -103,7 +103,13 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
         scratchY = new double[dOut];
         state = getRuntimeContext().getState(stateDescriptor());
 
-        MetricGroup g = getRuntimeContext().getMetricGroup().addGroup(LinearAttentionMetrics.GROUP);
+        registerMetrics(getRuntimeContext().getMetricGroup(),
+                SequenceStateSerializer.serializedBytes(config.statePrecision(), engine.stateLength()));
+    }
+
+    /** Registers the metrics of {@link LinearAttentionMetrics} under {@code operatorGroup}. */
+    void registerMetrics(MetricGroup operatorGroup, long stateBytes) {
+        MetricGroup g = operatorGroup.addGroup(LinearAttentionMetrics.GROUP);
         metricGroup = g;
         recordsIn = g.counter(LinearAttentionMetrics.RECORDS_IN);
         tokensIn = g.counter(LinearAttentionMetrics.TOKENS_IN);
@@ -118,7 +124,6 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
         gaps = g.counter(LinearAttentionMetrics.GAPS);
         gapTokens = g.counter(LinearAttentionMetrics.GAP_TOKENS);
         resets = g.counter(LinearAttentionMetrics.RESETS);
-        long stateBytes = SequenceStateSerializer.serializedBytes(config.statePrecision(), engine.stateLength());
         g.gauge(LinearAttentionMetrics.STATE_BYTES_PER_KEY, (Gauge<Long>) () -> stateBytes);
         processingNanos = g.histogram(LinearAttentionMetrics.RECORD_PROCESSING_NANOS,
                 new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));

@@ -18,12 +18,23 @@ import org.flinkla.engine.AttentionState;
 import org.flinkla.engine.RecurrentLinearAttention;
 import org.flinkla.model.Model;
 import org.flinkla.model.ModelFiles;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code replay} end to end on files the test writes, compared with the engine run directly. */
 class ReplayCommandITCase {
+    /** replay's getExecutionEnvironment() runs on this shared cluster: one Flink start for all runs. */
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder()
+                    .setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(2)
+                    .build());
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     @TempDir

@@ -63,6 +63,10 @@ public final class RecallBenchmark {
     }
 
     public static void main(String[] args) {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            System.out.println(usage());
+            return;
+        }
         Options o;
         try {
             o = parse(args);
@@ -113,9 +117,6 @@ public final class RecallBenchmark {
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("-h") || a.equals("--help")) {
-                throw new IllegalArgumentException("help requested");
-            }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("option " + a + " needs a value");
             }
@@ -131,18 +132,18 @@ public final class RecallBenchmark {
                     pairs = positiveInts(a, v);
                     break;
                 case "--trials":
-                    trials = positiveInts(a, v)[0];
+                    trials = positiveInt(a, v);
                     break;
                 case "--seed":
                     seed = parseLong(a, v);
                     break;
                 case "--favor-features":
-                    favor = positiveInts(a, v)[0];
+                    favor = positiveInt(a, v);
                     break;
                 case "--methods":
-                    methods = List.of(v.split(","));
-                    for (String m : methods) {
-                        RecallMethods.create(m, 1, 1, 1); // validates the name
+                    methods = new ArrayList<>();
+                    for (String m : v.split(",")) {
+                        methods.add(RecallMethods.checkName(m));
                     }
                     break;
                 case "--out":
@@ -169,6 +170,13 @@ public final class RecallBenchmark {
             }
         }
         return out;
+    }
+
+    private static int positiveInt(String option, String v) {
+        if (v.contains(",")) {
+            throw new IllegalArgumentException(option + " takes one value, got '" + v + "'");
+        }
+        return positiveInts(option, v)[0];
     }
 
     private static long parseLong(String option, String v) {

@@ -36,9 +36,19 @@ public final class RecallMethods {
     /** Inverse temperature of {@code softmax-sharp} in units of √d_k. */
     public static final double SHARP_FACTOR = 4.0;
 
+    /** The canonical (trimmed, lower-case) name, or an IllegalArgumentException listing the known ones. */
+    public static String checkName(String name) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        if (!ALL.contains(n)) {
+            throw new IllegalArgumentException("unknown recall method '" + name + "' (expected one of "
+                    + String.join(", ", ALL) + ")");
+        }
+        return n;
+    }
+
     public static RecallMethod create(String name, int dk, int dv, int favorFeatures) {
         double s = Math.sqrt(dk);
-        switch (name.trim().toLowerCase(Locale.ROOT)) {
+        switch (checkName(name)) {
             case "softmax-sharp":
                 return new SoftmaxRecall("softmax-sharp", dk, dv, SHARP_FACTOR * s);
             case "softmax":
@@ -58,8 +68,7 @@ public final class RecallMethods {
             case "delta-elu":
                 return linear("delta-elu", dk, dv, FeatureMapKind.ELU, Variant.DELTA, favorFeatures);
             default:
-                throw new IllegalArgumentException("unknown recall method '" + name + "' (expected one of "
-                        + String.join(", ", ALL) + ")");
+                throw new AssertionError(name);
         }
     }
 

@@ -4,14 +4,19 @@ package org.flinkla.bench.recall;
  * Scores the read-outs of one stream.
  * <ul>
  *   <li>hit: among all values written (an overwritten old value included), the one with the
- *       largest cosine to the output is the queried one (strictly larger than every other's; a zero
- *       output or a tie is a miss);</li>
+ *       largest cosine to the output is the queried one, by more than {@link #TIE_TOLERANCE} over
+ *       every other; a zero output or a tie is a miss. The margin makes an output that is exactly
+ *       halfway between two values (the overwrite task with one pair: (a + b)/2) a miss, instead
+ *       of a hit or miss decided by the last bit of rounding;</li>
  *   <li>relative error: ‖y − v_true‖ / ‖v_true‖.</li>
  * </ul>
  * Hits are also counted separately for the older half of the pairs (written first, i &lt; ⌊P/2⌋)
  * and the newer half, which shows recency: decay and the delta rule favour recent writes.
  */
 public final class RecallScore {
+    /** Cosine margin below which two candidates count as tied. */
+    public static final double TIE_TOLERANCE = 1e-9;
+
     private long queries;
     private long hits;
     private long olderQueries;
@@ -38,7 +43,7 @@ public final class RecallScore {
         }
     }
 
-    /** Whether {@code y} is strictly closest in cosine to query {@code truth}'s value among all written values. */
+    /** Whether {@code y} is closest in cosine, by more than the tie margin, to query {@code truth}'s value among all written values. */
     public static boolean isHit(RecallStream stream, int truth, double[] y) {
         double ny = norm(y);
         if (!(ny > 0) || !Double.isFinite(ny)) {
@@ -47,7 +52,7 @@ public final class RecallScore {
         int t = stream.truth(truth);
         double best = cosine(y, ny, stream.writtenValue(t));
         for (int w = 0; w < stream.writes(); w++) {
-            if (w != t && cosine(y, ny, stream.writtenValue(w)) >= best) {
+            if (w != t && cosine(y, ny, stream.writtenValue(w)) >= best - TIE_TOLERANCE) {
                 return false;
             }
         }

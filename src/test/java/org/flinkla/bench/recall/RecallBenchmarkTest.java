@@ -25,12 +25,19 @@ class RecallBenchmarkTest {
                 .hasMessageContaining("blurry");
         assertThatThrownBy(() -> RecallBenchmark.parse(new String[] {"--dk"}))
                 .hasMessageContaining("--dk needs a value");
+        assertThatThrownBy(() -> RecallBenchmark.parse(new String[] {"--trials", "2,3"}))
+                .hasMessageContaining("--trials takes one value");
+        assertThatThrownBy(() -> RecallBenchmark.parse(new String[] {"--task", "sort"}))
+                .hasMessageContaining("--task").hasMessageContaining("sort");
         assertThatThrownBy(() -> RecallBenchmark.parse(new String[] {"--speed", "3"}))
                 .hasMessageContaining("unknown option --speed");
         RecallBenchmark.Options o = RecallBenchmark.parse(new String[] {"--dk", "8", "--pairs", "1,3", "--trials", "2"});
         assertThat(o.dks()).containsExactly(8);
         assertThat(o.pairs()).containsExactly(1, 3);
         assertThat(o.trials()).isEqualTo(2);
+        assertThat(o.task()).isEqualTo(RecallBenchmark.Task.RECALL);
+        assertThat(RecallBenchmark.parse(new String[] {"--task", "overwrite", "--methods", " Delta,elu"}).methods())
+                .containsExactly("delta", "elu");
     }
 
     @Test

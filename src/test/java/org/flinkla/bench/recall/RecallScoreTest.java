@@ -39,6 +39,9 @@ class RecallScoreTest {
         // equally close to v0 and v1 (cos 1/√2 each)
         assertThat(RecallScore.isHit(s, 0, new double[] {1, 1})).isFalse();
         assertThat(RecallScore.isHit(s, 1, new double[] {1, 1})).isFalse();
+        // within the margin is a tie too (cosines differ by ~5e-11), just outside it is not
+        assertThat(RecallScore.isHit(s, 0, new double[] {1 + 1e-10, 1})).isFalse();
+        assertThat(RecallScore.isHit(s, 0, new double[] {1 + 1e-8, 1})).isTrue();
         // direction counts, not length: a tiny or long vector along v1 is a hit
         assertThat(RecallScore.isHit(s, 1, new double[] {1e-9, 3e-8})).isTrue();
         assertThat(RecallScore.isHit(s, 1, new double[] {0.1, 30})).isTrue();

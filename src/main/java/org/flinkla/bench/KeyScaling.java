@@ -1,0 +1,93 @@
+package org.flinkla.bench;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.flinkla.engine.AttentionConfig;
+import org.flinkla.flink.LinearAttention;
+import org.flinkla.flink.SequenceStateSerializer;
+import org.flinkla.model.Model;
+import org.flinkla.model.ModelFiles;
+
+/**
+ * Operator throughput against the number of keys (sequences), heap and RocksDB: for each backend a
+ * child JVM (one local TaskManager with a bounded {@code -Xmx}) runs {@link OperatorBenchmark}'s job
+ * (in-memory chunks, round-robin over the keys → operator → discarding sink, parallelism 1) once
+ * per key count. Every key gets at least two records, so most records read a state that exists.
+ *
+ * <p>Smaller model than the other benchmarks, so that 10⁶ states fit a bounded heap on the heap
+ * backend: d_model 16, 2 heads of 8, elu, float64 — {@value #STATE_BYTES} bytes of state per key.
+ *
+ * <pre>{@code
+ * java -Xmx512m -cp target/flink-linear-attention.jar org.flinkla.bench.KeyScaling rocksdb 1,1000,1000000 16 131072
+ * }</pre>
+ */
+public final class KeyScaling {
+    /** Serialized state per key of {@link #model()}: 21 + 2·(8·8 + 8)·8. */
+    public static final long STATE_BYTES = 21 + 2 * (8 * 8 + 8) * 8;
+
+    /** One point: key count, records, tokens, operator tokens/s. */
+    public record Point(String backend, int keys, long records, long tokens, double tokensPerSecond) {}
+
+    private KeyScaling() {}
+
+    /** d_model 16, 2 heads of 8, d_out 16, elu, float64 state, vocabulary ACGT, seed 42. */
+    public static Model model() {
+        return ModelFiles.random(AttentionConfig.builder().dModel(16).heads(2).dKey(8).dValue(8).dOut(16)
+                .vocab("ACGT").build(), 42L);
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 4) {
+            System.err.println("usage: KeyScaling <hashmap|rocksdb> <keys,keys,...> <chunk> <min-records>");
+            System.exit(2);
+        }
+        String backend = args[0];
+        int[] keys = Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray();
+        int chunk = Integer.parseInt(args[2]);
+        long minRecords = Long.parseLong(args[3]);
+        Model model = model();
+        long bytes = SequenceStateSerializer.serializedBytes(model.config().statePrecision(),
+                new org.flinkla.engine.RecurrentLinearAttention(model.config(), model.weights()).stateLength());
+        if (bytes != STATE_BYTES) {
+            throw new IllegalStateException("state bytes per key " + bytes + ", expected " + STATE_BYTES);
+        }
+        LinearAttention attention = LinearAttention.builder(model).build();
+        OperatorBenchmark.operatorTokensPerSecond(attention, backend, 16, chunk, 200_000); // warm-up
+        for (int k : keys) {
+            long records = Math.max(2L * k, minRecords);
+            double rate = OperatorBenchmark.operatorTokensPerSecond(attention, backend, k, chunk, records * chunk);
+            System.out.println(String.format(Locale.ROOT, "%s,%d,%d,%d,%.0f", backend, k, records, records * chunk, rate));
+            System.out.flush();
+        }
+    }
+
+    /** Runs the child for one backend; points in key order (fewer if the child failed: see the log). */
+    static List<Point> run(String backend, String xmx, int[] keys, int chunk, long minRecords, long timeoutSeconds,
+            Consumer<String> log) throws IOException {
+        String list = Arrays.stream(keys).mapToObj(Integer::toString).collect(Collectors.joining(","));
+        ChildJvm.Output o = ChildJvm.run(xmx, List.of(), KeyScaling.class,
+                List.of(backend, list, Integer.toString(chunk), Long.toString(minRecords)), timeoutSeconds);
+        List<Point> points = new ArrayList<>();
+        for (String l : o.lines()) {
+            if (l.startsWith(backend + ",")) {
+                String[] f = l.split(",");
+                points.add(new Point(backend, Integer.parseInt(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
+                        Double.parseDouble(f[4])));
+                log.accept(String.format(Locale.ROOT, "  keys: %s %,d keys: %,.0f tokens/s", backend,
+                        points.get(points.size() - 1).keys(), points.get(points.size() - 1).tokensPerSecond()));
+            }
+        }
+        if (points.size() < keys.length) {
+            String tail = o.stderrTail();
+            log.accept("  keys: " + backend + " child ended early (exit " + o.exitCode()
+                    + (o.timedOut() ? ", killed at its time limit" : "") + "): "
+                    + tail.substring(Math.max(0, tail.length() - 400)));
+        }
+        return points;
+    }
+}
