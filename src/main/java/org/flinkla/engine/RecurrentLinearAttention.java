@@ -40,9 +40,11 @@ package org.flinkla.engine;
  * <p><b>Speed.</b> The weights are kept transposed ([in][out]) with the q/k/v (and gate) projections
  * fused into one block, so every matrix-vector product is a sequence of axpy operations over
  * contiguous rows, which the C2 JIT vectorizes (it does not vectorize floating-point sum
- * reductions). For {@link #stepToken} the projected and mapped q, k, v (and gates) of every
+ * reductions, nor, in Java 17, loops over arrays offset by a run-time value: hence one array per
+ * weight row, every hot loop indexed from 0). For {@link #stepToken} the projected and mapped q, k, v (and gates) of every
  * vocabulary row are computed once at construction, so a token step costs only the state update
- * and the output projection.
+ * and the output projection; for linear/decay in float64 also the outer products φ(k)vᵀ, so the
+ * update is one flat loop over the whole state.
  *
  * <p>Not thread-safe: it owns scratch buffers so that a step allocates nothing. Create one per
  * thread (a Flink subtask builds its own in {@code open}).
