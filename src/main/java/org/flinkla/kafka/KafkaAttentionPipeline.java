@@ -147,6 +147,8 @@ public final class KafkaAttentionPipeline {
         p.putAll(b.kafkaProperties);
         // the sink's default (1 h) exceeds the broker's transaction.max.timeout.ms (15 min)
         p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(KafkaSettings.SINK_TRANSACTION_TIMEOUT_MS));
+        // chunk outputs can exceed the 1 MB default (the broker/topic limit must allow them too)
+        p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(KafkaSettings.MAX_RECORD_BYTES));
         return p;
     }
 

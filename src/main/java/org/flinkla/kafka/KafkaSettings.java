@@ -14,6 +14,13 @@ public final class KafkaSettings {
      */
     public static final int SINK_TRANSACTION_TIMEOUT_MS = 600_000;
 
+    /**
+     * Largest record the sinks may write ({@code max.request.size}) and the in-process broker
+     * accepts ({@code message.max.bytes}): the JSON outputs of a 1024-token chunk at d_out 64 are
+     * about 1.3 MB, over Kafka's 1 MB default.
+     */
+    public static final int MAX_RECORD_BYTES = 64 << 20;
+
     /** Largest input record value accepted (larger ones go to the dead-letter topic as oversize). */
     public static final int DEFAULT_MAX_RECORD_BYTES = 1 << 20;
 
