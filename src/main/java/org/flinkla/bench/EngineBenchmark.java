@@ -33,6 +33,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * }</pre>
  *
  * Gated and delta need elu or relu ({@code -p variant=delta -p featureMap=elu,relu}).
+ *
+ * <p>{@link #main} runs the same steps without JMH and reports tokens per <em>CPU</em> second of the
+ * measuring thread, which stays meaningful on a shared machine where wall-clock throughput mostly
+ * measures the other processes: {@code java -cp target/flink-linear-attention.jar
+ * org.flinkla.bench.EngineBenchmark [seconds-per-case]}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -98,6 +103,61 @@ public class EngineBenchmark {
         next = i == 4 ? 0 : i + 1;
         layer.stepToken(state, i, y, 0);
         return y;
+    }
+
+    /** Tokens per CPU second for every shape × feature map × precision (and the variants at 64x4, elu). */
+    public static void main(String[] args) {
+        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        System.out.println("| shape | feature map | variant | state | step (tokens/CPU-s) | stepToken (tokens/CPU-s) |");
+        System.out.println("|---|---|---|---|---:|---:|");
+        java.util.List<String[]> cases = new java.util.ArrayList<>();
+        for (String sh : new String[] {"64x4", "256x8"}) {
+            for (String fm : new String[] {"elu", "relu", "favor", "taylor"}) {
+                for (String p : new String[] {"float64", "float32"}) {
+                    cases.add(new String[] {sh, fm, p, "linear"});
+                }
+            }
+        }
+        for (String v : new String[] {"decay", "gated", "delta"}) {
+            cases.add(new String[] {"64x4", "elu", "float64", v});
+        }
+        for (String[] c : cases) {
+            EngineBenchmark b = new EngineBenchmark();
+            b.shape = c[0];
+            b.featureMap = c[1];
+            b.precision = c[2];
+            b.variant = c[3];
+            b.setup();
+            double step = rate(mx, seconds, b, false);
+            double token = rate(mx, seconds, b, true);
+            System.out.printf(java.util.Locale.ROOT, "| %s | %s | %s | %s | %,.0f | %,.0f |%n",
+                    c[0], c[1], c[3], c[2], step, token);
+        }
+    }
+
+    private static double rate(java.lang.management.ThreadMXBean mx, double seconds, EngineBenchmark b, boolean token) {
+        double sink = 0;
+        long budget = (long) (seconds * 1e9);
+        for (int phase = 0; phase < 2; phase++) { // 0: warm-up (JIT), 1: measure
+            long start = mx.getCurrentThreadCpuTime();
+            long n = 0;
+            long elapsed;
+            do {
+                for (int i = 0; i < 256; i++) {
+                    sink += token ? b.stepToken()[0] : b.step()[0];
+                }
+                n += 256;
+                elapsed = mx.getCurrentThreadCpuTime() - start;
+            } while (elapsed < budget / (phase == 0 ? 2 : 1));
+            if (phase == 1) {
+                if (Double.isNaN(sink)) {
+                    System.out.println("(NaN output)");
+                }
+                return n * 1e9 / elapsed;
+            }
+        }
+        throw new AssertionError();
     }
 
     /** Gaussian weights scaled by 1/√fan-in, biases 0.1·N(0,1); the tensors the variant needs. */

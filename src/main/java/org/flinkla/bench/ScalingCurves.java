@@ -36,7 +36,7 @@ public final class ScalingCurves {
             int keyChunk, long keyMinRecords, String heapXmx, String rocksXmx) {
         public static Settings full() {
             return new Settings("full", "32m", 10_000_000, 90,
-                    new int[] {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000}, 16, 131_072, "2g", "512m");
+                    new int[] {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000}, 16, 65_536, "2g", "512m");
         }
 
         public static Settings quick() {

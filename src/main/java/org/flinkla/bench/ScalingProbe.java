@@ -76,16 +76,16 @@ public final class ScalingProbe {
         long done = 0;
         long start = System.nanoTime();
         try {
-            if (method.equals("naive")) {
-                done = naive(model, points, budget, mem, dna, start);
-                outcome = done < max ? "time_budget" : "completed";
-            } else {
-                long[] progress = new long[1];
-                try {
+            long[] progress = new long[1];
+            try {
+                if (method.equals("naive")) {
+                    naive(model, points, budget, mem, dna, start, progress);
+                    outcome = progress[0] < max ? "time_budget" : "completed";
+                } else {
                     outcome = stream(method, model, points, budget, mem, dna, start, progress);
-                } finally {
-                    done = progress[0];
                 }
+            } finally {
+                done = progress[0];
             }
         } catch (OutOfMemoryError e) {
             outcome = "out_of_memory";
@@ -146,10 +146,10 @@ public final class ScalingProbe {
         }
     }
 
-    private static long naive(Model model, long[] points, double budget, MemoryMXBean mem, Random dna, long start) {
+    private static void naive(Model model, long[] points, double budget, MemoryMXBean mem, Random dna, long start,
+            long[] done) {
         SoftmaxAttention softmax = new SoftmaxAttention(model.config(), model.weights());
         softmax.forwardNaiveTokens(ids(dna, 300)); // JIT warm-up
-        long done = 0;
         for (long p : points) {
             int[] ids = ids(dna, (int) p);
             System.gc();
@@ -163,13 +163,12 @@ public final class ScalingProbe {
                 }
             }
             long ns = System.nanoTime() - t0;
-            done = p;
+            done[0] = p;
             System.out.println(String.format(Locale.ROOT, "naive,%d,%.1f,%d", p, ns / (double) p, peak));
             if ((System.nanoTime() - start) / 1e9 > budget) {
                 break;
             }
         }
-        return done;
     }
 
     private static int[] ids(Random dna, int n) {

@@ -40,9 +40,11 @@ package org.flinkla.engine;
  * <p><b>Speed.</b> The weights are kept transposed ([in][out]) with the q/k/v (and gate) projections
  * fused into one block, so every matrix-vector product is a sequence of axpy operations over
  * contiguous rows, which the C2 JIT vectorizes (it does not vectorize floating-point sum
- * reductions). For {@link #stepToken} the projected and mapped q, k, v (and gates) of every
+ * reductions, nor, in Java 17, loops over arrays offset by a run-time value: hence one array per
+ * weight row, every hot loop indexed from 0). For {@link #stepToken} the projected and mapped q, k, v (and gates) of every
  * vocabulary row are computed once at construction, so a token step costs only the state update
- * and the output projection.
+ * and the output projection; for linear/decay in float64 also the outer products φ(k)vᵀ, so the
+ * update is one flat loop over the whole state.
  *
  * <p>Not thread-safe: it owns scratch buffers so that a step allocates nothing. Create one per
  * thread (a Flink subtask builds its own in {@code open}).
@@ -79,9 +81,9 @@ public final class RecurrentLinearAttention {
     private final int pB;
     private final int pA;
     private final boolean hasAlpha;
-    private final double[] inT;   // [d_model][pWidth]
+    private final double[][] inRows;  // W_inᵀ: [d_model][pWidth], one array per row (see class doc)
     private final double[] inBias; // [pWidth]
-    private final double[] outT;  // [H·d_v][d_out]
+    private final double[][] outRows; // W_oᵀ: [H·d_v][d_out], one array per row
     private final double[] outBias; // [d_out]
 
     // prepared token: [Q (H·dφ) | K (H·dφ) | v (H·dv) | α gated (H·dk) | β (H) | α delta (H)], width fWidth
@@ -100,17 +102,20 @@ public final class RecurrentLinearAttention {
     /** Prepared features per vocabulary row ([vocab][fWidth]), or null when too large. */
     private final double[] tokenTable;
     /**
-     * linear/decay, float64: per vocabulary row the outer products K_h v_hᵀ of every head
-     * ([vocab][H·d_φ·d_v]), so the rank-1 update is one long axpy the JIT vectorizes; or null.
+     * linear/decay, float64: per vocabulary row, in the layout of the state, K_h v_hᵀ and K_h of
+     * every head, so the whole update is one loop S = a∘S + c·KVZ from index 0 (which C2 vectorizes);
+     * or null.
      */
-    private final double[] tokenOuter;
-    private final int outerWidth;
+    private final double[][] tokenOuter;
+    /** γ_h expanded to the state layout, for decay when no head is stored as running means. */
+    private final double[] decayExpanded;
 
     // scratch, owned by this (single-threaded) layer
     private final double[] proj;
     private final double[] feat;
-    private final double[] heads_y;
+    private final double[] headOut;
     private final double[] tmp;
+    private final double[] yBuf;
 
     public RecurrentLinearAttention(AttentionConfig config, AttentionWeights weights) {
         if (config == null || weights == null) {
@@ -152,7 +157,7 @@ public final class RecurrentLinearAttention {
         this.pB = pG + (variant == Variant.GATED ? hk : 0);
         this.pA = pB + (delta ? heads : 0);
         this.pWidth = pA + (hasAlpha ? heads : 0);
-        this.inT = new double[dModel * pWidth];
+        this.inRows = new double[dModel][pWidth];
         this.inBias = new double[pWidth];
         placeTransposed(weights.queryWeight, weights.queryBias, hk, pQ);
         placeTransposed(weights.keyWeight, weights.keyBias, hk, pK);
@@ -166,10 +171,10 @@ public final class RecurrentLinearAttention {
                 placeTransposed(weights.alphaWeight, weights.alphaBias, heads, pA);
             }
         }
-        this.outT = new double[hv * dOut];
+        this.outRows = new double[hv][dOut];
         for (int o = 0; o < dOut; o++) {
             for (int j = 0; j < hv; j++) {
-                outT[j * dOut + o] = weights.outWeight[o * hv + j];
+                outRows[j][o] = weights.outWeight[o * hv + j];
             }
         }
         this.outBias = weights.outBias == null ? new double[dOut] : weights.outBias.clone();
@@ -185,8 +190,9 @@ public final class RecurrentLinearAttention {
 
         this.proj = new double[pWidth];
         this.feat = new double[fWidth];
-        this.heads_y = new double[hv];
+        this.headOut = new double[hv];
         this.tmp = new double[dv];
+        this.yBuf = new double[dOut];
 
         this.vocab = config.vocab();
         this.embedding = weights.embedding == null ? null : weights.embedding.clone();
@@ -210,25 +216,40 @@ public final class RecurrentLinearAttention {
         } else {
             this.tokenTable = null;
         }
-        this.outerWidth = heads * dPhi * dv;
-        boolean scalarDecay = variant == Variant.LINEAR || variant == Variant.DECAY;
-        if (tokenTable != null && scalarDecay && float64
-                && (long) vocabSize * outerWidth <= TOKEN_TABLE_LIMIT) {
-            this.tokenOuter = new double[vocabSize * outerWidth];
+        boolean anyMean = false;
+        boolean allMean = true;
+        for (boolean m : meanHead) {
+            anyMean |= m;
+            allMean &= m;
+        }
+        boolean flatUpdate = (variant == Variant.LINEAR || variant == Variant.DECAY) && (allMean || !anyMean);
+        if (tokenTable != null && flatUpdate && float64
+                && (long) vocabSize * stateLength <= TOKEN_TABLE_LIMIT) {
+            this.tokenOuter = new double[vocabSize][stateLength];
             for (int id = 0; id < vocabSize; id++) {
+                double[] o = tokenOuter[id];
                 for (int h = 0; h < heads; h++) {
                     int k = id * fWidth + fK + h * dPhi;
                     int v = id * fWidth + fV + h * dv;
-                    int o = id * outerWidth + h * dPhi * dv;
+                    int base = h * headBlock;
                     for (int i = 0; i < dPhi; i++) {
                         for (int j = 0; j < dv; j++) {
-                            tokenOuter[o + i * dv + j] = tokenTable[k + i] * tokenTable[v + j];
+                            o[base + i * dv + j] = tokenTable[k + i] * tokenTable[v + j];
                         }
+                        o[base + zOffset + i] = tokenTable[k + i];
                     }
                 }
             }
         } else {
             this.tokenOuter = null;
+        }
+        if (tokenOuter != null && !allMean) {
+            this.decayExpanded = new double[stateLength];
+            for (int h = 0; h < heads; h++) {
+                java.util.Arrays.fill(decayExpanded, h * headBlock, (h + 1) * headBlock, gamma[h]);
+            }
+        } else {
+            this.decayExpanded = null;
         }
     }
 
@@ -236,7 +257,7 @@ public final class RecurrentLinearAttention {
     private void placeTransposed(double[] w, double[] b, int rows, int col) {
         for (int r = 0; r < rows; r++) {
             for (int i = 0; i < dModel; i++) {
-                inT[i * pWidth + col + r] = w[r * dModel + i];
+                inRows[i][col + r] = w[r * dModel + i];
             }
             inBias[col + r] = b == null ? 0.0 : b[r];
         }
@@ -297,7 +318,7 @@ public final class RecurrentLinearAttention {
         }
         checkState(state);
         if (tokenOuter != null) {
-            advanceOuter(state, tokenTable, tokenId * fWidth, tokenOuter, tokenId * outerWidth, y, yOff);
+            advanceFlat(state, tokenTable, tokenId * fWidth, tokenOuter[tokenId], y, yOff);
         } else if (tokenTable != null) {
             advance(state, tokenTable, tokenId * fWidth, y, yOff);
         } else {
@@ -328,10 +349,13 @@ public final class RecurrentLinearAttention {
         }
     }
 
-    /** proj = W_in x + b_in, as axpy over the rows of W_inᵀ (four at a time: fewer stores). */
+    /**
+     * proj = W_in x + b_in as axpy over the rows of W_inᵀ, four rows per pass. Every array is
+     * indexed from 0 by the loop variable: Java 17's C2 vectorizes such loops but not loops whose
+     * arrays are offset by a run-time value (measured here: ~5× slower).
+     */
     private void project(double[] x, int xOff) {
         final double[] p = proj;
-        final double[] w = inT;
         final int n = pWidth;
         System.arraycopy(inBias, 0, p, 0, n);
         int i = 0;
@@ -340,19 +364,19 @@ public final class RecurrentLinearAttention {
             double x1 = x[xOff + i + 1];
             double x2 = x[xOff + i + 2];
             double x3 = x[xOff + i + 3];
-            int r0 = i * n;
-            int r1 = r0 + n;
-            int r2 = r1 + n;
-            int r3 = r2 + n;
+            double[] w0 = inRows[i];
+            double[] w1 = inRows[i + 1];
+            double[] w2 = inRows[i + 2];
+            double[] w3 = inRows[i + 3];
             for (int j = 0; j < n; j++) {
-                p[j] += x0 * w[r0 + j] + x1 * w[r1 + j] + x2 * w[r2 + j] + x3 * w[r3 + j];
+                p[j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
             }
         }
         for (; i < dModel; i++) {
             double xi = x[xOff + i];
-            int r = i * n;
+            double[] w = inRows[i];
             for (int j = 0; j < n; j++) {
-                p[j] += xi * w[r + j];
+                p[j] += xi * w[j];
             }
         }
     }
@@ -446,63 +470,56 @@ public final class RecurrentLinearAttention {
                     : updateHead(sf, base, f, q, k, v, gate, a, c, yh, noiseSeed(t, h));
             double inv = 1.0 / (den + epsT);
             for (int j = 0; j < dv; j++) {
-                heads_y[yh + j] *= inv;
+                headOut[yh + j] *= inv;
             }
         }
         outProject(y, yOff);
     }
 
     /**
-     * linear/decay in float64 with precomputed outer products KV = K vᵀ (token path):
-     * S_h = a S_h + c KV_h as one flat axpy over the head's d_φ·d_v block (long loop, vectorized),
-     * z = a z + c K, then y_h = QᵀS_h / (Qᵀz + eps_t) over rows four at a time.
+     * linear/decay in float64 with the precomputed KVZ of a token (K vᵀ and K per head, in the
+     * state layout): the whole update S = a S + c KVZ, z = a z + c K is one loop from index 0
+     * (a, c scalars when every head is a running mean; a = γ per element and c = 1 otherwise).
+     * Same expressions, hence the same bits, as {@link #updateHead}. Then y_h = QᵀS_h / (Qᵀz_h + eps_t).
      */
-    private void advanceOuter(AttentionState state, double[] f, int fo, double[] kv, int ko, double[] y, int yOff) {
+    private void advanceFlat(AttentionState state, double[] f, int fo, double[] kvz, double[] y, int yOff) {
         long t = state.tokens() + 1;
         state.setTokens(t);
-        double meanA = (double) (t - 1) / (double) t;
-        double meanC = 1.0 / (double) t;
         final double[] s = state.doubles();
-        final int block = dPhi * dv;
+        final int n = stateLength;
+        double c = 1.0 / (double) t;
+        if (decayExpanded == null) {
+            double a = (double) (t - 1) / (double) t;
+            for (int e = 0; e < n; e++) {
+                s[e] = a * s[e] + c * kvz[e];
+            }
+        } else {
+            final double[] g = decayExpanded;
+            for (int e = 0; e < n; e++) {
+                s[e] = g[e] * s[e] + 1.0 * kvz[e];
+            }
+        }
+        double epsT = decayExpanded == null ? eps * c : eps;
         for (int h = 0; h < heads; h++) {
-            double a;
-            double c;
-            double epsT;
-            if (meanHead[h]) {
-                a = meanA;
-                c = meanC;
-                epsT = eps * meanC;
-            } else {
-                a = gamma[h];
-                c = 1.0;
-                epsT = eps;
-            }
             int base = h * headBlock;
-            int kvo = ko + h * block;
-            for (int e = 0; e < block; e++) {
-                s[base + e] = a * s[base + e] + c * kv[kvo + e];
-            }
             int z = base + zOffset;
-            int k = fo + fK + h * dPhi;
             int q = fo + fQ + h * dPhi;
             double den = 0.0;
             for (int i = 0; i < dPhi; i++) {
-                double zi = a * s[z + i] + c * f[k + i];
-                s[z + i] = zi;
-                den += f[q + i] * zi;
+                den += f[q + i] * s[z + i];
             }
             queryRows(s, base, f, q, h * dv);
             double inv = 1.0 / (den + epsT);
             for (int j = 0; j < dv; j++) {
-                heads_y[h * dv + j] *= inv;
+                headOut[h * dv + j] *= inv;
             }
         }
         outProject(y, yOff);
     }
 
-    /** heads_y[yh..yh+d_v) = Σ_i Q_i S[i,:], four rows per pass (fewer loads/stores of the sum). */
+    /** headOut[yh..yh+d_v) = Σ_i Q_i S[i,:], four rows per pass (fewer loads/stores of the sum). */
     private void queryRows(double[] s, int base, double[] f, int q, int yh) {
-        final double[] acc = heads_y;
+        final double[] acc = headOut;
         for (int j = 0; j < dv; j++) {
             acc[yh + j] = 0.0;
         }
@@ -532,7 +549,7 @@ public final class RecurrentLinearAttention {
     /**
      * The one kernel of linear/decay/gated: for each row i,
      * S[i,:] = a_i S[i,:] + c K_i v, z_i = a_i z_i + c K_i (a_i = α_i when gated, else a),
-     * then heads_y[yh..] = QᵀS. Returns Qᵀz.
+     * then headOut[yh..] = QᵀS. Returns Qᵀz.
      */
     private double updateHead(double[] s, int base, double[] f, int q, int k, int v, int gate,
                               double a, double c, int yh) {
@@ -560,7 +577,7 @@ public final class RecurrentLinearAttention {
      */
     private double updateHead(float[] s, int base, double[] f, int q, int k, int v, int gate,
                               double a, double c, int yh, long noise) {
-        final double[] acc = heads_y;
+        final double[] acc = headOut;
         for (int j = 0; j < dv; j++) {
             acc[yh + j] = 0.0;
         }
@@ -587,12 +604,12 @@ public final class RecurrentLinearAttention {
 
     /**
      * Gated delta rule for one head: with u = S_oldᵀk̂,
-     * S = α S_old + k̂ (β (v − α u))ᵀ  (= αS + β k̂ (v − (αS)ᵀk̂)ᵀ), then heads_y = Sᵀq̂.
+     * S = α S_old + k̂ (β (v − α u))ᵀ  (= αS + β k̂ (v − (αS)ᵀk̂)ᵀ), then headOut = Sᵀq̂.
      */
     private void deltaHead(double[] s, int base, double[] f, int q, int k, int v, double beta,
                            double alpha, int yh) {
         final double[] u = tmp;
-        final double[] acc = heads_y;
+        final double[] acc = headOut;
         for (int j = 0; j < dv; j++) {
             u[j] = 0.0;
             acc[yh + j] = 0.0;
@@ -623,7 +640,7 @@ public final class RecurrentLinearAttention {
     private void deltaHead(float[] s, int base, double[] f, int q, int k, int v, double beta,
                            double alpha, int yh, long noise) {
         final double[] u = tmp;
-        final double[] acc = heads_y;
+        final double[] acc = headOut;
         for (int j = 0; j < dv; j++) {
             u[j] = 0.0;
             acc[yh + j] = 0.0;
@@ -677,32 +694,33 @@ public final class RecurrentLinearAttention {
         return (float) Double.longBitsToDouble(bits);
     }
 
-    /** y = W_o concat_h(y_h) + b_o as axpy over the rows of W_oᵀ. */
+    /** y = W_o concat_h(y_h) + b_o as axpy over the rows of W_oᵀ into {@code yBuf} (indexed from 0), then copied. */
     private void outProject(double[] y, int yOff) {
-        final double[] w = outT;
+        final double[] out = yBuf;
         final int n = dOut;
         final int m = heads * dv;
-        System.arraycopy(outBias, 0, y, yOff, n);
+        System.arraycopy(outBias, 0, out, 0, n);
         int j = 0;
         for (; j + 3 < m; j += 4) {
-            double a0 = heads_y[j];
-            double a1 = heads_y[j + 1];
-            double a2 = heads_y[j + 2];
-            double a3 = heads_y[j + 3];
-            int r0 = j * n;
-            int r1 = r0 + n;
-            int r2 = r1 + n;
-            int r3 = r2 + n;
+            double a0 = headOut[j];
+            double a1 = headOut[j + 1];
+            double a2 = headOut[j + 2];
+            double a3 = headOut[j + 3];
+            double[] w0 = outRows[j];
+            double[] w1 = outRows[j + 1];
+            double[] w2 = outRows[j + 2];
+            double[] w3 = outRows[j + 3];
             for (int o = 0; o < n; o++) {
-                y[yOff + o] += a0 * w[r0 + o] + a1 * w[r1 + o] + a2 * w[r2 + o] + a3 * w[r3 + o];
+                out[o] += a0 * w0[o] + a1 * w1[o] + a2 * w2[o] + a3 * w3[o];
             }
         }
         for (; j < m; j++) {
-            double a = heads_y[j];
-            int r = j * n;
+            double a = headOut[j];
+            double[] w = outRows[j];
             for (int o = 0; o < n; o++) {
-                y[yOff + o] += a * w[r + o];
+                out[o] += a * w[o];
             }
         }
+        System.arraycopy(out, 0, y, yOff, n);
     }
 }

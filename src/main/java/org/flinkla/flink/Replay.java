@@ -102,8 +102,12 @@ public final class Replay {
             env.setParallelism(parallelism);
             LinearAttention.Result result = attention.apply(
                     env.fromData(RecordTypes.TOKEN_RECORD, records.toArray(new TokenRecord[0])).name("replay input"));
-            try (CloseableIterator<AttentionOutput> it = result.outputs().executeAndCollect("replay " + input.getFileName())) {
+            CloseableIterator<AttentionOutput> it = result.outputs().executeAndCollect("replay " + input.getFileName());
+            try {
                 it.forEachRemaining(outputs::add);
+            } catch (RuntimeException e) {
+                it.close(); // cancels the job; after a normal end the local cluster is already gone
+                throw e;
             }
         }
         // per sequence the operator emits in position order; a stable sort by first appearance keeps it

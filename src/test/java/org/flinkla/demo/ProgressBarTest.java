@@ -1,0 +1,40 @@
+package org.flinkla.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class ProgressBarTest {
+
+    @Test
+    void withoutATerminalItPrintsOnePlainLinePerTenthAndNoCarriageReturns() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        ProgressBar bar = new ProgressBar(new PrintStream(buf, true, StandardCharsets.UTF_8), "tokens", 1_000, false);
+        for (int i = 0; i <= 1_000; i += 7) {
+            bar.update(i);
+        }
+        bar.update(1_000);
+        bar.finish();
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertThat(out).doesNotContain("\r");
+        assertThat(out.lines()).hasSize(11);
+        assertThat(out.lines().reduce((a, b) -> b).orElseThrow())
+                .contains("[##############################]").contains("100%").contains("1,000/1,000");
+    }
+
+    @Test
+    void onATerminalItRedrawsOneLineAndEndsIt() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        ProgressBar bar = new ProgressBar(new PrintStream(buf, true, StandardCharsets.UTF_8), "tokens", 100, true);
+        bar.update(50);
+        bar.update(100);
+        bar.finish();
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertThat(out).startsWith("\r").endsWith("\n");
+        assertThat(out.split("\n", -1)).hasSize(2);
+        assertThat(out).contains(" 50%").contains("100%");
+    }
+}
