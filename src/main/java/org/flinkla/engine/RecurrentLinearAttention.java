@@ -44,7 +44,7 @@ package org.flinkla.engine;
  * weight row, every hot loop indexed from 0). For {@link #stepToken} the projected and mapped q, k, v (and gates) of every
  * vocabulary row are computed once at construction, so a token step costs only the state update
  * and the output projection; for linear/decay in float64 also the outer products φ(k)vᵀ, so the
- * update is one flat loop over the whole state.
+ * update is one flat loop over the whole state ({@link #step} builds them into a scratch first).
  *
  * <p>Not thread-safe: it owns scratch buffers so that a step allocates nothing. Create one per
  * thread (a Flink subtask builds its own in {@code open}).
