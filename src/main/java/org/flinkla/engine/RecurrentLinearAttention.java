@@ -44,7 +44,7 @@ package org.flinkla.engine;
  * weight row, every hot loop indexed from 0). For {@link #stepToken} the projected and mapped q, k, v (and gates) of every
  * vocabulary row are computed once at construction, so a token step costs only the state update
  * and the output projection; for linear/decay in float64 also the outer products φ(k)vᵀ, so the
- * update is one flat loop over the whole state.
+ * update is one flat loop over the whole state ({@link #step} builds them into a scratch first).
  *
  * <p>Not thread-safe: it owns scratch buffers so that a step allocates nothing. Create one per
  * thread (a Flink subtask builds its own in {@code open}).
@@ -109,6 +109,8 @@ public final class RecurrentLinearAttention {
     private final double[][] tokenOuter;
     /** γ_h expanded to the state layout, for decay when no head is stored as running means. */
     private final double[] decayExpanded;
+    /** Scratch K vᵀ/K for {@link #step} when the flat update applies (linear/decay, float64). */
+    private final double[] kvzScratch;
 
     // scratch, owned by this (single-threaded) layer
     private final double[] proj;
@@ -223,6 +225,7 @@ public final class RecurrentLinearAttention {
             allMean &= m;
         }
         boolean flatUpdate = (variant == Variant.LINEAR || variant == Variant.DECAY) && (allMean || !anyMean);
+        this.kvzScratch = flatUpdate && float64 ? new double[stateLength] : null;
         if (tokenTable != null && flatUpdate && float64
                 && (long) vocabSize * stateLength <= TOKEN_TABLE_LIMIT) {
             this.tokenOuter = new double[vocabSize][stateLength];
@@ -243,7 +246,7 @@ public final class RecurrentLinearAttention {
         } else {
             this.tokenOuter = null;
         }
-        if (tokenOuter != null && !allMean) {
+        if (kvzScratch != null && !allMean) {
             this.decayExpanded = new double[stateLength];
             for (int h = 0; h < heads; h++) {
                 java.util.Arrays.fill(decayExpanded, h * headBlock, (h + 1) * headBlock, gamma[h]);
@@ -307,7 +310,29 @@ public final class RecurrentLinearAttention {
         checkState(state);
         project(x, xOff);
         prepare(feat, 0);
-        advance(state, feat, 0, y, yOff);
+        if (kvzScratch != null) {
+            outerProducts(feat, kvzScratch);
+            advanceFlat(state, feat, 0, kvzScratch, y, yOff);
+        } else {
+            advance(state, feat, 0, y, yOff);
+        }
+    }
+
+    /** kvz = per head K vᵀ then K, in the state layout (the input of {@link #advanceFlat}). */
+    private void outerProducts(double[] f, double[] kvz) {
+        for (int h = 0; h < heads; h++) {
+            int k = fK + h * dPhi;
+            int v = fV + h * dv;
+            int base = h * headBlock;
+            for (int i = 0; i < dPhi; i++) {
+                double ki = f[k + i];
+                int row = base + i * dv;
+                for (int j = 0; j < dv; j++) {
+                    kvz[row + j] = ki * f[v + j];
+                }
+                kvz[base + zOffset + i] = ki;
+            }
+        }
     }
 
     /** One token given as an embedding row id in [0, vocabSize). */
