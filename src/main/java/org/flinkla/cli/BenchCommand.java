@@ -42,6 +42,7 @@ final class BenchCommand {
             "  --e2e-guarantee G   exactly-once (default) or at-least-once",
             "  --e2e-backend B     hashmap (default) or rocksdb",
             "  --e2e-format F      binary (default) or json",
+            "  --e2e-chunk N       tokens per input record of the end-to-end run (default 1024; 1 = single tokens)",
             "  --curves DIR        instead: write the scaling curves (CSV + SVG) into DIR: time and heap",
             "                      against sequence length for linear / KV-cache / naive softmax (child JVMs),",
             "                      and operator throughput against number of keys (heap, RocksDB); ~15 min,",
@@ -61,6 +62,7 @@ final class BenchCommand {
         String e2eGuarantee = null;
         String e2eBackend = null;
         String e2eFormat = null;
+        Integer e2eChunk = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help":
@@ -102,6 +104,9 @@ final class BenchCommand {
                 case "--e2e-format":
                     e2eFormat = choice(args, ++i, "binary", "json");
                     break;
+                case "--e2e-chunk":
+                    e2eChunk = RunCommand.positiveInt(args, ++i);
+                    break;
                 default:
                     throw new UsageException("bench: unknown option '" + args[i] + "'\n" + USAGE);
             }
@@ -136,6 +141,9 @@ final class BenchCommand {
             }
             if (e2eFormat != null) {
                 s.e2e().format(e2eFormat);
+            }
+            if (e2eChunk != null) {
+                s.e2e().chunk(e2eChunk);
             }
             ObjectNode report = new BenchSuite(s).run(System.err::println);
             report.put("command", "java -jar target/flink-linear-attention.jar bench " + String.join(" ", args));

@@ -25,7 +25,7 @@ public final class RunCommand {
             "  --output-file FILE       write the committed output records of the run there (JSON lines)",
             "  --parallelism N          override the job file's parallelism",
             "  --timeout S              stop after S seconds (a finite run fails if not done by then;",
-            "                           an open-ended run is cancelled)",
+            "                           an open-ended run is stopped with a savepoint, committing its outputs)",
             "  --web-ui                 serve the Flink web UI of the local cluster on port 8081",
             "  --help                   this text");
 

@@ -267,8 +267,11 @@ public final class DemoReport {
 
     static String memoryChart(List<MemorySeries> curves, long zoom, String heapOption) {
         long limit = curves.stream().mapToLong(MemorySeries::heapLimitBytes).max().orElse(0);
+        // the zoom window ends on a round number; every sample inside it is drawn
+        double[] zoomTicks = Svg.ticks(zoom, 6);
+        double window = zoom > 0 ? zoomTicks[zoomTicks.length - 1] : 0;
         Svg.LineChart chart = new Svg.LineChart(zoom > 0
-                ? String.format(Locale.ROOT, "Zoom: the first %,d tokens", zoom)
+                ? String.format(Locale.ROOT, "Zoom: the first %,.0f tokens", window)
                 : "Heap in use after GC against tokens streamed (same heap limit for all three)",
                 "tokens streamed", "heap used after GC (MiB)");
         long xMax = 0;
@@ -276,7 +279,7 @@ public final class DemoReport {
             MemorySeries c = curves.get(i);
             String color = COLORS[i % COLORS.length];
             List<MemorySeries.Sample> pts = c.samples().stream()
-                    .filter(p -> zoom == 0 || p.tokens() <= zoom).toList();
+                    .filter(p -> zoom == 0 || p.tokens() <= window).toList();
             double[] x = new double[pts.size()];
             double[] y = new double[pts.size()];
             for (int j = 0; j < x.length; j++) {
@@ -285,7 +288,7 @@ public final class DemoReport {
             }
             chart.series(new Svg.Series(MemorySeries.displayName(c.method()), color, x, y));
             xMax = Math.max(xMax, c.tokens());
-            if (x.length > 0 && (zoom == 0 || c.tokens() <= zoom)) {
+            if (x.length > 0 && (zoom == 0 || c.tokens() <= window)) {
                 double endY = c.outcome() == MemorySeries.Outcome.OUT_OF_MEMORY ? limit / MemorySeries.MIB : y[y.length - 1];
                 switch (c.outcome()) {
                     case OUT_OF_MEMORY:
@@ -304,7 +307,7 @@ public final class DemoReport {
                 }
             }
         }
-        chart.xMax(zoom > 0 ? zoom : xMax);
+        chart.xMax(zoom > 0 ? window : xMax);
         if (limit > 0) {
             chart.hline(new Svg.HLine(limit / MemorySeries.MIB,
                     "usable heap (-Xmx" + heapOption + ")", "#b2182b"));

@@ -40,9 +40,11 @@ package org.flinkla.engine;
  * <p><b>Speed.</b> The weights are kept transposed ([in][out]) with the q/k/v (and gate) projections
  * fused into one block, so every matrix-vector product is a sequence of axpy operations over
  * contiguous rows, which the C2 JIT vectorizes (it does not vectorize floating-point sum
- * reductions). For {@link #stepToken} the projected and mapped q, k, v (and gates) of every
+ * reductions, nor, in Java 17, loops over arrays offset by a run-time value: hence one array per
+ * weight row, every hot loop indexed from 0). For {@link #stepToken} the projected and mapped q, k, v (and gates) of every
  * vocabulary row are computed once at construction, so a token step costs only the state update
- * and the output projection.
+ * and the output projection; for linear/decay in float64 also the outer products φ(k)vᵀ, so the
+ * update is one flat loop over the whole state ({@link #step} builds them into a scratch first).
  *
  * <p>Not thread-safe: it owns scratch buffers so that a step allocates nothing. Create one per
  * thread (a Flink subtask builds its own in {@code open}).
@@ -107,11 +109,13 @@ public final class RecurrentLinearAttention {
     private final double[][] tokenOuter;
     /** γ_h expanded to the state layout, for decay when no head is stored as running means. */
     private final double[] decayExpanded;
+    /** Scratch K vᵀ/K for {@link #step} when the flat update applies (linear/decay, float64). */
+    private final double[] kvzScratch;
 
     // scratch, owned by this (single-threaded) layer
     private final double[] proj;
     private final double[] feat;
-    private final double[] heads_y;
+    private final double[] headOut;
     private final double[] tmp;
     private final double[] yBuf;
 
@@ -188,7 +192,7 @@ public final class RecurrentLinearAttention {
 
         this.proj = new double[pWidth];
         this.feat = new double[fWidth];
-        this.heads_y = new double[hv];
+        this.headOut = new double[hv];
         this.tmp = new double[dv];
         this.yBuf = new double[dOut];
 
@@ -221,6 +225,7 @@ public final class RecurrentLinearAttention {
             allMean &= m;
         }
         boolean flatUpdate = (variant == Variant.LINEAR || variant == Variant.DECAY) && (allMean || !anyMean);
+        this.kvzScratch = flatUpdate && float64 ? new double[stateLength] : null;
         if (tokenTable != null && flatUpdate && float64
                 && (long) vocabSize * stateLength <= TOKEN_TABLE_LIMIT) {
             this.tokenOuter = new double[vocabSize][stateLength];
@@ -241,7 +246,7 @@ public final class RecurrentLinearAttention {
         } else {
             this.tokenOuter = null;
         }
-        if (tokenOuter != null && !allMean) {
+        if (kvzScratch != null && !allMean) {
             this.decayExpanded = new double[stateLength];
             for (int h = 0; h < heads; h++) {
                 java.util.Arrays.fill(decayExpanded, h * headBlock, (h + 1) * headBlock, gamma[h]);
@@ -305,7 +310,29 @@ public final class RecurrentLinearAttention {
         checkState(state);
         project(x, xOff);
         prepare(feat, 0);
-        advance(state, feat, 0, y, yOff);
+        if (kvzScratch != null) {
+            outerProducts(feat, kvzScratch);
+            advanceFlat(state, feat, 0, kvzScratch, y, yOff);
+        } else {
+            advance(state, feat, 0, y, yOff);
+        }
+    }
+
+    /** kvz = per head K vᵀ then K, in the state layout (the input of {@link #advanceFlat}). */
+    private void outerProducts(double[] f, double[] kvz) {
+        for (int h = 0; h < heads; h++) {
+            int k = fK + h * dPhi;
+            int v = fV + h * dv;
+            int base = h * headBlock;
+            for (int i = 0; i < dPhi; i++) {
+                double ki = f[k + i];
+                int row = base + i * dv;
+                for (int j = 0; j < dv; j++) {
+                    kvz[row + j] = ki * f[v + j];
+                }
+                kvz[base + zOffset + i] = ki;
+            }
+        }
     }
 
     /** One token given as an embedding row id in [0, vocabSize). */
@@ -468,7 +495,7 @@ public final class RecurrentLinearAttention {
                     : updateHead(sf, base, f, q, k, v, gate, a, c, yh, noiseSeed(t, h));
             double inv = 1.0 / (den + epsT);
             for (int j = 0; j < dv; j++) {
-                heads_y[yh + j] *= inv;
+                headOut[yh + j] *= inv;
             }
         }
         outProject(y, yOff);
@@ -509,15 +536,15 @@ public final class RecurrentLinearAttention {
             queryRows(s, base, f, q, h * dv);
             double inv = 1.0 / (den + epsT);
             for (int j = 0; j < dv; j++) {
-                heads_y[h * dv + j] *= inv;
+                headOut[h * dv + j] *= inv;
             }
         }
         outProject(y, yOff);
     }
 
-    /** heads_y[yh..yh+d_v) = Σ_i Q_i S[i,:], four rows per pass (fewer loads/stores of the sum). */
+    /** headOut[yh..yh+d_v) = Σ_i Q_i S[i,:], four rows per pass (fewer loads/stores of the sum). */
     private void queryRows(double[] s, int base, double[] f, int q, int yh) {
-        final double[] acc = heads_y;
+        final double[] acc = headOut;
         for (int j = 0; j < dv; j++) {
             acc[yh + j] = 0.0;
         }
@@ -547,7 +574,7 @@ public final class RecurrentLinearAttention {
     /**
      * The one kernel of linear/decay/gated: for each row i,
      * S[i,:] = a_i S[i,:] + c K_i v, z_i = a_i z_i + c K_i (a_i = α_i when gated, else a),
-     * then heads_y[yh..] = QᵀS. Returns Qᵀz.
+     * then headOut[yh..] = QᵀS. Returns Qᵀz.
      */
     private double updateHead(double[] s, int base, double[] f, int q, int k, int v, int gate,
                               double a, double c, int yh) {
@@ -575,7 +602,7 @@ public final class RecurrentLinearAttention {
      */
     private double updateHead(float[] s, int base, double[] f, int q, int k, int v, int gate,
                               double a, double c, int yh, long noise) {
-        final double[] acc = heads_y;
+        final double[] acc = headOut;
         for (int j = 0; j < dv; j++) {
             acc[yh + j] = 0.0;
         }
@@ -602,12 +629,12 @@ public final class RecurrentLinearAttention {
 
     /**
      * Gated delta rule for one head: with u = S_oldᵀk̂,
-     * S = α S_old + k̂ (β (v − α u))ᵀ  (= αS + β k̂ (v − (αS)ᵀk̂)ᵀ), then heads_y = Sᵀq̂.
+     * S = α S_old + k̂ (β (v − α u))ᵀ  (= αS + β k̂ (v − (αS)ᵀk̂)ᵀ), then headOut = Sᵀq̂.
      */
     private void deltaHead(double[] s, int base, double[] f, int q, int k, int v, double beta,
                            double alpha, int yh) {
         final double[] u = tmp;
-        final double[] acc = heads_y;
+        final double[] acc = headOut;
         for (int j = 0; j < dv; j++) {
             u[j] = 0.0;
             acc[yh + j] = 0.0;
@@ -638,7 +665,7 @@ public final class RecurrentLinearAttention {
     private void deltaHead(float[] s, int base, double[] f, int q, int k, int v, double beta,
                            double alpha, int yh, long noise) {
         final double[] u = tmp;
-        final double[] acc = heads_y;
+        final double[] acc = headOut;
         for (int j = 0; j < dv; j++) {
             u[j] = 0.0;
             acc[yh + j] = 0.0;
@@ -700,10 +727,10 @@ public final class RecurrentLinearAttention {
         System.arraycopy(outBias, 0, out, 0, n);
         int j = 0;
         for (; j + 3 < m; j += 4) {
-            double a0 = heads_y[j];
-            double a1 = heads_y[j + 1];
-            double a2 = heads_y[j + 2];
-            double a3 = heads_y[j + 3];
+            double a0 = headOut[j];
+            double a1 = headOut[j + 1];
+            double a2 = headOut[j + 2];
+            double a3 = headOut[j + 3];
             double[] w0 = outRows[j];
             double[] w1 = outRows[j + 1];
             double[] w2 = outRows[j + 2];
@@ -713,7 +740,7 @@ public final class RecurrentLinearAttention {
             }
         }
         for (; j < m; j++) {
-            double a = heads_y[j];
+            double a = headOut[j];
             double[] w = outRows[j];
             for (int o = 0; o < n; o++) {
                 out[o] += a * w[o];

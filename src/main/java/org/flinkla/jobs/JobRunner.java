@@ -20,6 +20,7 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -42,7 +43,8 @@ import org.flinkla.records.RejectReasons;
  * end offsets as of job start, so the job ends when it has consumed everything produced; its final
  * checkpoint commits the last transaction, and then the outputs (read {@code read_committed}, from
  * the output topic's end offsets before the run) are written to the output file. Without an input
- * file the job runs until {@code timeout} (then it is cancelled) or until the process is stopped.
+ * file the job runs until {@code timeout} (then it is stopped with a savepoint, which commits its
+ * last outputs) or until the process is stopped.
  *
  * <pre>{@code
  * JobRunner.Result r = JobRunner.run(JobDefinition.load(Path.of("flink-jobs/attention.yaml")),
@@ -161,8 +163,7 @@ public final class JobRunner {
                 try {
                     jc.getJobExecutionResult().get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (TimeoutException e) {
-                    o.log.println("Timeout reached: cancelling the job (outputs after the last checkpoint are not committed)");
-                    jc.cancel().get(60, TimeUnit.SECONDS);
+                    stop(jc, o.log);
                 }
             } else {
                 jc.getJobExecutionResult().get();
@@ -222,6 +223,25 @@ public final class JobRunner {
         Result result = new Result(produced, outRecords, outTokens, dead, reasons, seconds);
         o.log.println(result + (o.outputFile != null ? ", outputs written to " + o.outputFile : ""));
         return result;
+    }
+
+    /**
+     * Ends an open-ended run with stop-with-savepoint: the sinks commit their last transaction, so
+     * every output of the consumed input is visible (a plain cancel would leave an open transaction
+     * that read_committed readers wait on). Falls back to cancel if the savepoint fails.
+     */
+    private static void stop(JobClient jc, PrintStream log) throws Exception {
+        Path dir = Files.createTempDirectory("flinkla-savepoint-");
+        log.println("Timeout reached: stopping the job with a savepoint in " + dir);
+        try {
+            String savepoint = jc.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
+                    .get(120, TimeUnit.SECONDS);
+            log.println("Stopped; savepoint " + savepoint);
+        } catch (Exception e) {
+            log.println("Stop with savepoint failed (" + e.getMessage() + "): cancelling the job; outputs after the "
+                    + "last checkpoint are not committed");
+            jc.cancel().get(60, TimeUnit.SECONDS);
+        }
     }
 
     /** Outputs in one JSON output value: 1 for {@code "y"}, the row count for {@code "ys"}. */

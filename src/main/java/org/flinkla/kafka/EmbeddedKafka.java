@@ -34,7 +34,8 @@ import org.apache.kafka.common.test.TestKitNodes;
  * <p>Settings for one node (BUILD-FACTS): replication factor 1 and min ISR 1 for the internal
  * offsets and transaction-state topics, no initial rebalance delay, and a transaction timeout
  * ceiling ({@value #TRANSACTION_MAX_TIMEOUT_MS} ms) above the sink's
- * {@link KafkaSettings#SINK_TRANSACTION_TIMEOUT_MS}.
+ * {@link KafkaSettings#SINK_TRANSACTION_TIMEOUT_MS}, and records up to
+ * {@link KafkaSettings#MAX_RECORD_BYTES} (large chunk outputs).
  */
 public final class EmbeddedKafka implements AutoCloseable {
     /** Broker-side ceiling for producer transaction timeouts (Kafka's default, 15 min). */
@@ -72,7 +73,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("transaction.max.timeout.ms", String.valueOf(TRANSACTION_MAX_TIMEOUT_MS))
                 .setConfigProp("auto.create.topics.enable", "false")
-                .setConfigProp("num.partitions", "1");
+                .setConfigProp("num.partitions", "1")
+                .setConfigProp("message.max.bytes", String.valueOf(KafkaSettings.MAX_RECORD_BYTES));
         extraBrokerConfig.forEach(builder::setConfigProp);
         KafkaClusterTestKit kit = builder.build();
         java.io.PrintStream stdout = System.out;

@@ -147,6 +147,13 @@ public final class KafkaAttentionPipeline {
         p.putAll(b.kafkaProperties);
         // the sink's default (1 h) exceeds the broker's transaction.max.timeout.ms (15 min)
         p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(KafkaSettings.SINK_TRANSACTION_TIMEOUT_MS));
+        // chunk outputs can exceed the 1 MB default (the broker/topic limit must allow them too)
+        p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(KafkaSettings.MAX_RECORD_BYTES));
+        // one output record of a chunk is ~15 KB (60 tokens x 64 float32) to 256 KB (1024 tokens): the 16 KB
+        // default batch holds one, so each record became its own produce request and the sink's flush at a
+        // checkpoint waited for thousands of round trips. Larger batches carry many records per request.
+        p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(KafkaSettings.SINK_BATCH_BYTES));
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(KafkaSettings.SINK_LINGER_MS));
         return p;
     }
 

@@ -14,6 +14,23 @@ public final class KafkaSettings {
      */
     public static final int SINK_TRANSACTION_TIMEOUT_MS = 600_000;
 
+    /**
+     * Largest record the sinks may write ({@code max.request.size}) and the in-process broker
+     * accepts ({@code message.max.bytes}): the JSON outputs of a 1024-token chunk at d_out 64 are
+     * about 1.3 MB, over Kafka's 1 MB default.
+     */
+    public static final int MAX_RECORD_BYTES = 64 << 20;
+
+    /**
+     * {@code batch.size} of the sinks' producers (Kafka's default is 16 KB): an output record of a
+     * chunk is 15 KB (60 tokens) to 256 KB (1024 tokens) in float32, so the default sends one record
+     * per produce request; 1 MiB batches send dozens per request.
+     */
+    public static final int SINK_BATCH_BYTES = 1 << 20;
+
+    /** {@code linger.ms} of the sinks' producers: a little time to fill a batch (output latency is set by checkpoints under exactly-once). */
+    public static final int SINK_LINGER_MS = 10;
+
     /** Largest input record value accepted (larger ones go to the dead-letter topic as oversize). */
     public static final int DEFAULT_MAX_RECORD_BYTES = 1 << 20;
 

@@ -93,6 +93,16 @@ class DemoITCase {
         assertThat(s.at("/data/repeated").asBoolean()).isFalse();
         assertThat(report.resolve(ChromosomeDemo.MODEL_FILE)).isRegularFile();
 
+        // the outputs that came back through Kafka and Flink are the engine's, to float32 precision
+        // (the job's sink writes binary float32): same model file, same bases, straight through the engine
+        DemoModel saved = DemoModel.load(report.resolve(ChromosomeDemo.MODEL_FILE));
+        OutputSummary direct = new OutputSummary(BASES, 64, opt.columns());
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        new EnginePipeline().run(Chromosome.shipped().slice(BASES), saved, direct,
+                new ProgressBar(quiet, "tokens", BASES, false));
+        assertCloseToFloat32(result.outputs().firstOutputs(), direct.firstOutputs());
+        assertCloseToFloat32(result.outputs().binMeans(), direct.binMeans());
+
         // memory.csv: the three methods; linear flat, KV growing, naive out of memory
         Map<String, List<long[]>> curves = readCsv(report.resolve(DemoReport.MEMORY));
         assertThat(curves.keySet()).containsExactly("linear", "kv", "naive");
@@ -145,6 +155,18 @@ class DemoITCase {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(bad.toString());
         assertThat(dir.resolve("r").resolve(DemoReport.SUMMARY)).doesNotExist();
+    }
+
+    /** |a − b| ≤ 2⁻²² · max(1, |b|) elementwise: float32 rounding of the job's output, with headroom. */
+    private static void assertCloseToFloat32(double[][] a, double[][] b) {
+        assertThat(a.length).isEqualTo(b.length);
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < b[i].length; j++) {
+                double tol = Math.scalb(1.0, -22) * Math.max(1, Math.abs(b[i][j]));
+                assertThat(a[i][j]).as("output %d, component %d", i, j).isCloseTo(b[i][j],
+                        org.assertj.core.data.Offset.offset(tol));
+            }
+        }
     }
 
     private static long valueAt(List<long[]> rows, long tokens) {

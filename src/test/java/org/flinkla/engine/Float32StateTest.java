@@ -16,10 +16,13 @@ class Float32StateTest {
 
     @Test
     void float32AgreesWithFloat64AfterTenMillionTokens() {
-        for (Variant variant : new Variant[] {Variant.LINEAR, Variant.DECAY}) {
-            double err = maxRelativeDifference(variant, TOKENS);
-            assertThat(err).as(variant.metadataName()).isLessThanOrEqualTo(1e-4);
-        }
+        assertThat(maxRelativeDifference(Variant.LINEAR, TOKENS)).isLessThanOrEqualTo(1e-4);
+    }
+
+    @Test
+    void decayedStateStaysCloseInFloat32() {
+        // decay forgets (γ ≤ 1 − 2^−5 here), so rounding errors do not accumulate: 1e6 tokens suffice
+        assertThat(maxRelativeDifference(Variant.DECAY, 1_000_000L)).isLessThanOrEqualTo(1e-6);
     }
 
     /** Largest relative difference of the outputs over the last 1000 tokens of a run of {@code n}. */

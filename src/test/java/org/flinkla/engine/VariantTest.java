@@ -29,6 +29,27 @@ class VariantTest {
     }
 
     @Test
+    void decayWithSomeHeadsAtGammaOneMatchesReference() {
+        // heads with γ = 1 are stored as running means, the others as true sums: both in one state
+        AttentionConfig cfg = AttentionConfig.builder().dModel(8).heads(3).dKey(4).dValue(3).dOut(5)
+                .variant(Variant.DECAY).decay(new double[] {1.0, 0.9, 1.0}).vocab("ACGT").build();
+        AttentionWeights w = EngineTestSupport.randomWeights(cfg, 65, true);
+        double[][] xs = EngineTestSupport.inputs(66, 150, 8);
+        double[][] rec = EngineTestSupport.runRecurrent(new RecurrentLinearAttention(cfg, w), xs);
+        double[][] par = new ParallelLinearAttention(cfg, w).forward(xs);
+        assertThat(EngineTestSupport.maxRelErr(rec, par)).isLessThanOrEqualTo(1e-9);
+        int[] ids = new Random(67).ints(150, 0, 4).toArray();
+        RecurrentLinearAttention layer = new RecurrentLinearAttention(cfg, w);
+        AttentionState st = layer.newState();
+        double[][] tok = new double[ids.length][5];
+        for (int t = 0; t < ids.length; t++) {
+            layer.stepToken(st, ids[t], tok[t], 0);
+        }
+        assertThat(EngineTestSupport.maxRelErr(tok, new ParallelLinearAttention(cfg, w).forwardTokens(ids)))
+                .isLessThanOrEqualTo(1e-9);
+    }
+
+    @Test
     void decayForgetsOldTokens() {
         // a decayed head's output after a long run barely depends on the first token
         AttentionConfig cfg = AttentionConfig.builder().dModel(6).heads(1).dKey(3).dValue(3).dOut(3)

@@ -24,11 +24,15 @@ import org.flinkla.engine.AttentionConfig;
 import org.flinkla.engine.AttentionWeights;
 import org.flinkla.engine.RecurrentLinearAttention;
 import org.flinkla.engine.StatePrecision;
+import org.flinkla.engine.Variant;
+import org.flinkla.model.Model;
+import org.flinkla.model.ModelFiles;
 import org.flinkla.records.AttentionOutput;
 import org.flinkla.records.RejectedRecord;
 import org.flinkla.records.TokenRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The keyed function on Flink's operator test harness, compared with the engine run directly. */
@@ -180,6 +184,31 @@ class LinearAttentionFunctionTest {
         assertThat(restarted).isEqualTo(uninterrupted);
         assertThat(flatten(restarted, "a").ys).isEqualTo(engineOutputs(engine, a));
         assertThat(flatten(restarted, "b").ys).isEqualTo(engineOutputs(engine, b));
+    }
+
+    /**
+     * Every variant keeps its whole state (delta: S only; gated: per-dimension gates applied to S, z)
+     * in the same keyed state: a snapshot on RocksDB mid-sequence, restored into a new operator,
+     * continues exactly like the engine run uninterrupted (delta with the optional α gate).
+     */
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void everyVariantRestoresMidSequenceOnRocksDb(Variant variant) throws Exception {
+        AttentionConfig c = TestModels.config().toBuilder().variant(variant).build();
+        Model model = ModelFiles.random(c, 23L, variant == Variant.DELTA);
+        LinearAttention op = LinearAttention.builder(model).build();
+        String a = dna(9, 130);
+        List<AttentionOutput> restarted = new ArrayList<>();
+        OperatorSubtaskState snap;
+        try (Run run = new Run(op, backend("rocksdb"), null)) {
+            restarted.addAll(run.feed(chunks("a", a.substring(0, 57), 0, 19)).outputs());
+            snap = run.h.snapshot(1L, 1L);
+        }
+        try (Run run = new Run(op, backend("rocksdb"), snap)) {
+            restarted.addAll(run.feed(chunks("a", a.substring(57), 57, 32, 1)).outputs());
+        }
+        RecurrentLinearAttention variantEngine = new RecurrentLinearAttention(model.config(), model.weights());
+        assertThat(flatten(restarted, "a").ys).isEqualTo(engineOutputs(variantEngine, a));
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.flinkla.cli.ProduceCommand;
 import org.flinkla.cli.RunCommand;
 import org.flinkla.cli.TailCommand;
 import org.flinkla.kafka.EmbeddedKafka;
+import org.flinkla.kafka.TopicReader;
 import org.flinkla.kafka.testutils.PipelineTestSupport;
 import org.flinkla.model.Model;
 import org.flinkla.records.JsonRecords;
@@ -151,6 +152,23 @@ class CommandsITCase {
                     "--chunk", "4", "--max-tokens", "15", "--partitions", "2", "--bootstrap-servers", bs})).isZero();
             assertThat(TailCommand.run(new String[] {"--topic", "bases", "--headers", "--max-records", "100",
                     "--timeout", "8", "--output", tailed.toString(), "--bootstrap-servers", bs})).isZero();
+            // the chromosome shipped in the jar, as the docker-compose producer streams it
+            assertThat(ProduceCommand.run(new String[] {"--input", "classpath:data/humanchr1_frag.fa.gz",
+                    "--job", "flink-jobs/attention.yaml", "--chunk", "1024", "--max-tokens", "3000",
+                    "--partitions", "1", "--bootstrap-servers", bs})).isZero();
+            try (TopicReader r = TopicReader.open(bs, new java.util.Properties(), "attention-in", null)) {
+                List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> recs =
+                        r.readUntil(l -> l.size() >= 3, java.time.Duration.ofSeconds(60));
+                assertThat(recs).hasSize(3);   // 1024 + 1024 + 952 bases
+                long bases = 0;
+                for (org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> rec : recs) {
+                    assertThat(new String(rec.key(), StandardCharsets.UTF_8)).isEqualTo("humanchr1_frag");
+                    String tokens = JSON.readTree(rec.value()).get("tokens").asText();
+                    assertThat(tokens).matches("[ACGT]+");
+                    bases += tokens.length();
+                }
+                assertThat(bases).isEqualTo(3000);
+            }
         }
         Map<String, StringBuilder> bases = new HashMap<>();
         Map<String, Long> nextPos = new HashMap<>();

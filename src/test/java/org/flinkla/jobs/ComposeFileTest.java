@@ -147,6 +147,7 @@ class ComposeFileTest {
         assertThat(env.get("KAFKA_TRANSACTION_MAX_TIMEOUT_MS").asInt())
                 .isGreaterThanOrEqualTo(KafkaSettings.SINK_TRANSACTION_TIMEOUT_MS);
         assertThat(env.get("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR").asInt()).isEqualTo(1);
+        assertThat(env.get("KAFKA_MESSAGE_MAX_BYTES").asInt()).isEqualTo(KafkaSettings.MAX_RECORD_BYTES);
         assertThat(env.get("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR").asInt()).isEqualTo(1);
         assertThat(env.get("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR").asInt()).isEqualTo(1);
         // jobmanager and taskmanager share the x-flink-properties block (a YAML alias)

@@ -109,6 +109,22 @@ class KafkaPipelineITCase {
     }
 
     @Test
+    void atLeastOnceSinksDeliverEveryOutput() throws Exception {
+        JobDefinition job = PipelineTestSupport.job("alo", "at-least-once", "");
+        createTopics(job);
+        List<TokenRecord> records = PipelineTestSupport.records(3, 60, 4);
+        Map<String, Map<Long, double[]>> ref = PipelineTestSupport.reference(AttentionJob.loadModel(job), records);
+        produce(job, records);
+        JobClient jc = start(job, 0);
+        try {
+            // no failure here, so at-least-once must not duplicate either
+            assertMatchesReference(outputs(readOutputs(job, 180)), ref);
+        } finally {
+            cancel(jc);
+        }
+    }
+
+    @Test
     void resentBatchOfAnAtLeastOnceProducerIsDroppedByPosition() throws Exception {
         JobDefinition job = PipelineTestSupport.job("dup", "exactly-once", "");
         createTopics(job);
@@ -264,6 +280,40 @@ class KafkaPipelineITCase {
             assertThat(jc.getJobStatus().get(30, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
         } finally {
             cancel(jc);
+        }
+    }
+
+    @Test
+    void stopWithSavepointAndResumeAtAnotherParallelismChangesNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        JobDefinition job = PipelineTestSupport.job("resume", "exactly-once", "");
+        createTopics(job);
+        List<TokenRecord> records = PipelineTestSupport.records(5, 60, 5);
+        Map<String, Map<Long, double[]>> ref = PipelineTestSupport.reference(AttentionJob.loadModel(job), records);
+        int half = records.size() / 2;
+        int firstTokens = records.subList(0, half).stream().mapToInt(TokenRecord::count).sum();
+        produce(job, records.subList(0, half));
+        JobClient first = start(job, 0);
+        String savepoint;
+        try {
+            readOutputs(job, firstTokens);
+        } finally {
+            savepoint = first.stopWithSavepoint(false, dir.toUri().toString(),
+                    org.apache.flink.core.execution.SavepointFormatType.CANONICAL).get(120, TimeUnit.SECONDS);
+        }
+        produce(job, records.subList(half, records.size()));
+        // the same job at parallelism 1, from the savepoint: source offsets, sequence states, sinks
+        JobDefinition rescaled = job.withParallelism(1);
+        StreamExecutionEnvironment env = PipelineTestSupport.environment(rescaled, 0);
+        org.apache.flink.configuration.Configuration restore = new org.apache.flink.configuration.Configuration();
+        restore.set(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        env.configure(restore);
+        AttentionJob.pipeline(rescaled, bootstrap(), false).addTo(env);
+        JobClient second = env.executeAsync(rescaled.name());
+        try {
+            assertMatchesReference(outputs(readOutputs(job, 300)), ref);
+        } finally {
+            cancel(second);
         }
     }
 
