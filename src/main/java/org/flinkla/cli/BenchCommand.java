@@ -45,7 +45,8 @@ final class BenchCommand {
             "  --e2e-chunk N       tokens per input record of the end-to-end run (default 1024; 1 = single tokens)",
             "  --curves DIR        instead: write the scaling curves (CSV + SVG) into DIR: time and heap",
             "                      against sequence length for linear / KV-cache / naive softmax (child JVMs),",
-            "                      and operator throughput against number of keys (heap, RocksDB); ~15 min,",
+            "                      and operator throughput against number of keys (heap, RocksDB, RocksDB with",
+            "                      Bloom filters; each backend in a child JVM with a bounded heap); ~11-15 min,",
             "                      with --quick ~3 min (shorter sequences, fewer keys)",
             "  --help              this text");
 
