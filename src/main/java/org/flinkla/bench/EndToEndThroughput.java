@@ -50,7 +50,8 @@ public final class EndToEndThroughput {
     /** What to run; the defaults are the bench command's full run. */
     public static final class Options {
         long tokens = 5_000_000;
-        int keys = 16;
+        // 64: sequence ids seq-0..seq-63 split 31 / 33 over 2 subtasks (16 would split 13 / 3)
+        int keys = 64;
         int chunk = 1024;
         int parallelism = 2;
         String guarantee = "exactly-once";

@@ -82,7 +82,13 @@ public final class OperatorBenchmark {
     /** Steady rate of one job: tokens / (time of last output − time of first output), measured at the sink. */
     static double operatorTokensPerSecond(LinearAttention attention, String backend, int keys, int chunk,
             long tokens) throws Exception {
-        Configuration conf = new Configuration();
+        return operatorTokensPerSecond(attention, backend, keys, chunk, tokens, new Configuration());
+    }
+
+    /** The same with extra Flink settings (e.g. RocksDB options) under the benchmark's own. */
+    static double operatorTokensPerSecond(LinearAttention attention, String backend, int keys, int chunk,
+            long tokens, Configuration extra) throws Exception {
+        Configuration conf = new Configuration(extra);
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(StateBackendOptions.STATE_BACKEND, backend);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);

@@ -38,6 +38,7 @@ final class BenchCommand {
             "  --only PARTS        comma-separated subset of engine,operator,e2e",
             "  --e2e-tokens N      tokens of the end-to-end run (default 5000000, quick 1000000)",
             "  --e2e-parallelism N parallelism of the end-to-end job (default 2)",
+            "  --e2e-keys N        sequences of the end-to-end input (default 64)",
             "  --e2e-guarantee G   exactly-once (default) or at-least-once",
             "  --e2e-backend B     hashmap (default) or rocksdb",
             "  --e2e-format F      binary (default) or json",
@@ -57,6 +58,7 @@ final class BenchCommand {
         Set<String> only = null;
         Long e2eTokens = null;
         Integer e2eParallelism = null;
+        Integer e2eKeys = null;
         String e2eGuarantee = null;
         String e2eBackend = null;
         String e2eFormat = null;
@@ -89,6 +91,9 @@ final class BenchCommand {
                     break;
                 case "--e2e-parallelism":
                     e2eParallelism = RunCommand.positiveInt(args, ++i);
+                    break;
+                case "--e2e-keys":
+                    e2eKeys = RunCommand.positiveInt(args, ++i);
                     break;
                 case "--e2e-guarantee":
                     e2eGuarantee = choice(args, ++i, "exactly-once", "at-least-once");
@@ -124,6 +129,9 @@ final class BenchCommand {
             }
             if (e2eParallelism != null) {
                 s.e2e().parallelism(e2eParallelism);
+            }
+            if (e2eKeys != null) {
+                s.e2e().keys(e2eKeys);
             }
             if (e2eGuarantee != null) {
                 s.e2e().guarantee(e2eGuarantee);

@@ -83,13 +83,15 @@ class BenchPiecesTest {
         assertThat(count(time, "<circle")).isEqualTo(5 + 3); // points + one ring per end note
 
         ScalingCurves.writeKeys(dir, List.of(new KeyScaling.Point("hashmap", 1, 10, 160, 1e6),
-                new KeyScaling.Point("hashmap", 1000, 2000, 32000, 9e5), new KeyScaling.Point("rocksdb", 1, 10, 160, 5e5)));
+                new KeyScaling.Point("hashmap", 1000, 2000, 32000, 9e5), new KeyScaling.Point("rocksdb", 1, 10, 160, 5e5)),
+                java.util.Map.of("hashmap", new int[] {1, 1000}, "rocksdb", new int[] {1, 1000}), 600);
         assertThat(Files.readAllLines(dir.resolve("keys.csv"))).containsExactly(
                 "backend,keys,records,tokens,tokens_per_second", "hashmap,1,10,160,1000000", "hashmap,1000,2000,32000,900000",
                 "rocksdb,1,10,160,500000");
         String keys = Files.readString(dir.resolve("keys-throughput.svg"));
         assertThat(count(keys, "<polyline")).isEqualTo(2);
-        assertThat(keys).contains("RocksDB", "heap (hashmap)", ">1k<");
+        assertThat(keys).contains("RocksDB (Flink", "heap (hashmap)", ">1k<", "1k keys not done within 600 s");
+        assertThat(keys).doesNotContain("hashmap keys not done");
     }
 
     private static int count(String s, String what) {
