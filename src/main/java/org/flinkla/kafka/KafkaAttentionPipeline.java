@@ -153,7 +153,6 @@ public final class KafkaAttentionPipeline {
         // default batch holds one, so each record became its own produce request and the sink's flush at a
         // checkpoint waited for thousands of round trips. Larger batches carry many records per request.
         p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(KafkaSettings.SINK_BATCH_BYTES));
-        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(KafkaSettings.SINK_LINGER_MS));
         return p;
     }
 
