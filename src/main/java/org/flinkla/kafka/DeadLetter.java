@@ -7,6 +7,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.flinkla.records.RecordTypeInfo;
 
 /**
  * A record that cannot be used, on its way to the dead-letter topic: the original record (key and
@@ -32,7 +33,7 @@ public final class DeadLetter {
 
     /** Flink type information backed by {@link Serializer} (no Kryo). */
     public static TypeInformation<DeadLetter> typeInfo() {
-        return new SerializerTypeInfo<>(DeadLetter.class, Serializer.INSTANCE);
+        return new RecordTypeInfo<>(DeadLetter.class, () -> Serializer.INSTANCE);
     }
 
     /** The raw record ({@link RawKafkaRecord.Serializer}) then the reason. Format version 1. */

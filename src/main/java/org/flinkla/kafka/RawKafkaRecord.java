@@ -8,6 +8,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.flinkla.records.RecordTypeInfo;
 
 /**
  * One Kafka record as read from the input topic, before parsing: key and value bytes exactly as
@@ -55,7 +56,7 @@ public final class RawKafkaRecord {
 
     /** Flink type information backed by {@link Serializer} (no Kryo). */
     public static TypeInformation<RawKafkaRecord> typeInfo() {
-        return new SerializerTypeInfo<>(RawKafkaRecord.class, Serializer.INSTANCE);
+        return new RecordTypeInfo<>(RawKafkaRecord.class, () -> Serializer.INSTANCE);
     }
 
     /** Writes the fields in order; null key/value as length -1. Format version 1. */
