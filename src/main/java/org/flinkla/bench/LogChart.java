@@ -216,21 +216,9 @@ public final class LogChart {
         return 10 * p;
     }
 
+    /** Axis and label numbers: the demo report's compact form (1500 → "1.5k"). */
     static String compact(double v) {
-        double a = Math.abs(v);
-        if (a >= 1e6) {
-            return trim(v / 1e6) + "M";
-        }
-        if (a >= 1e3) {
-            return trim(v / 1e3) + "k";
-        }
-        return trim(v);
-    }
-
-    private static String trim(double v) {
-        String s = String.format(Locale.ROOT, "%.2f", v);
-        s = s.replaceAll("0+$", "");
-        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+        return org.flinkla.demo.Svg.compact(v);
     }
 
     private static String line(double x1, double y1, double x2, double y2, String color, double w) {
