@@ -74,13 +74,13 @@ final class BenchCommand {
                     quick = true;
                     break;
                 case "--out":
-                    out = Path.of(RunCommand.value(args, ++i));
+                    out = Path.of(Args.value(args, ++i));
                     break;
                 case "--curves":
-                    curves = Path.of(RunCommand.value(args, ++i));
+                    curves = Path.of(Args.value(args, ++i));
                     break;
                 case "--only":
-                    only = new LinkedHashSet<>(List.of(RunCommand.value(args, ++i).split(",")));
+                    only = new LinkedHashSet<>(List.of(Args.value(args, ++i).split(",")));
                     for (String p : only) {
                         if (!Set.of("engine", "operator", "e2e").contains(p)) {
                             throw new UsageException("bench: --only takes engine, operator, e2e; got '" + p + "'");
@@ -88,13 +88,13 @@ final class BenchCommand {
                     }
                     break;
                 case "--e2e-tokens":
-                    e2eTokens = (long) RunCommand.positiveInt(args, ++i);
+                    e2eTokens = (long) Args.positiveInt(args, ++i);
                     break;
                 case "--e2e-parallelism":
-                    e2eParallelism = RunCommand.positiveInt(args, ++i);
+                    e2eParallelism = Args.positiveInt(args, ++i);
                     break;
                 case "--e2e-keys":
-                    e2eKeys = RunCommand.positiveInt(args, ++i);
+                    e2eKeys = Args.positiveInt(args, ++i);
                     break;
                 case "--e2e-guarantee":
                     e2eGuarantee = choice(args, ++i, "exactly-once", "at-least-once");
@@ -106,7 +106,7 @@ final class BenchCommand {
                     e2eFormat = choice(args, ++i, "binary", "json");
                     break;
                 case "--e2e-chunk":
-                    e2eChunk = RunCommand.positiveInt(args, ++i);
+                    e2eChunk = Args.positiveInt(args, ++i);
                     break;
                 default:
                     throw new UsageException("bench: unknown option '" + args[i] + "'\n" + USAGE);
@@ -164,7 +164,7 @@ final class BenchCommand {
     }
 
     private static String choice(String[] args, int i, String... allowed) {
-        String v = RunCommand.value(args, i);
+        String v = Args.value(args, i);
         for (String a : allowed) {
             if (a.equals(v)) {
                 return v;

@@ -55,48 +55,48 @@ final class DemoCommand {
                     System.out.println(USAGE);
                     return 0;
                 case "--bases":
-                    o = o.withBases(positiveLong(a, value(args, ++i, a)));
+                    o = o.withBases(Args.positiveLong(a, Args.value(args, ++i)));
                     break;
                 case "--report":
-                    o = o.withReport(Path.of(value(args, ++i, a)));
+                    o = o.withReport(Path.of(Args.value(args, ++i)));
                     break;
                 case "--variant": {
-                    String name = value(args, ++i, a);
+                    String name = Args.value(args, ++i);
                     o = o.withVariant(parse(a, () -> Variant.parse(name)));
                     break;
                 }
                 case "--seed":
-                    o = o.withSeed(longValue(a, value(args, ++i, a)));
+                    o = o.withSeed(Args.longValue(a, Args.value(args, ++i)));
                     break;
                 case "--fasta":
-                    o = o.withFasta(Path.of(value(args, ++i, a)), o.sha256());
+                    o = o.withFasta(Path.of(Args.value(args, ++i)), o.sha256());
                     break;
                 case "--sha256":
-                    o = o.withFasta(o.fasta(), value(args, ++i, a).toLowerCase(Locale.ROOT));
+                    o = o.withFasta(o.fasta(), Args.value(args, ++i).toLowerCase(Locale.ROOT));
                     break;
                 case "--pipeline": {
-                    String name = value(args, ++i, a);
+                    String name = Args.value(args, ++i);
                     ChromosomeDemo.Options current = o;
                     o = parse(a, () -> current.withPipeline(name));
                     break;
                 }
                 case "--job":
-                    o = o.withJob(Path.of(value(args, ++i, a)));
+                    o = o.withJob(Path.of(Args.value(args, ++i)));
                     break;
                 case "--no-memory":
                     memory = false;
                     break;
                 case "--memory-heap":
-                    heap = value(args, ++i, a);
+                    heap = Args.value(args, ++i);
                     if (!heap.matches("[0-9]+[kKmMgG]?")) {
                         throw new UsageException("--memory-heap: '" + heap + "' is not a heap size like 64m");
                     }
                     break;
                 case "--memory-tokens":
-                    memoryTokens = positiveLong(a, value(args, ++i, a));
+                    memoryTokens = Args.positiveLong(a, Args.value(args, ++i));
                     break;
                 case "--memory-budget":
-                    budget = Double.parseDouble(value(args, ++i, a));
+                    budget = Double.parseDouble(Args.value(args, ++i));
                     if (!(budget > 0)) {
                         throw new UsageException("--memory-budget must be positive");
                     }
@@ -112,29 +112,6 @@ final class DemoCommand {
                 o.memoryOpt().samples()));
         ChromosomeDemo.Result r = new ChromosomeDemo(o, System.out, System.err).run();
         return r.complete() ? 0 : 1;
-    }
-
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new UsageException(option + " needs a value");
-        }
-        return args[i];
-    }
-
-    private static long longValue(String option, String v) {
-        try {
-            return Long.parseLong(v.replace("_", "").replace(",", ""));
-        } catch (NumberFormatException e) {
-            throw new UsageException(option + ": '" + v + "' is not a whole number");
-        }
-    }
-
-    private static long positiveLong(String option, String v) {
-        long n = longValue(option, v);
-        if (n <= 0) {
-            throw new UsageException(option + " must be positive, got " + v);
-        }
-        return n;
     }
 
     private static <T> T parse(String option, java.util.function.Supplier<T> f) {

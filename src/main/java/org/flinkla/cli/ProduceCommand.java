@@ -57,16 +57,16 @@ public final class ProduceCommand {
                 case "-h":
                     System.out.println(USAGE);
                     return 0;
-                case "--input": input = RunCommand.value(args, ++i); break;
-                case "--input-format": inputFormat = RunCommand.value(args, ++i).toLowerCase(Locale.ROOT); break;
-                case "--topic": topic = RunCommand.value(args, ++i); break;
-                case "--job": jobFile = RunCommand.value(args, ++i); break;
-                case "--format": format = RunCommand.value(args, ++i).toLowerCase(Locale.ROOT); break;
-                case "--chunk": chunk = RunCommand.positiveInt(args, ++i); break;
-                case "--seq": seq = RunCommand.value(args, ++i); break;
-                case "--max-tokens": maxTokens = RunCommand.positiveInt(args, ++i); break;
-                case "--partitions": partitions = RunCommand.positiveInt(args, ++i); break;
-                case "--bootstrap-servers": bootstrap = RunCommand.value(args, ++i); break;
+                case "--input": input = Args.value(args, ++i); break;
+                case "--input-format": inputFormat = Args.value(args, ++i).toLowerCase(Locale.ROOT); break;
+                case "--topic": topic = Args.value(args, ++i); break;
+                case "--job": jobFile = Args.value(args, ++i); break;
+                case "--format": format = Args.value(args, ++i).toLowerCase(Locale.ROOT); break;
+                case "--chunk": chunk = Args.positiveInt(args, ++i); break;
+                case "--seq": seq = Args.value(args, ++i); break;
+                case "--max-tokens": maxTokens = Args.positiveInt(args, ++i); break;
+                case "--partitions": partitions = Args.positiveInt(args, ++i); break;
+                case "--bootstrap-servers": bootstrap = Args.value(args, ++i); break;
                 default:
                     throw new UsageException("produce: unknown option '" + args[i] + "'\n" + USAGE);
             }

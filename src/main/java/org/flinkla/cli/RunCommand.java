@@ -44,19 +44,19 @@ public final class RunCommand {
                     System.out.println(USAGE);
                     return 0;
                 case "--bootstrap-servers":
-                    o.bootstrapServers(value(args, ++i));
+                    o.bootstrapServers(Args.value(args, ++i));
                     break;
                 case "--input-file":
-                    o.inputFile(Path.of(value(args, ++i)));
+                    o.inputFile(Path.of(Args.value(args, ++i)));
                     break;
                 case "--output-file":
-                    o.outputFile(Path.of(value(args, ++i)));
+                    o.outputFile(Path.of(Args.value(args, ++i)));
                     break;
                 case "--parallelism":
-                    parallelism = positiveInt(args, ++i);
+                    parallelism = Args.positiveInt(args, ++i);
                     break;
                 case "--timeout":
-                    o.timeout(Duration.ofSeconds(positiveInt(args, ++i)));
+                    o.timeout(Duration.ofSeconds(Args.positiveInt(args, ++i)));
                     break;
                 case "--web-ui":
                     o.webUi(true);
@@ -80,25 +80,5 @@ public final class RunCommand {
         }
         JobRunner.run(job, o);
         return 0;
-    }
-
-    static String value(String[] args, int i) {
-        if (i >= args.length) {
-            throw new UsageException("option " + args[i - 1] + " needs a value");
-        }
-        return args[i];
-    }
-
-    static int positiveInt(String[] args, int i) {
-        String v = value(args, i);
-        try {
-            int n = Integer.parseInt(v);
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // fall through
-        }
-        throw new UsageException("option " + args[i - 1] + " needs a positive integer, got '" + v + "'");
     }
 }

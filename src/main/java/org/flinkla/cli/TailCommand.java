@@ -58,15 +58,15 @@ public final class TailCommand {
                 case "-h":
                     System.out.println(USAGE);
                     return 0;
-                case "--topic": topic = RunCommand.value(args, ++i); break;
-                case "--job": jobFile = RunCommand.value(args, ++i); break;
+                case "--topic": topic = Args.value(args, ++i); break;
+                case "--job": jobFile = Args.value(args, ++i); break;
                 case "--dead-letters": deadLetters = true; break;
                 case "--headers": headers = true; break;
                 case "--from-end": fromEnd = true; break;
-                case "--max-records": maxRecords = RunCommand.positiveInt(args, ++i); break;
-                case "--timeout": timeout = RunCommand.positiveInt(args, ++i); break;
-                case "--output": output = RunCommand.value(args, ++i); break;
-                case "--bootstrap-servers": bootstrap = RunCommand.value(args, ++i); break;
+                case "--max-records": maxRecords = Args.positiveInt(args, ++i); break;
+                case "--timeout": timeout = Args.positiveInt(args, ++i); break;
+                case "--output": output = Args.value(args, ++i); break;
+                case "--bootstrap-servers": bootstrap = Args.value(args, ++i); break;
                 default:
                     throw new UsageException("tail: unknown option '" + args[i] + "'\n" + USAGE);
             }
