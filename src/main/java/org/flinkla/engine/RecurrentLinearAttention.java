@@ -119,7 +119,18 @@ public final class RecurrentLinearAttention {
     private final double[] tmp;
     private final double[] yBuf;
 
+    // Vector API kernels (see VectorKernels): projections always when enabled; the fused
+    // linear/decay recurrence when the state is float64, flat-updatable and d_v a whole number of vectors
+    private final boolean vectorProject;
+    private final boolean vectorFlat;
+    private final boolean allMean; // every head a running mean (linear; decay with all γ_h = 1)
+
     public RecurrentLinearAttention(AttentionConfig config, AttentionWeights weights) {
+        this(config, weights, VectorSupport.enabled());
+    }
+
+    /** {@code vector}: use the Vector API kernels (only when {@link VectorSupport#enabled()}; tests compare both). */
+    RecurrentLinearAttention(AttentionConfig config, AttentionWeights weights, boolean vector) {
         if (config == null || weights == null) {
             throw new IllegalArgumentException("config and weights must not be null");
         }
@@ -195,6 +206,10 @@ public final class RecurrentLinearAttention {
         this.headOut = new double[hv];
         this.tmp = new double[dv];
         this.yBuf = new double[dOut];
+        if (vector && !VectorSupport.enabled()) {
+            throw new IllegalStateException("the Vector API kernels are not available: " + VectorSupport.describe());
+        }
+        this.vectorProject = vector;
 
         this.vocab = config.vocab();
         this.embedding = weights.embedding == null ? null : weights.embedding.clone();
@@ -219,14 +234,16 @@ public final class RecurrentLinearAttention {
             this.tokenTable = null;
         }
         boolean anyMean = false;
-        boolean allMean = true;
+        boolean everyMean = true;
         for (boolean m : meanHead) {
             anyMean |= m;
-            allMean &= m;
+            everyMean &= m;
         }
+        this.allMean = everyMean;
         boolean flatUpdate = (variant == Variant.LINEAR || variant == Variant.DECAY) && (allMean || !anyMean);
-        this.kvzScratch = flatUpdate && float64 ? new double[stateLength] : null;
-        if (tokenTable != null && flatUpdate && float64
+        this.vectorFlat = vector && flatUpdate && float64 && dv % VectorKernels.LANES == 0;
+        this.kvzScratch = flatUpdate && float64 && !vectorFlat ? new double[stateLength] : null;
+        if (tokenTable != null && kvzScratch != null
                 && (long) vocabSize * stateLength <= TOKEN_TABLE_LIMIT) {
             this.tokenOuter = new double[vocabSize][stateLength];
             for (int id = 0; id < vocabSize; id++) {
@@ -310,7 +327,9 @@ public final class RecurrentLinearAttention {
         checkState(state);
         project(x, xOff);
         prepare(feat, 0);
-        if (kvzScratch != null) {
+        if (vectorFlat) {
+            advanceVector(state, feat, 0, y, yOff);
+        } else if (kvzScratch != null) {
             outerProducts(feat, kvzScratch);
             advanceFlat(state, feat, 0, kvzScratch, y, yOff);
         } else {
@@ -342,7 +361,9 @@ public final class RecurrentLinearAttention {
                     + (vocabSize == 0 ? ": the model has no embedding" : ""));
         }
         checkState(state);
-        if (tokenOuter != null) {
+        if (vectorFlat && tokenTable != null) {
+            advanceVector(state, tokenTable, tokenId * fWidth, y, yOff);
+        } else if (tokenOuter != null) {
             advanceFlat(state, tokenTable, tokenId * fWidth, tokenOuter[tokenId], y, yOff);
         } else if (tokenTable != null) {
             advance(state, tokenTable, tokenId * fWidth, y, yOff);
@@ -380,6 +401,10 @@ public final class RecurrentLinearAttention {
      * arrays are offset by a run-time value (measured here: ~5× slower).
      */
     private void project(double[] x, int xOff) {
+        if (vectorProject) {
+            VectorKernels.project(x, xOff, dModel, inRows, inBias, pWidth, proj, 0);
+            return;
+        }
         final double[] p = proj;
         final int n = pWidth;
         System.arraycopy(inBias, 0, p, 0, n);
@@ -538,6 +563,22 @@ public final class RecurrentLinearAttention {
             for (int j = 0; j < dv; j++) {
                 headOut[h * dv + j] *= inv;
             }
+        }
+        outProject(y, yOff);
+    }
+
+    /** {@link #advanceFlat} with the fused Vector API kernel: the outer products are never stored. */
+    private void advanceVector(AttentionState state, double[] f, int fo, double[] y, int yOff) {
+        long t = state.tokens() + 1;
+        state.setTokens(t);
+        double c = 1.0 / (double) t;
+        if (allMean) {
+            double a = (double) (t - 1) / (double) t;
+            VectorKernels.advanceFlat(state.doubles(), f, fo + fQ, fo + fK, fo + fV, heads, dPhi, dv,
+                    headBlock, zOffset, a, c, null, eps * c, headOut);
+        } else {
+            VectorKernels.advanceFlat(state.doubles(), f, fo + fQ, fo + fK, fo + fV, heads, dPhi, dv,
+                    headBlock, zOffset, 1.0, 1.0, gamma, eps, headOut);
         }
         outProject(y, yOff);
     }
@@ -721,6 +762,10 @@ public final class RecurrentLinearAttention {
 
     /** y = W_o concat_h(y_h) + b_o as axpy over the rows of W_oᵀ into {@code yBuf} (indexed from 0), then copied. */
     private void outProject(double[] y, int yOff) {
+        if (vectorProject) {
+            VectorKernels.project(headOut, 0, heads * dv, outRows, outBias, dOut, y, yOff);
+            return;
+        }
         final double[] out = yBuf;
         final int n = dOut;
         final int m = heads * dv;

@@ -1,0 +1,161 @@
+package org.flinkla.engine;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The hot loops of {@link RecurrentLinearAttention} written with the JDK Vector API (incubating in
+ * Java 17: used only when the JVM runs with {@code --add-modules jdk.incubator.vector}, see
+ * {@link VectorSupport}; nothing else may load this class).
+ *
+ * <p><b>Same bits as the scalar loops.</b> Every value is computed with the same IEEE operations in
+ * the same order as the plain-Java loops it replaces — separate multiply and add (no fused
+ * multiply-add, which would round once instead of twice), sums grouped four rows at a time exactly
+ * as {@code p[j] += x0·w0[j] + x1·w1[j] + x2·w2[j] + x3·w3[j]} groups them. A state or output is
+ * therefore bit-identical whichever kernel produced it, so replays, restores and split/resume agree
+ * across JVMs started with and without the module ({@code VectorKernelsTest} checks this).
+ *
+ * <p><b>Why.</b> Java 17's C2 auto-vectorizes a loop only when every array in it is indexed by the
+ * loop variable plus one common offset, and only up to about four input streams: the per-head loops
+ * of the recurrence (rows of d_v = 16 values at run-time offsets, the outer products φ(k)vᵀ, QᵀS)
+ * stay scalar there. Here a head's row of S is updated and folded into QᵀS while it sits in vector
+ * registers, so the outer products are never stored.
+ */
+final class VectorKernels {
+    private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
+
+    /** Doubles per vector on this machine (8 with AVX-512, 4 with AVX2). */
+    static final int LANES = SPECIES.length();
+
+    private VectorKernels() {}
+
+    /**
+     * out[outOff..outOff+n) = bias + Σ_i x[xOff+i]·rows[i][0..n) over the first {@code m} rows, as
+     * axpy passes over eight rows: per column, two partial sums of four rows
+     * ((x0w0 + x1w1) + x2w2) + x3w3 added one after the other to the running value, which is how
+     * the scalar loop's passes of four rows round; then a pass of four and single rows.
+     */
+    static void project(double[] x, int xOff, int m, double[][] rows, double[] bias, int n,
+                        double[] out, int outOff) {
+        System.arraycopy(bias, 0, out, outOff, n);
+        int i = 0;
+        for (; i + 7 < m; i += 8) {
+            pass4(x, xOff + i, rows, i, n, out, outOff, true);
+        }
+        for (; i + 3 < m; i += 4) {
+            pass4(x, xOff + i, rows, i, n, out, outOff, false);
+        }
+        for (; i < m; i++) {
+            double xi = x[xOff + i];
+            double[] w = rows[i];
+            for (int j = 0; j < n; j++) {
+                out[outOff + j] += xi * w[j];
+            }
+        }
+    }
+
+    /** out += rows r..r+3 (and, when {@code eight}, then rows r+4..r+7) weighted by x[xo..]. */
+    private static void pass4(double[] x, int xo, double[][] rows, int r, int n, double[] out, int outOff,
+                              boolean eight) {
+        double x0 = x[xo];
+        double x1 = x[xo + 1];
+        double x2 = x[xo + 2];
+        double x3 = x[xo + 3];
+        double[] w0 = rows[r];
+        double[] w1 = rows[r + 1];
+        double[] w2 = rows[r + 2];
+        double[] w3 = rows[r + 3];
+        int bound = SPECIES.loopBound(n);
+        if (eight) {
+            double x4 = x[xo + 4];
+            double x5 = x[xo + 5];
+            double x6 = x[xo + 6];
+            double x7 = x[xo + 7];
+            double[] w4 = rows[r + 4];
+            double[] w5 = rows[r + 5];
+            double[] w6 = rows[r + 6];
+            double[] w7 = rows[r + 7];
+            for (int j = 0; j < bound; j += LANES) {
+                DoubleVector t0 = DoubleVector.fromArray(SPECIES, w0, j).mul(x0)
+                        .add(DoubleVector.fromArray(SPECIES, w1, j).mul(x1))
+                        .add(DoubleVector.fromArray(SPECIES, w2, j).mul(x2))
+                        .add(DoubleVector.fromArray(SPECIES, w3, j).mul(x3));
+                DoubleVector t1 = DoubleVector.fromArray(SPECIES, w4, j).mul(x4)
+                        .add(DoubleVector.fromArray(SPECIES, w5, j).mul(x5))
+                        .add(DoubleVector.fromArray(SPECIES, w6, j).mul(x6))
+                        .add(DoubleVector.fromArray(SPECIES, w7, j).mul(x7));
+                DoubleVector.fromArray(SPECIES, out, outOff + j).add(t0).add(t1).intoArray(out, outOff + j);
+            }
+            for (int j = bound; j < n; j++) {
+                out[outOff + j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
+                out[outOff + j] += x4 * w4[j] + x5 * w5[j] + x6 * w6[j] + x7 * w7[j];
+            }
+        } else {
+            for (int j = 0; j < bound; j += LANES) {
+                DoubleVector t0 = DoubleVector.fromArray(SPECIES, w0, j).mul(x0)
+                        .add(DoubleVector.fromArray(SPECIES, w1, j).mul(x1))
+                        .add(DoubleVector.fromArray(SPECIES, w2, j).mul(x2))
+                        .add(DoubleVector.fromArray(SPECIES, w3, j).mul(x3));
+                DoubleVector.fromArray(SPECIES, out, outOff + j).add(t0).intoArray(out, outOff + j);
+            }
+            for (int j = bound; j < n; j++) {
+                out[outOff + j] += x0 * w0[j] + x1 * w1[j] + x2 * w2[j] + x3 * w3[j];
+            }
+        }
+    }
+
+    /**
+     * linear/decay in float64 for one token, every head: S_h = a_h S_h + c (K_h v_hᵀ),
+     * z_h = a_h z_h + c K_h, then out[h·d_v ..] = Q_hᵀS_h / (Q_hᵀz_h + epsT). {@code gamma == null}:
+     * every head is a running mean with a, c as given; otherwise a_h = γ_h and c = 1.
+     * Requires d_v to be a multiple of {@link #LANES}.
+     */
+    static void advanceFlat(double[] s, double[] f, int q0, int k0, int v0, int heads, int dPhi, int dv,
+                            int headBlock, int zOffset, double a, double c, double[] gamma, double epsT,
+                            double[] out) {
+        for (int h = 0; h < heads; h++) {
+            double ah = gamma == null ? a : gamma[h];
+            int base = h * headBlock;
+            int q = q0 + h * dPhi;
+            int k = k0 + h * dPhi;
+            int v = v0 + h * dv;
+            for (int cb = 0; cb < dv; cb += LANES) {
+                DoubleVector vv = DoubleVector.fromArray(SPECIES, f, v + cb);
+                DoubleVector y = DoubleVector.zero(SPECIES);
+                int i = 0;
+                for (; i + 3 < dPhi; i += 4) {
+                    int r = base + i * dv + cb;
+                    DoubleVector s0 = row(s, r, ah, c, f[k + i], vv);
+                    DoubleVector s1 = row(s, r + dv, ah, c, f[k + i + 1], vv);
+                    DoubleVector s2 = row(s, r + 2 * dv, ah, c, f[k + i + 2], vv);
+                    DoubleVector s3 = row(s, r + 3 * dv, ah, c, f[k + i + 3], vv);
+                    DoubleVector t = s0.mul(f[q + i]).add(s1.mul(f[q + i + 1]))
+                            .add(s2.mul(f[q + i + 2])).add(s3.mul(f[q + i + 3]));
+                    y = y.add(t);
+                }
+                for (; i < dPhi; i++) {
+                    y = y.add(row(s, base + i * dv + cb, ah, c, f[k + i], vv).mul(f[q + i]));
+                }
+                y.intoArray(out, h * dv + cb);
+            }
+            int z = base + zOffset;
+            double den = 0.0;
+            for (int i = 0; i < dPhi; i++) {
+                double zi = ah * s[z + i] + c * f[k + i];
+                s[z + i] = zi;
+                den += f[q + i] * zi;
+            }
+            double inv = 1.0 / (den + epsT);
+            for (int cb = 0; cb < dv; cb += LANES) {
+                DoubleVector.fromArray(SPECIES, out, h * dv + cb).mul(inv).intoArray(out, h * dv + cb);
+            }
+        }
+    }
+
+    /** One row block of S updated in place: a·S + c·(k_i·v), as {@code a * s + c * (ki * v)}. */
+    private static DoubleVector row(double[] s, int r, double a, double c, double ki, DoubleVector v) {
+        DoubleVector updated = DoubleVector.fromArray(SPECIES, s, r).mul(a).add(v.mul(ki).mul(c));
+        updated.intoArray(s, r);
+        return updated;
+    }
+}
