@@ -122,6 +122,7 @@ public final class RecurrentLinearAttention {
     // Vector API kernels (see VectorKernels): projections always when enabled; the fused
     // linear/decay recurrence when the state is float64, flat-updatable and d_v a whole number of vectors
     private final boolean vectorProject;
+    private final boolean vectorOut;
     private final boolean vectorFlat;
     private final boolean allMean; // every head a running mean (linear; decay with all γ_h = 1)
 
@@ -209,7 +210,9 @@ public final class RecurrentLinearAttention {
         if (vector && !VectorSupport.enabled()) {
             throw new IllegalStateException("the Vector API kernels are not available: " + VectorSupport.describe());
         }
-        this.vectorProject = vector;
+        // narrower than one vector: the plain loops (all columns would be the scalar tail)
+        this.vectorProject = vector && pWidth >= VectorKernels.LANES;
+        this.vectorOut = vector && dOut >= VectorKernels.LANES;
 
         this.vocab = config.vocab();
         this.embedding = weights.embedding == null ? null : weights.embedding.clone();
@@ -762,7 +765,7 @@ public final class RecurrentLinearAttention {
 
     /** y = W_o concat_h(y_h) + b_o as axpy over the rows of W_oᵀ into {@code yBuf} (indexed from 0), then copied. */
     private void outProject(double[] y, int yOff) {
-        if (vectorProject) {
+        if (vectorOut) {
             VectorKernels.project(headOut, 0, heads * dv, outRows, outBias, dOut, y, yOff);
             return;
         }
