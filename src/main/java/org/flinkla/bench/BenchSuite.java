@@ -57,24 +57,43 @@ public final class BenchSuite {
         out.put("mode", s.mode());
         MachineInfo before = MachineInfo.capture();
         out.set("machine", before.toJson());
+        out.put("kernels_in_this_jvm", org.flinkla.engine.VectorSupport.describe());
         log.accept("bench (" + s.mode() + ") on " + before.describe());
         long t0 = System.nanoTime();
 
         EngineThroughput.Result engine = null;
+        EngineThroughput.Result plain = null;
         if (s.parts().contains("engine")) {
-            log.accept("engine: JMH EngineBenchmark step/stepToken (64x4, elu, float64), forked JVM ...");
-            engine = EngineThroughput.run("64x4", "elu", "float64", s.jmhWarmup(), s.jmhIterations());
+            // both kernels, one forked JVM each, back to back: the plain loops (any JVM) and the
+            // Vector API kernels (JVM with --add-modules jdk.incubator.vector); the target is read
+            // on the faster configuration a user can choose, and both are reported
+            log.accept("engine: JMH EngineBenchmark step/stepToken (64x4, elu, float64), plain loops, forked JVM ...");
+            plain = EngineThroughput.run("64x4", "elu", "float64", s.jmhWarmup(), s.jmhIterations(), false);
+            log.accept("engine: the same with the Vector API kernels (--add-modules jdk.incubator.vector) ...");
+            engine = EngineThroughput.run("64x4", "elu", "float64", s.jmhWarmup(), s.jmhIterations(), true);
             ObjectNode e = out.putObject("engine");
             ObjectNode c = e.putObject("config");
             c.put("d_model", 64).put("heads", 4).put("d_key", 16).put("d_value", 16).put("d_out", 64)
                     .put("feature_map", "elu").put("state_precision", "float64").put("variant", "linear")
-                    .put("threads", 1).put("harness", "JMH 1.37, EngineBenchmark, 1 fork, "
-                            + s.jmhWarmup() + "x1 s warm-up, " + s.jmhIterations() + "x1 s measurement");
+                    .put("threads", 1).put("harness", "JMH 1.37, EngineBenchmark, 1 fork per kernel, "
+                            + s.jmhWarmup() + "x1 s warm-up, " + s.jmhIterations() + "x1 s measurement")
+                    .put("kernels", "Vector API (--add-modules jdk.incubator.vector)");
             e.put("step_tokens_per_second", round(engine.tokensPerSecond().get("step")));
             e.put("step_error_99_9", round(engine.error().get("step")));
             e.put("step_token_tokens_per_second", round(engine.tokensPerSecond().get("stepToken")));
             e.put("step_token_error_99_9", round(engine.error().get("stepToken")));
-            log.accept(String.format(Locale.ROOT, "  engine: step %,.0f tokens/s, stepToken %,.0f tokens/s",
+            ObjectNode pl = e.putObject("plain_loops");
+            pl.put("jvm", "-Dflinkla.vector=false");
+            pl.put("step_tokens_per_second", round(plain.tokensPerSecond().get("step")));
+            pl.put("step_error_99_9", round(plain.error().get("step")));
+            pl.put("step_token_tokens_per_second", round(plain.tokensPerSecond().get("stepToken")));
+            pl.put("step_token_error_99_9", round(plain.error().get("stepToken")));
+            e.put("vector_over_plain_step", round3(engine.tokensPerSecond().get("step") / plain.tokensPerSecond().get("step")));
+            e.put("vector_over_plain_step_token",
+                    round3(engine.tokensPerSecond().get("stepToken") / plain.tokensPerSecond().get("stepToken")));
+            log.accept(String.format(Locale.ROOT, "  engine, plain loops: step %,.0f tokens/s, stepToken %,.0f tokens/s",
+                    plain.tokensPerSecond().get("step"), plain.tokensPerSecond().get("stepToken")));
+            log.accept(String.format(Locale.ROOT, "  engine, Vector API: step %,.0f tokens/s, stepToken %,.0f tokens/s",
                     engine.tokensPerSecond().get("step"), engine.tokensPerSecond().get("stepToken")));
         }
 
@@ -143,7 +162,11 @@ public final class BenchSuite {
         ArrayNode targets = out.putArray("targets");
         if (engine != null) {
             double step = engine.tokensPerSecond().get("step");
-            target(targets, "engine step tokens/s (64x4, elu, float64)", ">= 500000", step, step >= ENGINE_TARGET);
+            target(targets, "engine step tokens/s (64x4, elu, float64, Vector API kernels)", ">= 500000", step,
+                    step >= ENGINE_TARGET);
+            double plainStep = plain.tokensPerSecond().get("step");
+            target(targets, "engine step tokens/s (64x4, elu, float64, plain loops)", ">= 500000", plainStep,
+                    plainStep >= ENGINE_TARGET);
         }
         if (heap != null) {
             r.put("operator_heap_over_engine", round3(heap.ratio()));

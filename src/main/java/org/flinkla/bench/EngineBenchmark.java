@@ -34,6 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * Gated and delta need elu or relu ({@code -p variant=delta -p featureMap=elu,relu}).
  *
+ * <p>The kernels follow the JVM: add {@code -jvmArgsAppend "--add-modules jdk.incubator.vector"} for the
+ * Vector API ones ({@code bench} runs both).
+ *
  * <p>{@link #main} runs the same steps without JMH and reports tokens per <em>CPU</em> second of the
  * measuring thread, which stays meaningful on a shared machine where wall-clock throughput mostly
  * measures the other processes: {@code java -cp target/flink-linear-attention.jar
@@ -60,6 +63,9 @@ public class EngineBenchmark {
     @Param({"linear"})
     public String variant;
 
+    /** Not a JMH parameter (a JMH fork chooses its kernels by its JVM options); {@link #main} sets it. */
+    boolean plainLoops;
+
     private RecurrentLinearAttention layer;
     private AttentionState state;
     private double[] xs;
@@ -79,7 +85,8 @@ public class EngineBenchmark {
                 .statePrecision(StatePrecision.parse(precision))
                 .vocab("ACGTN")
                 .build();
-        layer = new RecurrentLinearAttention(cfg, randomWeights(cfg, 1));
+        layer = plainLoops ? RecurrentLinearAttention.withPlainLoops(cfg, randomWeights(cfg, 1))
+                : new RecurrentLinearAttention(cfg, randomWeights(cfg, 1));
         state = layer.newState();
         Random r = new Random(2);
         xs = new double[INPUTS * dModel];
@@ -109,8 +116,14 @@ public class EngineBenchmark {
     public static void main(String[] args) {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        System.out.println("| shape | feature map | variant | state | step (tokens/CPU-s) | stepToken (tokens/CPU-s) |");
-        System.out.println("|---|---|---|---|---:|---:|");
+        boolean vector = org.flinkla.engine.VectorSupport.enabled();
+        System.out.println("Kernels: " + org.flinkla.engine.VectorSupport.describe()
+                + (vector ? "; each case also on the plain loops, alternating, same JVM" : ""));
+        System.out.println(vector
+                ? "| shape | feature map | variant | state | step plain | step vector | ratio | stepToken plain | stepToken vector | ratio |\n"
+                        + "|---|---|---|---|---:|---:|---:|---:|---:|---:|"
+                : "| shape | feature map | variant | state | step (tokens/CPU-s) | stepToken (tokens/CPU-s) |\n"
+                        + "|---|---|---|---|---:|---:|");
         java.util.List<String[]> cases = new java.util.ArrayList<>();
         for (String sh : new String[] {"64x4", "256x8"}) {
             for (String fm : new String[] {"elu", "relu", "favor", "taylor"}) {
@@ -123,17 +136,38 @@ public class EngineBenchmark {
             cases.add(new String[] {"64x4", "elu", "float64", v});
         }
         for (String[] c : cases) {
-            EngineBenchmark b = new EngineBenchmark();
-            b.shape = c[0];
-            b.featureMap = c[1];
-            b.precision = c[2];
-            b.variant = c[3];
-            b.setup();
-            double step = rate(mx, seconds, b, false);
-            double token = rate(mx, seconds, b, true);
-            System.out.printf(java.util.Locale.ROOT, "| %s | %s | %s | %s | %,.0f | %,.0f |%n",
-                    c[0], c[1], c[3], c[2], step, token);
+            EngineBenchmark plain = bench(c, true);
+            if (!vector) {
+                System.out.printf(java.util.Locale.ROOT, "| %s | %s | %s | %s | %,.0f | %,.0f |%n",
+                        c[0], c[1], c[3], c[2], rate(mx, seconds, plain, false), rate(mx, seconds, plain, true));
+                continue;
+            }
+            EngineBenchmark vec = bench(c, false);
+            // alternate plain and vector twice and keep the better of each: the machine is shared
+            double sp = 0;
+            double sv = 0;
+            double tp = 0;
+            double tv = 0;
+            for (int round = 0; round < 2; round++) {
+                sp = Math.max(sp, rate(mx, seconds / 2, plain, false));
+                sv = Math.max(sv, rate(mx, seconds / 2, vec, false));
+                tp = Math.max(tp, rate(mx, seconds / 2, plain, true));
+                tv = Math.max(tv, rate(mx, seconds / 2, vec, true));
+            }
+            System.out.printf(java.util.Locale.ROOT, "| %s | %s | %s | %s | %,.0f | %,.0f | %.2f | %,.0f | %,.0f | %.2f |%n",
+                    c[0], c[1], c[3], c[2], sp, sv, sv / sp, tp, tv, tv / tp);
         }
+    }
+
+    private static EngineBenchmark bench(String[] c, boolean plainLoops) {
+        EngineBenchmark b = new EngineBenchmark();
+        b.shape = c[0];
+        b.featureMap = c[1];
+        b.precision = c[2];
+        b.variant = c[3];
+        b.plainLoops = plainLoops;
+        b.setup();
+        return b;
     }
 
     private static double rate(java.lang.management.ThreadMXBean mx, double seconds, EngineBenchmark b, boolean token) {

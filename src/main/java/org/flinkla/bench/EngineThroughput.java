@@ -18,19 +18,29 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * operation is one token, so the score is tokens/s.
  *
  * <pre>{@code
- * EngineThroughput.Result r = EngineThroughput.run("64x4", "elu", "float64", 2, 3);
+ * EngineThroughput.Result r = EngineThroughput.run("64x4", "elu", "float64", 2, 3, true);
  * r.tokensPerSecond().get("step");
  * }</pre>
+ *
+ * <p>{@code vector}: the forked JVM runs with {@code --add-modules jdk.incubator.vector} (the
+ * engine's Vector API kernels); otherwise with {@code -Dflinkla.vector=false} (the plain loops),
+ * whatever the calling JVM has.
  */
 public final class EngineThroughput {
     private EngineThroughput() {}
 
     /** JMH scores by benchmark method ({@code step}, {@code stepToken}), with their error (99.9% CI). */
-    public record Result(String shape, String featureMap, String precision, int warmupIterations,
+    public record Result(String shape, String featureMap, String precision, boolean vector, int warmupIterations,
             int measurementIterations, Map<String, Double> tokensPerSecond, Map<String, Double> error) {}
 
-    public static Result run(String shape, String featureMap, String precision, int warmup, int iterations)
-            throws RunnerException {
+    /** The forked JVM's options for the plain loops or the Vector API kernels. */
+    static String[] jvmArgs(boolean vector) {
+        return vector ? new String[] {"-Xmx1g", "--add-modules", "jdk.incubator.vector"}
+                : new String[] {"-Xmx1g", "-D" + org.flinkla.engine.VectorSupport.PROPERTY + "=false"};
+    }
+
+    public static Result run(String shape, String featureMap, String precision, int warmup, int iterations,
+                             boolean vector) throws RunnerException {
         // Other JMH runs on a shared machine hold /tmp/jmh.lock; waiting for them is not an option
         // for a command, and the load is recorded next to the numbers anyway.
         if (System.getProperty("jmh.ignoreLock") == null) {
@@ -43,6 +53,7 @@ public final class EngineThroughput {
                 .param("precision", precision)
                 .param("variant", "linear")
                 .forks(1)
+                .jvmArgs(jvmArgs(vector))
                 .warmupIterations(warmup)
                 .warmupTime(TimeValue.seconds(1))
                 .measurementIterations(iterations)
@@ -63,6 +74,6 @@ public final class EngineThroughput {
             throw new IllegalStateException("JMH returned no result for EngineBenchmark.step/stepToken "
                     + "(is META-INF/BenchmarkList in the jar?): " + rate.keySet());
         }
-        return new Result(shape, featureMap, precision, warmup, iterations, rate, err);
+        return new Result(shape, featureMap, precision, vector, warmup, iterations, rate, err);
     }
 }

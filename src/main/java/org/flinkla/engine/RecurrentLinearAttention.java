@@ -130,6 +130,14 @@ public final class RecurrentLinearAttention {
         this(config, weights, VectorSupport.enabled());
     }
 
+    /**
+     * The same layer on the plain-Java loops whatever {@link VectorSupport#enabled()} says: same
+     * results bit for bit, for benchmarks that compare both kernels in one JVM.
+     */
+    public static RecurrentLinearAttention withPlainLoops(AttentionConfig config, AttentionWeights weights) {
+        return new RecurrentLinearAttention(config, weights, false);
+    }
+
     /** {@code vector}: use the Vector API kernels (only when {@link VectorSupport#enabled()}; tests compare both). */
     RecurrentLinearAttention(AttentionConfig config, AttentionWeights weights, boolean vector) {
         if (config == null || weights == null) {

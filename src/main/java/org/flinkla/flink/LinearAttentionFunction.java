@@ -98,6 +98,9 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
     @Override
     public void open(OpenContext openContext) throws Exception {
         engine = new RecurrentLinearAttention(config, weights);
+        // which hot loops this TaskManager runs (the Vector API needs --add-modules jdk.incubator.vector)
+        org.slf4j.LoggerFactory.getLogger(LinearAttentionFunction.class)
+                .info("linear attention engine kernels: {}", org.flinkla.engine.VectorSupport.describe());
         validator = RecordValidator.forModel(config, weights, maxTokensPerRecord);
         dOut = config.dOut();
         scratchY = new double[dOut];

@@ -155,5 +155,8 @@ class ComposeFileTest {
         assertThat(composeText).containsPattern("(?s)jobmanager:.*?environment: \\*flink-properties")
                 .containsPattern("(?s)taskmanager:.*?environment: \\*flink-properties");
         assertThat(flinkProps).contains("state.backend.type: rocksdb").contains("execution.checkpointing.dir: file:///flink-checkpoints");
+        // TaskManagers resolve the incubating Vector API module, so the engine's vector kernels run
+        assertThat(flinkProps).contains(org.apache.flink.configuration.CoreOptions.FLINK_TM_JVM_OPTIONS.key()
+                + ": --add-modules jdk.incubator.vector");
     }
 }
