@@ -112,7 +112,10 @@ public class EngineBenchmark {
         return y;
     }
 
-    /** Tokens per CPU second for every shape × feature map × precision (and the variants at 64x4, elu). */
+    /**
+     * Tokens per CPU second for every shape × feature map × precision (and the variants at 64x4, elu):
+     * {@code [seconds-per-case [filter]]}, filter matched against "shape map variant state".
+     */
     public static void main(String[] args) {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -135,7 +138,12 @@ public class EngineBenchmark {
         for (String v : new String[] {"decay", "gated", "delta"}) {
             cases.add(new String[] {"64x4", "elu", "float64", v});
         }
+        // optional filter, e.g. "64x4 elu linear float32": the cases whose "shape map variant state" contain it
+        String only = args.length > 1 ? args[1] : "";
         for (String[] c : cases) {
+            if (!(c[0] + " " + c[1] + " " + c[3] + " " + c[2]).contains(only)) {
+                continue;
+            }
             EngineBenchmark plain = bench(c, true);
             if (!vector) {
                 System.out.printf(java.util.Locale.ROOT, "| %s | %s | %s | %s | %,.0f | %,.0f |%n",
