@@ -45,6 +45,9 @@ package org.flinkla.engine;
  * vocabulary row are computed once at construction, so a token step costs only the state update
  * and the output projection; for linear/decay in float64 also the outer products φ(k)vᵀ, so the
  * update is one flat loop over the whole state ({@link #step} builds them into a scratch first).
+ * When the JVM resolves {@code jdk.incubator.vector} ({@link VectorSupport}), the projections and
+ * the linear/decay float64 recurrence run on {@link VectorKernels} instead, which give the same
+ * bits and need no outer-product tables.
  *
  * <p>Not thread-safe: it owns scratch buffers so that a step allocates nothing. Create one per
  * thread (a Flink subtask builds its own in {@code open}).
