@@ -128,6 +128,7 @@ public final class RecurrentLinearAttention {
     private final boolean vectorOut;
     private final boolean vectorFlat;
     private final boolean allMean; // every head a running mean (linear; decay with all γ_h = 1)
+    private final double[] projBlock; // [4][pWidth]: projections of four tokens (steps with the vector kernels)
 
     public RecurrentLinearAttention(AttentionConfig config, AttentionWeights weights) {
         this(config, weights, VectorSupport.enabled());
@@ -257,6 +258,7 @@ public final class RecurrentLinearAttention {
         boolean flatUpdate = (variant == Variant.LINEAR || variant == Variant.DECAY) && (allMean || !anyMean);
         this.vectorFlat = vector && flatUpdate && float64 && dv % VectorKernels.LANES == 0;
         this.kvzScratch = flatUpdate && float64 && !vectorFlat ? new double[stateLength] : null;
+        this.projBlock = vectorFlat && vectorProject ? new double[4 * pWidth] : null;
         if (tokenTable != null && kvzScratch != null
                 && (long) vocabSize * stateLength <= TOKEN_TABLE_LIMIT) {
             this.tokenOuter = new double[vocabSize][stateLength];
@@ -390,7 +392,20 @@ public final class RecurrentLinearAttention {
 
     /** {@code n} vectors {@code xs[xOff + i·d_model ..]} in order; outputs to {@code ys[yOff + i·d_out ..]}. */
     public void steps(AttentionState state, double[] xs, int xOff, int n, double[] ys, int yOff) {
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        if (projBlock != null) {
+            // Vector API: project four tokens per pass over the weights, then the recurrence token by token
+            checkState(state);
+            for (; i + 3 < n; i += 4) {
+                VectorKernels.project4(xs, xOff + i * dModel, dModel, inRows, inBias, pWidth, projBlock);
+                for (int t = 0; t < 4; t++) {
+                    System.arraycopy(projBlock, t * pWidth, proj, 0, pWidth);
+                    prepare(feat, 0);
+                    advanceVector(state, feat, 0, ys, yOff + (i + t) * dOut);
+                }
+            }
+        }
+        for (; i < n; i++) {
             step(state, xs, xOff + i * dModel, ys, yOff + i * dOut);
         }
     }

@@ -204,6 +204,12 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
         }
         double[] ys = emitted == 0 ? null : new double[emitted * dOut];
         long[] positions = emit.kind() == EmitMode.Kind.EVERY_NTH && emitted > 0 ? new long[emitted] : null;
+        if (record.kind() == TokenRecord.Kind.VECTORS && emit.kind() == EmitMode.Kind.ALL && ys != null) {
+            // the whole chunk at once: the engine projects several vectors per pass over the weights
+            engine.steps(a, record.vectors(), skip * record.dim(), fresh, ys, 0);
+            a.setTokens(absorbed + fresh);
+            return new AttentionOutput(record.seq(), start + skip, dOut, ys, null, record.isChunk());
+        }
         int k = 0;
         for (int i = skip; i < count; i++) {
             double[] y;

@@ -53,6 +53,38 @@ class VectorKernelsTest {
     }
 
     @Test
+    void chunksOfVectorsGiveTheBitsOfSingleSteps() {
+        // steps() projects four tokens per pass with the vector kernels; chunk sizes around that
+        for (AttentionConfig cfg : List.of(base(32, 2, 16).build(), base(13, 2, 8).dOut(11).build(),
+                base(32, 2, 16).variant(Variant.DECAY).decay(new double[] {0.9, 0.99}).build())) {
+            AttentionWeights w = EngineTestSupport.randomWeights(cfg, 4, true);
+            RecurrentLinearAttention plain = new RecurrentLinearAttention(cfg, w, false);
+            RecurrentLinearAttention vector = new RecurrentLinearAttention(cfg, w, true);
+            int d = cfg.dModel();
+            int total = 1 + 3 + 4 + 7 + 16 + 9;
+            double[] xs = new double[total * d];
+            double[][] rows = EngineTestSupport.inputs(8, total, d);
+            for (int t = 0; t < total; t++) {
+                System.arraycopy(rows[t], 0, xs, t * d, d);
+            }
+            AttentionState sp = plain.newState();
+            double[] yp = new double[total * cfg.dOut()];
+            for (int t = 0; t < total; t++) {
+                plain.step(sp, xs, t * d, yp, t * cfg.dOut());
+            }
+            AttentionState sv = vector.newState();
+            double[] yv = new double[total * cfg.dOut()];
+            int at = 0;
+            for (int n : new int[] {1, 3, 4, 7, 16, 9}) {
+                vector.steps(sv, xs, at * d, n, yv, at * cfg.dOut());
+                at += n;
+            }
+            assertThat(firstDifference(bits(yv), bits(yp))).as("%s: first differing output", cfg).isEqualTo(-1);
+            assertThat(firstDifference(stateBits(sv), stateBits(sp))).as("%s: first differing state", cfg).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void aStateCarriesOverBetweenKernels() {
         AttentionConfig cfg = base(32, 2, 16).build();
         AttentionWeights w = EngineTestSupport.randomWeights(cfg, 3, true);
