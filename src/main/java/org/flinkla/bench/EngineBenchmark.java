@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -50,6 +51,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
 public class EngineBenchmark {
     private static final int INPUTS = 64;
+    private static final int CHUNK = 16;
 
     @Param({"64x4", "256x8"})
     public String shape;
@@ -70,6 +72,7 @@ public class EngineBenchmark {
     private AttentionState state;
     private double[] xs;
     private double[] y;
+    private double[] ys;
     private int dModel;
     private int next;
 
@@ -94,6 +97,7 @@ public class EngineBenchmark {
             xs[i] = r.nextGaussian();
         }
         y = new double[cfg.dOut()];
+        ys = new double[CHUNK * cfg.dOut()];
     }
 
     @Benchmark
@@ -102,6 +106,16 @@ public class EngineBenchmark {
         next = (i + 1) & (INPUTS - 1);
         layer.step(state, xs, i * dModel, y, 0);
         return y;
+    }
+
+    /** A chunk of 16 d_model vectors per call ({@link RecurrentLinearAttention#steps}); scores are per token. */
+    @Benchmark
+    @OperationsPerInvocation(CHUNK)
+    public double[] steps16() {
+        int i = next;
+        next = (i + CHUNK) & (INPUTS - 1);
+        layer.steps(state, xs, i * dModel, CHUNK, ys, 0);
+        return ys;
     }
 
     @Benchmark

@@ -47,7 +47,7 @@ public final class EngineThroughput {
             System.setProperty("jmh.ignoreLock", "true");
         }
         Options opt = new OptionsBuilder()
-                .include(EngineBenchmark.class.getName() + "\\.(step|stepToken)$")
+                .include(EngineBenchmark.class.getName() + "\\.(step|steps16|stepToken)$")
                 .param("shape", shape)
                 .param("featureMap", featureMap)
                 .param("precision", precision)
@@ -70,8 +70,8 @@ public final class EngineThroughput {
             rate.put(method, r.getPrimaryResult().getScore());
             err.put(method, r.getPrimaryResult().getScoreError());
         }
-        if (!rate.containsKey("step") || !rate.containsKey("stepToken")) {
-            throw new IllegalStateException("JMH returned no result for EngineBenchmark.step/stepToken "
+        if (!rate.containsKey("step") || !rate.containsKey("steps16") || !rate.containsKey("stepToken")) {
+            throw new IllegalStateException("JMH returned no result for EngineBenchmark.step/steps16/stepToken "
                     + "(is META-INF/BenchmarkList in the jar?): " + rate.keySet());
         }
         return new Result(shape, featureMap, precision, vector, warmup, iterations, rate, err);
