@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.flinkla.engine.AttentionConfig;
 import org.flinkla.flink.LinearAttention;
 import org.flinkla.flink.SequenceStateSerializer;
@@ -45,17 +46,20 @@ public final class KeyScaling {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 4) {
-            System.err.println("usage: KeyScaling <hashmap|rocksdb|rocksdb-bloom> <keys,keys,...> <chunk> <min-records>");
+        if (args.length < 4) {
+            System.err.println("usage: KeyScaling <hashmap|rocksdb|rocksdb-bloom|rocksdb-tuned> <keys,keys,...> <chunk> "
+                    + "<min-records> [flink.key=value ...]");
             System.exit(2);
         }
         String series = args[0];
-        // rocksdb-bloom: RocksDB with Bloom filters in its SST files (Flink's default is without), so a
-        // lookup of a key that is not there yet skips files instead of searching each one
         String backend = series.startsWith("rocksdb") ? "rocksdb" : series;
-        Configuration flink = new Configuration();
-        if (series.equals("rocksdb-bloom")) {
-            flink.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+        Configuration flink = seriesConfiguration(series);
+        for (int i = 4; i < args.length; i++) { // extra settings, for trying options by hand
+            int eq = args[i].indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException("extra setting '" + args[i] + "' is not key=value");
+            }
+            flink.setString(args[i].substring(0, eq), args[i].substring(eq + 1));
         }
         int[] keys = Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray();
         int chunk = Integer.parseInt(args[2]);
@@ -84,6 +88,31 @@ public final class KeyScaling {
             System.out.println(String.format(Locale.ROOT, "%s,%d,%d,%d,%.0f", series, k, records, records * chunk, rate));
             System.out.flush();
         }
+    }
+
+    /**
+     * Flink settings of a series: {@code hashmap} and {@code rocksdb} use Flink's defaults;
+     * {@code rocksdb-bloom} adds Bloom filters to the SST files (Flink's default is without), so a
+     * lookup of a key that is not stored yet skips files instead of searching each one;
+     * {@code rocksdb-tuned} is TODO.
+     */
+    static Configuration seriesConfiguration(String series) {
+        Configuration flink = new Configuration();
+        switch (series) {
+            case "hashmap":
+            case "rocksdb":
+                break;
+            case "rocksdb-bloom":
+                flink.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+                break;
+            case "rocksdb-tuned":
+                flink.set(RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS, true);
+                break;
+            default:
+                throw new IllegalArgumentException("unknown series '" + series
+                        + "': hashmap, rocksdb, rocksdb-bloom or rocksdb-tuned");
+        }
+        return flink;
     }
 
     /** Runs the child for one backend; points in key order (fewer if the child failed: see the log). */
