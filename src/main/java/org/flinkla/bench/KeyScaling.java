@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.flinkla.engine.AttentionConfig;
 import org.flinkla.flink.LinearAttention;
 import org.flinkla.flink.SequenceStateSerializer;
@@ -26,7 +27,8 @@ import org.flinkla.model.ModelFiles;
  * backend: d_model 16, 2 heads of 8, elu, float64 — {@value #STATE_BYTES} bytes of state per key.
  *
  * <pre>{@code
- * java -Xmx512m -cp target/flink-linear-attention.jar org.flinkla.bench.KeyScaling rocksdb 1,1000,1000000 16 131072
+ * java -Xmx512m -cp target/flink-linear-attention.jar org.flinkla.bench.KeyScaling rocksdb-tuned 1,1000,1000000 16 131072
+ * # extra Flink settings after the four arguments, e.g. taskmanager.memory.managed.size=512m
  * }</pre>
  */
 public final class KeyScaling {
@@ -45,17 +47,20 @@ public final class KeyScaling {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 4) {
-            System.err.println("usage: KeyScaling <hashmap|rocksdb|rocksdb-bloom> <keys,keys,...> <chunk> <min-records>");
+        if (args.length < 4) {
+            System.err.println("usage: KeyScaling <hashmap|rocksdb|rocksdb-bloom|rocksdb-tuned> <keys,keys,...> <chunk> "
+                    + "<min-records> [flink.key=value ...]");
             System.exit(2);
         }
         String series = args[0];
-        // rocksdb-bloom: RocksDB with Bloom filters in its SST files (Flink's default is without), so a
-        // lookup of a key that is not there yet skips files instead of searching each one
         String backend = series.startsWith("rocksdb") ? "rocksdb" : series;
-        Configuration flink = new Configuration();
-        if (series.equals("rocksdb-bloom")) {
-            flink.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+        Configuration flink = seriesConfiguration(series);
+        for (int i = 4; i < args.length; i++) { // extra settings, for trying options by hand
+            int eq = args[i].indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException("extra setting '" + args[i] + "' is not key=value");
+            }
+            flink.setString(args[i].substring(0, eq), args[i].substring(eq + 1));
         }
         int[] keys = Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray();
         int chunk = Integer.parseInt(args[2]);
@@ -84,6 +89,37 @@ public final class KeyScaling {
             System.out.println(String.format(Locale.ROOT, "%s,%d,%d,%d,%.0f", series, k, records, records * chunk, rate));
             System.out.flush();
         }
+    }
+
+    /**
+     * Flink settings of a series: {@code hashmap} and {@code rocksdb} use Flink's defaults;
+     * {@code rocksdb-bloom} adds Bloom filters to the SST files (Flink's default is without), so a
+     * lookup of a key that is not stored yet skips files instead of searching each one;
+     * {@code rocksdb-tuned} adds partitioned index and filters as well — what a job definition sets
+     * by default — without which 10⁶ keys with the local cluster's 128 MiB of managed memory re-read
+     * an SST file's whole index block on every lookup (BENCHMARKS.md §3).
+     */
+    static Configuration seriesConfiguration(String series) {
+        Configuration flink = new Configuration();
+        switch (series) {
+            case "hashmap":
+            case "rocksdb":
+                break;
+            case "rocksdb-bloom":
+                flink.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+                break;
+            case "rocksdb-tuned":
+                // what a job definition sets for RocksDB by default (AttentionJob.flinkConfiguration):
+                // a two-level index (and filter) per SST file, so a lookup reads one small index
+                // partition instead of the file's whole index block, plus Bloom filters
+                flink.set(RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS, true);
+                flink.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+                break;
+            default:
+                throw new IllegalArgumentException("unknown series '" + series
+                        + "': hashmap, rocksdb, rocksdb-bloom or rocksdb-tuned");
+        }
+        return flink;
     }
 
     /** Runs the child for one backend; points in key order (fewer if the child failed: see the log). */

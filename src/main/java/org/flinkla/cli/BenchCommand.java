@@ -46,7 +46,8 @@ final class BenchCommand {
             "  --curves DIR        instead: write the scaling curves (CSV + SVG) into DIR: time and heap",
             "                      against sequence length for linear / KV-cache / naive softmax (child JVMs),",
             "                      and operator throughput against number of keys (heap, RocksDB, RocksDB with",
-            "                      Bloom filters; each backend in a child JVM with a bounded heap); ~11-15 min,",
+            "                      Bloom filters, RocksDB with partitioned index/filters + Bloom; each series in",
+            "                      a child JVM with a bounded heap); ~6-15 min,",
             "                      with --quick ~3 min (shorter sequences, fewer keys)",
             "  --help              this text");
 

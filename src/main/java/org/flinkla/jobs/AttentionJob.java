@@ -7,6 +7,8 @@ import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.flinkla.flink.EmitMode;
@@ -95,8 +97,10 @@ public final class AttentionJob {
     /**
      * Flink settings of the job: default parallelism, {@code state.backend.type} (when the job sets it), checkpoint
      * interval (checkpointing is always on: the exactly-once sink commits on checkpoints, and
-     * restarts resume from them), and {@code pipeline.generic-types: false} so nothing falls back
-     * to Kryo.
+     * restarts resume from them), {@code pipeline.generic-types: false} so nothing falls back
+     * to Kryo, and the RocksDB table options of {@link JobDefinition.RocksDb} (partitioned index and
+     * filters, Bloom filters; read by the RocksDB backend from the job's configuration, which
+     * Flink merges over the cluster's, and ignored by the heap backend).
      */
     public static Configuration flinkConfiguration(JobDefinition job) {
         Configuration c = new Configuration();
@@ -104,6 +108,8 @@ public final class AttentionJob {
         if (job.stateBackend() != null) {
             c.set(StateBackendOptions.STATE_BACKEND, job.stateBackend());
         }
+        c.set(RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS, job.rocksDb().partitionedIndexFilters());
+        c.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, job.rocksDb().bloomFilter());
         c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, job.checkpointInterval());
         c.set(PipelineOptions.GENERIC_TYPES, false);
         c.set(PipelineOptions.NAME, job.name());

@@ -131,6 +131,30 @@ public final class JobDefinition implements Serializable {
         public Map<String, String> overrides() { return overrides; }
     }
 
+    /**
+     * RocksDB table options the job sets (job-level Flink settings: they override the cluster's
+     * and are ignored on the heap backend). Both default to on: with many keys per TaskManager and
+     * little managed memory, each SST file's single index block (about 1 MB per 64 MB file at 1 KB
+     * per key) no longer stays in the block cache and every lookup re-reads and decompresses it —
+     * 10⁶ keys ran at ~2k records/s here (BENCHMARKS.md §3). A two-level index reads one small
+     * partition per lookup; Bloom filters let a lookup of a new key skip files.
+     */
+    public static final class RocksDb implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final boolean partitionedIndexFilters;
+        private final boolean bloomFilter;
+
+        RocksDb(boolean partitionedIndexFilters, boolean bloomFilter) {
+            this.partitionedIndexFilters = partitionedIndexFilters;
+            this.bloomFilter = bloomFilter;
+        }
+
+        /** Flink's {@code state.backend.rocksdb.memory.partitioned-index-filters}. */
+        public boolean partitionedIndexFilters() { return partitionedIndexFilters; }
+        /** Flink's {@code state.backend.rocksdb.use-bloom-filter}. */
+        public boolean bloomFilter() { return bloomFilter; }
+    }
+
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final List<String> SECRET_MARKERS = List.of("password", "secret", "sasl.jaas");
 
@@ -147,9 +171,10 @@ public final class JobDefinition implements Serializable {
     private final String emit;
     private final int maxTokensPerRecord;
     private final Map<String, String> kafkaProperties;
+    private final RocksDb rocksDb;
 
     private JobDefinition(String file, String name, Source source, Sink sink, ModelSpec model, DeliveryGuarantee guarantee,
-            String stateBackend, int parallelism, Duration checkpointInterval, Duration stateTtl,
+            String stateBackend, RocksDb rocksDb, int parallelism, Duration checkpointInterval, Duration stateTtl,
             String emit, int maxTokensPerRecord, Map<String, String> kafkaProperties) {
         this.file = file;
         this.name = name;
@@ -158,6 +183,7 @@ public final class JobDefinition implements Serializable {
         this.model = model;
         this.guarantee = guarantee;
         this.stateBackend = stateBackend;
+        this.rocksDb = rocksDb;
         this.parallelism = parallelism;
         this.checkpointInterval = checkpointInterval;
         this.stateTtl = stateTtl;
@@ -233,6 +259,9 @@ public final class JobDefinition implements Serializable {
                 .equals("exactly-once") ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE;
         // unset: whatever the cluster is configured with (docker-compose: rocksdb; local runs: hashmap)
         String backend = top.has("state-backend") ? top.choice("state-backend", null, "hashmap", "rocksdb") : null;
+        YamlSection rocks = top.section("rocksdb", false);
+        RocksDb rocksDb = new RocksDb(rocks.bool("partitioned-index-filters", true), rocks.bool("bloom-filter", true));
+        rocks.finish();
         Duration checkpoint = top.duration("checkpoint-interval", Duration.ofSeconds(2));
         if (checkpoint.toMillis() < 10) {
             throw top.error("checkpoint-interval", "must be at least 10ms, got " + checkpoint.toMillis() + "ms");
@@ -258,7 +287,7 @@ public final class JobDefinition implements Serializable {
             }
         }
         top.finish();
-        return new JobDefinition(file, name, source, sink, model, guarantee, backend, parallelism, checkpoint, ttl,
+        return new JobDefinition(file, name, source, sink, model, guarantee, backend, rocksDb, parallelism, checkpoint, ttl,
                 emit, maxTokens, props);
     }
 
@@ -355,6 +384,8 @@ public final class JobDefinition implements Serializable {
     public DeliveryGuarantee guarantee() { return guarantee; }
     /** {@code hashmap} or {@code rocksdb} (Flink's {@code state.backend.type}), or null for the cluster's default. */
     public String stateBackend() { return stateBackend; }
+    /** RocksDB table options (used when the state backend is RocksDB). */
+    public RocksDb rocksDb() { return rocksDb; }
     public int parallelism() { return parallelism; }
     public Duration checkpointInterval() { return checkpointInterval; }
     /** Idle time after which a sequence's state is dropped, or null (kept until a reset). */
@@ -390,13 +421,13 @@ public final class JobDefinition implements Serializable {
         if (p < 1) {
             throw new JobDefinitionException("--parallelism must be positive, got " + p);
         }
-        return new JobDefinition(file, name, source, sink, model, guarantee, stateBackend, p, checkpointInterval,
+        return new JobDefinition(file, name, source, sink, model, guarantee, stateBackend, rocksDb, p, checkpointInterval,
                 stateTtl, emit, maxTokensPerRecord, kafkaProperties);
     }
 
     /** Copy with another guarantee (used by benchmarks). */
     public JobDefinition withDeliveryGuarantee(DeliveryGuarantee g) {
-        return new JobDefinition(file, name, source, sink, model, g, stateBackend, parallelism, checkpointInterval,
+        return new JobDefinition(file, name, source, sink, model, g, stateBackend, rocksDb, parallelism, checkpointInterval,
                 stateTtl, emit, maxTokensPerRecord, kafkaProperties);
     }
 
