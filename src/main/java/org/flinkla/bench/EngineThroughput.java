@@ -29,7 +29,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 public final class EngineThroughput {
     private EngineThroughput() {}
 
-    /** JMH scores by benchmark method ({@code step}, {@code stepToken}), with their error (99.9% CI). */
+    /** JMH scores by benchmark method ({@code step}, {@code steps16}, {@code stepToken}), with their error (99.9% CI). */
     public record Result(String shape, String featureMap, String precision, boolean vector, int warmupIterations,
             int measurementIterations, Map<String, Double> tokensPerSecond, Map<String, Double> error) {}
 
