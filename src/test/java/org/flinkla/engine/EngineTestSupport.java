@@ -40,6 +40,26 @@ final class EngineTestSupport {
         return w;
     }
 
+    /**
+     * Bytes the current thread allocates in one round of 10,000 × ({@code step} + {@code stepToken}),
+     * after warming up in such rounds (at most 40) until a round allocates less than 4 KiB: the JIT's
+     * escape analysis, and the Vector API kernels, which allocate until C2 has compiled them.
+     */
+    static long allocatedPerRoundAfterWarmUp(RecurrentLinearAttention layer, AttentionState st, double[] x, double[] y) {
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long allocated = Long.MAX_VALUE;
+        for (int round = 0; round < 40 && allocated >= 4096; round++) {
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 10_000; i++) {
+                layer.step(st, x, 0, y, 0);
+                layer.stepToken(st, i % 5, y, 0);
+            }
+            allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        }
+        return allocated;
+    }
+
     static double[] gaussian(Random r, int n, double scale) {
         double[] a = new double[n];
         for (int i = 0; i < n; i++) {

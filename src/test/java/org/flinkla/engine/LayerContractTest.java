@@ -98,8 +98,6 @@ class LayerContractTest {
 
     @Test
     void stepAllocatesNothing() {
-        com.sun.management.ThreadMXBean mx =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         for (Variant v : Variant.values()) {
             for (StatePrecision p : StatePrecision.values()) {
                 AttentionConfig cfg = CFG.toBuilder().variant(v).statePrecision(p).build();
@@ -107,17 +105,7 @@ class LayerContractTest {
                 AttentionState st = layer.newState();
                 double[] x = {0.1, -0.2, 0.3, 0.4};
                 double[] y = new double[5];
-                // warm up (JIT, escape analysis; the Vector API kernels allocate until C2 has
-                // compiled them) in bounded rounds until a round of 10,000 × 2 steps allocates nothing
-                long allocated = Long.MAX_VALUE;
-                for (int round = 0; round < 40 && allocated >= 4096; round++) {
-                    long before = mx.getCurrentThreadAllocatedBytes();
-                    for (int i = 0; i < 10_000; i++) {
-                        layer.step(st, x, 0, y, 0);
-                        layer.stepToken(st, i % 5, y, 0);
-                    }
-                    allocated = mx.getCurrentThreadAllocatedBytes() - before;
-                }
+                long allocated = EngineTestSupport.allocatedPerRoundAfterWarmUp(layer, st, x, y);
                 // 20,000 steps: anything per step would be ≥ 16 bytes each, i.e. ≥ 320 kB
                 assertThat(allocated).as(v + " " + p).isLessThan(4096);
             }

@@ -106,24 +106,12 @@ class VectorKernelsTest {
 
     @Test
     void theVectorPathAllocatesNothingOnceCompiled() {
-        com.sun.management.ThreadMXBean mx =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         AttentionConfig cfg = base(64, 4, 16).build();
         RecurrentLinearAttention layer = new RecurrentLinearAttention(cfg, EngineTestSupport.randomWeights(cfg, 1, true), true);
         AttentionState st = layer.newState();
         double[] x = EngineTestSupport.inputs(1, 1, 64)[0];
         double[] y = new double[cfg.dOut()];
-        // the Vector API allocates until C2 has compiled and inlined the kernels: warm up in rounds
-        // (bounded) until a round of 10,000 steps allocates nothing measurable
-        long allocated = Long.MAX_VALUE;
-        for (int round = 0; round < 40 && allocated >= 4096; round++) {
-            long before = mx.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 10_000; i++) {
-                layer.step(st, x, 0, y, 0);
-                layer.stepToken(st, i % 5, y, 0);
-            }
-            allocated = mx.getCurrentThreadAllocatedBytes() - before;
-        }
+        long allocated = EngineTestSupport.allocatedPerRoundAfterWarmUp(layer, st, x, y);
         // 20,000 steps: anything per step would be ≥ 16 bytes each, i.e. ≥ 320 kB
         assertThat(allocated).isLessThan(4096);
     }
