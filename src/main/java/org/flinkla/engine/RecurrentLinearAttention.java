@@ -256,7 +256,9 @@ public final class RecurrentLinearAttention {
         }
         this.allMean = everyMean;
         boolean flatUpdate = (variant == Variant.LINEAR || variant == Variant.DECAY) && (allMean || !anyMean);
-        this.vectorFlat = vector && flatUpdate && float64 && dv % VectorKernels.LANES == 0;
+        // gated: the same kernel with a gate per row of S (its d_φ = d_k: elu or relu)
+        this.vectorFlat = vector && (flatUpdate || variant == Variant.GATED) && float64
+                && dv % VectorKernels.LANES == 0;
         this.kvzScratch = flatUpdate && float64 && !vectorFlat ? new double[stateLength] : null;
         this.projBlock = vectorFlat && vectorProject ? new double[4 * pWidth] : null;
         if (tokenTable != null && kvzScratch != null
@@ -596,17 +598,20 @@ public final class RecurrentLinearAttention {
         outProject(y, yOff);
     }
 
-    /** {@link #advanceFlat} with the fused Vector API kernel: the outer products are never stored. */
+    /** {@link #advanceFlat} (and gated's {@link #advance}) with the fused Vector API kernel: the outer products are never stored. */
     private void advanceVector(AttentionState state, double[] f, int fo, double[] y, int yOff) {
         long t = state.tokens() + 1;
         state.setTokens(t);
         double c = 1.0 / (double) t;
-        if (allMean) {
+        if (variant == Variant.GATED) {
+            VectorKernels.advanceFlat(state.doubles(), f, fo + fQ, fo + fK, fo + fV, fo + fG, heads, dPhi, dv,
+                    headBlock, zOffset, 1.0, 1.0, null, eps, headOut);
+        } else if (allMean) {
             double a = (double) (t - 1) / (double) t;
-            VectorKernels.advanceFlat(state.doubles(), f, fo + fQ, fo + fK, fo + fV, heads, dPhi, dv,
+            VectorKernels.advanceFlat(state.doubles(), f, fo + fQ, fo + fK, fo + fV, -1, heads, dPhi, dv,
                     headBlock, zOffset, a, c, null, eps * c, headOut);
         } else {
-            VectorKernels.advanceFlat(state.doubles(), f, fo + fQ, fo + fK, fo + fV, heads, dPhi, dv,
+            VectorKernels.advanceFlat(state.doubles(), f, fo + fQ, fo + fK, fo + fV, -1, heads, dPhi, dv,
                     headBlock, zOffset, 1.0, 1.0, gamma, eps, headOut);
         }
         outProject(y, yOff);

@@ -173,12 +173,14 @@ final class VectorKernels {
     }
 
     /**
-     * linear/decay in float64 for one token, every head: S_h = a_h S_h + c (K_h v_hᵀ),
-     * z_h = a_h z_h + c K_h, then out[h·d_v ..] = Q_hᵀS_h / (Q_hᵀz_h + epsT). {@code gamma == null}:
-     * every head is a running mean with a, c as given; otherwise a_h = γ_h and c = 1.
-     * Requires d_v to be a multiple of {@link #LANES}.
+     * linear/decay/gated in float64 for one token, every head: S_h = A S_h + c (K_h v_hᵀ),
+     * z_h = A z_h + c K_h, then out[h·d_v ..] = Q_hᵀS_h / (Q_hᵀz_h + epsT), where A scales row i by
+     * a_i: the gate α_i = f[g0 + h·d_φ + i] when {@code g0 >= 0} (gated, c = 1), else γ_h when
+     * {@code gamma != null} (decay, c = 1), else {@code a} (running means). Same expressions, in the
+     * same order, as the scalar {@code advanceFlat} and {@code updateHead}. Requires d_v to be a
+     * multiple of {@link #LANES}.
      */
-    static void advanceFlat(double[] s, double[] f, int q0, int k0, int v0, int heads, int dPhi, int dv,
+    static void advanceFlat(double[] s, double[] f, int q0, int k0, int v0, int g0, int heads, int dPhi, int dv,
                             int headBlock, int zOffset, double a, double c, double[] gamma, double epsT,
                             double[] out) {
         for (int h = 0; h < heads; h++) {
@@ -187,29 +189,30 @@ final class VectorKernels {
             int q = q0 + h * dPhi;
             int k = k0 + h * dPhi;
             int v = v0 + h * dv;
+            int g = g0 < 0 ? -1 : g0 + h * dPhi;
             for (int cb = 0; cb < dv; cb += LANES) {
                 DoubleVector vv = DoubleVector.fromArray(SPECIES, f, v + cb);
                 DoubleVector y = DoubleVector.zero(SPECIES);
                 int i = 0;
                 for (; i + 3 < dPhi; i += 4) {
                     int r = base + i * dv + cb;
-                    DoubleVector s0 = row(s, r, ah, c, f[k + i], vv);
-                    DoubleVector s1 = row(s, r + dv, ah, c, f[k + i + 1], vv);
-                    DoubleVector s2 = row(s, r + 2 * dv, ah, c, f[k + i + 2], vv);
-                    DoubleVector s3 = row(s, r + 3 * dv, ah, c, f[k + i + 3], vv);
+                    DoubleVector s0 = row(s, r, g < 0 ? ah : f[g + i], c, f[k + i], vv);
+                    DoubleVector s1 = row(s, r + dv, g < 0 ? ah : f[g + i + 1], c, f[k + i + 1], vv);
+                    DoubleVector s2 = row(s, r + 2 * dv, g < 0 ? ah : f[g + i + 2], c, f[k + i + 2], vv);
+                    DoubleVector s3 = row(s, r + 3 * dv, g < 0 ? ah : f[g + i + 3], c, f[k + i + 3], vv);
                     DoubleVector t = s0.mul(f[q + i]).add(s1.mul(f[q + i + 1]))
                             .add(s2.mul(f[q + i + 2])).add(s3.mul(f[q + i + 3]));
                     y = y.add(t);
                 }
                 for (; i < dPhi; i++) {
-                    y = y.add(row(s, base + i * dv + cb, ah, c, f[k + i], vv).mul(f[q + i]));
+                    y = y.add(row(s, base + i * dv + cb, g < 0 ? ah : f[g + i], c, f[k + i], vv).mul(f[q + i]));
                 }
                 y.intoArray(out, h * dv + cb);
             }
             int z = base + zOffset;
             double den = 0.0;
             for (int i = 0; i < dPhi; i++) {
-                double zi = ah * s[z + i] + c * f[k + i];
+                double zi = (g < 0 ? ah : f[g + i]) * s[z + i] + c * f[k + i];
                 s[z + i] = zi;
                 den += f[q + i] * zi;
             }
