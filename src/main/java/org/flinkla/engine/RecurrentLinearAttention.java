@@ -256,8 +256,8 @@ public final class RecurrentLinearAttention {
         }
         this.allMean = everyMean;
         boolean flatUpdate = (variant == Variant.LINEAR || variant == Variant.DECAY) && (allMean || !anyMean);
-        // gated: the same kernel with a gate per row of S (its d_φ = d_k: elu or relu)
-        this.vectorFlat = vector && (flatUpdate || variant == Variant.GATED) && float64
+        // gated: the same kernel with a gate per row of S (its d_φ = d_k: elu or relu); delta: its own
+        this.vectorFlat = vector && (flatUpdate || variant == Variant.GATED || variant == Variant.DELTA) && float64
                 && dv % VectorKernels.LANES == 0;
         this.kvzScratch = flatUpdate && float64 && !vectorFlat ? new double[stateLength] : null;
         this.projBlock = vectorFlat && vectorProject ? new double[4 * pWidth] : null;
@@ -598,12 +598,18 @@ public final class RecurrentLinearAttention {
         outProject(y, yOff);
     }
 
-    /** {@link #advanceFlat} (and gated's {@link #advance}) with the fused Vector API kernel: the outer products are never stored. */
+    /**
+     * {@link #advanceFlat}, and {@link #advance} for gated and delta, with the fused Vector API
+     * kernels: the outer products are never stored.
+     */
     private void advanceVector(AttentionState state, double[] f, int fo, double[] y, int yOff) {
         long t = state.tokens() + 1;
         state.setTokens(t);
         double c = 1.0 / (double) t;
-        if (variant == Variant.GATED) {
+        if (variant == Variant.DELTA) {
+            VectorKernels.deltaHeads(state.doubles(), f, fo + fQ, fo + fK, fo + fV, fo + fB, fo + fA, heads, dPhi, dv,
+                    headBlock, headOut);
+        } else if (variant == Variant.GATED) {
             VectorKernels.advanceFlat(state.doubles(), f, fo + fQ, fo + fK, fo + fV, fo + fG, heads, dPhi, dv,
                     headBlock, zOffset, 1.0, 1.0, null, eps, headOut);
         } else if (allMean) {

@@ -223,6 +223,39 @@ final class VectorKernels {
         }
     }
 
+    /**
+     * The delta rule in float64 for one token, every head (d_φ = d_k, no z): with u = S_oldᵀk̂,
+     * S = α S_old + k̂ (β (v − α u))ᵀ, then out[h·d_v ..] = Sᵀq̂; α = f[a0 + h], β = f[b0 + h]. The
+     * sums over rows run one row at a time, as in the scalar {@code deltaHead}. Requires d_v to be
+     * a multiple of {@link #LANES}.
+     */
+    static void deltaHeads(double[] s, double[] f, int q0, int k0, int v0, int b0, int a0, int heads, int dPhi,
+                           int dv, int headBlock, double[] out) {
+        for (int h = 0; h < heads; h++) {
+            double beta = f[b0 + h];
+            double alpha = f[a0 + h];
+            int base = h * headBlock;
+            int q = q0 + h * dPhi;
+            int k = k0 + h * dPhi;
+            for (int cb = 0; cb < dv; cb += LANES) {
+                DoubleVector u = DoubleVector.zero(SPECIES);
+                for (int i = 0; i < dPhi; i++) {
+                    u = u.add(DoubleVector.fromArray(SPECIES, s, base + i * dv + cb).mul(f[k + i]));
+                }
+                // β (v − α u)
+                u = DoubleVector.fromArray(SPECIES, f, v0 + h * dv + cb).sub(u.mul(alpha)).mul(beta);
+                DoubleVector y = DoubleVector.zero(SPECIES);
+                for (int i = 0; i < dPhi; i++) {
+                    int r = base + i * dv + cb;
+                    DoubleVector sv = DoubleVector.fromArray(SPECIES, s, r).mul(alpha).add(u.mul(f[k + i]));
+                    sv.intoArray(s, r);
+                    y = y.add(sv.mul(f[q + i]));
+                }
+                y.intoArray(out, h * dv + cb);
+            }
+        }
+    }
+
     /** One row block of S updated in place: a·S + c·(k_i·v), as {@code a * s + c * (ki * v)}. */
     private static DoubleVector row(double[] s, int r, double a, double c, double ki, DoubleVector v) {
         DoubleVector updated = DoubleVector.fromArray(SPECIES, s, r).mul(a).add(v.mul(ki).mul(c));
