@@ -46,7 +46,8 @@ package org.flinkla.engine;
  * and the output projection; for linear/decay in float64 also the outer products φ(k)vᵀ, so the
  * update is one flat loop over the whole state ({@link #step} builds them into a scratch first).
  * When the JVM resolves {@code jdk.incubator.vector} ({@link VectorSupport}), the projections and
- * the linear/decay float64 recurrence run on {@link VectorKernels} instead, which give the same
+ * the float64 recurrence (every variant; for decay, unless it mixes running-mean and decaying heads)
+ * run on {@link VectorKernels} instead, which give the same
  * bits and need no outer-product tables.
  *
  * <p>Not thread-safe: it owns scratch buffers so that a step allocates nothing. Create one per
@@ -122,8 +123,9 @@ public final class RecurrentLinearAttention {
     private final double[] tmp;
     private final double[] yBuf;
 
-    // Vector API kernels (see VectorKernels): projections always when enabled; the fused
-    // linear/decay recurrence when the state is float64, flat-updatable and d_v a whole number of vectors
+    // Vector API kernels (see VectorKernels): projections when at least one vector wide; the fused
+    // recurrence (vectorFlat) when the state is float64, d_v a whole number of vectors, and the
+    // variant linear, decay (all heads running means or all decaying), gated or delta
     private final boolean vectorProject;
     private final boolean vectorOut;
     private final boolean vectorFlat;
