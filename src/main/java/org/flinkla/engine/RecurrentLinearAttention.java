@@ -129,6 +129,7 @@ public final class RecurrentLinearAttention {
     private final boolean vectorProject;
     private final boolean vectorOut;
     private final boolean vectorFlat;
+    private final boolean vector32; // the float32 twin of the fused kernel (linear, decay, gated)
     private final boolean allMean; // every head a running mean (linear; decay with all γ_h = 1)
     private final double[] projBlock; // [4][pWidth]: projections of four tokens (steps with the vector kernels)
 
@@ -261,6 +262,7 @@ public final class RecurrentLinearAttention {
         // gated: the same kernel with a gate per row of S (its d_φ = d_k: elu or relu); delta: its own
         this.vectorFlat = vector && (flatUpdate || variant == Variant.GATED || variant == Variant.DELTA) && float64
                 && dv % VectorKernels.LANES == 0;
+        this.vector32 = vector && !float64 && variant != Variant.DELTA && dv % VectorKernels.LANES == 0;
         this.kvzScratch = flatUpdate && float64 && !vectorFlat ? new double[stateLength] : null;
         this.projBlock = vectorFlat && vectorProject ? new double[4 * pWidth] : null;
         if (tokenTable != null && kvzScratch != null
@@ -550,6 +552,9 @@ public final class RecurrentLinearAttention {
             int gate = variant == Variant.GATED ? fo + fG + h * dk : -1;
             double den = float64
                     ? updateHead(sd, base, f, q, k, v, gate, a, c, yh)
+                    : vector32
+                    ? VectorKernels.updateHead32(sf, base, f, q, k, v, gate, a, c, dPhi, dv, zOffset, headOut, yh,
+                            noiseSeed(t, h))
                     : updateHead(sf, base, f, q, k, v, gate, a, c, yh, noiseSeed(t, h));
             double inv = 1.0 / (den + epsT);
             for (int j = 0; j < dv; j++) {
@@ -777,7 +782,7 @@ public final class RecurrentLinearAttention {
     }
 
     /** Golden-ratio increment: successive elements get well-spread rounding offsets. */
-    private static final long WEYL = 0x9E3779B97F4A7C15L;
+    static final long WEYL = 0x9E3779B97F4A7C15L;
 
     /** Start of the rounding-noise sequence for token t, head h (SplitMix64 finaliser of both). */
     private static long noiseSeed(long t, int h) {

@@ -1,6 +1,10 @@
 package org.flinkla.engine;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -26,6 +30,12 @@ final class VectorKernels {
 
     /** Doubles per vector on this machine (8 with AVX-512, 4 with AVX2). */
     static final int LANES = SPECIES.length();
+
+    // float32 state: as many floats (half the width) and longs (the bits of the doubles) per vector
+    private static final VectorSpecies<Float> FLOATS = VectorSpecies.of(float.class, VectorShape.forBitSize(LANES * 32));
+    private static final VectorSpecies<Long> LONGS = SPECIES.withLanes(long.class);
+    /** Lane l holds (l + 1)·WEYL: the noise of the l-th next element of the scalar loop's Weyl sequence. */
+    private static final LongVector WEYL_STEPS = weylSteps();
 
     private VectorKernels() {}
 
@@ -254,6 +264,59 @@ final class VectorKernels {
                 y.intoArray(out, h * dv + cb);
             }
         }
+    }
+
+    /**
+     * linear/decay/gated with a float32 state for one head: the float twin of the fused kernel, for
+     * the scalar {@code updateHead(float[] ...)}, same bits. Row i: S[i,:] = toFloat(a_i·S[i,:] +
+     * (c·K_i)·v) with the stochastic rounding of {@link RecurrentLinearAttention#toFloat}, its noise
+     * the Weyl sequence from {@code noise} in the scalar loop's order (each row's d_v elements,
+     * then z_i); out[yh ..] = Σ_i Q_i S[i,:] one row after the other. Returns Qᵀz.
+     * Requires d_v to be a multiple of {@link #LANES}.
+     */
+    static double updateHead32(float[] s, int base, double[] f, int q, int k, int v, int gate, double a, double c,
+                               int dPhi, int dv, int zOffset, double[] out, int yh, long noise) {
+        final long weyl = RecurrentLinearAttention.WEYL;
+        for (int cb = 0; cb < dv; cb += LANES) {
+            DoubleVector vv = DoubleVector.fromArray(SPECIES, f, v + cb);
+            DoubleVector y = DoubleVector.zero(SPECIES);
+            for (int i = 0; i < dPhi; i++) {
+                double ai = gate >= 0 ? f[gate + i] : a;
+                double ck = c * f[k + i];
+                int r = base + i * dv + cb;
+                DoubleVector old = (DoubleVector) FloatVector.fromArray(FLOATS, s, r)
+                        .convertShape(VectorOperators.F2D, SPECIES, 0);
+                DoubleVector x = old.mul(ai).add(vv.mul(ck));
+                // the noise of element (i, cb + l) is noise + (i·(d_v + 1) + cb + l + 1)·WEYL
+                LongVector n = WEYL_STEPS.add(noise + (long) (i * (dv + 1) + cb) * weyl);
+                LongVector bits = x.reinterpretAsLongs().add(n.lanewise(VectorOperators.LSHR, 35))
+                        .and(~0x1FFFFFFFL);
+                FloatVector rounded = (FloatVector) bits.reinterpretAsDoubles()
+                        .convertShape(VectorOperators.D2F, FLOATS, 0);
+                rounded.intoArray(s, r);
+                DoubleVector sv = (DoubleVector) rounded.convertShape(VectorOperators.F2D, SPECIES, 0);
+                y = y.add(sv.mul(f[q + i]));
+            }
+            y.intoArray(out, yh + cb);
+        }
+        int z = base + zOffset;
+        double den = 0.0;
+        for (int i = 0; i < dPhi; i++) {
+            double ai = gate >= 0 ? f[gate + i] : a;
+            long zNoise = noise + (long) (i * (dv + 1) + dv + 1) * weyl;
+            float zi = RecurrentLinearAttention.toFloat(ai * s[z + i] + c * f[k + i], zNoise);
+            s[z + i] = zi;
+            den += f[q + i] * zi;
+        }
+        return den;
+    }
+
+    private static LongVector weylSteps() {
+        long[] steps = new long[LANES];
+        for (int l = 0; l < LANES; l++) {
+            steps[l] = (l + 1) * RecurrentLinearAttention.WEYL;
+        }
+        return LongVector.fromArray(LONGS, steps, 0);
     }
 
     /** One row block of S updated in place: a·S + c·(k_i·v), as {@code a * s + c * (ki * v)}. */

@@ -106,14 +106,21 @@ class VectorKernelsTest {
 
     @Test
     void theVectorPathAllocatesNothingOnceCompiled() {
-        AttentionConfig cfg = base(64, 4, 16).build();
-        RecurrentLinearAttention layer = new RecurrentLinearAttention(cfg, EngineTestSupport.randomWeights(cfg, 1, true), true);
-        AttentionState st = layer.newState();
-        double[] x = EngineTestSupport.inputs(1, 1, 64)[0];
-        double[] y = new double[cfg.dOut()];
-        long allocated = EngineTestSupport.allocatedPerRoundAfterWarmUp(layer, st, x, y);
-        // 20,000 steps: anything per step would be ≥ 16 bytes each, i.e. ≥ 320 kB
-        assertThat(allocated).isLessThan(4096);
+        for (Variant v : Variant.values()) {
+            for (StatePrecision p : StatePrecision.values()) {
+                AttentionConfig cfg = base(64, 4, 16).variant(v).statePrecision(p)
+                        .featureMap(v == Variant.GATED || v == Variant.DELTA ? FeatureMapKind.RELU : FeatureMapKind.ELU)
+                        .decay(v == Variant.DECAY ? new double[] {0.9, 0.95, 0.99, 1.0} : null).build();
+                RecurrentLinearAttention layer =
+                        new RecurrentLinearAttention(cfg, EngineTestSupport.randomWeights(cfg, 1, true), true);
+                AttentionState st = layer.newState();
+                double[] x = EngineTestSupport.inputs(1, 1, 64)[0];
+                double[] y = new double[cfg.dOut()];
+                long allocated = EngineTestSupport.allocatedPerRoundAfterWarmUp(layer, st, x, y);
+                // 20,000 steps: anything per step would be ≥ 16 bytes each, i.e. ≥ 320 kB
+                assertThat(allocated).as(v + " " + p).isLessThan(4096);
+            }
+        }
     }
 
     private static List<AttentionConfig> configs() {
@@ -132,6 +139,13 @@ class VectorKernelsTest {
                     .featureMap(v == Variant.LINEAR || v == Variant.DECAY ? FeatureMapKind.ELU : FeatureMapKind.RELU)
                     .build());
         }
+        // float32 state: the fused float kernel (stochastic rounding) for gated and decay too
+        out.add(base(32, 2, 16).variant(Variant.GATED).featureMap(FeatureMapKind.ELU)
+                .statePrecision(StatePrecision.FLOAT32).build());
+        out.add(base(32, 2, 16).variant(Variant.DECAY).decay(new double[] {1.0, 0.9})
+                .statePrecision(StatePrecision.FLOAT32).build());
+        out.add(base(32, 2, 16).variant(Variant.DELTA).featureMap(FeatureMapKind.RELU)
+                .statePrecision(StatePrecision.FLOAT32).build());
         out.add(base(32, 2, 16).variant(Variant.DECAY).decay(new double[] {1.0, 1.0}).build()); // running means
         out.add(base(32, 2, 16).variant(Variant.DECAY).decay(new double[] {1.0, 0.95}).build()); // mixed: plain path
         return out;
