@@ -128,12 +128,17 @@ public class EngineBenchmark {
 
     /**
      * Tokens per CPU second for every shape × feature map × precision (and the variants at 64x4, elu):
-     * {@code [seconds-per-case [filter]]}, filter matched against "shape map variant state".
+     * {@code [seconds-per-case [filter ["alone"]]]}, filter matched against "shape map variant state";
+     * "alone": only the kernels this JVM selects (no alternation with the plain loops).
      */
     public static void main(String[] args) {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        boolean vector = org.flinkla.engine.VectorSupport.enabled();
+        // with the module, both kernels alternate in this JVM unless the third argument is "alone"
+        // (then only the vector kernels run: JIT profiles shared between the two kernels' instances
+        // slow the plain float32 loops down, so clean plain numbers come from a JVM without the module)
+        boolean alone = args.length > 2 && args[2].equals("alone");
+        boolean vector = org.flinkla.engine.VectorSupport.enabled() && !alone;
         System.out.println("Kernels: " + org.flinkla.engine.VectorSupport.describe()
                 + (vector ? "; each case also on the plain loops, alternating, same JVM" : ""));
         System.out.println(vector
@@ -158,7 +163,7 @@ public class EngineBenchmark {
             if (!(c[0] + " " + c[1] + " " + c[3] + " " + c[2]).contains(only)) {
                 continue;
             }
-            EngineBenchmark plain = bench(c, true);
+            EngineBenchmark plain = bench(c, !alone);
             if (!vector) {
                 System.out.printf(java.util.Locale.ROOT, "| %s | %s | %s | %s | %,.0f | %,.0f |%n",
                         c[0], c[1], c[3], c[2], rate(mx, seconds, plain, false), rate(mx, seconds, plain, true));
