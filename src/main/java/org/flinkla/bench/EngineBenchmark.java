@@ -163,12 +163,13 @@ public class EngineBenchmark {
             if (!(c[0] + " " + c[1] + " " + c[3] + " " + c[2]).contains(only)) {
                 continue;
             }
-            EngineBenchmark plain = bench(c, !alone);
-            if (!vector) {
+            if (!vector) { // one kernel: the plain loops without the module, the vector ones with "alone"
+                EngineBenchmark only1 = bench(c, !org.flinkla.engine.VectorSupport.enabled());
                 System.out.printf(java.util.Locale.ROOT, "| %s | %s | %s | %s | %,.0f | %,.0f |%n",
-                        c[0], c[1], c[3], c[2], rate(mx, seconds, plain, false), rate(mx, seconds, plain, true));
+                        c[0], c[1], c[3], c[2], rate(mx, seconds, only1, false), rate(mx, seconds, only1, true));
                 continue;
             }
+            EngineBenchmark plain = bench(c, true);
             EngineBenchmark vec = bench(c, false);
             // alternate plain and vector twice and keep the better of each: the machine is shared
             double sp = 0;
