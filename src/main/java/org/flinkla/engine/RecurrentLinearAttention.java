@@ -129,7 +129,7 @@ public final class RecurrentLinearAttention {
     private final boolean vectorProject;
     private final boolean vectorOut;
     private final boolean vectorFlat;
-    private final boolean vector32; // the float32 twin of the fused kernel (linear, decay, gated)
+    private final boolean vector32; // the float32 twins of the fused kernels (every variant)
     private final boolean allMean; // every head a running mean (linear; decay with all γ_h = 1)
     private final double[] projBlock; // [4][pWidth]: projections of four tokens (steps with the vector kernels)
 
@@ -262,7 +262,7 @@ public final class RecurrentLinearAttention {
         // gated: the same kernel with a gate per row of S (its d_φ = d_k: elu or relu); delta: its own
         this.vectorFlat = vector && (flatUpdate || variant == Variant.GATED || variant == Variant.DELTA) && float64
                 && dv % VectorKernels.LANES == 0;
-        this.vector32 = vector && !float64 && variant != Variant.DELTA && dv % VectorKernels.LANES == 0;
+        this.vector32 = vector && !float64 && dv % VectorKernels.LANES == 0;
         this.kvzScratch = flatUpdate && float64 && !vectorFlat ? new double[stateLength] : null;
         this.projBlock = vectorFlat && vectorProject ? new double[4 * pWidth] : null;
         if (tokenTable != null && kvzScratch != null
@@ -532,6 +532,9 @@ public final class RecurrentLinearAttention {
             if (variant == Variant.DELTA) {
                 if (float64) {
                     deltaHead(sd, base, f, q, k, v, f[fo + fB + h], f[fo + fA + h], yh);
+                } else if (vector32) {
+                    VectorKernels.deltaHead32(sf, base, f, q, k, v, f[fo + fB + h], f[fo + fA + h], dPhi, dv, headOut,
+                            yh, noiseSeed(t, h));
                 } else {
                     deltaHead(sf, base, f, q, k, v, f[fo + fB + h], f[fo + fA + h], yh, noiseSeed(t, h));
                 }

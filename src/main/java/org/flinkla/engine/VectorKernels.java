@@ -284,15 +284,9 @@ final class VectorKernels {
                 double ai = gate >= 0 ? f[gate + i] : a;
                 double ck = c * f[k + i];
                 int r = base + i * dv + cb;
-                DoubleVector old = (DoubleVector) FloatVector.fromArray(FLOATS, s, r)
-                        .convertShape(VectorOperators.F2D, SPECIES, 0);
-                DoubleVector x = old.mul(ai).add(vv.mul(ck));
+                DoubleVector x = floats(s, r).mul(ai).add(vv.mul(ck));
                 // the noise of element (i, cb + l) is noise + (i·(d_v + 1) + cb + l + 1)·WEYL
-                LongVector n = WEYL_STEPS.add(noise + (long) (i * (dv + 1) + cb) * weyl);
-                LongVector bits = x.reinterpretAsLongs().add(n.lanewise(VectorOperators.LSHR, 35))
-                        .and(~0x1FFFFFFFL);
-                FloatVector rounded = (FloatVector) bits.reinterpretAsDoubles()
-                        .convertShape(VectorOperators.D2F, FLOATS, 0);
+                FloatVector rounded = toFloats(x, noise + (long) (i * (dv + 1) + cb) * weyl);
                 rounded.intoArray(s, r);
                 DoubleVector sv = (DoubleVector) rounded.convertShape(VectorOperators.F2D, SPECIES, 0);
                 y = y.add(sv.mul(f[q + i]));
@@ -309,6 +303,48 @@ final class VectorKernels {
             den += f[q + i] * zi;
         }
         return den;
+    }
+
+    /**
+     * The delta rule with a float32 state for one head: the float twin of {@link #deltaHeads}, for
+     * the scalar {@code deltaHead(float[] ...)}, same bits. Element (i, j) is rounded with the noise
+     * {@code noise + (i·d_v + j + 1)·WEYL} (there is no z). Requires d_v to be a multiple of {@link #LANES}.
+     */
+    static void deltaHead32(float[] s, int base, double[] f, int q, int k, int v, double beta, double alpha,
+                            int dPhi, int dv, double[] out, int yh, long noise) {
+        final long weyl = RecurrentLinearAttention.WEYL;
+        for (int cb = 0; cb < dv; cb += LANES) {
+            DoubleVector u = DoubleVector.zero(SPECIES);
+            for (int i = 0; i < dPhi; i++) {
+                u = u.add(floats(s, base + i * dv + cb).mul(f[k + i]));
+            }
+            // β (v − α u)
+            u = DoubleVector.fromArray(SPECIES, f, v + cb).sub(u.mul(alpha)).mul(beta);
+            DoubleVector y = DoubleVector.zero(SPECIES);
+            for (int i = 0; i < dPhi; i++) {
+                int r = base + i * dv + cb;
+                DoubleVector x = floats(s, r).mul(alpha).add(u.mul(f[k + i]));
+                FloatVector rounded = toFloats(x, noise + (long) (i * dv + cb) * weyl);
+                rounded.intoArray(s, r);
+                y = y.add(((DoubleVector) rounded.convertShape(VectorOperators.F2D, SPECIES, 0)).mul(f[q + i]));
+            }
+            y.intoArray(out, yh + cb);
+        }
+    }
+
+    /** LANES floats of s from r, widened to doubles (exactly). */
+    private static DoubleVector floats(float[] s, int r) {
+        return (DoubleVector) FloatVector.fromArray(FLOATS, s, r).convertShape(VectorOperators.F2D, SPECIES, 0);
+    }
+
+    /**
+     * {@link RecurrentLinearAttention#toFloat} lane by lane: lane l of x rounded with the noise
+     * {@code noiseBefore + (l + 1)·WEYL}, the next values of the scalar loop's Weyl sequence.
+     */
+    private static FloatVector toFloats(DoubleVector x, long noiseBefore) {
+        LongVector n = WEYL_STEPS.add(noiseBefore);
+        LongVector bits = x.reinterpretAsLongs().add(n.lanewise(VectorOperators.LSHR, 35)).and(~0x1FFFFFFFL);
+        return (FloatVector) bits.reinterpretAsDoubles().convertShape(VectorOperators.D2F, FLOATS, 0);
     }
 
     private static LongVector weylSteps() {
