@@ -405,8 +405,7 @@ public final class RecurrentLinearAttention {
             for (; i + 3 < n; i += 4) {
                 VectorKernels.project4(xs, xOff + i * dModel, dModel, inRows, inBias, pWidth, projBlock);
                 for (int t = 0; t < 4; t++) {
-                    System.arraycopy(projBlock, t * pWidth, proj, 0, pWidth);
-                    prepare(feat, 0);
+                    prepare(projBlock, t * pWidth, feat, 0);
                     advanceVector(state, feat, 0, ys, yOff + (i + t) * dOut);
                 }
             }
@@ -468,22 +467,27 @@ public final class RecurrentLinearAttention {
 
     /** From {@code proj} to the prepared token at {@code out[off..off+fWidth)}: φ(q), φ(k), v, gates. */
     private void prepare(double[] out, int off) {
+        prepare(proj, 0, out, off);
+    }
+
+    /** {@link #prepare(double[], int)} from the projections at {@code p[po..po+pWidth)}. */
+    private void prepare(double[] p, int po, double[] out, int off) {
         for (int h = 0; h < heads; h++) {
-            phi.apply(proj, pQ + h * dk, out, off + fQ + h * dPhi);
-            phi.apply(proj, pK + h * dk, out, off + fK + h * dPhi);
+            phi.apply(p, po + pQ + h * dk, out, off + fQ + h * dPhi);
+            phi.apply(p, po + pK + h * dk, out, off + fK + h * dPhi);
         }
-        System.arraycopy(proj, pV, out, off + fV, heads * dv);
+        System.arraycopy(p, po + pV, out, off + fV, heads * dv);
         if (variant == Variant.GATED) {
             for (int j = 0; j < heads * dk; j++) {
                 // α = sigmoid(g)^(1/16) = exp(log sigmoid(g) / 16), without overflow for large |g|
-                out[off + fG + j] = Math.exp(logSigmoid(proj[pG + j]) / 16.0);
+                out[off + fG + j] = Math.exp(logSigmoid(p[po + pG + j]) / 16.0);
             }
         } else if (variant == Variant.DELTA) {
             for (int h = 0; h < heads; h++) {
                 normalize(out, off + fQ + h * dPhi, dPhi);
                 normalize(out, off + fK + h * dPhi, dPhi);
-                out[off + fB + h] = sigmoid(proj[pB + h]);
-                out[off + fA + h] = hasAlpha ? sigmoid(proj[pA + h]) : 1.0;
+                out[off + fB + h] = sigmoid(p[po + pB + h]);
+                out[off + fA + h] = hasAlpha ? sigmoid(p[po + pA + h]) : 1.0;
             }
         }
     }
