@@ -65,9 +65,6 @@ public class EngineBenchmark {
     @Param({"linear"})
     public String variant;
 
-    /** Not a JMH parameter (a JMH fork chooses its kernels by its JVM options); {@link #main} sets it. */
-    boolean plainLoops;
-
     private RecurrentLinearAttention layer;
     private AttentionState state;
     private double[] xs;
@@ -88,8 +85,7 @@ public class EngineBenchmark {
                 .statePrecision(StatePrecision.parse(precision))
                 .vocab("ACGTN")
                 .build();
-        layer = plainLoops ? RecurrentLinearAttention.withPlainLoops(cfg, randomWeights(cfg, 1))
-                : new RecurrentLinearAttention(cfg, randomWeights(cfg, 1));
+        layer = new RecurrentLinearAttention(cfg, randomWeights(cfg, 1));
         state = layer.newState();
         Random r = new Random(2);
         xs = new double[INPUTS * dModel];
@@ -127,25 +123,20 @@ public class EngineBenchmark {
     }
 
     /**
-     * Tokens per CPU second for every shape × feature map × precision (and the variants at 64x4, elu):
-     * {@code [seconds-per-case [filter ["alone"]]]}, filter matched against "shape map variant state";
-     * "alone": only the kernels this JVM selects (no alternation with the plain loops).
+     * Tokens per CPU second for every shape × feature map × precision (and the variants at 64x4, elu),
+     * on the kernels this JVM selects (the Vector API ones with {@code --add-modules
+     * jdk.incubator.vector}): {@code [seconds-per-case [filter]]}, filter matched against
+     * "shape map variant state". Compare kernels with one JVM each: instances of both kernels in one
+     * JVM share the JIT's profiles of the same methods and skew each other.
      */
     public static void main(String[] args) {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
+        // optional filter, e.g. "64x4 elu linear float32": the cases whose "shape map variant state" contain it
+        String only = args.length > 1 ? args[1] : "";
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        // with the module, both kernels alternate in this JVM unless the third argument is "alone"
-        // (then only the vector kernels run: JIT profiles shared between the two kernels' instances
-        // slow the plain float32 loops down, so clean plain numbers come from a JVM without the module)
-        boolean alone = args.length > 2 && args[2].equals("alone");
-        boolean vector = org.flinkla.engine.VectorSupport.enabled() && !alone;
-        System.out.println("Kernels: " + org.flinkla.engine.VectorSupport.describe()
-                + (vector ? "; each case also on the plain loops, alternating, same JVM" : ""));
-        System.out.println(vector
-                ? "| shape | feature map | variant | state | step plain | step vector | ratio | stepToken plain | stepToken vector | ratio |\n"
-                        + "|---|---|---|---|---:|---:|---:|---:|---:|---:|"
-                : "| shape | feature map | variant | state | step (tokens/CPU-s) | stepToken (tokens/CPU-s) |\n"
-                        + "|---|---|---|---|---:|---:|");
+        System.out.println("Kernels: " + org.flinkla.engine.VectorSupport.describe());
+        System.out.println("| shape | feature map | variant | state | step (tokens/CPU-s) | stepToken (tokens/CPU-s) |");
+        System.out.println("|---|---|---|---|---:|---:|");
         java.util.List<String[]> cases = new java.util.ArrayList<>();
         for (String sh : new String[] {"64x4", "256x8"}) {
             for (String fm : new String[] {"elu", "relu", "favor", "taylor"}) {
@@ -157,45 +148,19 @@ public class EngineBenchmark {
         for (String v : new String[] {"decay", "gated", "delta"}) {
             cases.add(new String[] {"64x4", "elu", "float64", v});
         }
-        // optional filter, e.g. "64x4 elu linear float32": the cases whose "shape map variant state" contain it
-        String only = args.length > 1 ? args[1] : "";
         for (String[] c : cases) {
             if (!(c[0] + " " + c[1] + " " + c[3] + " " + c[2]).contains(only)) {
                 continue;
             }
-            if (!vector) { // one kernel: the plain loops without the module, the vector ones with "alone"
-                EngineBenchmark only1 = bench(c, !org.flinkla.engine.VectorSupport.enabled());
-                System.out.printf(java.util.Locale.ROOT, "| %s | %s | %s | %s | %,.0f | %,.0f |%n",
-                        c[0], c[1], c[3], c[2], rate(mx, seconds, only1, false), rate(mx, seconds, only1, true));
-                continue;
-            }
-            EngineBenchmark plain = bench(c, true);
-            EngineBenchmark vec = bench(c, false);
-            // alternate plain and vector twice and keep the better of each: the machine is shared
-            double sp = 0;
-            double sv = 0;
-            double tp = 0;
-            double tv = 0;
-            for (int round = 0; round < 2; round++) {
-                sp = Math.max(sp, rate(mx, seconds / 2, plain, false));
-                sv = Math.max(sv, rate(mx, seconds / 2, vec, false));
-                tp = Math.max(tp, rate(mx, seconds / 2, plain, true));
-                tv = Math.max(tv, rate(mx, seconds / 2, vec, true));
-            }
-            System.out.printf(java.util.Locale.ROOT, "| %s | %s | %s | %s | %,.0f | %,.0f | %.2f | %,.0f | %,.0f | %.2f |%n",
-                    c[0], c[1], c[3], c[2], sp, sv, sv / sp, tp, tv, tv / tp);
+            EngineBenchmark b = new EngineBenchmark();
+            b.shape = c[0];
+            b.featureMap = c[1];
+            b.precision = c[2];
+            b.variant = c[3];
+            b.setup();
+            System.out.printf(java.util.Locale.ROOT, "| %s | %s | %s | %s | %,.0f | %,.0f |%n",
+                    c[0], c[1], c[3], c[2], rate(mx, seconds, b, false), rate(mx, seconds, b, true));
         }
-    }
-
-    private static EngineBenchmark bench(String[] c, boolean plainLoops) {
-        EngineBenchmark b = new EngineBenchmark();
-        b.shape = c[0];
-        b.featureMap = c[1];
-        b.precision = c[2];
-        b.variant = c[3];
-        b.plainLoops = plainLoops;
-        b.setup();
-        return b;
     }
 
     private static double rate(java.lang.management.ThreadMXBean mx, double seconds, EngineBenchmark b, boolean token) {

@@ -137,14 +137,6 @@ public final class RecurrentLinearAttention {
         this(config, weights, VectorSupport.enabled());
     }
 
-    /**
-     * The same layer on the plain-Java loops whatever {@link VectorSupport#enabled()} says: same
-     * results bit for bit, for benchmarks that compare both kernels in one JVM.
-     */
-    public static RecurrentLinearAttention withPlainLoops(AttentionConfig config, AttentionWeights weights) {
-        return new RecurrentLinearAttention(config, weights, false);
-    }
-
     /** {@code vector}: use the Vector API kernels (only when {@link VectorSupport#enabled()}; tests compare both). */
     RecurrentLinearAttention(AttentionConfig config, AttentionWeights weights, boolean vector) {
         if (config == null || weights == null) {
@@ -619,20 +611,16 @@ public final class RecurrentLinearAttention {
     private void advanceVector(AttentionState state, double[] f, int fo, double[] y, int yOff) {
         long t = state.tokens() + 1;
         state.setTokens(t);
-        double c = 1.0 / (double) t;
         if (variant == Variant.DELTA) {
             VectorKernels.deltaHeads(state.doubles(), f, fo + fQ, fo + fK, fo + fV, fo + fB, fo + fA, heads, dPhi, dv,
                     headBlock, headOut);
-        } else if (variant == Variant.GATED) {
-            VectorKernels.advanceFlat(state.doubles(), f, fo + fQ, fo + fK, fo + fV, fo + fG, heads, dPhi, dv,
-                    headBlock, zOffset, 1.0, 1.0, null, eps, headOut);
-        } else if (allMean) {
-            double a = (double) (t - 1) / (double) t;
-            VectorKernels.advanceFlat(state.doubles(), f, fo + fQ, fo + fK, fo + fV, -1, heads, dPhi, dv,
-                    headBlock, zOffset, a, c, null, eps * c, headOut);
         } else {
-            VectorKernels.advanceFlat(state.doubles(), f, fo + fQ, fo + fK, fo + fV, -1, heads, dPhi, dv,
-                    headBlock, zOffset, 1.0, 1.0, gamma, eps, headOut);
+            // running means (linear; decay with every γ = 1): S' = ((t-1)/t) S' + (1/t) K vᵀ, eps/t;
+            // decay with every γ < 1 (γ_h) and gated (a gate per row of S): c = 1, eps
+            VectorKernels.advanceFlat(state.doubles(), f, fo + fQ, fo + fK, fo + fV,
+                    variant == Variant.GATED ? fo + fG : -1, heads, dPhi, dv, headBlock, zOffset,
+                    allMean ? (double) (t - 1) / (double) t : 1.0, allMean ? 1.0 / (double) t : 1.0,
+                    variant == Variant.DECAY && !allMean ? gamma : null, allMean ? eps / (double) t : eps, headOut);
         }
         outProject(y, yOff);
     }

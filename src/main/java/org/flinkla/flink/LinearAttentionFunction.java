@@ -204,12 +204,34 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
         }
         double[] ys = emitted == 0 ? null : new double[emitted * dOut];
         long[] positions = emit.kind() == EmitMode.Kind.EVERY_NTH && emitted > 0 ? new long[emitted] : null;
-        if (record.kind() == TokenRecord.Kind.VECTORS && emit.kind() == EmitMode.Kind.ALL && ys != null) {
+        if (record.kind() == TokenRecord.Kind.VECTORS && emit.kind() == EmitMode.Kind.ALL) {
             // the whole chunk at once: the engine projects several vectors per pass over the weights
             engine.steps(a, record.vectors(), skip * record.dim(), fresh, ys, 0);
-            a.setTokens(absorbed + fresh);
-            return new AttentionOutput(record.seq(), start + skip, dOut, ys, null, record.isChunk());
+        } else {
+            stepEach(record, a, start, skip, absorbed, ys, positions);
         }
+        a.setTokens(absorbed + fresh);
+        if (ys == null) {
+            return null;
+        }
+        switch (emit.kind()) {
+            case ALL:
+                return new AttentionOutput(record.seq(), start + skip, dOut, ys, null, record.isChunk());
+            case LAST:
+                return new AttentionOutput(record.seq(), start + count - 1, dOut, ys, null, false);
+            default:
+                return new AttentionOutput(record.seq(), positions[0], dOut, ys,
+                        record.isChunk() ? positions : null, record.isChunk());
+        }
+    }
+
+    /**
+     * Tokens [skip, count) one by one; the outputs the emit mode keeps go to {@code ys} (their
+     * positions to {@code positions} for every:n), the others to a scratch row.
+     */
+    private void stepEach(TokenRecord record, AttentionState a, long start, int skip, long absorbed, double[] ys,
+                          long[] positions) {
+        int count = record.count();
         int k = 0;
         for (int i = skip; i < count; i++) {
             double[] y;
@@ -239,19 +261,6 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
                 }
                 k++;
             }
-        }
-        a.setTokens(absorbed + fresh);
-        if (ys == null) {
-            return null;
-        }
-        switch (emit.kind()) {
-            case ALL:
-                return new AttentionOutput(record.seq(), start + skip, dOut, ys, null, record.isChunk());
-            case LAST:
-                return new AttentionOutput(record.seq(), start + count - 1, dOut, ys, null, false);
-            default:
-                return new AttentionOutput(record.seq(), positions[0], dOut, ys,
-                        record.isChunk() ? positions : null, record.isChunk());
         }
     }
 
