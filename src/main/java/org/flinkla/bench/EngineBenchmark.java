@@ -3,7 +3,7 @@ package org.flinkla.bench;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.flinkla.engine.AttentionConfig;
-import org.flinkla.engine.AttentionState;
+import org.flinkla.engine.ModelState;
 import org.flinkla.engine.AttentionWeights;
 import org.flinkla.engine.FeatureMapKind;
 import org.flinkla.engine.RecurrentLinearAttention;
@@ -66,7 +66,7 @@ public class EngineBenchmark {
     public String variant;
 
     private RecurrentLinearAttention layer;
-    private AttentionState state;
+    private ModelState state;
     private double[] xs;
     private double[] y;
     private double[] ys;

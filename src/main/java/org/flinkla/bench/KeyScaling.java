@@ -32,8 +32,8 @@ import org.flinkla.model.ModelFiles;
  * }</pre>
  */
 public final class KeyScaling {
-    /** Serialized state per key of {@link #model()}: 21 + 2·(8·8 + 8)·8. */
-    public static final long STATE_BYTES = 21 + 2 * (8 * 8 + 8) * 8;
+    /** Serialized state per key of {@link #model()}: 35 + 2·(8·8 + 8)·8. */
+    public static final long STATE_BYTES = 35 + 2 * (8 * 8 + 8) * 8;
 
     /** One point: key count, records, tokens, operator tokens/s. */
     public record Point(String backend, int keys, long records, long tokens, double tokensPerSecond) {}

@@ -15,7 +15,7 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.flinkla.engine.AttentionConfig;
-import org.flinkla.engine.AttentionState;
+import org.flinkla.engine.ModelState;
 import org.flinkla.engine.RecurrentLinearAttention;
 import org.flinkla.flink.LinearAttention;
 import org.flinkla.model.Model;
@@ -138,7 +138,7 @@ public final class OperatorBenchmark {
     /** Bare engine: the same tokens, round-robin over the keys' states, chunk by chunk. */
     static double engineTokensPerSecond(Model model, int keys, int chunk, long tokens) {
         RecurrentLinearAttention engine = new RecurrentLinearAttention(model.config(), model.weights());
-        AttentionState[] states = new AttentionState[keys];
+        ModelState[] states = new ModelState[keys];
         for (int k = 0; k < keys; k++) {
             states[k] = engine.newState();
         }

@@ -5,7 +5,7 @@ import java.lang.management.MemoryMXBean;
 import java.util.Locale;
 import java.util.Random;
 import org.flinkla.demo.HeapSampler;
-import org.flinkla.engine.AttentionState;
+import org.flinkla.engine.ModelState;
 import org.flinkla.engine.RecurrentLinearAttention;
 import org.flinkla.engine.SoftmaxAttention;
 import org.flinkla.model.Model;
@@ -104,7 +104,7 @@ public final class ScalingProbe {
     private static Stepper create(String method, Model model) {
         if (method.equals("linear")) {
             RecurrentLinearAttention layer = new RecurrentLinearAttention(model.config(), model.weights());
-            AttentionState state = layer.newState();
+            ModelState state = layer.newState();
             return (id, y) -> layer.stepToken(state, id, y, 0);
         }
         if (method.equals("kv")) {

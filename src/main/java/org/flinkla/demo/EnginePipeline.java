@@ -1,6 +1,6 @@
 package org.flinkla.demo;
 
-import org.flinkla.engine.AttentionState;
+import org.flinkla.engine.ModelState;
 import org.flinkla.engine.RecurrentLinearAttention;
 import org.flinkla.flink.SequenceStateSerializer;
 
@@ -19,7 +19,7 @@ public final class EnginePipeline implements AttentionPipeline {
     @Override
     public DemoRun run(Chromosome.Slice bases, DemoModel model, OutputSummary outputs, ProgressBar progress) {
         RecurrentLinearAttention layer = model.newLayer();
-        AttentionState state = layer.newState();
+        ModelState state = layer.newState();
         int dOut = model.config().dOut();
         int[] ids = new int[FASTA_LINE];
         double[] ys = new double[FASTA_LINE * dOut];

@@ -4,7 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Path;
 import java.util.Locale;
-import org.flinkla.engine.AttentionState;
+import org.flinkla.engine.ModelState;
 import org.flinkla.engine.RecurrentLinearAttention;
 import org.flinkla.engine.SoftmaxAttention;
 
@@ -152,7 +152,7 @@ public final class MemoryProbe {
         switch (method) {
             case "linear": {
                 RecurrentLinearAttention layer = model.newLayer();
-                AttentionState state = layer.newState();
+                ModelState state = layer.newState();
                 return (id, y) -> layer.stepToken(state, id, y, 0);
             }
             case "kv": {

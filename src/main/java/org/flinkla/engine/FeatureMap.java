@@ -69,6 +69,19 @@ public final class FeatureMap {
         return new FeatureMap(config.featureMap(), config.dKey(), config.favorFeatures(), config.favorSeed());
     }
 
+    /** d_φ of the feature map of a layer with this configuration, without building the map. */
+    public static int dim(AttentionConfig config) {
+        int d = config.dKey();
+        switch (config.featureMap()) {
+            case FAVOR:
+                return config.favorFeatures();
+            case TAYLOR:
+                return 1 + d + d * d;
+            default:
+                return d;
+        }
+    }
+
     /** A feature map on d-vectors; {@code favorFeatures}/{@code favorSeed} only matter for favor. */
     public static FeatureMap of(FeatureMapKind kind, int d, int favorFeatures, long favorSeed) {
         if (d <= 0) {

@@ -2,11 +2,11 @@ package org.flinkla.engine;
 
 /**
  * Multi-head causal linear attention in recurrent form (DESIGN §2, §3.3): one {@link #step} per
- * token updates a sequence's {@link AttentionState} in O(d²) and writes one output of width d_out.
+ * token updates a sequence's {@link ModelState} in O(d²) and writes one output of width d_out.
  *
  * <pre>{@code
  * RecurrentLinearAttention layer = new RecurrentLinearAttention(config, weights);
- * AttentionState state = layer.newState();
+ * ModelState state = layer.newState();
  * double[] y = new double[config.dOut()];
  * layer.step(state, x, 0, y, 0);           // x: d_model values
  * layer.stepToken(state, layer.tokenId('A'), y, 0);
@@ -23,7 +23,7 @@ package org.flinkla.engine;
  *   out = W_o concat_h(y_h) + b_o
  * </pre>
  *
- * <p><b>State layout and scale</b> (the flat array of {@link AttentionState}): for each head h in
+ * <p><b>State layout and scale</b> (the flat array of {@link ModelState}): for each head h in
  * order, S_h as d_φ rows of d_v values (row-major), then z_h (d_φ values; absent for delta).
  * Length H·(d_φ·d_v + d_φ), or H·d_φ·d_v for delta; {@link #stateBytes()} = length × element size.
  * <ul>
@@ -53,7 +53,7 @@ package org.flinkla.engine;
  * <p>Not thread-safe: it owns scratch buffers so that a step allocates nothing. Create one per
  * thread (a Flink subtask builds its own in {@code open}).
  */
-public final class RecurrentLinearAttention {
+public final class RecurrentLinearAttention implements ModelStepper {
     /** Upper bound on the precomputed per-token feature table (doubles), 32 MiB. */
     private static final long TOKEN_TABLE_LIMIT = 4L << 20;
 
@@ -306,6 +306,17 @@ public final class RecurrentLinearAttention {
         return phi;
     }
 
+    /** Elements of the flat state of a layer with this configuration (all heads). */
+    public static int stateLength(AttentionConfig config) {
+        long dPhi = FeatureMap.dim(config);
+        long headBlock = config.variant() == Variant.DELTA ? dPhi * config.dValue() : dPhi * config.dValue() + dPhi;
+        long len = config.heads() * headBlock;
+        if (len > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("state too large: " + len + " elements for " + config);
+        }
+        return (int) len;
+    }
+
     /** Elements in the flat state (all heads). */
     public int stateLength() {
         return stateLength;
@@ -316,8 +327,8 @@ public final class RecurrentLinearAttention {
         return (long) stateLength * config.statePrecision().bytesPerElement();
     }
 
-    public AttentionState newState() {
-        return new AttentionState(config.statePrecision(), stateLength);
+    public ModelState newState() {
+        return new ModelState(config.statePrecision(), stateLength);
     }
 
     /** Row of the embedding for {@code symbol}, or -1 when the symbol is not in the vocabulary. */
@@ -337,7 +348,7 @@ public final class RecurrentLinearAttention {
     }
 
     /** One token given as a d_model vector {@code x[xOff..xOff+d_model)}; output to {@code y[yOff..yOff+d_out)}. */
-    public void step(AttentionState state, double[] x, int xOff, double[] y, int yOff) {
+    public void step(ModelState state, double[] x, int xOff, double[] y, int yOff) {
         checkState(state);
         project(x, xOff);
         prepare(feat, 0);
@@ -369,7 +380,7 @@ public final class RecurrentLinearAttention {
     }
 
     /** One token given as an embedding row id in [0, vocabSize). */
-    public void stepToken(AttentionState state, int tokenId, double[] y, int yOff) {
+    public void stepToken(ModelState state, int tokenId, double[] y, int yOff) {
         if (tokenId < 0 || tokenId >= vocabSize) {
             throw new IllegalArgumentException("token id " + tokenId + " out of range [0, " + vocabSize + ")"
                     + (vocabSize == 0 ? ": the model has no embedding" : ""));
@@ -389,7 +400,7 @@ public final class RecurrentLinearAttention {
     }
 
     /** {@code n} vectors {@code xs[xOff + i·d_model ..]} in order; outputs to {@code ys[yOff + i·d_out ..]}. */
-    public void steps(AttentionState state, double[] xs, int xOff, int n, double[] ys, int yOff) {
+    public void steps(ModelState state, double[] xs, int xOff, int n, double[] ys, int yOff) {
         int i = 0;
         if (projBlock != null) {
             // Vector API: project four tokens per pass over the weights, then the recurrence token by token
@@ -408,13 +419,13 @@ public final class RecurrentLinearAttention {
     }
 
     /** {@code n} token ids {@code ids[off..off+n)} in order; outputs to {@code ys[yOff + i·d_out ..]}. */
-    public void stepTokens(AttentionState state, int[] ids, int off, int n, double[] ys, int yOff) {
+    public void stepTokens(ModelState state, int[] ids, int off, int n, double[] ys, int yOff) {
         for (int i = 0; i < n; i++) {
             stepToken(state, ids[off + i], ys, yOff + i * dOut);
         }
     }
 
-    private void checkState(AttentionState state) {
+    private void checkState(ModelState state) {
         if (state.length() != stateLength || state.precision() != config.statePrecision()) {
             throw new IllegalArgumentException("state of " + state.length() + " " + state.precision()
                     + " values does not fit this layer (" + stateLength + " " + config.statePrecision() + ")");
@@ -511,7 +522,7 @@ public final class RecurrentLinearAttention {
     }
 
     /** State update and output for one prepared token f[fo..fo+fWidth). */
-    private void advance(AttentionState state, double[] f, int fo, double[] y, int yOff) {
+    private void advance(ModelState state, double[] f, int fo, double[] y, int yOff) {
         long t = state.tokens() + 1;
         state.setTokens(t);
         // running-mean heads: S'_t = ((t-1)/t) S'_{t-1} + (1/t) K vᵀ
@@ -569,7 +580,7 @@ public final class RecurrentLinearAttention {
      * (a, c scalars when every head is a running mean; a = γ per element and c = 1 otherwise).
      * Same expressions, hence the same bits, as {@link #updateHead}. Then y_h = QᵀS_h / (Qᵀz_h + eps_t).
      */
-    private void advanceFlat(AttentionState state, double[] f, int fo, double[] kvz, double[] y, int yOff) {
+    private void advanceFlat(ModelState state, double[] f, int fo, double[] kvz, double[] y, int yOff) {
         long t = state.tokens() + 1;
         state.setTokens(t);
         final double[] s = state.doubles();
@@ -608,7 +619,7 @@ public final class RecurrentLinearAttention {
      * {@link #advanceFlat}, and {@link #advance} for gated and delta, with the fused Vector API
      * kernels: the outer products are never stored.
      */
-    private void advanceVector(AttentionState state, double[] f, int fo, double[] y, int yOff) {
+    private void advanceVector(ModelState state, double[] f, int fo, double[] y, int yOff) {
         long t = state.tokens() + 1;
         state.setTokens(t);
         if (variant == Variant.DELTA) {

@@ -9,7 +9,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.util.OutputTag;
 import org.flinkla.engine.AttentionConfig;
 import org.flinkla.engine.AttentionWeights;
-import org.flinkla.engine.RecurrentLinearAttention;
+import org.flinkla.engine.SequenceModel;
 import org.flinkla.model.Model;
 import org.flinkla.records.AttentionOutput;
 import org.flinkla.records.RecordTypes;
@@ -18,12 +18,13 @@ import org.flinkla.records.RejectedRecord;
 import org.flinkla.records.TokenRecord;
 
 /**
- * Causal linear attention as a keyed Flink operator (DESIGN §2–§4): keys a stream of
- * {@link TokenRecord}s by sequence id and turns it into {@link AttentionOutput}s, keeping one
- * fixed-size recurrent state per sequence in Flink keyed state (heap or RocksDB).
+ * A recurrent model as a keyed Flink operator: keys a stream of {@link TokenRecord}s by sequence
+ * id and turns it into {@link AttentionOutput}s, keeping one fixed-size recurrent state per
+ * sequence in Flink keyed state (heap or RocksDB). The model is any {@link SequenceModel} — a
+ * single attention layer, a fast-transformers encoder stack, a flash-linear-attention LM.
  *
  * <pre>{@code
- * Model model = ModelFiles.load(Path.of("model.safetensors"));
+ * ModelReference model = ModelReference.uri("file:///models/dna/gdn", Map.of());
  * LinearAttention attention = LinearAttention.builder(model)
  *     .emit(EmitMode.ALL)                     // or EmitMode.LAST, EmitMode.everyNth(64)
  *     .stateTtl(Duration.ofHours(6))          // drop sequences idle for 6 h (off by default)
@@ -46,8 +47,7 @@ public final class LinearAttention implements java.io.Serializable {
     /** Side output of records that could not be used, with the reason. */
     public static final OutputTag<RejectedRecord> REJECTED = LinearAttentionFunction.rejectedTag();
 
-    private final AttentionConfig config;
-    private final AttentionWeights weights;
+    private final ModelReference model;
     private final EmitMode emit;
     private final Duration stateTtl;
     private final int maxTokensPerRecord;
@@ -56,8 +56,7 @@ public final class LinearAttention implements java.io.Serializable {
     private final int parallelism;
 
     private LinearAttention(Builder b) {
-        this.config = b.config;
-        this.weights = b.weights;
+        this.model = b.model;
         this.emit = b.emit;
         this.stateTtl = b.stateTtl;
         this.maxTokensPerRecord = b.maxTokensPerRecord;
@@ -66,17 +65,32 @@ public final class LinearAttention implements java.io.Serializable {
         this.parallelism = b.parallelism;
     }
 
-    /** A builder for a loaded or seeded model ({@code ModelFiles.load(...)}, {@code ModelFiles.random(...)}). */
-    public static Builder builder(Model model) {
+    /**
+     * A builder for a model by reference: each TaskManager loads it once from its URI (see
+     * {@link ModelReference}).
+     */
+    public static Builder builder(ModelReference model) {
         if (model == null) {
-            throw new IllegalArgumentException("the model is missing: load one with ModelFiles.load(path)");
+            throw new IllegalArgumentException("the model is missing: give ModelReference.uri(\"file:///path/model\", options)");
         }
-        return new Builder(model.config(), model.weights());
+        return new Builder(model);
     }
 
-    /** A builder for the model given as configuration and weights. */
+    /** A builder for a model object shipped with the job (it must be serializable, e.g. a seeded {@link Model}). */
+    public static Builder builder(SequenceModel model) {
+        if (model == null) {
+            throw new IllegalArgumentException("the model is missing: load one with ModelLoader.load(path)");
+        }
+        return new Builder(ModelReference.of(model));
+    }
+
+    /** A builder for a single attention layer given as configuration and weights (checked here). */
     public static Builder builder(AttentionConfig config, AttentionWeights weights) {
-        return new Builder(config, weights);
+        if (config == null || weights == null) {
+            throw new IllegalArgumentException("the model configuration or weights are missing: pass both (e.g. from "
+                    + "the loaded model) to LinearAttention.builder(config, weights)");
+        }
+        return builder(new Model(config, weights, "in-memory model"));
     }
 
     /** The outputs and the rejected records of {@link #apply}. */
@@ -113,7 +127,7 @@ public final class LinearAttention implements java.io.Serializable {
 
     /** The keyed function, for wiring it yourself: {@code keyBy(LinearAttention.keySelector()).process(fn)}. */
     public LinearAttentionFunction function() {
-        return new LinearAttentionFunction(config, weights, emit, stateTtl, maxTokensPerRecord);
+        return new LinearAttentionFunction(model, emit, stateTtl, maxTokensPerRecord);
     }
 
     /** The key selector (sequence id) the operator expects. */
@@ -121,7 +135,10 @@ public final class LinearAttention implements java.io.Serializable {
         return new SeqKey();
     }
 
-    public AttentionConfig config() { return config; }
+    /** The model reference the operator's tasks load. */
+    public ModelReference modelReference() { return model; }
+    /** The model (loaded in this JVM on first call, then shared). */
+    public SequenceModel model() { return model.resolve(); }
     public EmitMode emit() { return emit; }
     /** State TTL, or null when off. */
     public Duration stateTtl() { return stateTtl; }
@@ -130,7 +147,7 @@ public final class LinearAttention implements java.io.Serializable {
 
     /** A validator with this operator's model and limits (for checks before {@code keyBy}). */
     public RecordValidator validator() {
-        return RecordValidator.forModel(config, weights, maxTokensPerRecord);
+        return RecordValidator.forModel(model.resolve(), maxTokensPerRecord);
     }
 
     private static final class SeqKey implements KeySelector<TokenRecord, String> {
@@ -144,8 +161,7 @@ public final class LinearAttention implements java.io.Serializable {
 
     /** Builder of {@link LinearAttention}; {@link #build()} checks the options and the model. */
     public static final class Builder {
-        private final AttentionConfig config;
-        private final AttentionWeights weights;
+        private final ModelReference model;
         private EmitMode emit = EmitMode.ALL;
         private Duration stateTtl;
         private int maxTokensPerRecord = RecordValidator.DEFAULT_MAX_TOKENS_PER_RECORD;
@@ -153,9 +169,8 @@ public final class LinearAttention implements java.io.Serializable {
         private String name = "Linear attention";
         private int parallelism = -1;
 
-        private Builder(AttentionConfig config, AttentionWeights weights) {
-            this.config = config;
-            this.weights = weights;
+        private Builder(ModelReference model) {
+            this.model = model;
         }
 
         /** Which outputs to emit (default {@link EmitMode#ALL}). */
@@ -198,14 +213,8 @@ public final class LinearAttention implements java.io.Serializable {
         }
 
         public LinearAttention build() {
-            if (config == null) {
-                throw new IllegalArgumentException("the model configuration is missing: pass an AttentionConfig "
-                        + "(e.g. from the loaded model) to LinearAttention.builder(config, weights)");
-            }
-            if (weights == null) {
-                throw new IllegalArgumentException("the model weights are missing: pass AttentionWeights "
-                        + "(e.g. from the loaded model) to LinearAttention.builder(config, weights)");
-            }
+            // fail now, at job construction, with the loader's message naming the file and tensor or key
+            SequenceModel m = model.resolve();
             Objects.requireNonNull(emit, "emit mode must not be null (use EmitMode.ALL, LAST or everyNth(n))");
             if (stateTtl != null && (stateTtl.isNegative() || stateTtl.isZero())) {
                 if (stateTtl.isNegative()) {
@@ -219,9 +228,9 @@ public final class LinearAttention implements java.io.Serializable {
             if (maxTokensPerRecord < 1) {
                 throw new IllegalArgumentException("maxTokensPerRecord must be >= 1, got " + maxTokensPerRecord);
             }
-            if ((long) maxTokensPerRecord * config.dOut() > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException("maxTokensPerRecord " + maxTokensPerRecord + " × d_out "
-                        + config.dOut() + " outputs do not fit in one array; lower maxTokensPerRecord");
+            if ((long) maxTokensPerRecord * m.outputWidth() > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("maxTokensPerRecord " + maxTokensPerRecord + " × output width "
+                        + m.outputWidth() + " outputs do not fit in one array; lower maxTokensPerRecord");
             }
             if (uid == null || uid.isBlank()) {
                 throw new IllegalArgumentException("uid must not be blank: savepoints find the operator's state by it");
@@ -232,8 +241,7 @@ public final class LinearAttention implements java.io.Serializable {
             if (parallelism == 0 || parallelism < -1) {
                 throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
             }
-            // fail now, at job construction, with the engine's message naming the bad tensor or shape
-            new RecurrentLinearAttention(config, weights);
+            m.newStepper(); // a stepper builds its tables: fail here rather than in the tasks
             return new LinearAttention(this);
         }
     }

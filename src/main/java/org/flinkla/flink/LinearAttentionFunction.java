@@ -15,10 +15,7 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-import org.flinkla.engine.AttentionConfig;
-import org.flinkla.engine.AttentionState;
-import org.flinkla.engine.AttentionWeights;
-import org.flinkla.engine.RecurrentLinearAttention;
+import org.flinkla.engine.SequenceModel;
 import org.flinkla.records.AttentionOutput;
 import org.flinkla.records.JsonRecords;
 import org.flinkla.records.RecordTypes;
@@ -29,14 +26,12 @@ import org.flinkla.records.TokenRecord;
 
 /**
  * The keyed process function behind {@link LinearAttention}: one {@link SequenceState} per key
- * (sequence id), read once and written once per record; each new token of the record is one
- * recurrent step (DESIGN §2) and, depending on the {@link EmitMode}, one output.
+ * (sequence id), read once and written once per record; the record's semantics (replays, gaps,
+ * resets, what is emitted) are {@link SequenceProcessor}'s. Invalid records go to
+ * {@link LinearAttention#REJECTED}.
  *
- * <p>Semantics per record (DESIGN §4), for a key whose next expected position is {@code next}:
- * a record without {@code pos} starts at {@code next}; tokens at positions below {@code next} are
- * replays and dropped (a chunk overlapping {@code next} keeps only its new tokens); a record
- * starting above {@code next} is a gap, counted and accepted. {@code {"control":"reset"}} clears
- * the key. Invalid records (see {@link RecordValidator}) go to {@link LinearAttention#REJECTED}.
+ * <p>The model is resolved in {@link #open} from its {@link ModelReference}: loaded once per
+ * TaskManager JVM and shared by its subtasks.
  *
  * <p>Prefer {@link LinearAttention#apply}; use this class directly only to wire it yourself:
  * {@code stream.keyBy(TokenRecord::seq).process(attention.function())}.
@@ -49,17 +44,13 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
 
     private static final int HISTOGRAM_WINDOW = 1024;
 
-    private final AttentionConfig config;
-    private final AttentionWeights weights;
+    private final ModelReference modelRef;
     private final EmitMode emit;
     private final Duration stateTtl;
     private final int maxTokensPerRecord;
 
-    private transient RecurrentLinearAttention engine;
-    private transient RecordValidator validator;
+    private transient SequenceProcessor processor;
     private transient ValueState<SequenceState> state;
-    private transient double[] scratchY;
-    private transient int dOut;
 
     transient Counter recordsIn; // package-private: read by tests
     transient Counter tokensIn;
@@ -73,10 +64,8 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
     transient Counter resets;
     private transient Histogram processingNanos;
 
-    LinearAttentionFunction(AttentionConfig config, AttentionWeights weights, EmitMode emit, Duration stateTtl,
-            int maxTokensPerRecord) {
-        this.config = config;
-        this.weights = weights;
+    LinearAttentionFunction(ModelReference modelRef, EmitMode emit, Duration stateTtl, int maxTokensPerRecord) {
+        this.modelRef = modelRef;
         this.emit = emit;
         this.stateTtl = stateTtl;
         this.maxTokensPerRecord = maxTokensPerRecord;
@@ -97,17 +86,15 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        engine = new RecurrentLinearAttention(config, weights);
+        SequenceModel model = modelRef.resolve();
+        processor = new SequenceProcessor(model, emit, maxTokensPerRecord);
         // which hot loops this TaskManager runs (the Vector API needs --add-modules jdk.incubator.vector)
         org.slf4j.LoggerFactory.getLogger(LinearAttentionFunction.class)
-                .info("linear attention engine kernels: {}", org.flinkla.engine.VectorSupport.describe());
-        validator = RecordValidator.forModel(config, weights, maxTokensPerRecord);
-        dOut = config.dOut();
-        scratchY = new double[dOut];
+                .info("model {} ({}), kernels: {}", model.source(), model.architecture(),
+                        org.flinkla.engine.VectorSupport.describe());
         state = getRuntimeContext().getState(stateDescriptor());
-
         registerMetrics(getRuntimeContext().getMetricGroup(),
-                SequenceStateSerializer.serializedBytes(config.statePrecision(), engine.stateLength()));
+                SequenceStateSerializer.serializedBytes(model.statePrecision(), model.stateLength()));
     }
 
     /** Registers the metrics of {@link LinearAttentionMetrics} under {@code operatorGroup}. */
@@ -135,159 +122,36 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
     @Override
     public void processElement(TokenRecord record, Context ctx, Collector<AttentionOutput> out) throws Exception {
         long t0 = System.nanoTime();
-        String reason = validator.validate(record);
-        if (reason != null) {
-            reject(record, reason, ctx);
+        boolean reset = record.kind() == TokenRecord.Kind.RESET;
+        // a reset and an invalid record do not need the state: skip the read
+        SequenceState current = reset || record.seq() == null ? null : state.value(); // the one read of this record
+        SequenceProcessor.Outcome o = processor.process(record, current);
+        if (o.rejectReason != null) {
+            reject(record, o.rejectReason, ctx);
             return;
         }
         recordsIn.inc();
-        if (record.kind() == TokenRecord.Kind.RESET) {
+        if (o.clearState) {
             state.clear();
             resets.inc();
-            processingNanos.update(System.nanoTime() - t0);
-            return;
-        }
-        int count = record.count();
-        tokensIn.inc(count);
-
-        SequenceState s = state.value(); // the one read of this record
-        if (s == null) {
-            s = new SequenceState(engine.newState(), SequenceState.NO_POSITION);
         } else {
-            checkShape(s, record.seq());
-        }
-        long next = s.nextPos();
-        long start = record.hasPos() ? record.pos() : (next == SequenceState.NO_POSITION ? 0 : next);
-        int skip = 0;
-        if (next != SequenceState.NO_POSITION) {
-            if (start < next) {
-                // replay: positions [start, next) were already absorbed (at-least-once producer)
-                skip = (int) Math.min(count, next - start);
-                replayedTokens.inc(skip);
-                if (skip == count) {
-                    processingNanos.update(System.nanoTime() - t0);
-                    return; // nothing new: the state is unchanged, no write
-                }
-            } else if (start > next) {
-                gaps.inc();
-                gapTokens.inc(start - next);
+            tokensIn.inc(record.count());
+            if (o.replayed > 0) {
+                replayedTokens.inc(o.replayed);
             }
-        }
-        AttentionOutput output = run(record, s, start, skip);
-        s.setNextPos(start + count);
-        state.update(s); // the one write of this record
-        if (output != null) {
-            outputsOut.inc(output.count());
-            out.collect(output);
+            if (o.gap > 0) {
+                gaps.inc();
+                gapTokens.inc(o.gap);
+            }
+            if (o.stateChanged) {
+                state.update(o.state); // the one write of this record
+            }
+            if (o.output != null) {
+                outputsOut.inc(o.output.count());
+                out.collect(o.output);
+            }
         }
         processingNanos.update(System.nanoTime() - t0);
-    }
-
-    /** Steps tokens [skip, count) of the record through the engine; returns the emitted outputs or null. */
-    private AttentionOutput run(TokenRecord record, SequenceState s, long start, int skip) {
-        AttentionState a = s.attention();
-        int count = record.count();
-        int fresh = count - skip;
-        long absorbed = a.tokens(); // tokens of this sequence before the record (for every:n)
-        int emitted;
-        switch (emit.kind()) {
-            case ALL:
-                emitted = fresh;
-                break;
-            case LAST:
-                emitted = 1;
-                break;
-            default: {
-                long n = emit.n();
-                emitted = (int) ((absorbed + fresh) / n - absorbed / n);
-            }
-        }
-        double[] ys = emitted == 0 ? null : new double[emitted * dOut];
-        long[] positions = emit.kind() == EmitMode.Kind.EVERY_NTH && emitted > 0 ? new long[emitted] : null;
-        if (record.kind() == TokenRecord.Kind.VECTORS && emit.kind() == EmitMode.Kind.ALL) {
-            // the whole chunk at once: the engine projects several vectors per pass over the weights
-            engine.steps(a, record.vectors(), skip * record.dim(), fresh, ys, 0);
-        } else {
-            stepEach(record, a, start, skip, absorbed, ys, positions);
-        }
-        a.setTokens(absorbed + fresh);
-        if (ys == null) {
-            return null;
-        }
-        switch (emit.kind()) {
-            case ALL:
-                return new AttentionOutput(record.seq(), start + skip, dOut, ys, null, record.isChunk());
-            case LAST:
-                return new AttentionOutput(record.seq(), start + count - 1, dOut, ys, null, false);
-            default:
-                return new AttentionOutput(record.seq(), positions[0], dOut, ys,
-                        record.isChunk() ? positions : null, record.isChunk());
-        }
-    }
-
-    /**
-     * Tokens [skip, count) one by one; the outputs the emit mode keeps go to {@code ys} (their
-     * positions to {@code positions} for every:n), the others to a scratch row.
-     */
-    private void stepEach(TokenRecord record, AttentionState a, long start, int skip, long absorbed, double[] ys,
-                          long[] positions) {
-        int count = record.count();
-        int k = 0;
-        for (int i = skip; i < count; i++) {
-            double[] y;
-            int yOff;
-            boolean keep;
-            switch (emit.kind()) {
-                case ALL:
-                    keep = true;
-                    break;
-                case LAST:
-                    keep = i == count - 1;
-                    break;
-                default:
-                    keep = (absorbed + (i - skip) + 1) % emit.n() == 0;
-            }
-            if (keep) {
-                y = ys;
-                yOff = k * dOut;
-            } else {
-                y = scratchY;
-                yOff = 0;
-            }
-            step(record, i, a, y, yOff);
-            if (keep) {
-                if (positions != null) {
-                    positions[k] = start + i;
-                }
-                k++;
-            }
-        }
-    }
-
-    private void step(TokenRecord record, int i, AttentionState a, double[] y, int yOff) {
-        switch (record.kind()) {
-            case SYMBOLS:
-                engine.stepToken(a, validator.symbolId(record.symbols().charAt(i)), y, yOff);
-                break;
-            case IDS:
-                engine.stepToken(a, record.ids()[i], y, yOff);
-                break;
-            case VECTORS:
-                engine.step(a, record.vectors(), i * record.dim(), y, yOff);
-                break;
-            default:
-                throw new IllegalStateException(String.valueOf(record.kind()));
-        }
-    }
-
-    private void checkShape(SequenceState s, String seq) {
-        AttentionState a = s.attention();
-        if (a.length() != engine.stateLength() || a.precision() != config.statePrecision()) {
-            throw new IllegalStateException("the keyed state of sequence '" + seq + "' holds " + a.length() + " "
-                    + a.precision() + " values but the model " + config + " needs " + engine.stateLength() + " "
-                    + config.statePrecision() + " values: the job was restored from a savepoint of a different "
-                    + "model; restore it with the same model, or start without the savepoint");
-        }
     }
 
     private void reject(TokenRecord record, String reason, Context ctx) {

@@ -6,30 +6,37 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.flinkla.engine.AttentionState;
+import org.flinkla.engine.ModelState;
 import org.flinkla.engine.StatePrecision;
 import org.flinkla.records.FormatVersionSnapshot;
 import org.flinkla.records.LittleEndianArrays;
 import org.flinkla.records.RecordTypeInfo;
 
 /**
- * Serializer of {@link SequenceState}, format version 1:
+ * Serializer of {@link SequenceState}. Each value is written in format 2:
  *
  * <pre>
- *   byte    precision   (8 = float64, 4 = float32)
- *   int     length      (elements of the flat state)
- *   long    tokens      (absorbed since start / reset)
+ *   byte    2            (format marker)
+ *   byte    precision    (8 = float64, 4 = float32)
+ *   long    fingerprint  (of the model's architecture and shapes)
+ *   int     length       (elements of the flat model state)
+ *   long    tokens       (absorbed since start / reset)
  *   long    nextPos
- *   length × float64|float32, little-endian (S then z per head, engine layout)
+ *   int     predictionLength (0 when surprisal is not emitted)
+ *   byte    hasPrediction    (1 when the previous position's prediction is valid)
+ *   length × float64|float32, little-endian (the model's flat state)
+ *   predictionLength × float64, little-endian (log-probabilities at the previous position)
  * </pre>
  *
- * so a key's state is {@code 21 + length × bytesPerElement} bytes. Each value describes its own
- * shape, so the operator can tell a state written for another model from a valid one.
+ * so a key's state is {@code 35 + length × bytesPerElement + 8 × predictionLength} bytes. Values of
+ * format 1 (the first release: {@code byte precision, int length, long tokens, long nextPos, data})
+ * are still read — they start with the element width 8 or 4, never 2 — and come back with an
+ * unknown fingerprint; they are written in format 2 from then on.
  */
 public final class SequenceStateSerializer extends TypeSerializer<SequenceState> {
     private static final long serialVersionUID = 1L;
-    static final int FORMAT_VERSION = 1;
-    static final int HEADER_BYTES = 1 + 4 + 8 + 8;
+    static final int FORMAT_VERSION = 2;
+    public static final int HEADER_BYTES = 1 + 1 + 8 + 4 + 8 + 8 + 4 + 1;
 
     /** TypeInformation of the keyed state value. */
     public static final TypeInformation<SequenceState> TYPE_INFO =
@@ -37,9 +44,14 @@ public final class SequenceStateSerializer extends TypeSerializer<SequenceState>
 
     private transient byte[] scratch;
 
-    /** Serialized size of a state of {@code length} elements. */
+    /** Serialized size of a state of {@code length} elements without a stored prediction. */
     public static long serializedBytes(StatePrecision precision, int length) {
-        return HEADER_BYTES + (long) length * precision.bytesPerElement();
+        return serializedBytes(precision, length, 0);
+    }
+
+    /** Serialized size of a state of {@code length} elements and a prediction of {@code predictionLength}. */
+    public static long serializedBytes(StatePrecision precision, int length, int predictionLength) {
+        return HEADER_BYTES + (long) length * precision.bytesPerElement() + 8L * predictionLength;
     }
 
     private byte[] scratch() {
@@ -55,7 +67,7 @@ public final class SequenceStateSerializer extends TypeSerializer<SequenceState>
 
     @Override
     public SequenceState createInstance() {
-        return new SequenceState(AttentionState.wrap(new double[0], null, 0), SequenceState.NO_POSITION);
+        return new SequenceState(ModelState.wrap(new double[0], null, 0), SequenceState.NO_POSITION);
     }
 
     @Override
@@ -65,11 +77,19 @@ public final class SequenceStateSerializer extends TypeSerializer<SequenceState>
 
     @Override
     public SequenceState copy(SequenceState from, SequenceState reuse) {
-        AttentionState a = from.attention();
-        AttentionState r = reuse == null ? null : reuse.attention();
-        if (r != null && r.precision() == a.precision() && r.length() == a.length()) {
+        ModelState a = from.model();
+        ModelState r = reuse == null ? null : reuse.model();
+        double[] fp = from.predictionRaw();
+        double[] rp = reuse == null ? null : reuse.predictionRaw();
+        boolean samePrediction = fp == null ? rp == null : rp != null && rp.length == fp.length;
+        if (r != null && r.precision() == a.precision() && r.length() == a.length() && samePrediction) {
             r.copyFrom(a);
+            reuse.setFingerprint(from.fingerprint());
             reuse.setNextPos(from.nextPos());
+            if (fp != null) {
+                System.arraycopy(fp, 0, rp, 0, fp.length);
+            }
+            reuse.setHasPrediction(from.prediction() != null);
             return reuse;
         }
         return from.copy();
@@ -77,37 +97,70 @@ public final class SequenceStateSerializer extends TypeSerializer<SequenceState>
 
     @Override
     public void serialize(SequenceState s, DataOutputView out) throws IOException {
-        AttentionState a = s.attention();
+        ModelState a = s.model();
+        double[] pred = s.predictionRaw();
+        out.writeByte(FORMAT_VERSION);
         out.writeByte(a.precision().bytesPerElement());
+        out.writeLong(s.fingerprint());
         out.writeInt(a.length());
         out.writeLong(a.tokens());
         out.writeLong(s.nextPos());
+        out.writeInt(pred == null ? 0 : pred.length);
+        out.writeByte(s.prediction() != null ? 1 : 0);
         if (a.doubles() != null) {
             LittleEndianArrays.writeDoubles(out, a.doubles(), 0, a.length(), scratch());
         } else {
             LittleEndianArrays.writeFloats(out, a.floats(), 0, a.length(), scratch());
         }
+        if (pred != null) {
+            LittleEndianArrays.writeDoubles(out, pred, 0, pred.length, scratch());
+        }
     }
 
     @Override
     public SequenceState deserialize(DataInputView in) throws IOException {
+        int first = in.readByte();
+        if (first == 8 || first == 4) { // format 1
+            int length = in.readInt();
+            long tokens = in.readLong();
+            long nextPos = in.readLong();
+            return new SequenceState(readModel(in, first, length, tokens), SequenceState.UNKNOWN_FINGERPRINT,
+                    nextPos, null, false);
+        }
+        if (first != FORMAT_VERSION) {
+            throw new IOException("corrupt sequence state: format marker " + first + " (expected 2, or 8/4 for format 1)");
+        }
         int width = in.readByte();
+        long fingerprint = in.readLong();
         int length = in.readInt();
         long tokens = in.readLong();
         long nextPos = in.readLong();
-        AttentionState a;
+        int predLength = in.readInt();
+        boolean hasPred = in.readByte() != 0;
+        ModelState a = readModel(in, width, length, tokens);
+        double[] pred = null;
+        if (predLength > 0) {
+            pred = new double[predLength];
+            LittleEndianArrays.readDoubles(in, pred, 0, predLength, scratch());
+        }
+        return new SequenceState(a, fingerprint, nextPos, pred, hasPred);
+    }
+
+    private ModelState readModel(DataInputView in, int width, int length, long tokens) throws IOException {
+        if (length < 0) {
+            throw new IOException("corrupt sequence state: length " + length);
+        }
         if (width == 8) {
             double[] d = new double[length];
             LittleEndianArrays.readDoubles(in, d, 0, length, scratch());
-            a = AttentionState.wrap(d, null, tokens);
-        } else if (width == 4) {
+            return ModelState.wrap(d, null, tokens);
+        }
+        if (width == 4) {
             float[] f = new float[length];
             LittleEndianArrays.readFloats(in, f, 0, length, scratch());
-            a = AttentionState.wrap(null, f, tokens);
-        } else {
-            throw new IOException("corrupt sequence state: element width " + width + " (expected 8 or 4)");
+            return ModelState.wrap(null, f, tokens);
         }
-        return new SequenceState(a, nextPos);
+        throw new IOException("corrupt sequence state: element width " + width + " (expected 8 or 4)");
     }
 
     @Override
@@ -117,13 +170,27 @@ public final class SequenceStateSerializer extends TypeSerializer<SequenceState>
 
     @Override
     public void copy(DataInputView in, DataOutputView out) throws IOException {
+        int first = in.readByte();
+        out.writeByte(first);
+        if (first == 8 || first == 4) {
+            int length = in.readInt();
+            out.writeInt(length);
+            out.writeLong(in.readLong());
+            out.writeLong(in.readLong());
+            LittleEndianArrays.copyBytes(in, out, (long) length * first, scratch());
+            return;
+        }
         int width = in.readByte();
-        int length = in.readInt();
         out.writeByte(width);
+        out.writeLong(in.readLong());
+        int length = in.readInt();
         out.writeInt(length);
         out.writeLong(in.readLong());
         out.writeLong(in.readLong());
-        LittleEndianArrays.copyBytes(in, out, (long) length * width, scratch());
+        int predLength = in.readInt();
+        out.writeInt(predLength);
+        out.writeByte(in.readByte());
+        LittleEndianArrays.copyBytes(in, out, (long) length * width + 8L * predLength, scratch());
     }
 
     @Override
@@ -141,10 +208,10 @@ public final class SequenceStateSerializer extends TypeSerializer<SequenceState>
         return new Snapshot();
     }
 
-    /** Versioned snapshot (format version 1). */
+    /** Versioned snapshot: format 2, reads format 1 values as well. */
     public static final class Snapshot extends FormatVersionSnapshot<SequenceState> {
         public Snapshot() {
-            super(FORMAT_VERSION);
+            super(FORMAT_VERSION, 1);
         }
 
         @Override

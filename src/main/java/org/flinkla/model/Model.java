@@ -2,17 +2,22 @@ package org.flinkla.model;
 
 import org.flinkla.engine.AttentionConfig;
 import org.flinkla.engine.AttentionWeights;
+import org.flinkla.engine.ModelStepper;
+import org.flinkla.engine.RecurrentLinearAttention;
+import org.flinkla.engine.SequenceModel;
+import org.flinkla.engine.StatePrecision;
 
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * A checked model: an {@link AttentionConfig}, the {@link AttentionWeights} that fit it, and where
- * it came from (a file name, or the seed of a random init) for logs and error messages.
+ * A single multi-head attention layer as a {@link SequenceModel}: an {@link AttentionConfig}, the
+ * {@link AttentionWeights} that fit it, and where it came from (a file name, or the seed of a
+ * random init) for logs and error messages. Its steppers are {@link RecurrentLinearAttention}s.
  *
  * <pre>{@code
  * Model m = ModelFiles.load(Path.of("model.safetensors"), Map.of("eps", "1e-5"));
- * RecurrentLinearAttention layer = new RecurrentLinearAttention(m.config(), m.weights());
+ * ModelStepper layer = m.newStepper();   // a RecurrentLinearAttention
  * }</pre>
  *
  * <p>The constructor checks every weight against the configuration (shapes, required and
@@ -21,12 +26,13 @@ import java.util.Objects;
  * load the model once on the client and ship it to its tasks. The weight arrays are shared, not
  * copied: treat them as read-only.
  */
-public final class Model implements java.io.Serializable {
+public final class Model implements SequenceModel, java.io.Serializable {
     private static final long serialVersionUID = 1L;
 
     private final AttentionConfig config;
     private final AttentionWeights weights;
     private final String source;
+    private final int vocabRows;
 
     /** @throws ModelFileException when the weights do not fit the configuration */
     public Model(AttentionConfig config, AttentionWeights weights, String source) {
@@ -34,6 +40,7 @@ public final class Model implements java.io.Serializable {
         this.source = Objects.requireNonNull(source, "source");
         Map<String, Tensor> tensors = ModelTensors.toTensors(config, Objects.requireNonNull(weights, "weights"), source);
         this.weights = ModelTensors.toWeights(config, tensors::get, source);
+        this.vocabRows = rows(config, this.weights);
     }
 
     /** Already checked by the loader. */
@@ -41,6 +48,11 @@ public final class Model implements java.io.Serializable {
         this.config = config;
         this.weights = weights;
         this.source = source;
+        this.vocabRows = rows(config, weights);
+    }
+
+    private static int rows(AttentionConfig config, AttentionWeights weights) {
+        return weights.embedding == null ? 0 : weights.embedding.length / config.dModel();
     }
 
     static Model checked(AttentionConfig config, AttentionWeights weights, String source) {
@@ -57,8 +69,30 @@ public final class Model implements java.io.Serializable {
     }
 
     /** The file it was loaded from, or a description such as {@code "random init (seed 42)"}. */
+    @Override
     public String source() {
         return source;
+    }
+
+    @Override public int inputWidth() { return config.dModel(); }
+    @Override public int vocabSize() { return vocabRows; }
+    @Override public String vocab() { return config.vocab(); }
+    @Override public int outputWidth() { return config.dOut(); }
+    @Override public StatePrecision statePrecision() { return config.statePrecision(); }
+
+    @Override
+    public int stateLength() {
+        return RecurrentLinearAttention.stateLength(config);
+    }
+
+    @Override
+    public String architecture() {
+        return "attention-layer" + config;
+    }
+
+    @Override
+    public ModelStepper newStepper() {
+        return new RecurrentLinearAttention(config, weights);
     }
 
     /** The named tensors as they are saved (DESIGN §3.1/§3.3 names). */

@@ -11,16 +11,28 @@ import org.apache.flink.core.memory.DataOutputView;
  * Snapshot of a serializer whose binary format is identified by one version number (the snapshot
  * version). Restoring state written with the current version is compatible as is; a version this
  * code does not know (written by a newer release) is reported incompatible, so Flink refuses the
- * restore with a clear error instead of misreading bytes. Subclasses need a public no-arg
+ * restore with a clear error instead of misreading bytes. A serializer that also reads the values
+ * of older formats declares the oldest one it reads; those restore as is too. Subclasses need a public no-arg
  * constructor (Flink instantiates them reflectively when reading a checkpoint).
  */
 public abstract class FormatVersionSnapshot<T> implements TypeSerializerSnapshot<T> {
     private final int currentVersion;
+    private final int oldestReadable;
     private int readVersion;
 
     protected FormatVersionSnapshot(int currentVersion) {
+        this(currentVersion, currentVersion);
+    }
+
+    /** {@code oldestReadable}: the oldest format whose values the current serializer reads too. */
+    protected FormatVersionSnapshot(int currentVersion, int oldestReadable) {
         this.currentVersion = currentVersion;
+        this.oldestReadable = oldestReadable;
         this.readVersion = currentVersion;
+    }
+
+    private boolean readable(int version) {
+        return version >= oldestReadable && version <= currentVersion;
     }
 
     /** A serializer for the current format. */
@@ -48,7 +60,7 @@ public abstract class FormatVersionSnapshot<T> implements TypeSerializerSnapshot
 
     @Override
     public TypeSerializer<T> restoreSerializer() {
-        if (readVersion != currentVersion) {
+        if (!readable(readVersion)) {
             throw new IllegalStateException(getClass().getSimpleName() + ": format version " + readVersion
                     + " cannot be read by this release (it reads version " + currentVersion + ")");
         }
@@ -61,7 +73,7 @@ public abstract class FormatVersionSnapshot<T> implements TypeSerializerSnapshot
             return TypeSerializerSchemaCompatibility.incompatible();
         }
         int oldVersion = ((FormatVersionSnapshot<T>) oldSnapshot).formatVersion();
-        return oldVersion == currentVersion
+        return readable(oldVersion)
                 ? TypeSerializerSchemaCompatibility.compatibleAsIs()
                 : TypeSerializerSchemaCompatibility.incompatible();
     }

@@ -1,7 +1,6 @@
 package org.flinkla.records;
 
-import org.flinkla.engine.AttentionConfig;
-import org.flinkla.engine.AttentionWeights;
+import org.flinkla.engine.SequenceModel;
 
 /**
  * Model-aware checks of a parsed {@link TokenRecord}: d_model of vectors, finite values, symbols in
@@ -31,14 +30,14 @@ public final class RecordValidator implements java.io.Serializable {
     private final int[] asciiIds = new int[128];
 
     /**
-     * @param dModel width of input vectors
+     * @param dModel width of input vectors (0: the model takes token ids only)
      * @param vocab symbols of the embedding rows in order, or null when the model has no vocabulary
      * @param vocabSize number of embedding rows (0 when the model takes vectors only)
      * @param maxTokensPerRecord largest accepted chunk
      */
     public RecordValidator(int dModel, String vocab, int vocabSize, int maxTokensPerRecord) {
-        if (dModel <= 0) {
-            throw new IllegalArgumentException("d_model must be positive, got " + dModel);
+        if (dModel < 0) {
+            throw new IllegalArgumentException("d_model must not be negative, got " + dModel);
         }
         if (vocabSize < 0 || (vocab != null && vocab.length() > vocabSize)) {
             throw new IllegalArgumentException("vocab '" + vocab + "' has more symbols than the "
@@ -62,10 +61,9 @@ public final class RecordValidator implements java.io.Serializable {
         }
     }
 
-    /** For a model given as configuration and weights (vocab size = embedding rows). */
-    public static RecordValidator forModel(AttentionConfig config, AttentionWeights weights, int maxTokensPerRecord) {
-        int rows = weights.embedding == null ? 0 : weights.embedding.length / config.dModel();
-        return new RecordValidator(config.dModel(), config.vocab(), rows, maxTokensPerRecord);
+    /** For a model: its input width, vocabulary and number of token ids. */
+    public static RecordValidator forModel(SequenceModel model, int maxTokensPerRecord) {
+        return new RecordValidator(model.inputWidth(), model.vocab(), model.vocabSize(), maxTokensPerRecord);
     }
 
     public int maxTokensPerRecord() {

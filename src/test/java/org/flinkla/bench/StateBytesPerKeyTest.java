@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.flinkla.engine.AttentionConfig;
-import org.flinkla.engine.AttentionState;
+import org.flinkla.engine.ModelState;
 import org.flinkla.engine.FeatureMapKind;
 import org.flinkla.engine.RecurrentLinearAttention;
 import org.flinkla.engine.StatePrecision;
@@ -18,14 +18,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Issue 6, memory: the state bytes per key are what the formula says, measured on the bytes the
- * operator's state serializer really writes for a state that has absorbed tokens:
- * H·(d_φ·d_v + d_φ)·element size + 21 header bytes (precision byte, length int, tokens long,
- * next position long), with d_φ = d_k (elu, relu), m (favor), 1 + d_k + d_k² (taylor); the delta
- * variant keeps no z: H·d_φ·d_v·element size + 21.
+ * The state bytes per key are what the formula says, measured on the bytes the operator's state
+ * serializer really writes for a state that has absorbed tokens: H·(d_φ·d_v + d_φ)·element size +
+ * 35 header bytes (see {@link SequenceStateSerializer}), with d_φ = d_k (elu, relu), m (favor),
+ * 1 + d_k + d_k² (taylor); the delta variant keeps no z: H·d_φ·d_v·element size + 35.
  */
 class StateBytesPerKeyTest {
-    private static final int HEADER = 1 + 4 + 8 + 8;
+    private static final int HEADER = SequenceStateSerializer.HEADER_BYTES;
 
     @ParameterizedTest(name = "d_model {0}, {1} heads, d_k {2}, d_v {3}, {4}, {5}, {6}")
     @CsvSource({
@@ -46,7 +45,7 @@ class StateBytesPerKeyTest {
                 .vocab("ACGT").build();
         Model model = ModelFiles.random(cfg, 3L);
         RecurrentLinearAttention layer = new RecurrentLinearAttention(model.config(), model.weights());
-        AttentionState state = layer.newState();
+        ModelState state = layer.newState();
         double[] y = new double[dModel];
         for (int t = 0; t < 50; t++) {
             layer.stepToken(state, t % 4, y, 0);
@@ -68,7 +67,7 @@ class StateBytesPerKeyTest {
         // and those bytes are the whole state: it comes back equal
         SequenceState back = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
         assertThat(back).isEqualTo(value);
-        assertThat(back.attention().tokens()).isEqualTo(50);
+        assertThat(back.model().tokens()).isEqualTo(50);
     }
 
     @org.junit.jupiter.api.Test

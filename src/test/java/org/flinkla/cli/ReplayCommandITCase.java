@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.flinkla.engine.AttentionConfig;
-import org.flinkla.engine.AttentionState;
+import org.flinkla.engine.ModelState;
 import org.flinkla.engine.RecurrentLinearAttention;
 import org.flinkla.model.Model;
 import org.flinkla.model.ModelFiles;
@@ -63,7 +63,7 @@ class ReplayCommandITCase {
 
     /** Engine outputs of a token sequence: chars are symbols, or a vector when given separately. */
     private double[][] engineRun(String symbols) {
-        AttentionState s = engine.newState();
+        ModelState s = engine.newState();
         double[][] ys = new double[symbols.length()][6];
         for (int i = 0; i < symbols.length(); i++) {
             engine.stepToken(s, engine.tokenId(symbols.charAt(i)), ys[i], 0);

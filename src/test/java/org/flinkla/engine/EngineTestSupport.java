@@ -45,7 +45,7 @@ final class EngineTestSupport {
      * after warming up in such rounds (at most 40) until a round allocates less than 4 KiB: the JIT's
      * escape analysis, and the Vector API kernels, which allocate until C2 has compiled them.
      */
-    static long allocatedPerRoundAfterWarmUp(RecurrentLinearAttention layer, AttentionState st, double[] x, double[] y) {
+    static long allocatedPerRoundAfterWarmUp(RecurrentLinearAttention layer, ModelState st, double[] x, double[] y) {
         com.sun.management.ThreadMXBean mx =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long allocated = Long.MAX_VALUE;
@@ -79,7 +79,7 @@ final class EngineTestSupport {
 
     /** Runs the recurrent layer over xs from a fresh state; outputs [N][d_out]. */
     static double[][] runRecurrent(RecurrentLinearAttention layer, double[][] xs) {
-        AttentionState st = layer.newState();
+        ModelState st = layer.newState();
         double[][] ys = new double[xs.length][layer.config().dOut()];
         for (int t = 0; t < xs.length; t++) {
             layer.step(st, xs[t], 0, ys[t], 0);

@@ -28,7 +28,7 @@ class FeatureMapTest {
                 w.keyWeight = new double[w.keyWeight.length];
                 w.keyBias = new double[] {-1, -2, -3, -0.5, -4, -1e-3}; // every key < 0: φ(k) = 0
                 RecurrentLinearAttention layer = new RecurrentLinearAttention(cfg, w);
-                AttentionState st = layer.newState();
+                ModelState st = layer.newState();
                 double[] y = new double[4];
                 for (double[] x : EngineTestSupport.inputs(1, 50, 6)) {
                     layer.step(st, x, 0, y, 0);

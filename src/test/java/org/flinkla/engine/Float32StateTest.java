@@ -33,8 +33,8 @@ class Float32StateTest {
         AttentionWeights w = EngineTestSupport.randomWeights(c64, 2024, true);
         RecurrentLinearAttention l64 = new RecurrentLinearAttention(c64, w);
         RecurrentLinearAttention l32 = new RecurrentLinearAttention(c32, w);
-        AttentionState s64 = l64.newState();
-        AttentionState s32 = l32.newState();
+        ModelState s64 = l64.newState();
+        ModelState s32 = l32.newState();
         double[] y64 = new double[3];
         double[] y32 = new double[3];
         SplittableRandom r = new SplittableRandom(7);

@@ -91,7 +91,7 @@ class LayerContractTest {
     @Test
     void stateOfAnotherShapeIsRejected() {
         RecurrentLinearAttention layer = new RecurrentLinearAttention(CFG, EngineTestSupport.randomWeights(CFG, 1, true));
-        AttentionState wrong = AttentionState.wrap(new double[3], null, 0);
+        ModelState wrong = ModelState.wrap(new double[3], null, 0);
         assertThatThrownBy(() -> layer.step(wrong, new double[4], 0, new double[5], 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit this layer");
     }
@@ -102,7 +102,7 @@ class LayerContractTest {
             for (StatePrecision p : StatePrecision.values()) {
                 AttentionConfig cfg = CFG.toBuilder().variant(v).statePrecision(p).build();
                 RecurrentLinearAttention layer = new RecurrentLinearAttention(cfg, EngineTestSupport.randomWeights(cfg, 3, true));
-                AttentionState st = layer.newState();
+                ModelState st = layer.newState();
                 double[] x = {0.1, -0.2, 0.3, 0.4};
                 double[] y = new double[5];
                 long allocated = EngineTestSupport.allocatedPerRoundAfterWarmUp(layer, st, x, y);

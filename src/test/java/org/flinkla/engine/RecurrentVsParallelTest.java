@@ -63,7 +63,7 @@ class RecurrentVsParallelTest {
             ids[i] = r.nextInt(5);
         }
         RecurrentLinearAttention layer = new RecurrentLinearAttention(cfg, w);
-        AttentionState st = layer.newState();
+        ModelState st = layer.newState();
         double[][] rec = new double[ids.length][cfg.dOut()];
         for (int t = 0; t < ids.length; t++) {
             layer.stepToken(st, ids[t], rec[t], 0);

@@ -77,7 +77,7 @@ class ReferenceAgreementTest {
         AttentionWeights w = EngineTestSupport.randomWeights(cfg, 43, false);
         SoftmaxAttention.KvCache cache = new SoftmaxAttention(cfg, w).newCache();
         RecurrentLinearAttention layer = new RecurrentLinearAttention(cfg, w);
-        AttentionState st = layer.newState();
+        ModelState st = layer.newState();
         double[] x = new double[8];
         double[] y = new double[8];
         long[] cacheBytes = new long[2];

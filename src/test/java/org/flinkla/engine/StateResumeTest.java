@@ -59,7 +59,7 @@ class StateResumeTest {
         long tokens = 0;
         for (int start = 0; start < N; start += piece) {
             RecurrentLinearAttention layer = new RecurrentLinearAttention(cfg, w);
-            AttentionState st = start == 0 ? layer.newState() : AttentionState.wrap(doubles, floats, tokens);
+            ModelState st = start == 0 ? layer.newState() : ModelState.wrap(doubles, floats, tokens);
             for (int t = start; t < Math.min(N, start + piece); t++) {
                 if (t % 3 == 0) {
                     layer.stepToken(st, ids[t], ys[t], 0);
@@ -67,7 +67,7 @@ class StateResumeTest {
                     layer.step(st, xs[t], 0, ys[t], 0);
                 }
             }
-            AttentionState exported = st.copy();
+            ModelState exported = st.copy();
             doubles = exported.doubles() == null ? null : exported.doubles().clone();
             floats = exported.floats() == null ? null : exported.floats().clone();
             tokens = exported.tokens();
@@ -81,8 +81,8 @@ class StateResumeTest {
         AttentionConfig cfg = config(v, fm, p);
         AttentionWeights w = EngineTestSupport.randomWeights(cfg, 23, false);
         RecurrentLinearAttention layer = new RecurrentLinearAttention(cfg, w);
-        AttentionState a = layer.newState();
-        AttentionState b = layer.newState();
+        ModelState a = layer.newState();
+        ModelState b = layer.newState();
         double[] ya = new double[cfg.dOut()];
         double[] yb = new double[cfg.dOut()];
         Random r = new Random(6);

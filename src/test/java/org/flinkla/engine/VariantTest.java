@@ -40,7 +40,7 @@ class VariantTest {
         assertThat(EngineTestSupport.maxRelErr(rec, par)).isLessThanOrEqualTo(1e-9);
         int[] ids = new Random(67).ints(150, 0, 4).toArray();
         RecurrentLinearAttention layer = new RecurrentLinearAttention(cfg, w);
-        AttentionState st = layer.newState();
+        ModelState st = layer.newState();
         double[][] tok = new double[ids.length][5];
         for (int t = 0; t < ids.length; t++) {
             layer.stepToken(st, ids[t], tok[t], 0);
@@ -72,12 +72,12 @@ class VariantTest {
         w.alphaWeight = null;
         w.alphaBias = null;
         RecurrentLinearAttention writer = new RecurrentLinearAttention(cfg, w);
-        AttentionState st = writer.newState();
+        ModelState st = writer.newState();
         double[] y = new double[5];
         for (double[] x : EngineTestSupport.inputs(58, 30, 8)) {
             writer.step(st, x, 0, y, 0);
         }
-        AttentionState before = st.copy();
+        ModelState before = st.copy();
         assertThat(before.doubles() != null ? anyNonZero(before.doubles()) : anyNonZero(before.floats())).isTrue();
 
         w.betaWeight = new double[w.betaWeight.length];
@@ -120,7 +120,7 @@ class VariantTest {
 
         Random r = new Random(61);
         double[][] values = new double[d][];
-        AttentionState st = writer.newState();
+        ModelState st = writer.newState();
         double[] y = new double[d];
         for (int i = 0; i < d; i++) {
             values[i] = EngineTestSupport.gaussian(r, d, 1.0);

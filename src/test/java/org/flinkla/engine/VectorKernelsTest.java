@@ -31,8 +31,8 @@ class VectorKernelsTest {
             AttentionWeights w = EngineTestSupport.randomWeights(cfg, 11, true);
             RecurrentLinearAttention plain = new RecurrentLinearAttention(cfg, w, false);
             RecurrentLinearAttention vector = new RecurrentLinearAttention(cfg, w, true);
-            AttentionState sp = plain.newState();
-            AttentionState sv = vector.newState();
+            ModelState sp = plain.newState();
+            ModelState sv = vector.newState();
             double[][] xs = EngineTestSupport.inputs(5, 300, cfg.dModel());
             double[] yp = new double[cfg.dOut()];
             double[] yv = new double[cfg.dOut()];
@@ -67,12 +67,12 @@ class VectorKernelsTest {
             for (int t = 0; t < total; t++) {
                 System.arraycopy(rows[t], 0, xs, t * d, d);
             }
-            AttentionState sp = plain.newState();
+            ModelState sp = plain.newState();
             double[] yp = new double[total * cfg.dOut()];
             for (int t = 0; t < total; t++) {
                 plain.step(sp, xs, t * d, yp, t * cfg.dOut());
             }
-            AttentionState sv = vector.newState();
+            ModelState sv = vector.newState();
             double[] yv = new double[total * cfg.dOut()];
             int at = 0;
             for (int n : new int[] {1, 3, 4, 7, 16, 9}) {
@@ -92,12 +92,12 @@ class VectorKernelsTest {
         RecurrentLinearAttention vector = new RecurrentLinearAttention(cfg, w, true);
         double[][] xs = EngineTestSupport.inputs(9, 200, cfg.dModel());
         double[] y = new double[cfg.dOut()];
-        AttentionState reference = plain.newState();
+        ModelState reference = plain.newState();
         for (double[] x : xs) {
             plain.step(reference, x, 0, y, 0);
         }
         // first half on one kernel, second half on the other (a restore on a JVM without the module)
-        AttentionState mixed = vector.newState();
+        ModelState mixed = vector.newState();
         for (int t = 0; t < xs.length; t++) {
             (t < 100 ? vector : plain).step(mixed, xs[t], 0, y, 0);
         }
@@ -113,7 +113,7 @@ class VectorKernelsTest {
                         .decay(v == Variant.DECAY ? new double[] {0.9, 0.95, 0.99, 1.0} : null).build();
                 RecurrentLinearAttention layer =
                         new RecurrentLinearAttention(cfg, EngineTestSupport.randomWeights(cfg, 1, true), true);
-                AttentionState st = layer.newState();
+                ModelState st = layer.newState();
                 double[] x = EngineTestSupport.inputs(1, 1, 64)[0];
                 double[] y = new double[cfg.dOut()];
                 long allocated = EngineTestSupport.allocatedPerRoundAfterWarmUp(layer, st, x, y);
@@ -166,7 +166,7 @@ class VectorKernelsTest {
         return Arrays.stream(a).mapToLong(Double::doubleToRawLongBits).toArray();
     }
 
-    private static long[] stateBits(AttentionState s) {
+    private static long[] stateBits(ModelState s) {
         if (s.doubles() != null) {
             return bits(s.doubles());
         }

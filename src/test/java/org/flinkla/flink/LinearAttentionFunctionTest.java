@@ -416,7 +416,8 @@ class LinearAttentionFunctionTest {
         assertThatThrownBy(() -> EmitMode.parse("sometimes")).hasMessageContaining("all, last or every:N");
         AttentionWeights broken = TestModels.weights(CONFIG, 1);
         broken.keyWeight = new double[3];
-        assertThatThrownBy(() -> LinearAttention.builder(CONFIG, broken).build()).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LinearAttention.builder(CONFIG, broken).build())
+                .isInstanceOf(org.flinkla.model.ModelFileException.class).hasMessageContaining("key_projection.weight");
         assertThat(builder().stateTtl(Duration.ZERO).build().stateTtl()).isNull();
         assertThat(EmitMode.parse("every:8")).isEqualTo(EmitMode.everyNth(8));
     }

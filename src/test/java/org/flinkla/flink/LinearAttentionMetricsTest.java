@@ -79,8 +79,8 @@ class LinearAttentionMetricsTest {
             assertThat(all).containsKey(g + "reason." + code + ".rejected");
         }
         assertThat(all.get(g + "stateBytesPerKey")).isInstanceOf(Gauge.class);
-        // 2 heads × (d_φ·d_v + d_φ) = 2 × (4·4 + 4) = 40 float64 values + the 21-byte header
-        assertThat(((Gauge<?>) all.get(g + "stateBytesPerKey")).getValue()).isEqualTo(21L + 40 * 8);
+        // 2 heads × (d_φ·d_v + d_φ) = 2 × (4·4 + 4) = 40 float64 values + the 35-byte header
+        assertThat(((Gauge<?>) all.get(g + "stateBytesPerKey")).getValue()).isEqualTo(35L + 40 * 8);
         assertThat(all.get(g + "recordProcessingNanos")).isInstanceOf(Histogram.class);
     }
 }

@@ -9,7 +9,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
-import org.flinkla.engine.AttentionState;
+import org.flinkla.engine.ModelState;
 import org.flinkla.engine.StatePrecision;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +26,7 @@ class SequenceStateSerializerTest {
                 f[i] = (float) (Math.cos(i) * (i + 1));
             }
         }
-        return new SequenceState(AttentionState.wrap(d, f, tokens), nextPos);
+        return new SequenceState(ModelState.wrap(d, f, tokens), nextPos);
     }
 
     private byte[] bytes(SequenceState s) throws IOException {
@@ -46,7 +46,7 @@ class SequenceStateSerializerTest {
             SequenceState back = serializer.deserialize(new DataInputDeserializer(b));
             assertThat(back).isEqualTo(s);
             assertThat(back.nextPos()).isEqualTo(s.nextPos());
-            assertThat(back.attention().tokens()).isEqualTo(s.attention().tokens());
+            assertThat(back.model().tokens()).isEqualTo(s.model().tokens());
             DataOutputSerializer copied = new DataOutputSerializer(64);
             serializer.copy(new DataInputDeserializer(b), copied);
             assertThat(copied.getCopyOfBuffer()).isEqualTo(b);
@@ -57,9 +57,9 @@ class SequenceStateSerializerTest {
     void copiesAreDeep() {
         SequenceState s = state(StatePrecision.FLOAT64, 4, 2, 7);
         SequenceState c = serializer.copy(s);
-        c.attention().doubles()[0] = 99;
+        c.model().doubles()[0] = 99;
         c.setNextPos(8);
-        assertThat(s.attention().doubles()[0]).isEqualTo(1.0);
+        assertThat(s.model().doubles()[0]).isEqualTo(1.0);
         assertThat(s.nextPos()).isEqualTo(7);
         SequenceState reuse = state(StatePrecision.FLOAT64, 4, 0, 0);
         assertThat(serializer.copy(s, reuse)).isSameAs(reuse).isEqualTo(s);
@@ -69,7 +69,8 @@ class SequenceStateSerializerTest {
     void arrayIsLittleEndianAfterTheHeader() throws Exception {
         byte[] b = bytes(state(StatePrecision.FLOAT64, 1, 0, 0)); // value cos(0)*1 = 1.0
         assertThat(b).hasSize(SequenceStateSerializer.HEADER_BYTES + 8);
-        assertThat(b[0]).isEqualTo((byte) 8);
+        assertThat(b[0]).isEqualTo((byte) 2); // format marker
+        assertThat(b[1]).isEqualTo((byte) 8); // element width
         assertThat(java.util.Arrays.copyOfRange(b, SequenceStateSerializer.HEADER_BYTES, b.length))
                 .containsExactly(0, 0, 0, 0, 0, 0, (byte) 0xF0, 0x3F);
     }
@@ -77,10 +78,63 @@ class SequenceStateSerializerTest {
     @Test
     void corruptWidthIsAnIOException() {
         byte[] b = new byte[SequenceStateSerializer.HEADER_BYTES];
-        b[0] = 3;
+        b[0] = 2;
+        b[1] = 3;
         org.assertj.core.api.Assertions.assertThatThrownBy(
                 () -> serializer.deserialize(new DataInputDeserializer(b)))
                 .isInstanceOf(IOException.class).hasMessageContaining("width 3");
+        byte[] marker = new byte[SequenceStateSerializer.HEADER_BYTES];
+        marker[0] = 7;
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> serializer.deserialize(new DataInputDeserializer(marker)))
+                .isInstanceOf(IOException.class).hasMessageContaining("format marker 7");
+    }
+
+    @Test
+    void fingerprintAndPredictionRoundTrip() throws Exception {
+        double[] pred = {-1.5, -0.25, -3.0, Math.log(0.5)};
+        for (boolean valid : new boolean[] {true, false}) {
+            SequenceState s = new SequenceState(ModelState.wrap(new double[] {1, 2, 3}, null, 9), 0x1234_5678_9abc_def0L,
+                    42, pred.clone(), valid);
+            byte[] b = bytes(s);
+            assertThat((long) b.length).isEqualTo(s.serializedBytes())
+                    .isEqualTo(SequenceStateSerializer.HEADER_BYTES + 3 * 8 + 4 * 8);
+            SequenceState back = serializer.deserialize(new DataInputDeserializer(b));
+            assertThat(back).isEqualTo(s);
+            assertThat(back.fingerprint()).isEqualTo(0x1234_5678_9abc_def0L);
+            assertThat(back.prediction()).isEqualTo(valid ? pred : null);
+            DataOutputSerializer copied = new DataOutputSerializer(64);
+            serializer.copy(new DataInputDeserializer(b), copied);
+            assertThat(copied.getCopyOfBuffer()).isEqualTo(b);
+            SequenceState reuse = new SequenceState(ModelState.wrap(new double[3], null, 0), 0L, 0, new double[4], false);
+            assertThat(serializer.copy(s, reuse)).isSameAs(reuse).isEqualTo(s);
+        }
+    }
+
+    /** A value as the first release wrote it: byte width, int length, long tokens, long nextPos, data. */
+    @Test
+    void readsFormatOneValues() throws Exception {
+        DataOutputSerializer v1 = new DataOutputSerializer(64);
+        v1.writeByte(4);
+        v1.writeInt(2);
+        v1.writeLong(17);
+        v1.writeLong(99);
+        v1.write(new byte[] {0, 0, (byte) 0x80, 0x3F, 0, 0, 0, 0x40}); // 1.0f, 2.0f little-endian
+        byte[] b = v1.getCopyOfBuffer();
+        SequenceState back = serializer.deserialize(new DataInputDeserializer(b));
+        assertThat(back.model().floats()).containsExactly(1.0f, 2.0f);
+        assertThat(back.model().tokens()).isEqualTo(17);
+        assertThat(back.nextPos()).isEqualTo(99);
+        assertThat(back.fingerprint()).isEqualTo(SequenceState.UNKNOWN_FINGERPRINT);
+        assertThat(back.prediction()).isNull();
+        DataOutputSerializer copied = new DataOutputSerializer(64);
+        serializer.copy(new DataInputDeserializer(b), copied);
+        assertThat(copied.getCopyOfBuffer()).isEqualTo(b);
+        // a format-1 snapshot restores as is (the serializer reads both formats)
+        SequenceStateSerializer.Snapshot old = new SequenceStateSerializer.Snapshot();
+        old.readSnapshot(1, (DataInputView) null, null);
+        assertThat(serializer.snapshotConfiguration().resolveSchemaCompatibility(old).isCompatibleAsIs()).isTrue();
+        assertThat(old.restoreSerializer()).isEqualTo(serializer);
     }
 
     @Test
@@ -103,7 +157,7 @@ class SequenceStateSerializerTest {
         assertThat(serializer.snapshotConfiguration().resolveSchemaCompatibility(fromTheFuture).isIncompatible())
                 .isTrue();
         org.assertj.core.api.Assertions.assertThatThrownBy(fromTheFuture::restoreSerializer)
-                .hasMessageContaining("format version 2");
+                .hasMessageContaining("format version 3");
         // a snapshot of another serializer is incompatible too
         @SuppressWarnings({"unchecked", "rawtypes"})
         TypeSerializerSnapshot<SequenceState> other = (TypeSerializerSnapshot)

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.flinkla.engine.AttentionConfig;
-import org.flinkla.engine.AttentionState;
+import org.flinkla.engine.ModelState;
 import org.flinkla.engine.AttentionWeights;
 import org.flinkla.engine.FeatureMapKind;
 import org.flinkla.engine.RecurrentLinearAttention;
@@ -67,7 +67,7 @@ final class TestModels {
 
     /** The engine run directly over {@code symbols}: outputs of every token, row-major. */
     static double[] engineOutputs(RecurrentLinearAttention engine, String symbols) {
-        AttentionState s = engine.newState();
+        ModelState s = engine.newState();
         int d = engine.config().dOut();
         double[] ys = new double[symbols.length() * d];
         for (int i = 0; i < symbols.length(); i++) {
@@ -78,7 +78,7 @@ final class TestModels {
 
     /** The engine run directly over vectors (count × d_model, row-major). */
     static double[] engineOutputs(RecurrentLinearAttention engine, double[] xs) {
-        AttentionState s = engine.newState();
+        ModelState s = engine.newState();
         int dm = engine.config().dModel();
         int d = engine.config().dOut();
         int n = xs.length / dm;

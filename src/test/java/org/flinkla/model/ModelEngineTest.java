@@ -1,7 +1,7 @@
 package org.flinkla.model;
 
 import org.flinkla.engine.AttentionConfig;
-import org.flinkla.engine.AttentionState;
+import org.flinkla.engine.ModelState;
 import org.flinkla.engine.FeatureMapKind;
 import org.flinkla.engine.RecurrentLinearAttention;
 import org.flinkla.engine.Variant;
@@ -22,7 +22,7 @@ class ModelEngineTest {
 
     private static double[] run(Model m, String tokens) {
         RecurrentLinearAttention layer = new RecurrentLinearAttention(m.config(), m.weights());
-        AttentionState s = layer.newState();
+        ModelState s = layer.newState();
         int dOut = m.config().dOut();
         double[] ys = new double[tokens.length() * dOut];
         for (int t = 0; t < tokens.length(); t++) {
@@ -63,7 +63,7 @@ class ModelEngineTest {
             m = ModelFiles.load(Safetensors.parse(in.readAllBytes(), "ft"), Map.of());
         }
         RecurrentLinearAttention layer = new RecurrentLinearAttention(m.config(), m.weights());
-        AttentionState s = layer.newState();
+        ModelState s = layer.newState();
         double[] x = {0.5, -1, 0.25, 2, 0, -0.75};
         double[] y = new double[m.config().dOut()];
         layer.step(s, x, 0, y, 0);

@@ -1,7 +1,7 @@
 package org.flinkla.bench.recall;
 
 import org.flinkla.engine.AttentionConfig;
-import org.flinkla.engine.AttentionState;
+import org.flinkla.engine.ModelState;
 import org.flinkla.engine.RecurrentLinearAttention;
 
 /**
@@ -40,12 +40,12 @@ public final class LinearRecall implements RecallMethod {
         int p = s.pairs();
         double[] x = new double[s.dModel()];
         double[] y = new double[s.dValue()];
-        AttentionState written = layer.newState();
+        ModelState written = layer.newState();
         for (int w = 0; w < s.writes(); w++) {
             s.writeInput(w, x);
             layer.step(written, x, 0, y, 0);
         }
-        AttentionState scratch = layer.newState();
+        ModelState scratch = layer.newState();
         double[][] out = new double[p][s.dValue()];
         for (int i = 0; i < p; i++) {
             scratch.copyFrom(written);

@@ -17,7 +17,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.flinkla.engine.AttentionState;
+import org.flinkla.engine.ModelState;
 import org.flinkla.engine.RecurrentLinearAttention;
 import org.flinkla.jobs.AttentionJob;
 import org.flinkla.jobs.JobDefinition;
@@ -133,10 +133,10 @@ public final class PipelineTestSupport {
     /** The engine's outputs, per sequence and position, for records given in per-key order (no replays). */
     public static Map<String, Map<Long, double[]>> reference(Model model, List<TokenRecord> records) {
         RecurrentLinearAttention layer = new RecurrentLinearAttention(model.config(), model.weights());
-        Map<String, AttentionState> states = new HashMap<>();
+        Map<String, ModelState> states = new HashMap<>();
         Map<String, Map<Long, double[]>> out = new HashMap<>();
         for (TokenRecord r : records) {
-            AttentionState s = states.computeIfAbsent(r.seq(), k -> layer.newState());
+            ModelState s = states.computeIfAbsent(r.seq(), k -> layer.newState());
             Map<Long, double[]> ys = out.computeIfAbsent(r.seq(), k -> new TreeMap<>());
             for (int i = 0; i < r.count(); i++) {
                 double[] y = new double[model.config().dOut()];

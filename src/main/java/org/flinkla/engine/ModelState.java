@@ -12,27 +12,27 @@ import java.util.Arrays;
  * the true sums (e.g. stored as running means to stay bounded) is documented on
  * {@link RecurrentLinearAttention}.
  */
-public final class AttentionState {
+public final class ModelState {
     private final double[] doubles;
     private final float[] floats;
     private long tokens;
 
-    AttentionState(StatePrecision precision, int length) {
+    ModelState(StatePrecision precision, int length) {
         this.doubles = precision == StatePrecision.FLOAT64 ? new double[length] : null;
         this.floats = precision == StatePrecision.FLOAT32 ? new float[length] : null;
     }
 
     /** Wraps existing arrays (exactly one non-null) without copying; used by deserializers. */
-    public static AttentionState wrap(double[] doubles, float[] floats, long tokens) {
+    public static ModelState wrap(double[] doubles, float[] floats, long tokens) {
         if ((doubles == null) == (floats == null)) {
             throw new IllegalArgumentException("exactly one of doubles/floats must be given");
         }
-        AttentionState s = new AttentionState(doubles, floats);
+        ModelState s = new ModelState(doubles, floats);
         s.tokens = tokens;
         return s;
     }
 
-    private AttentionState(double[] doubles, float[] floats) {
+    private ModelState(double[] doubles, float[] floats) {
         this.doubles = doubles;
         this.floats = floats;
     }
@@ -75,12 +75,12 @@ public final class AttentionState {
         }
     }
 
-    public AttentionState copy() {
+    public ModelState copy() {
         return wrap(doubles == null ? null : doubles.clone(), floats == null ? null : floats.clone(), tokens);
     }
 
     /** Overwrites this state with {@code other}'s values (same precision and length). */
-    public void copyFrom(AttentionState other) {
+    public void copyFrom(ModelState other) {
         if (other.length() != length() || other.precision() != precision()) {
             throw new IllegalArgumentException("state shape mismatch");
         }
@@ -94,10 +94,10 @@ public final class AttentionState {
 
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof AttentionState)) {
+        if (!(o instanceof ModelState)) {
             return false;
         }
-        AttentionState s = (AttentionState) o;
+        ModelState s = (ModelState) o;
         return tokens == s.tokens && Arrays.equals(doubles, s.doubles) && Arrays.equals(floats, s.floats);
     }
 

@@ -1,0 +1,145 @@
+package org.flinkla.flink;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.flinkla.engine.SequenceModel;
+import org.flinkla.model.ModelFileException;
+import org.flinkla.model.ModelLoader;
+
+/**
+ * How the operator finds its model: by a file-system URI (the normal case), or, for models built
+ * in code, the model object itself.
+ *
+ * <pre>{@code
+ * ModelReference dna = ModelReference.uri("file:///models/dna/gdn", Map.of("state_precision", "float64"));
+ * ModelReference s3  = ModelReference.uri("s3://bucket/models/encoder.safetensors", Map.of());
+ * }</pre>
+ *
+ * <p>A URI reference travels in the job graph as a string: each TaskManager JVM loads the model
+ * once, on first use, and all its subtasks share it (the weights are read-only). {@code file:} URIs
+ * and plain paths are read in place; any other scheme is read through Flink's {@link FileSystem}
+ * (S3, HDFS, ... with the matching Flink file-system plugin) into a local temporary copy first.
+ * A reference made with {@link #of(SequenceModel)} carries the model itself (it must be
+ * serializable): meant for tests and small seeded models.
+ */
+public final class ModelReference implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Models loaded in this JVM, by {@link #cacheKey()}. */
+    private static final Map<String, SequenceModel> LOADED = new ConcurrentHashMap<>();
+
+    private final String uri;
+    private final TreeMap<String, String> overrides;
+    private final SequenceModel model;
+
+    private ModelReference(String uri, Map<String, String> overrides, SequenceModel model) {
+        this.uri = uri;
+        this.overrides = new TreeMap<>(overrides);
+        this.model = model;
+    }
+
+    /** A model file or directory by URI ({@code file:///...}, a plain path, {@code s3://...}). */
+    public static ModelReference uri(String uri, Map<String, String> overrides) {
+        if (uri == null || uri.isBlank()) {
+            throw new IllegalArgumentException("the model URI is empty: give a model file or directory");
+        }
+        return new ModelReference(uri, Objects.requireNonNull(overrides, "overrides"), null);
+    }
+
+    /** The model itself (must be {@link Serializable}); it is shipped inside the job graph. */
+    public static ModelReference of(SequenceModel model) {
+        Objects.requireNonNull(model, "model");
+        if (!(model instanceof Serializable)) {
+            throw new IllegalArgumentException("a model passed by value must be Serializable; pass a URI instead: "
+                    + model.source());
+        }
+        return new ModelReference(null, Map.of(), model);
+    }
+
+    /** The URI, or null for a reference by value. */
+    public String uri() {
+        return uri;
+    }
+
+    /**
+     * The model: for a URI, loaded on first use in this JVM and shared afterwards.
+     *
+     * @throws ModelFileException naming the file and the tensor or key when it cannot be loaded
+     */
+    public SequenceModel resolve() {
+        if (model != null) {
+            return model;
+        }
+        return LOADED.computeIfAbsent(cacheKey(), k -> load());
+    }
+
+    private String cacheKey() {
+        return uri + " " + overrides;
+    }
+
+    private SequenceModel load() {
+        return ModelLoader.load(localPath(uri), overrides);
+    }
+
+    /** A local path for {@code uri}: the file itself for {@code file:} and plain paths, else a copy. */
+    static Path localPath(String uri) {
+        URI u;
+        try {
+            u = URI.create(uri);
+        } catch (IllegalArgumentException e) {
+            return Path.of(uri); // a plain path with characters URIs do not allow
+        }
+        if (u.getScheme() == null || u.getScheme().length() == 1) { // no scheme, or a Windows drive letter
+            return Path.of(uri);
+        }
+        if ("file".equals(u.getScheme())) {
+            return Path.of(u);
+        }
+        try {
+            org.apache.flink.core.fs.Path remote = new org.apache.flink.core.fs.Path(u);
+            FileSystem fs = remote.getFileSystem();
+            Path local = Files.createTempDirectory("flinkla-model-");
+            local.toFile().deleteOnExit();
+            FileStatus status = fs.getFileStatus(remote);
+            if (status.isDir()) {
+                for (FileStatus f : fs.listStatus(remote)) {
+                    if (!f.isDir()) {
+                        copy(fs, f.getPath(), local.resolve(f.getPath().getName()));
+                    }
+                }
+                return local;
+            }
+            Path file = local.resolve(remote.getName());
+            copy(fs, remote, file);
+            return file;
+        } catch (IOException e) {
+            throw new ModelFileException(uri, "file", "cannot read it through Flink's file systems: " + e.getMessage(), e);
+        }
+    }
+
+    private static void copy(FileSystem fs, org.apache.flink.core.fs.Path from, Path to) throws IOException {
+        try (InputStream in = fs.open(from)) {
+            Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        to.toFile().deleteOnExit();
+    }
+
+    @Override
+    public String toString() {
+        return uri != null ? uri + (overrides.isEmpty() ? "" : " " + overrides) : model.source();
+    }
+}

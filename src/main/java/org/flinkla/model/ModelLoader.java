@@ -1,0 +1,53 @@
+package org.flinkla.model;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.flinkla.engine.SequenceModel;
+
+/**
+ * Loads any model the runtime knows from a local path, choosing the format from what is there:
+ * <ul>
+ *   <li>a directory with {@code config.json}: a flash-linear-attention causal LM, by its
+ *       {@code model_type};</li>
+ *   <li>a safetensors file whose metadata {@code format} is {@code fast-transformers-encoder}: a
+ *       fast-transformers encoder stack;</li>
+ *   <li>any other safetensors file: a single attention layer ({@link ModelFiles#load}).</li>
+ * </ul>
+ * {@code overrides} take precedence over the file's own configuration keys. Every problem is a
+ * {@link ModelFileException} naming the file and the tensor or key.
+ *
+ * <pre>{@code
+ * SequenceModel m = ModelLoader.load(Path.of("models/dna/gdn"), Map.of("state_precision", "float64"));
+ * }</pre>
+ */
+public final class ModelLoader {
+    /** Metadata {@code format} of a fast-transformers encoder stack file. */
+    public static final String FAST_TRANSFORMERS_ENCODER = "fast-transformers-encoder";
+
+    private ModelLoader() {}
+
+    public static SequenceModel load(Path path) {
+        return load(path, Map.of());
+    }
+
+    public static SequenceModel load(Path path, Map<String, String> overrides) {
+        if (Files.isDirectory(path)) {
+            if (!Files.isRegularFile(path.resolve("config.json"))) {
+                throw new ModelFileException(path.toString(), "config.json",
+                        "a model directory needs a config.json (flash-linear-attention save_pretrained layout)");
+            }
+            throw new ModelFileException(path.toString(), "config.json", "model directories are not supported yet");
+        }
+        if (!Files.exists(path)) {
+            throw new ModelFileException(path.toString(), "file", "no such file or directory");
+        }
+        Safetensors st = Safetensors.read(path);
+        String format = st.metadata().get("format");
+        if (FAST_TRANSFORMERS_ENCODER.equals(format)) {
+            throw new ModelFileException(path.toString(), "metadata format",
+                    FAST_TRANSFORMERS_ENCODER + " files are not supported yet");
+        }
+        return ModelFiles.load(st, overrides);
+    }
+}
