@@ -9,7 +9,8 @@ import org.flinkla.flink.EmitMode;
 import org.flinkla.flink.LinearAttention;
 import org.flinkla.flink.Replay;
 import org.flinkla.model.Model;
-import org.flinkla.model.ModelFiles;
+import org.flinkla.flink.ModelReference;
+import org.flinkla.model.ModelLoader;
 import org.flinkla.records.RecordValidator;
 
 /**
@@ -41,7 +42,7 @@ final class ReplayCommand {
         sb.append("  --parallelism N       operator parallelism (default 1)\n");
         sb.append("  --state-backend B     hashmap (default) or rocksdb\n");
         sb.append("model overrides (beat the file's metadata):\n");
-        for (String key : ModelFiles.configKeys()) {
+        for (String key : ModelLoader.optionKeys()) {
             sb.append("  --").append(key.replace('_', '-')).append(" VALUE\n");
         }
         sb.append("  --help                this text");
@@ -112,13 +113,14 @@ final class ReplayCommand {
         Map<String, String> overrides = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : opts.entrySet()) {
             String key = e.getKey().replace('-', '_');
-            if (!ModelFiles.configKeys().contains(key)) {
+            if (!ModelLoader.optionKeys().contains(key)) {
                 throw new UsageException("replay: unknown option --" + e.getKey() + " (see replay --help)");
             }
             overrides.put(key, e.getValue());
         }
 
-        Model model = ModelFiles.load(modelFile, overrides); // ModelFileException names file and tensor
+        // a file or a model directory; ModelFileException names the file and the tensor or key
+        ModelReference model = ModelReference.uri(modelFile.toString(), overrides);
         LinearAttention attention;
         try {
             attention = LinearAttention.builder(model).emit(emit).maxTokensPerRecord(maxTokens).build();

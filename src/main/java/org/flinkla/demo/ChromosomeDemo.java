@@ -168,7 +168,12 @@ public final class ChromosomeDemo {
                 throw new IllegalArgumentException("--seed and --variant apply to a seeded model; " + options.job()
                         + " loads the model file " + spec.file());
             }
-            return DemoModel.of(AttentionJob.loadModel(job), Path.of(spec.file()));
+            org.flinkla.engine.SequenceModel loaded = AttentionJob.loadModel(job);
+            if (!(loaded instanceof org.flinkla.model.Model)) {
+                throw new IllegalArgumentException(options.job() + ": the demo's job runs a single attention layer; "
+                        + spec.file() + " is " + loaded.architecture());
+            }
+            return DemoModel.of((org.flinkla.model.Model) loaded, Path.of(spec.file()));
         }
         AttentionConfig config = spec.seededConfig();
         if (options.variant() != null) {

@@ -12,7 +12,9 @@ import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.flinkla.flink.EmitMode;
+import org.flinkla.engine.SequenceModel;
 import org.flinkla.flink.LinearAttention;
+import org.flinkla.flink.ModelReference;
 import org.flinkla.kafka.KafkaAttentionPipeline;
 import org.flinkla.model.Model;
 import org.flinkla.model.ModelFiles;
@@ -32,28 +34,45 @@ import org.flinkla.model.ModelFiles;
 public final class AttentionJob {
     private AttentionJob() {}
 
-    /** Reads the model file (with overrides) or creates the seeded model (and saves it when asked). */
-    public static Model loadModel(JobDefinition job) {
+    /**
+     * How the job's tasks find the model: a model file or directory by URI (each TaskManager loads
+     * it once), or the seeded model itself (created here, and saved when the job asks).
+     */
+    public static ModelReference modelReference(JobDefinition job) {
         JobDefinition.ModelSpec spec = job.model();
         if (spec.isSeeded()) {
             Model m = ModelFiles.random(spec.seededConfig(), spec.seed());
             if (spec.saveTo() != null) {
                 ModelFiles.save(m, Path.of(spec.saveTo()));
             }
-            return m;
+            return ModelReference.of(m);
         }
-        return ModelFiles.load(Path.of(spec.file()), spec.overrides());
+        return ModelReference.uri(spec.file(), spec.overrides());
     }
 
-    /** The attention operator for the job's model, emit mode, state TTL and record limit. */
-    public static LinearAttention attention(JobDefinition job, Model model) {
+    /** The job's model, loaded (or seeded) in this JVM: what its tasks will run. */
+    public static SequenceModel loadModel(JobDefinition job) {
+        return modelReference(job).resolve();
+    }
+
+    /** The operator for the job's model (by reference), emit mode, state TTL and record limit. */
+    public static LinearAttention attention(JobDefinition job) {
+        return attention(job, modelReference(job));
+    }
+
+    /** The attention operator for the given model, with the job's emit mode, state TTL and record limit. */
+    public static LinearAttention attention(JobDefinition job, SequenceModel model) {
+        return attention(job, ModelReference.of(model));
+    }
+
+    private static LinearAttention attention(JobDefinition job, ModelReference model) {
         EmitMode emit;
         try {
             emit = EmitMode.parse(job.emit());
         } catch (IllegalArgumentException e) {
             throw new JobDefinitionException(job.file() + ": 'emit' " + e.getMessage(), e);
         }
-        return LinearAttention.builder(model.config(), model.weights())
+        return LinearAttention.builder(model)
                 .emit(emit)
                 .stateTtl(job.stateTtl())
                 .maxTokensPerRecord(job.maxTokensPerRecord())
@@ -62,7 +81,7 @@ public final class AttentionJob {
 
     /** The Kafka pipeline of the job, with its model loaded. */
     public static KafkaAttentionPipeline pipeline(JobDefinition job, String bootstrapServers, boolean bounded) {
-        return pipeline(job, bootstrapServers, bounded, attention(job, loadModel(job)));
+        return pipeline(job, bootstrapServers, bounded, attention(job));
     }
 
     /** The Kafka pipeline of the job around a given operator. */

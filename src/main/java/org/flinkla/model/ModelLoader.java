@@ -27,6 +27,11 @@ public final class ModelLoader {
 
     private ModelLoader() {}
 
+    /** The option keys a job or command may pass to any model format (each format rejects those that do not apply). */
+    public static java.util.List<String> optionKeys() {
+        return ModelFiles.configKeys();
+    }
+
     public static SequenceModel load(Path path) {
         return load(path, Map.of());
     }

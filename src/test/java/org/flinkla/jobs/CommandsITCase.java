@@ -19,7 +19,7 @@ import org.flinkla.cli.TailCommand;
 import org.flinkla.kafka.EmbeddedKafka;
 import org.flinkla.kafka.TopicReader;
 import org.flinkla.kafka.testutils.PipelineTestSupport;
-import org.flinkla.model.Model;
+import org.flinkla.engine.SequenceModel;
 import org.flinkla.records.JsonRecords;
 import org.flinkla.records.TokenRecord;
 import org.junit.jupiter.api.Test;
@@ -107,7 +107,7 @@ class CommandsITCase {
                 "--output-file", out.toString(), "--parallelism", "2", "--timeout", "150"});
         assertThat(rc).isZero();
 
-        Model model = AttentionJob.loadModel(JobDefinition.load(Path.of("flink-jobs/attention.yaml")));
+        SequenceModel model = AttentionJob.loadModel(JobDefinition.load(Path.of("flink-jobs/attention.yaml")));
         assertEqualsEngine(readOutputs(out), PipelineTestSupport.reference(model, input()));
     }
 

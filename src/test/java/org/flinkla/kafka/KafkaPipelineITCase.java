@@ -26,7 +26,7 @@ import org.apache.kafka.common.header.Header;
 import org.flinkla.jobs.AttentionJob;
 import org.flinkla.jobs.JobDefinition;
 import org.flinkla.kafka.testutils.PipelineTestSupport;
-import org.flinkla.model.Model;
+import org.flinkla.engine.SequenceModel;
 import org.flinkla.records.RecordTypes;
 import org.flinkla.records.TokenRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -96,7 +96,7 @@ class KafkaPipelineITCase {
         JobDefinition job = PipelineTestSupport.job("eo", "exactly-once", "");
         createTopics(job);
         List<TokenRecord> records = PipelineTestSupport.records(4, 150, 1);
-        Model model = AttentionJob.loadModel(job);
+        SequenceModel model = AttentionJob.loadModel(job);
         Map<String, Map<Long, double[]>> ref = PipelineTestSupport.reference(model, records);
         produce(job, records);
         JobClient jc = start(job, 0);
@@ -129,7 +129,7 @@ class KafkaPipelineITCase {
         JobDefinition job = PipelineTestSupport.job("dup", "exactly-once", "");
         createTopics(job);
         List<TokenRecord> records = PipelineTestSupport.records(3, 80, 2);
-        Model model = AttentionJob.loadModel(job);
+        SequenceModel model = AttentionJob.loadModel(job);
         Map<String, Map<Long, double[]>> ref = PipelineTestSupport.reference(model, records);
         List<TokenRecord> sent = new ArrayList<>(records.subList(0, records.size() / 2));
         // the producer did not see the acks of the last batch and sends it again ...
@@ -173,7 +173,7 @@ class KafkaPipelineITCase {
         JobDefinition job = PipelineTestSupport.job("fail", "exactly-once", "");
         createTopics(job);
         List<TokenRecord> records = PipelineTestSupport.records(4, 120, 3);
-        Model model = AttentionJob.loadModel(job);
+        SequenceModel model = AttentionJob.loadModel(job);
         Map<String, Map<Long, double[]>> ref = PipelineTestSupport.reference(model, records);
         int half = records.size() / 2;
         produce(job, records.subList(0, half));

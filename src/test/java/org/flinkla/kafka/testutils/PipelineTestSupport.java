@@ -21,7 +21,8 @@ import org.flinkla.engine.ModelState;
 import org.flinkla.engine.RecurrentLinearAttention;
 import org.flinkla.jobs.AttentionJob;
 import org.flinkla.jobs.JobDefinition;
-import org.flinkla.model.Model;
+import org.flinkla.engine.ModelStepper;
+import org.flinkla.engine.SequenceModel;
 import org.flinkla.records.TokenRecord;
 
 /**
@@ -131,19 +132,19 @@ public final class PipelineTestSupport {
     }
 
     /** The engine's outputs, per sequence and position, for records given in per-key order (no replays). */
-    public static Map<String, Map<Long, double[]>> reference(Model model, List<TokenRecord> records) {
-        RecurrentLinearAttention layer = new RecurrentLinearAttention(model.config(), model.weights());
+    public static Map<String, Map<Long, double[]>> reference(SequenceModel model, List<TokenRecord> records) {
+        ModelStepper layer = model.newStepper();
         Map<String, ModelState> states = new HashMap<>();
         Map<String, Map<Long, double[]>> out = new HashMap<>();
         for (TokenRecord r : records) {
-            ModelState s = states.computeIfAbsent(r.seq(), k -> layer.newState());
+            ModelState s = states.computeIfAbsent(r.seq(), k -> model.newState());
             Map<Long, double[]> ys = out.computeIfAbsent(r.seq(), k -> new TreeMap<>());
             for (int i = 0; i < r.count(); i++) {
-                double[] y = new double[model.config().dOut()];
+                double[] y = new double[model.outputWidth()];
                 if (r.kind() == TokenRecord.Kind.VECTORS) {
                     layer.step(s, r.vectors(), i * r.dim(), y, 0);
                 } else {
-                    layer.stepToken(s, layer.tokenId(r.symbols().charAt(i)), y, 0);
+                    layer.stepToken(s, model.tokenId(r.symbols().charAt(i)), y, 0);
                 }
                 ys.put(r.pos() + i, y);
             }
