@@ -133,8 +133,9 @@ final class ReplayCommand {
         // a file or a model directory; ModelFileException names the file and the tensor or key
         ModelReference model = ModelReference.uri(modelFile.toString(), overrides);
         LinearAttention attention;
+        org.flinkla.engine.SequenceModel resolved = model.resolve(); // load errors name the file
         try {
-            fields.check(model.resolve());
+            fields.check(resolved);
         } catch (IllegalArgumentException e) {
             throw new UsageException("replay: --emit-fields: " + e.getMessage());
         }

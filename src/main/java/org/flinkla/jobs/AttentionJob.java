@@ -77,8 +77,9 @@ public final class AttentionJob {
                 .stateTtl(job.stateTtl())
                 .maxTokensPerRecord(job.maxTokensPerRecord());
         if (!job.emitFields().isEmpty()) {
+            SequenceModel resolved = model.resolve(); // load errors name the file
             try {
-                job.emitFields().check(model.resolve());
+                job.emitFields().check(resolved);
             } catch (IllegalArgumentException e) {
                 throw new JobDefinitionException(job.file() + ": 'emit-fields' " + e.getMessage(), e);
             }
