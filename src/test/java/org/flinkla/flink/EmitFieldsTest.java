@@ -344,6 +344,30 @@ class EmitFieldsTest {
         assertThat(p.ys()).isEqualTo(o.ys());
     }
 
+    /**
+     * Per token nothing is allocated: a record of 4096 tokens emitting its last output (with every
+     * field, surprisal updating the prediction at each token) allocates only that output's arrays.
+     */
+    @Test
+    void fieldsAllocateNothingPerToken() {
+        SequenceProcessor p = new SequenceProcessor(LM, EmitMode.LAST, ALL_FIELDS, 1 << 14);
+        int[] ids = new int[4096];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = (i * 7 + i / 3) % V;
+        }
+        TokenRecord r = TokenRecord.ids("a", TokenRecord.NO_POS, ids, true);
+        SequenceState st = p.process(r, null).state;
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long allocated = Long.MAX_VALUE;
+        for (int round = 0; round < 40 && allocated >= 2048; round++) { // until the JIT has compiled the loop
+            long before = mx.getCurrentThreadAllocatedBytes();
+            st = p.process(r, st).state;
+            allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertThat(allocated).as("bytes allocated by one record of 4096 tokens").isLessThan(2048);
+    }
+
     // ------------------------------------------------------------------ the operator
 
     private static KeyedOneInputStreamOperatorTestHarness<String, TokenRecord, AttentionOutput> harness(
