@@ -450,6 +450,7 @@ public final class JobDefinition implements Serializable {
                 + sink.deadLetterTopic + ", " + guarantee.name().toLowerCase(Locale.ROOT).replace('_', '-')
                 + ", state " + (stateBackend == null ? "cluster default" : stateBackend) + ", parallelism " + parallelism + ", checkpoint every "
                 + checkpointInterval.toMillis() + "ms, model " + (model.isSeeded() ? "seeded(" + model.seed + ") "
-                + model.seededConfig : model.file) + (kafkaProperties.isEmpty() ? "" : ", kafka " + maskedKafkaProperties());
+                + model.seededConfig : model.file) + (emitFields.isEmpty() ? "" : ", emit-fields [" + emitFields + "]")
+                + (kafkaProperties.isEmpty() ? "" : ", kafka " + maskedKafkaProperties());
     }
 }
