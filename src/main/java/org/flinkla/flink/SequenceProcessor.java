@@ -60,6 +60,11 @@ public final class SequenceProcessor {
     private final int dOut;
     private final long fingerprint;
     private final double[] scratchY;
+    /** Token ids of a symbols chunk; grows to the largest chunk seen (bounded by maxTokensPerRecord). */
+    private int[] idScratch = new int[64];
+    /** Outputs of one piece of a chunk whose outputs are not all emitted. */
+    private final double[] pieceYs;
+    private static final int PIECE = 64;
     private final Outcome outcome = new Outcome();
 
     public SequenceProcessor(SequenceModel model, EmitMode emit, int maxTokensPerRecord) {
@@ -70,6 +75,7 @@ public final class SequenceProcessor {
         this.dOut = model.outputWidth();
         this.fingerprint = model.fingerprint();
         this.scratchY = new double[dOut];
+        this.pieceYs = new double[PIECE * dOut];
     }
 
     public SequenceModel model() {
@@ -149,11 +155,14 @@ public final class SequenceProcessor {
         }
         double[] ys = emitted == 0 ? null : new double[emitted * dOut];
         long[] positions = emit.kind() == EmitMode.Kind.EVERY_NTH && emitted > 0 ? new long[emitted] : null;
-        if (record.kind() == TokenRecord.Kind.VECTORS && emit.kind() == EmitMode.Kind.ALL) {
-            // the whole chunk at once: the model may project several vectors per pass over the weights
-            stepper.steps(a, record.vectors(), skip * record.dim(), fresh, ys, 0);
-        } else {
+        if (fresh == 1) {
             stepEach(record, a, start, skip, absorbed, ys, positions);
+        } else if (emit.kind() == EmitMode.Kind.ALL) {
+            // the whole chunk at once: the model may run several tokens per pass over its weights
+            // (same bits as token by token: the ModelStepper contract)
+            stepRange(record, a, skip, fresh, ys, 0);
+        } else {
+            stepPieces(record, a, start, skip, absorbed, ys, positions);
         }
         a.setTokens(absorbed + fresh);
         if (ys == null) {
@@ -167,6 +176,58 @@ public final class SequenceProcessor {
             default:
                 return new AttentionOutput(record.seq(), positions[0], dOut, ys,
                         record.isChunk() ? positions : null, record.isChunk());
+        }
+    }
+
+    /** Tokens [from, from + n) of the record through the model's chunk methods; outputs to ys[yOff ..]. */
+    private void stepRange(TokenRecord record, ModelState a, int from, int n, double[] ys, int yOff) {
+        switch (record.kind()) {
+            case VECTORS:
+                stepper.steps(a, record.vectors(), from * record.dim(), n, ys, yOff);
+                break;
+            case IDS:
+                stepper.stepTokens(a, record.ids(), from, n, ys, yOff);
+                break;
+            case SYMBOLS: {
+                if (idScratch.length < n) {
+                    idScratch = new int[Math.max(n, 2 * idScratch.length)];
+                }
+                int[] ids = idScratch;
+                String symbols = record.symbols();
+                for (int i = 0; i < n; i++) {
+                    ids[i] = validator.symbolId(symbols.charAt(from + i));
+                }
+                stepper.stepTokens(a, ids, 0, n, ys, yOff);
+                break;
+            }
+            default:
+                throw new IllegalStateException(String.valueOf(record.kind()));
+        }
+    }
+
+    /**
+     * emit last / every:n over a chunk: pieces of up to {@value #PIECE} tokens through the chunk
+     * methods into a scratch block, keeping the rows the emit mode wants (positions as in {@link #stepEach}).
+     */
+    private void stepPieces(TokenRecord record, ModelState a, long start, int skip, long absorbed, double[] ys,
+                            long[] positions) {
+        int count = record.count();
+        int k = 0;
+        for (int from = skip; from < count; from += PIECE) {
+            int n = Math.min(PIECE, count - from);
+            stepRange(record, a, from, n, pieceYs, 0);
+            for (int j = 0; j < n; j++) {
+                int i = from + j;
+                boolean keep = emit.kind() == EmitMode.Kind.LAST ? i == count - 1
+                        : (absorbed + (i - skip) + 1) % emit.n() == 0;
+                if (keep) {
+                    System.arraycopy(pieceYs, j * dOut, ys, k * dOut, dOut);
+                    if (positions != null) {
+                        positions[k] = start + i;
+                    }
+                    k++;
+                }
+            }
         }
     }
 
