@@ -79,9 +79,9 @@ public final class FastTransformersLoader {
      * @throws ModelFileException for softmax files (key feature_map) and every malformed file
      */
     public static EncoderStack load(Safetensors st, Map<String, String> overrides) {
-        Parsed p = parse(st, overrides, false);
+        EncoderWeights w = parse(st, overrides, false);
         try {
-            return new EncoderStack(p.weights, st.source());
+            return new EncoderStack(w, st.source());
         } catch (IllegalArgumentException e) {
             throw new ModelFileException(st.source(), "configuration", e.getMessage(), e);
         }
@@ -93,14 +93,11 @@ public final class FastTransformersLoader {
 
     /** A softmax stack (feature_map softmax), run over growing KV caches; not for the operator. */
     public static SoftmaxEncoder loadSoftmax(Safetensors st, Map<String, String> overrides) {
-        return new SoftmaxEncoder(parse(st, overrides, true).weights, st.source());
+        return new SoftmaxEncoder(parse(st, overrides, true), st.source());
     }
 
-    private static final class Parsed {
-        EncoderWeights weights;
-    }
-
-    private static Parsed parse(Safetensors st, Map<String, String> overrides, boolean softmaxWanted) {
+    /** The checked weights of the file; {@code softmaxWanted} says which kind of attention the caller runs. */
+    private static EncoderWeights parse(Safetensors st, Map<String, String> overrides, boolean softmaxWanted) {
         String src = st.source();
         Map<String, ModelMetadata.Setting> s = ModelMetadata.merge(st.metadata(), overrides, src,
                 ModelMetadata.ENCODER_KEYS, FORMAT);
@@ -288,13 +285,11 @@ public final class FastTransformersLoader {
             headW = tensor(st, "head.weight", new int[] {(int) h[0], dm}, "");
             headB = tensor(st, "head.bias", new int[] {(int) h[0]}, "n_out=" + h[0] + " rows of head.weight");
         }
-        Parsed p = new Parsed();
         try {
-            p.weights = new EncoderWeights(list, emb, vocab, normW, normB, headW, headB);
+            return new EncoderWeights(list, emb, vocab, normW, normB, headW, headB);
         } catch (IllegalArgumentException e) {
             throw new ModelFileException(src, "configuration", e.getMessage(), e);
         }
-        return p;
     }
 
     /** Tensor names by layer index; every name must be a layer's or one of {@link #TOP_LEVEL}; no gaps. */

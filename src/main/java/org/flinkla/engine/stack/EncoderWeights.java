@@ -123,13 +123,13 @@ public final class EncoderWeights implements java.io.Serializable {
         if (!a.equals(first.attention) || l.dFf != first.dFf || l.activation != first.activation
                 || Double.compare(l.layerNormEps, first.layerNormEps) != 0
                 || Double.compare(l.softmaxTemp, first.softmaxTemp) != 0 || (l.omega == null) != (first.omega == null)) {
-            throw new IllegalArgumentException(p + ": every layer must have the same shapes and options as layer 0");
+            throw new IllegalArgumentException("layers." + i + ": every layer must have the same shapes and options as layer 0");
         }
         if (l.dFf <= 0) {
             throw new IllegalArgumentException(p + "linear1.weight: d_ff must be positive, got " + l.dFf);
         }
         if (l.activation == null) {
-            throw new IllegalArgumentException(p + ": activation must be set");
+            throw new IllegalArgumentException("layers." + i + ": activation must be set");
         }
         if (!(l.layerNormEps >= 0) || !Double.isFinite(l.layerNormEps)) {
             throw new IllegalArgumentException("layer_norm_eps must be finite and >= 0, got " + l.layerNormEps);
