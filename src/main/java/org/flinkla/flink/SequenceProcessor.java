@@ -72,6 +72,11 @@ public final class SequenceProcessor {
     private final double[] scratchY;
     /** Symbols of the token ids for the top tokens, or null (ids only). */
     private final String topVocab;
+    /** Token ids of a symbols chunk; grows to the largest chunk seen (bounded by maxTokensPerRecord). */
+    private int[] idScratch = new int[64];
+    /** Outputs of one piece of a chunk whose outputs are not all emitted. */
+    private final double[] pieceYs;
+    private static final int PIECE = 64;
     private final Outcome outcome = new Outcome();
 
     // the language-model fields of the record being processed (null when not asked)
@@ -103,6 +108,7 @@ public final class SequenceProcessor {
         this.scratchY = new double[dOut];
         String v = model.vocab();
         this.topVocab = v != null && v.length() == dOut ? v : null;
+        this.pieceYs = new double[PIECE * dOut];
     }
 
     /** The language-model fields added to the outputs. */
@@ -195,18 +201,19 @@ public final class SequenceProcessor {
         } else if (s.predictionRaw() != null) {
             s.clearPrediction(); // written while surprisal was emitted: stale from now on
         }
-        if (record.kind() == TokenRecord.Kind.VECTORS && emit.kind() == EmitMode.Kind.ALL) {
-            // the whole chunk at once: the model may project several vectors per pass over the weights
-            stepper.steps(a, record.vectors(), skip * record.dim(), fresh, ys, 0);
+        if (fresh == 1) {
+            stepEach(record, a, start, skip, absorbed, ys, positions);
+        } else if (emit.kind() == EmitMode.Kind.ALL) {
+            // the whole chunk at once: the model may run several tokens per pass over its weights
+            // (same bits as token by token: the ModelStepper contract)
+            stepRange(record, a, skip, fresh, ys, 0);
             if (!fields.isEmpty()) {
-                for (int k = 0; k < fresh; k++) {
-                    if (surprisals != null) {
-                        surprisals[k] = Double.NaN; // a vector token has no token id
-                    }
-                    derive(ys, k * dOut, k);
-                }
+                deriveChunk(record, skip, fresh, ys);
             }
+        } else if (fields.isEmpty()) {
+            stepPieces(record, a, start, skip, absorbed, ys, positions);
         } else {
+            // thinned outputs with fields: the prediction still follows every token
             stepEach(record, a, start, skip, absorbed, ys, positions);
         }
         a.setTokens(absorbed + fresh);
@@ -264,6 +271,85 @@ public final class SequenceProcessor {
         topIds = any && k > 0 ? new int[emitted * k] : null;
         topPs = any && k > 0 ? new double[emitted * k] : null;
         surprisals = any && fields.surprisal() ? new double[emitted] : null;
+    }
+
+    /** Tokens [from, from + n) of the record through the model's chunk methods; outputs to ys[yOff ..]. */
+    private void stepRange(TokenRecord record, ModelState a, int from, int n, double[] ys, int yOff) {
+        switch (record.kind()) {
+            case VECTORS:
+                stepper.steps(a, record.vectors(), from * record.dim(), n, ys, yOff);
+                break;
+            case IDS:
+                stepper.stepTokens(a, record.ids(), from, n, ys, yOff);
+                break;
+            case SYMBOLS: {
+                if (idScratch.length < n) {
+                    idScratch = new int[Math.max(n, 2 * idScratch.length)];
+                }
+                int[] ids = idScratch;
+                String symbols = record.symbols();
+                for (int i = 0; i < n; i++) {
+                    ids[i] = validator.symbolId(symbols.charAt(from + i));
+                }
+                stepper.stepTokens(a, ids, 0, n, ys, yOff);
+                break;
+            }
+            default:
+                throw new IllegalStateException(String.valueOf(record.kind()));
+        }
+    }
+
+    /**
+     * The language-model fields of a chunk stepped at once (every output emitted), in token order:
+     * each token's surprisal is read under the prediction before its own output replaces it.
+     */
+    private void deriveChunk(TokenRecord record, int skip, int n, double[] ys) {
+        for (int k = 0; k < n; k++) {
+            if (surprisals != null) {
+                int id = tokenId(record, skip + k);
+                surprisals[k] = hasPrediction && id >= 0 ? -prediction[id] / LN2 : Double.NaN;
+            }
+            derive(ys, k * dOut, k);
+        }
+    }
+
+    /** Token id of token i of the record (-1 for a vector). */
+    private int tokenId(TokenRecord record, int i) {
+        switch (record.kind()) {
+            case SYMBOLS:
+                return validator.symbolId(record.symbols().charAt(i));
+            case IDS:
+                return record.ids()[i];
+            default:
+                return -1;
+        }
+    }
+
+    /**
+     * emit last / every:n over a chunk without fields: pieces of up to {@value #PIECE} tokens through
+     * the chunk methods into a scratch block, keeping the rows the emit mode wants (positions as in
+     * {@link #stepEach}).
+     */
+    private void stepPieces(TokenRecord record, ModelState a, long start, int skip, long absorbed, double[] ys,
+                            long[] positions) {
+        int count = record.count();
+        int k = 0;
+        for (int from = skip; from < count; from += PIECE) {
+            int n = Math.min(PIECE, count - from);
+            stepRange(record, a, from, n, pieceYs, 0);
+            for (int j = 0; j < n; j++) {
+                int i = from + j;
+                boolean keep = emit.kind() == EmitMode.Kind.LAST ? i == count - 1
+                        : (absorbed + (i - skip) + 1) % emit.n() == 0;
+                if (keep) {
+                    System.arraycopy(pieceYs, j * dOut, ys, k * dOut, dOut);
+                    if (positions != null) {
+                        positions[k] = start + i;
+                    }
+                    k++;
+                }
+            }
+        }
     }
 
     /**

@@ -29,7 +29,7 @@ public final class ModelLoader {
 
     /** The option keys a job or command may pass to any model format (each format rejects those that do not apply). */
     public static java.util.List<String> optionKeys() {
-        return ModelFiles.configKeys();
+        return ModelMetadata.ALL_KEYS;
     }
 
     public static SequenceModel load(Path path) {
@@ -50,8 +50,7 @@ public final class ModelLoader {
         Safetensors st = Safetensors.read(path);
         String format = st.metadata().get("format");
         if (FAST_TRANSFORMERS_ENCODER.equals(format)) {
-            throw new ModelFileException(path.toString(), "metadata format",
-                    FAST_TRANSFORMERS_ENCODER + " files are not supported yet");
+            return FastTransformersLoader.load(st, overrides);
         }
         return ModelFiles.load(st, overrides);
     }
