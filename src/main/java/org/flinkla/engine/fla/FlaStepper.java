@@ -1,0 +1,412 @@
+package org.flinkla.engine.fla;
+
+import org.flinkla.engine.ModelState;
+import org.flinkla.engine.ModelStepper;
+import org.flinkla.engine.StatePrecision;
+
+/**
+ * Decodes tokens of a {@link FlaLanguageModel}: FLA's {@code fused_recurrent} step of each mixer,
+ * for one token or a chunk (a chunk runs layer by layer over blocks of up to {@value #BLOCK}
+ * tokens, so the weights are read once per block; the sums run in the same order either way, so
+ * a chunk gives bit for bit the outputs and state of its tokens one by one).
+ *
+ * <p>Per token and layer, with x = RMSNorm(h) and q, k, v = q_proj x, k_proj x, v_proj x:
+ * <ul>
+ *   <li>short convolution (when configured): each of q, k, v goes through its depthwise causal
+ *       convolution over the previous conv_size − 1 inputs kept in the state;</li>
+ *   <li><b>gated_deltanet</b>: q, k, v ← silu(·); per key head q ← q/√(Σq² + 1e-6)·d_k^−½,
+ *       k ← k/√(Σk² + 1e-6); β = σ(b_proj x) (×2 with allow_neg_eigval);
+ *       g = −exp(A_log)·softplus(a_proj x + dt_bias); for value head j (key head j / (HV/H)):
+ *       S ← exp(g)·S, u = β(v − S k), S ← S + u kᵀ, o = S q;</li>
+ *   <li><b>delta_net</b>: q, k ← qk_activation(·) (silu, relu, elu+1, identity), v ← silu(v); q, k
+ *       L2-normalised as above (qk_norm l2) or divided by their sum (sum), q ×d_k^−½;
+ *       β = σ(b_proj x) or 1 (use_beta), ×2 with allow_neg_eigval; S ← S + β(v − S k) kᵀ, o = S q;</li>
+ *   <li><b>gla</b>: q, k, v ← silu(·) after a short convolution (else unchanged); q, k ← feature_map;
+ *       α = logsigmoid(gk_proj.1(gk_proj.0 x))/16, clamped below at clamp_min; per head
+ *       (kv head h / (H/H_kv)) S ← diag(exp α) S + v kᵀ (S[v][k] ← S[v][k]·exp α_k + v_v k_k),
+ *       o = S q·d_k^−½;</li>
+ *   <li><b>retnet</b>: q, k ← feature_map, then rotary at position p = tokens before this one
+ *       (θ_i = p·10000^(−2i/d_k), halves rotated); per head h, γ_h = 1 − 2^(−5−h):
+ *       S ← γ_h S + v kᵀ, o = S q·d_k^−½;</li>
+ *   <li>per head o ← RMSNorm(o)·w (w when configured), × silu(g_proj x) with an output gate;
+ *       the mixer output is o_proj o.</li>
+ * </ul>
+ * Not thread-safe: one per thread; allocates nothing per token.
+ */
+final class FlaStepper implements ModelStepper {
+    /** Tokens per block of a chunk. */
+    static final int BLOCK = 64;
+
+    private final FlaLanguageModel m;
+    private final FlaConfig c;
+    private final FlaArchitecture arch;
+    private final int d;
+    private final int vocabSize;
+    private final int valueDim;
+    private final int im;
+
+    private final double[] h;       // [BLOCK][hidden] residual stream
+    private final double[] xn;      // [BLOCK][hidden] normed input of a sub-layer
+    private final double[] proj;    // [BLOCK][inWidth] input projections
+    private final double[] gk;      // [BLOCK][kProjRows] GLA decay logits
+    private final double[] o;       // [BLOCK][valueDim] mixer output before o_proj
+    private final double[] mix;     // [BLOCK][hidden] sub-layer output
+    private final double[] gu;      // [BLOCK][2·intermediate] MLP gate | up
+    private final double[] layerState; // a float32 state's layer, widened
+    private final double[] decay;
+    private final double[] cos;
+    private final double[] sin;
+    private final double[] gamma;
+    private final double qScale;
+
+    FlaStepper(FlaLanguageModel model) {
+        this.m = model;
+        this.c = model.config;
+        this.arch = c.architecture();
+        this.d = c.hiddenSize();
+        this.vocabSize = c.vocabSize();
+        this.valueDim = c.valueDim();
+        this.im = c.intermediateSize();
+        int inWidth = model.layers[0].inWidth;
+        this.h = new double[BLOCK * d];
+        this.xn = new double[BLOCK * d];
+        this.proj = new double[BLOCK * inWidth];
+        this.gk = arch == FlaArchitecture.GLA ? new double[BLOCK * c.kProjRows()] : null;
+        this.o = new double[BLOCK * valueDim];
+        this.mix = new double[BLOCK * d];
+        this.gu = new double[BLOCK * 2 * im];
+        this.layerState = c.statePrecision() == StatePrecision.FLOAT32 ? new double[c.layerStateLength()] : null;
+        this.decay = new double[Math.max(c.stateHeads(), c.kProjRows())];
+        int half = c.headKDim() / 2;
+        this.cos = new double[half];
+        this.sin = new double[half];
+        this.gamma = new double[c.heads()];
+        for (int i = 0; i < gamma.length; i++) {
+            gamma[i] = 1.0 - Math.pow(2.0, -5.0 - i);   // RetNet's fixed decay per head
+        }
+        this.qScale = 1.0 / Math.sqrt(c.headKDim());
+    }
+
+    // ------------------------------------------------------------------ ModelStepper
+
+    @Override
+    public void step(ModelState state, double[] x, int xOff, double[] y, int yOff) {
+        check(state);
+        System.arraycopy(x, xOff, h, 0, d);
+        run(state, 1, y, yOff);
+    }
+
+    @Override
+    public void stepToken(ModelState state, int tokenId, double[] y, int yOff) {
+        check(state);
+        embed(tokenId, 0);
+        run(state, 1, y, yOff);
+    }
+
+    @Override
+    public void steps(ModelState state, double[] xs, int xOff, int n, double[] ys, int yOff) {
+        check(state);
+        for (int done = 0; done < n; ) {
+            int b = Math.min(BLOCK, n - done);
+            System.arraycopy(xs, xOff + done * d, h, 0, b * d);
+            run(state, b, ys, yOff + done * vocabSize);
+            done += b;
+        }
+    }
+
+    @Override
+    public void stepTokens(ModelState state, int[] ids, int off, int n, double[] ys, int yOff) {
+        check(state);
+        for (int done = 0; done < n; ) {
+            int b = Math.min(BLOCK, n - done);
+            for (int t = 0; t < b; t++) {
+                embed(ids[off + done + t], t);
+            }
+            run(state, b, ys, yOff + done * vocabSize);
+            done += b;
+        }
+    }
+
+    private void check(ModelState state) {
+        if (state.length() != c.stateLength() || state.precision() != c.statePrecision()) {
+            throw new IllegalArgumentException("state of " + state.length() + " " + state.precision()
+                    + " elements does not belong to this model (" + c.stateLength() + " " + c.statePrecision() + ")");
+        }
+    }
+
+    private void embed(int id, int t) {
+        if (id < 0 || id >= vocabSize) {
+            throw new IllegalArgumentException("token id " + id + " outside [0, " + vocabSize + ")");
+        }
+        System.arraycopy(m.embeddings, id * d, h, t * d, d);
+    }
+
+    // ------------------------------------------------------------------ the model
+
+    /** Runs the n tokens in h[0 .. n·hidden) through every layer; logits to ys[yOff + t·vocab ..]. */
+    private void run(ModelState state, int n, double[] ys, int yOff) {
+        long pos0 = state.tokens();
+        boolean f32 = layerState != null;
+        double eps = c.normEps();
+        int inWidth = m.layers[0].inWidth;
+        int layerLength = c.layerStateLength();
+        for (int l = 0; l < m.layers.length; l++) {
+            FlaLanguageModel.Layer w = m.layers[l];
+            for (int t = 0; t < n; t++) {
+                FlaMath.rmsNorm(h, t * d, d, w.attnNorm, eps, xn, t * d);
+            }
+            FlaMath.matmul(xn, 0, d, n, d, w.inT, inWidth, proj, 0, inWidth);
+            if (arch == FlaArchitecture.GLA) {
+                int kr = c.kProjRows();
+                FlaMath.matmul(proj, w.olr, inWidth, n, c.gateLowRankDim(), w.gk1T, kr, gk, 0, kr);
+                for (int t = 0; t < n; t++) {
+                    for (int j = 0; j < kr; j++) {
+                        gk[t * kr + j] += w.gk1Bias[j];
+                    }
+                }
+            }
+            double[] s;
+            int sOff;
+            if (f32) {
+                float[] fs = state.floats();
+                int base = l * layerLength;
+                for (int i = 0; i < layerLength; i++) {
+                    layerState[i] = fs[base + i];
+                }
+                s = layerState;
+                sOff = 0;
+            } else {
+                s = state.doubles();
+                sOff = l * layerLength;
+            }
+            for (int t = 0; t < n; t++) {
+                mixToken(w, s, sOff, t, pos0 + t, f32);
+            }
+            if (f32) {
+                float[] fs = state.floats();
+                int base = l * layerLength;
+                for (int i = 0; i < layerLength; i++) {
+                    fs[base + i] = (float) layerState[i]; // exact: every value was rounded when stored
+                }
+            }
+            FlaMath.matmul(o, 0, valueDim, n, valueDim, w.oT, d, mix, 0, d);
+            addInto(h, mix, n * d);
+            // GatedMLP (SwiGLU): down(silu(gate m) · up m), m = RMSNorm(h)
+            for (int t = 0; t < n; t++) {
+                FlaMath.rmsNorm(h, t * d, d, w.mlpNorm, eps, xn, t * d);
+            }
+            FlaMath.matmul(xn, 0, d, n, d, w.gateUpT, 2 * im, gu, 0, 2 * im);
+            for (int t = 0; t < n; t++) {
+                int r = t * 2 * im;
+                for (int j = 0; j < im; j++) {
+                    gu[r + j] = Activation.silu(gu[r + j]) * gu[r + im + j];
+                }
+            }
+            FlaMath.matmul(gu, 0, 2 * im, n, im, w.downT, d, mix, 0, d);
+            addInto(h, mix, n * d);
+        }
+        for (int t = 0; t < n; t++) {
+            FlaMath.rmsNorm(h, t * d, d, m.finalNorm, eps, xn, t * d);
+            FlaMath.matvecRows(m.lmHead, vocabSize, d, xn, t * d, ys, yOff + t * vocabSize);
+        }
+        state.setTokens(pos0 + n);
+    }
+
+    private static void addInto(double[] a, double[] b, int n) {
+        for (int i = 0; i < n; i++) {
+            a[i] += b[i];
+        }
+    }
+
+    /** The mixer of one layer for token t of the block: state s[sOff ..], output to o[t·valueDim ..]. */
+    private void mixToken(FlaLanguageModel.Layer w, double[] s, int sOff, int t, long pos, boolean f32) {
+        int pr = t * w.inWidth;
+        int q0 = pr + w.oq;
+        int k0 = pr + w.ok;
+        int v0 = pr + w.ov;
+        int keyDim = c.keyDim();
+        int kRows = c.kProjRows();
+        int vRows = c.vProjRows();
+        int dk = c.headKDim();
+        int dv = c.headVDim();
+        int oo = t * valueDim;
+        if (c.shortConv()) {
+            FlaMath.convStep(proj, q0, keyDim + kRows + vRows, w.conv, c.convSize(), s,
+                    sOff + c.recurrentStateLength(), f32);
+        }
+        switch (arch) {
+            case GATED_DELTANET: {
+                FlaMath.silu(proj, q0, keyDim + kRows + vRows);
+                int heads = c.heads();
+                int vHeads = c.stateHeads();
+                for (int hh = 0; hh < heads; hh++) {
+                    FlaMath.l2Normalize(proj, q0 + hh * dk, dk, qScale);
+                    FlaMath.l2Normalize(proj, k0 + hh * dk, dk, 1.0);
+                }
+                int group = vHeads / heads;
+                for (int hv = 0; hv < vHeads; hv++) {
+                    double beta = Activation.sigmoid(proj[pr + w.ob + hv]);
+                    if (c.allowNegEigval()) {
+                        beta *= 2.0;
+                    }
+                    double g = w.negA[hv] * Activation.softplus(proj[pr + w.oa + hv] + w.dtBias[hv]);
+                    int hk = hv / group;
+                    deltaHead(s, sOff + hv * dv * dk, dv, dk, Math.exp(g), beta,
+                            q0 + hk * dk, k0 + hk * dk, v0 + hv * dv, oo + hv * dv, f32);
+                }
+                break;
+            }
+            case DELTA_NET: {
+                Activation act = c.qkActivation();
+                act.applyInPlace(proj, q0, keyDim + kRows);
+                FlaMath.silu(proj, v0, vRows);
+                int heads = c.heads();
+                for (int hh = 0; hh < heads; hh++) {
+                    if (c.qkL2Norm()) {
+                        FlaMath.l2Normalize(proj, q0 + hh * dk, dk, qScale);
+                        FlaMath.l2Normalize(proj, k0 + hh * dk, dk, 1.0);
+                    } else {
+                        FlaMath.sumNormalize(proj, q0 + hh * dk, dk, qScale);
+                        FlaMath.sumNormalize(proj, k0 + hh * dk, dk, 1.0);
+                    }
+                }
+                for (int hh = 0; hh < heads; hh++) {
+                    double beta = c.useBeta() ? Activation.sigmoid(proj[pr + w.ob + hh]) : 1.0;
+                    if (c.allowNegEigval()) {
+                        beta *= 2.0;
+                    }
+                    deltaHead(s, sOff + hh * dv * dk, dv, dk, 1.0, beta,
+                            q0 + hh * dk, k0 + hh * dk, v0 + hh * dv, oo + hh * dv, f32);
+                }
+                break;
+            }
+            case GLA: {
+                if (c.shortConv()) {
+                    FlaMath.silu(proj, q0, keyDim + kRows + vRows);
+                }
+                c.featureMap().applyInPlace(proj, q0, keyDim + kRows);
+                FlaMath.scale(proj, q0, keyDim, qScale);
+                int gr = t * kRows;
+                double clamp = c.clampMin();
+                for (int j = 0; j < kRows; j++) {
+                    double a = Activation.logSigmoid(gk[gr + j]) / FlaConfig.GLA_GATE_LOGIT_NORMALIZER;
+                    if (!Double.isNaN(clamp) && a < clamp) {
+                        a = clamp;
+                    }
+                    decay[j] = Math.exp(a);
+                }
+                int group = c.heads() / c.kvHeads();
+                for (int hh = 0; hh < c.heads(); hh++) {
+                    int kv = hh / group;
+                    glaHead(s, sOff + hh * dv * dk, dv, dk, kv * dk, q0 + hh * dk, k0 + kv * dk, v0 + kv * dv,
+                            oo + hh * dv, f32);
+                }
+                break;
+            }
+            case RETNET: {
+                c.featureMap().applyInPlace(proj, q0, keyDim + kRows);
+                int half = dk / 2;
+                for (int i = 0; i < half; i++) {
+                    double theta = pos * m.invFreq[i];
+                    cos[i] = Math.cos(theta);
+                    sin[i] = Math.sin(theta);
+                }
+                for (int hh = 0; hh < c.heads(); hh++) {
+                    FlaMath.rotate(proj, q0 + hh * dk, half, cos, sin);
+                }
+                for (int hh = 0; hh < c.kvHeads(); hh++) {
+                    FlaMath.rotate(proj, k0 + hh * dk, half, cos, sin);
+                }
+                FlaMath.scale(proj, q0, keyDim, qScale);
+                int group = c.heads() / c.kvHeads();
+                for (int hh = 0; hh < c.heads(); hh++) {
+                    int kv = hh / group;
+                    retHead(s, sOff + hh * dv * dk, dv, dk, gamma[hh], q0 + hh * dk, k0 + kv * dk, v0 + kv * dv,
+                            oo + hh * dv, f32);
+                }
+                break;
+            }
+            default:
+                throw new AssertionError(arch);
+        }
+        // per-head output norm, optionally gated: o ← RMSNorm(o)·w · silu(g)
+        double eps = c.normEps();
+        for (int hv = 0; hv < c.stateHeads(); hv++) {
+            int ob = oo + hv * dv;
+            FlaMath.rmsNorm(o, ob, dv, w.oNorm, eps, o, ob);
+            if (c.outputGate()) {
+                int g0 = pr + w.og + hv * dv;
+                for (int i = 0; i < dv; i++) {
+                    o[ob + i] *= Activation.silu(proj[g0 + i]);
+                }
+            }
+        }
+    }
+
+    /**
+     * One head of the (gated) delta rule, FLA's order: S ← a·S; u = β(v − S k); S ← S + u kᵀ;
+     * o = S q. S is [d_v][d_k] at s[base ..]; q, k, v in proj, o to this.o.
+     */
+    private void deltaHead(double[] s, int base, int dv, int dk, double a, double beta,
+                           int q, int k, int v, int out, boolean f32) {
+        double[] p = proj;
+        for (int i = 0; i < dv; i++) {
+            int r = base + i * dk;
+            double sk = 0;
+            for (int j = 0; j < dk; j++) {
+                double x = s[r + j] * a;
+                s[r + j] = x;
+                sk += x * p[k + j];
+            }
+            double u = beta * (p[v + i] - sk);
+            double y = 0;
+            for (int j = 0; j < dk; j++) {
+                double x = s[r + j] + u * p[k + j];
+                s[r + j] = x;
+                y += x * p[q + j];
+            }
+            o[out + i] = y;
+            if (f32) {
+                FlaMath.round32(s, r, dk);
+            }
+        }
+    }
+
+    /** One GLA head: S[i][j] ← S[i][j]·decay[dOff + j] + v_i k_j; o_i = Σ_j S[i][j] q_j. */
+    private void glaHead(double[] s, int base, int dv, int dk, int dOff, int q, int k, int v, int out, boolean f32) {
+        double[] p = proj;
+        for (int i = 0; i < dv; i++) {
+            int r = base + i * dk;
+            double vi = p[v + i];
+            double y = 0;
+            for (int j = 0; j < dk; j++) {
+                double x = s[r + j] * decay[dOff + j] + vi * p[k + j];
+                s[r + j] = x;
+                y += x * p[q + j];
+            }
+            o[out + i] = y;
+            if (f32) {
+                FlaMath.round32(s, r, dk);
+            }
+        }
+    }
+
+    /** One retention head: S ← γ S + v kᵀ; o = S q. */
+    private void retHead(double[] s, int base, int dv, int dk, double g, int q, int k, int v, int out, boolean f32) {
+        double[] p = proj;
+        for (int i = 0; i < dv; i++) {
+            int r = base + i * dk;
+            double vi = p[v + i];
+            double y = 0;
+            for (int j = 0; j < dk; j++) {
+                double x = g * s[r + j] + vi * p[k + j];
+                s[r + j] = x;
+                y += x * p[q + j];
+            }
+            o[out + i] = y;
+            if (f32) {
+                FlaMath.round32(s, r, dk);
+            }
+        }
+    }
+}
