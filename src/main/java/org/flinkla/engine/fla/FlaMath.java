@@ -11,14 +11,30 @@ final class FlaMath {
     /** Columns of the output tile in {@link #matmul}: keeps a tile of the outputs of a block of tokens in L2. */
     private static final int TILE = 512;
 
+    /** Whether {@link #matmul} runs {@link FlaVectorKernels} (same bits either way). */
+    static final boolean VECTOR = org.flinkla.engine.VectorSupport.enabled();
+
     /**
-     * y[t][j] = Σ_i x[t][i]·wT[i][j] for t &lt; n, j &lt; out, i &lt; in (i ascending): a linear
-     * layer y = W x with W stored transposed (wT row-major [in][out]) so that the inner loop is a
-     * contiguous multiply-add the JIT vectorises, and each row of wT is read once per block of
-     * tokens. Rows of x start at xOff + t·xStride, rows of y at yOff + t·yStride.
+     * y[t][j] = Σ_i x[t][i]·wT[i][j] for t &lt; n, j &lt; out, i &lt; in (i ascending, a separate
+     * multiply and add per term): a linear layer y = W x with W stored transposed (wT row-major
+     * [in][out]). Rows of x start at xOff + t·xStride, rows of y at yOff + t·yStride. Runs the
+     * Vector API kernel when the JVM has the module, else {@link #matmulScalar}; the bits are the same.
      */
     static void matmul(double[] x, int xOff, int xStride, int n, int in,
                        double[] wT, int out, double[] y, int yOff, int yStride) {
+        if (VECTOR) {
+            FlaVectorKernels.matmul(x, xOff, xStride, n, in, wT, out, y, yOff, yStride);
+        } else {
+            matmulScalar(x, xOff, xStride, n, in, wT, out, y, yOff, yStride);
+        }
+    }
+
+    /**
+     * {@link #matmul} in plain Java: a rank-1 update of a tile of the outputs per input row, so
+     * that the inner loop is a contiguous multiply-add the JIT vectorises.
+     */
+    static void matmulScalar(double[] x, int xOff, int xStride, int n, int in,
+                             double[] wT, int out, double[] y, int yOff, int yStride) {
         for (int t = 0; t < n; t++) {
             java.util.Arrays.fill(y, yOff + t * yStride, yOff + t * yStride + out, 0.0);
         }
