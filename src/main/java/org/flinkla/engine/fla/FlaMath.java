@@ -53,11 +53,61 @@ final class FlaMath {
         }
     }
 
+    /** {@link #matmul} with float32 weights (each widened exactly): the same bits as float64 weights of the same values. */
+    static void matmul(double[] x, int xOff, int xStride, int n, int in,
+                       float[] wT, int out, double[] y, int yOff, int yStride) {
+        if (VECTOR) {
+            FlaVectorKernels.matmul(x, xOff, xStride, n, in, wT, out, y, yOff, yStride);
+        } else {
+            matmulScalar(x, xOff, xStride, n, in, wT, out, y, yOff, yStride);
+        }
+    }
+
+    /** {@link #matmulScalar} with float32 weights. */
+    static void matmulScalar(double[] x, int xOff, int xStride, int n, int in,
+                             float[] wT, int out, double[] y, int yOff, int yStride) {
+        for (int t = 0; t < n; t++) {
+            java.util.Arrays.fill(y, yOff + t * yStride, yOff + t * yStride + out, 0.0);
+        }
+        for (int j0 = 0; j0 < out; j0 += TILE) {
+            int j1 = Math.min(out, j0 + TILE);
+            for (int i = 0; i < in; i++) {
+                int w = i * out;
+                for (int t = 0; t < n; t++) {
+                    double s = x[xOff + t * xStride + i];
+                    int yr = yOff + t * yStride;
+                    for (int j = j0; j < j1; j++) {
+                        y[yr + j] += s * wT[w + j];
+                    }
+                }
+            }
+        }
+    }
+
     /**
      * y[v] = Σ_d w[v][d]·x[d] with w row-major [rows][cols] (the lm_head and the tied embedding
      * matrix as stored): four partial sums over d ≡ 0..3 (mod 4), added in that order.
      */
     static void matvecRows(double[] w, int rows, int cols, double[] x, int xOff, double[] y, int yOff) {
+        int c4 = cols & ~3;
+        for (int v = 0; v < rows; v++) {
+            int r = v * cols;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (int d = 0; d < c4; d += 4) {
+                s0 += w[r + d] * x[xOff + d];
+                s1 += w[r + d + 1] * x[xOff + d + 1];
+                s2 += w[r + d + 2] * x[xOff + d + 2];
+                s3 += w[r + d + 3] * x[xOff + d + 3];
+            }
+            for (int d = c4; d < cols; d++) {
+                s0 += w[r + d] * x[xOff + d];
+            }
+            y[yOff + v] = (s0 + s1) + (s2 + s3);
+        }
+    }
+
+    /** {@link #matvecRows} with float32 weights (widened exactly). */
+    static void matvecRows(float[] w, int rows, int cols, double[] x, int xOff, double[] y, int yOff) {
         int c4 = cols & ~3;
         for (int v = 0; v < rows; v++) {
             int r = v * cols;

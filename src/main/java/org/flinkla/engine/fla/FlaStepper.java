@@ -138,7 +138,7 @@ final class FlaStepper implements ModelStepper {
         if (id < 0 || id >= vocabSize) {
             throw new IllegalArgumentException("token id " + id + " outside [0, " + vocabSize + ")");
         }
-        System.arraycopy(m.embeddings, id * d, h, t * d, d);
+        m.embeddings.row(id, h, t * d);
     }
 
     // ------------------------------------------------------------------ the model
@@ -155,10 +155,10 @@ final class FlaStepper implements ModelStepper {
             for (int t = 0; t < n; t++) {
                 FlaMath.rmsNorm(h, t * d, d, w.attnNorm, eps, xn, t * d);
             }
-            FlaMath.matmul(xn, 0, d, n, d, w.inT, inWidth, proj, 0, inWidth);
+            w.inT.mul(xn, 0, d, n, proj, 0, inWidth);
             if (arch == FlaArchitecture.GLA) {
                 int kr = c.kProjRows();
-                FlaMath.matmul(proj, w.olr, inWidth, n, c.gateLowRankDim(), w.gk1T, kr, gk, 0, kr);
+                w.gk1T.mul(proj, w.olr, inWidth, n, gk, 0, kr);
                 for (int t = 0; t < n; t++) {
                     for (int j = 0; j < kr; j++) {
                         gk[t * kr + j] += w.gk1Bias[j];
@@ -189,25 +189,25 @@ final class FlaStepper implements ModelStepper {
                     fs[base + i] = (float) layerState[i]; // exact: every value was rounded when stored
                 }
             }
-            FlaMath.matmul(o, 0, valueDim, n, valueDim, w.oT, d, mix, 0, d);
+            w.oT.mul(o, 0, valueDim, n, mix, 0, d);
             addInto(h, mix, n * d);
             // GatedMLP (SwiGLU): down(silu(gate m) · up m), m = RMSNorm(h)
             for (int t = 0; t < n; t++) {
                 FlaMath.rmsNorm(h, t * d, d, w.mlpNorm, eps, xn, t * d);
             }
-            FlaMath.matmul(xn, 0, d, n, d, w.gateUpT, 2 * im, gu, 0, 2 * im);
+            w.gateUpT.mul(xn, 0, d, n, gu, 0, 2 * im);
             for (int t = 0; t < n; t++) {
                 int r = t * 2 * im;
                 for (int j = 0; j < im; j++) {
                     gu[r + j] = Activation.silu(gu[r + j]) * gu[r + im + j];
                 }
             }
-            FlaMath.matmul(gu, 0, 2 * im, n, im, w.downT, d, mix, 0, d);
+            w.downT.mul(gu, 0, 2 * im, n, mix, 0, d);
             addInto(h, mix, n * d);
         }
         for (int t = 0; t < n; t++) {
             FlaMath.rmsNorm(h, t * d, d, m.finalNorm, eps, xn, t * d);
-            FlaMath.matvecRows(m.lmHead, vocabSize, d, xn, t * d, ys, yOff + t * vocabSize);
+            m.lmHead.rowsTimes(xn, t * d, ys, yOff + t * vocabSize);
         }
         state.setTokens(pos0 + n);
     }

@@ -67,7 +67,7 @@ class FlaStateTest {
      * Pieces of {@code piece} tokens; odd pieces as embedding vectors through steps(), even ones as
      * ids through stepTokens(); the state exported to a plain array and wrapped again between pieces.
      */
-    private static double[] pieces(SequenceModel m, double[] embeddings, int[] ids, int piece, ModelState end) {
+    private static double[] pieces(FlaLanguageModel m, int[] ids, int piece, ModelState end) {
         int w = m.outputWidth();
         int d = m.inputWidth();
         double[] ys = new double[ids.length * w];
@@ -83,7 +83,7 @@ class FlaStateTest {
             } else {
                 double[] xs = new double[n * d];
                 for (int t = 0; t < n; t++) {
-                    System.arraycopy(embeddings, ids[start + t] * d, xs, t * d, d);
+                    m.embedding(ids[start + t], xs, t * d);
                 }
                 st.steps(s, xs, 0, n, ys, start * w);
             }
@@ -96,14 +96,13 @@ class FlaStateTest {
     @MethodSource("cases")
     void piecesThroughTheExportedStateAndChunksAreBitIdentical(String name, String precision) {
         SequenceModel m = load(name, precision);
-        double[] emb = ((FlaLanguageModel) m).embeddings;
         int[] ids = ids(m);
         ModelState whole = m.newState();
         double[] expected = singleSteps(m, ids, whole);
         assertThat(whole.tokens()).isEqualTo(N);
         for (int piece : new int[] {1, 7, 64, 100, N}) {
             ModelState end = m.newState();
-            double[] got = pieces(m, emb, ids, piece, end);
+            double[] got = pieces((FlaLanguageModel) m, ids, piece, end);
             assertThat(got).as("pieces of " + piece).isEqualTo(expected);
             assertThat(end).as("final state, pieces of " + piece).isEqualTo(whole);
         }
@@ -186,6 +185,28 @@ class FlaStateTest {
         // retnet_default: hidden 32, 4 heads, expand_k 1, expand_v 2 -> d_k 8, d_v 16, no conv, no position element
         FlaConfig r = ((FlaLanguageModel) load("retnet_default", "float32")).config();
         assertThat(r.stateLength()).isEqualTo(2 * 4 * 8 * 16);
+    }
+
+    @Test
+    void float32AndFloat64WeightStorageGiveTheSameBits() {
+        for (String name : new String[] {"gated_deltanet_gva_negeig_tied", "gla_kv_conv_unfused", "retnet_default"}) {
+            FlaLanguageModel m = (FlaLanguageModel) load(name, "float64");
+            assertThat(m.float32Weights()).as("F32 file").isTrue();
+            java.util.Map<String, double[]> t = org.flinkla.model.FlaModelFilesAccess.tensors(FlaFixtures.ROOT.resolve(name), m.config());
+            FlaLanguageModel d = new FlaLanguageModel(m.config(), t, m.vocab(), "float64 weights", false);
+            assertThat(d.float32Weights()).isFalse();
+            assertThat(d.weightBytes()).isEqualTo(2 * m.weightBytes());
+            int[] ids = ids(m);
+            assertThat(singleSteps(d, ids, d.newState())).as(name).isEqualTo(singleSteps(m, ids, m.newState()));
+            ModelState a = m.newState();
+            ModelState b = d.newState();
+            double[] ya = new double[N * m.outputWidth()];
+            double[] yb = new double[N * m.outputWidth()];
+            m.newStepper().stepTokens(a, ids, 0, N, ya, 0);
+            d.newStepper().stepTokens(b, ids, 0, N, yb, 0);
+            assertThat(yb).isEqualTo(ya);
+            assertThat(b).isEqualTo(a);
+        }
     }
 
     @Test

@@ -7,7 +7,10 @@ import java.util.Random;
 import org.flinkla.engine.VectorSupport;
 import org.junit.jupiter.api.Test;
 
-/** The Vector API matmul gives the scalar loop's bits for any shape, token count and stride. */
+/**
+ * The Vector API matmul gives the scalar loop's bits for any shape, token count and stride, with
+ * float64 weights and with float32 weights of the same values.
+ */
 class FlaVectorKernelsTest {
     @Test
     void vectorMatmulHasTheScalarBits() {
@@ -22,14 +25,23 @@ class FlaVectorKernelsTest {
             for (int i = 0; i < x.length; i++) {
                 x[i] = r.nextGaussian() * Math.exp(3 * r.nextGaussian());
             }
+            float[] wf = new float[w.length];
             for (int i = 0; i < w.length; i++) {
-                w[i] = r.nextGaussian();
+                wf[i] = (float) r.nextGaussian();
+                w[i] = wf[i];
             }
             double[] a = new double[n * ys + 4];
             double[] b = new double[n * ys + 4];
             FlaMath.matmulScalar(x, 5, xs, n, in, w, out, a, 4, ys);
             FlaVectorKernels.matmul(x, 5, xs, n, in, w, out, b, 4, ys);
             assertThat(b).as("n=%d in=%d out=%d", n, in, out).isEqualTo(a);
+            // float32 weights of the same values: the same bits, vector and scalar
+            double[] c = new double[a.length];
+            FlaVectorKernels.matmul(x, 5, xs, n, in, wf, out, c, 4, ys);
+            assertThat(c).as("float32 weights, vector").isEqualTo(a);
+            double[] e = new double[a.length];
+            FlaMath.matmulScalar(x, 5, xs, n, in, wf, out, e, 4, ys);
+            assertThat(e).as("float32 weights, scalar").isEqualTo(a);
         }
     }
 }
