@@ -184,11 +184,9 @@ final class FlaMath {
      * One step of FLA's ShortConvolution (depthwise causal Conv1d, kernel K, no bias) for
      * {@code channels} channels, in place: with the window holding the previous K−1 inputs of each
      * channel, oldest first, y[c] = Σ_{j&lt;K−1} w[c][j]·win[c][j] + w[c][K−1]·x[c]. Then the window
-     * shifts by one (oldest input dropped, x[c] appended; rounded to float32 when {@code round32},
-     * as a float32 state stores it). No activation here.
+     * shifts by one (oldest input dropped, x[c] appended). No activation here.
      */
-    static void convStep(double[] x, int xOff, int channels, double[] w, int k,
-                         double[] win, int winOff, boolean round32) {
+    static void convStep(double[] x, int xOff, int channels, double[] w, int k, double[] win, int winOff) {
         int km1 = k - 1;
         for (int c = 0; c < channels; c++) {
             double xc = x[xOff + c];
@@ -203,7 +201,29 @@ final class FlaMath {
                 for (int j = 0; j < km1 - 1; j++) {
                     win[wo + j] = win[wo + j + 1];
                 }
-                win[wo + km1 - 1] = round32 ? (double) (float) xc : xc;
+                win[wo + km1 - 1] = xc;
+            }
+            x[xOff + c] = y;
+        }
+    }
+
+    /** {@link #convStep} on a float32 window: the new input is stored rounded to nearest. */
+    static void convStep(double[] x, int xOff, int channels, double[] w, int k, float[] win, int winOff) {
+        int km1 = k - 1;
+        for (int c = 0; c < channels; c++) {
+            double xc = x[xOff + c];
+            int wr = c * k;
+            int wo = winOff + c * km1;
+            double y = 0;
+            for (int j = 0; j < km1; j++) {
+                y += w[wr + j] * win[wo + j];
+            }
+            y += w[wr + km1] * xc;
+            if (km1 > 0) {
+                for (int j = 0; j < km1 - 1; j++) {
+                    win[wo + j] = win[wo + j + 1];
+                }
+                win[wo + km1 - 1] = (float) xc;
             }
             x[xOff + c] = y;
         }
@@ -223,10 +243,4 @@ final class FlaMath {
         }
     }
 
-    /** Rounds a[off .. off + n) to float32 in place (nearest, ties to even): what a float32 state stores. */
-    static void round32(double[] a, int off, int n) {
-        for (int i = off; i < off + n; i++) {
-            a[i] = (float) a[i];
-        }
-    }
 }

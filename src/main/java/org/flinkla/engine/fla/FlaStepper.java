@@ -2,7 +2,6 @@ package org.flinkla.engine.fla;
 
 import org.flinkla.engine.ModelState;
 import org.flinkla.engine.ModelStepper;
-import org.flinkla.engine.StatePrecision;
 
 /**
  * Decodes tokens of a {@link FlaLanguageModel}: FLA's {@code fused_recurrent} step of each mixer,
@@ -52,7 +51,7 @@ final class FlaStepper implements ModelStepper {
     private final double[] o;       // [BLOCK][valueDim] mixer output before o_proj
     private final double[] mix;     // [BLOCK][hidden] sub-layer output
     private final double[] gu;      // [BLOCK][2·intermediate] MLP gate | up
-    private final double[] layerState; // a float32 state's layer, widened
+    private final double[] row;     // [d_k] one row of S after the decay (float32 state)
     private final double[] decay;
     private final double[] cos;
     private final double[] sin;
@@ -75,7 +74,7 @@ final class FlaStepper implements ModelStepper {
         this.o = new double[BLOCK * valueDim];
         this.mix = new double[BLOCK * d];
         this.gu = new double[BLOCK * 2 * im];
-        this.layerState = c.statePrecision() == StatePrecision.FLOAT32 ? new double[c.layerStateLength()] : null;
+        this.row = new double[c.headKDim()];
         this.decay = new double[Math.max(c.stateHeads(), c.kProjRows())];
         int half = c.headKDim() / 2;
         this.cos = new double[half];
@@ -146,7 +145,6 @@ final class FlaStepper implements ModelStepper {
     /** Runs the n tokens in h[0 .. n·hidden) through every layer; logits to ys[yOff + t·vocab ..]. */
     private void run(ModelState state, int n, double[] ys, int yOff) {
         long pos0 = state.tokens();
-        boolean f32 = layerState != null;
         double eps = c.normEps();
         int inWidth = m.layers[0].inWidth;
         int layerLength = c.layerStateLength();
@@ -165,29 +163,11 @@ final class FlaStepper implements ModelStepper {
                     }
                 }
             }
-            double[] s;
-            int sOff;
-            if (f32) {
-                float[] fs = state.floats();
-                int base = l * layerLength;
-                for (int i = 0; i < layerLength; i++) {
-                    layerState[i] = fs[base + i];
-                }
-                s = layerState;
-                sOff = 0;
-            } else {
-                s = state.doubles();
-                sOff = l * layerLength;
-            }
+            double[] sd = state.doubles();   // exactly one of the two
+            float[] sf = state.floats();
+            int sOff = l * layerLength;
             for (int t = 0; t < n; t++) {
-                mixToken(w, s, sOff, t, pos0 + t, f32);
-            }
-            if (f32) {
-                float[] fs = state.floats();
-                int base = l * layerLength;
-                for (int i = 0; i < layerLength; i++) {
-                    fs[base + i] = (float) layerState[i]; // exact: every value was rounded when stored
-                }
+                mixToken(w, sd, sf, sOff, t, pos0 + t);
             }
             w.oT.mul(o, 0, valueDim, n, mix, 0, d);
             addInto(h, mix, n * d);
@@ -218,8 +198,12 @@ final class FlaStepper implements ModelStepper {
         }
     }
 
-    /** The mixer of one layer for token t of the block: state s[sOff ..], output to o[t·valueDim ..]. */
-    private void mixToken(FlaLanguageModel.Layer w, double[] s, int sOff, int t, long pos, boolean f32) {
+    /**
+     * The mixer of one layer for token t of the block: the layer's state at sOff in sd (float64)
+     * or sf (float32: read widened, computed in float64, stored rounded to nearest), output to
+     * o[t·valueDim ..].
+     */
+    private void mixToken(FlaLanguageModel.Layer w, double[] sd, float[] sf, int sOff, int t, long pos) {
         int pr = t * w.inWidth;
         int q0 = pr + w.oq;
         int k0 = pr + w.ok;
@@ -231,8 +215,11 @@ final class FlaStepper implements ModelStepper {
         int dv = c.headVDim();
         int oo = t * valueDim;
         if (c.shortConv()) {
-            FlaMath.convStep(proj, q0, keyDim + kRows + vRows, w.conv, c.convSize(), s,
-                    sOff + c.recurrentStateLength(), f32);
+            if (sd != null) {
+                FlaMath.convStep(proj, q0, keyDim + kRows + vRows, w.conv, c.convSize(), sd, sOff + c.recurrentStateLength());
+            } else {
+                FlaMath.convStep(proj, q0, keyDim + kRows + vRows, w.conv, c.convSize(), sf, sOff + c.recurrentStateLength());
+            }
         }
         switch (arch) {
             case GATED_DELTANET: {
@@ -251,8 +238,8 @@ final class FlaStepper implements ModelStepper {
                     }
                     double g = w.negA[hv] * Activation.softplus(proj[pr + w.oa + hv] + w.dtBias[hv]);
                     int hk = hv / group;
-                    deltaHead(s, sOff + hv * dv * dk, dv, dk, Math.exp(g), beta,
-                            q0 + hk * dk, k0 + hk * dk, v0 + hv * dv, oo + hv * dv, f32);
+                    deltaHead(sd, sf, sOff + hv * dv * dk, dv, dk, Math.exp(g), beta,
+                            q0 + hk * dk, k0 + hk * dk, v0 + hv * dv, oo + hv * dv);
                 }
                 break;
             }
@@ -275,8 +262,8 @@ final class FlaStepper implements ModelStepper {
                     if (c.allowNegEigval()) {
                         beta *= 2.0;
                     }
-                    deltaHead(s, sOff + hh * dv * dk, dv, dk, 1.0, beta,
-                            q0 + hh * dk, k0 + hh * dk, v0 + hh * dv, oo + hh * dv, f32);
+                    deltaHead(sd, sf, sOff + hh * dv * dk, dv, dk, 1.0, beta,
+                            q0 + hh * dk, k0 + hh * dk, v0 + hh * dv, oo + hh * dv);
                 }
                 break;
             }
@@ -298,8 +285,8 @@ final class FlaStepper implements ModelStepper {
                 int group = c.heads() / c.kvHeads();
                 for (int hh = 0; hh < c.heads(); hh++) {
                     int kv = hh / group;
-                    glaHead(s, sOff + hh * dv * dk, dv, dk, kv * dk, q0 + hh * dk, k0 + kv * dk, v0 + kv * dv,
-                            oo + hh * dv, f32);
+                    glaHead(sd, sf, sOff + hh * dv * dk, dv, dk, kv * dk, q0 + hh * dk, k0 + kv * dk, v0 + kv * dv,
+                            oo + hh * dv);
                 }
                 break;
             }
@@ -321,8 +308,8 @@ final class FlaStepper implements ModelStepper {
                 int group = c.heads() / c.kvHeads();
                 for (int hh = 0; hh < c.heads(); hh++) {
                     int kv = hh / group;
-                    retHead(s, sOff + hh * dv * dk, dv, dk, gamma[hh], q0 + hh * dk, k0 + kv * dk, v0 + kv * dv,
-                            oo + hh * dv, f32);
+                    retHead(sd, sf, sOff + hh * dv * dk, dv, dk, gamma[hh], q0 + hh * dk, k0 + kv * dk, v0 + kv * dv,
+                            oo + hh * dv);
                 }
                 break;
             }
@@ -345,68 +332,158 @@ final class FlaStepper implements ModelStepper {
 
     /**
      * One head of the (gated) delta rule, FLA's order: S ← a·S; u = β(v − S k); S ← S + u kᵀ;
-     * o = S q. S is [d_v][d_k] at s[base ..]; q, k, v in proj, o to this.o.
+     * o = S q. S is [d_v][d_k] at base in sd or sf; q, k, v in proj, o to this.o. Row sums run as
+     * four partial sums over j ≡ 0..3 (mod 4), added (s0 + s1) + (s2 + s3).
      */
-    private void deltaHead(double[] s, int base, int dv, int dk, double a, double beta,
-                           int q, int k, int v, int out, boolean f32) {
+    private void deltaHead(double[] sd, float[] sf, int base, int dv, int dk, double a, double beta,
+                           int q, int k, int v, int out) {
         double[] p = proj;
+        int d4 = dk & ~3;
         for (int i = 0; i < dv; i++) {
             int r = base + i * dk;
-            double sk = 0;
-            for (int j = 0; j < dk; j++) {
-                double x = s[r + j] * a;
-                s[r + j] = x;
-                sk += x * p[k + j];
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            if (sd != null) {
+                for (int j = 0; j < d4; j += 4) {
+                    double x0 = sd[r + j] * a, x1 = sd[r + j + 1] * a, x2 = sd[r + j + 2] * a, x3 = sd[r + j + 3] * a;
+                    sd[r + j] = x0;
+                    sd[r + j + 1] = x1;
+                    sd[r + j + 2] = x2;
+                    sd[r + j + 3] = x3;
+                    s0 += x0 * p[k + j];
+                    s1 += x1 * p[k + j + 1];
+                    s2 += x2 * p[k + j + 2];
+                    s3 += x3 * p[k + j + 3];
+                }
+                for (int j = d4; j < dk; j++) {
+                    double x = sd[r + j] * a;
+                    sd[r + j] = x;
+                    s0 += x * p[k + j];
+                }
+            } else {
+                for (int j = 0; j < d4; j += 4) {
+                    double x0 = sf[r + j] * a, x1 = sf[r + j + 1] * a, x2 = sf[r + j + 2] * a, x3 = sf[r + j + 3] * a;
+                    row[j] = x0;
+                    row[j + 1] = x1;
+                    row[j + 2] = x2;
+                    row[j + 3] = x3;
+                    s0 += x0 * p[k + j];
+                    s1 += x1 * p[k + j + 1];
+                    s2 += x2 * p[k + j + 2];
+                    s3 += x3 * p[k + j + 3];
+                }
+                for (int j = d4; j < dk; j++) {
+                    double x = sf[r + j] * a;
+                    row[j] = x;
+                    s0 += x * p[k + j];
+                }
             }
-            double u = beta * (p[v + i] - sk);
-            double y = 0;
-            for (int j = 0; j < dk; j++) {
-                double x = s[r + j] + u * p[k + j];
-                s[r + j] = x;
-                y += x * p[q + j];
+            double u = beta * (p[v + i] - ((s0 + s1) + (s2 + s3)));
+            s0 = 0;
+            s1 = 0;
+            s2 = 0;
+            s3 = 0;
+            if (sd != null) {
+                for (int j = 0; j < d4; j += 4) {
+                    double x0 = sd[r + j] + u * p[k + j], x1 = sd[r + j + 1] + u * p[k + j + 1];
+                    double x2 = sd[r + j + 2] + u * p[k + j + 2], x3 = sd[r + j + 3] + u * p[k + j + 3];
+                    sd[r + j] = x0;
+                    sd[r + j + 1] = x1;
+                    sd[r + j + 2] = x2;
+                    sd[r + j + 3] = x3;
+                    s0 += x0 * p[q + j];
+                    s1 += x1 * p[q + j + 1];
+                    s2 += x2 * p[q + j + 2];
+                    s3 += x3 * p[q + j + 3];
+                }
+                for (int j = d4; j < dk; j++) {
+                    double x = sd[r + j] + u * p[k + j];
+                    sd[r + j] = x;
+                    s0 += x * p[q + j];
+                }
+            } else {
+                for (int j = 0; j < d4; j += 4) {
+                    double x0 = row[j] + u * p[k + j], x1 = row[j + 1] + u * p[k + j + 1];
+                    double x2 = row[j + 2] + u * p[k + j + 2], x3 = row[j + 3] + u * p[k + j + 3];
+                    sf[r + j] = (float) x0;
+                    sf[r + j + 1] = (float) x1;
+                    sf[r + j + 2] = (float) x2;
+                    sf[r + j + 3] = (float) x3;
+                    s0 += x0 * p[q + j];
+                    s1 += x1 * p[q + j + 1];
+                    s2 += x2 * p[q + j + 2];
+                    s3 += x3 * p[q + j + 3];
+                }
+                for (int j = d4; j < dk; j++) {
+                    double x = row[j] + u * p[k + j];
+                    sf[r + j] = (float) x;
+                    s0 += x * p[q + j];
+                }
             }
-            o[out + i] = y;
-            if (f32) {
-                FlaMath.round32(s, r, dk);
-            }
+            o[out + i] = (s0 + s1) + (s2 + s3);
         }
     }
 
-    /** One GLA head: S[i][j] ← S[i][j]·decay[dOff + j] + v_i k_j; o_i = Σ_j S[i][j] q_j. */
-    private void glaHead(double[] s, int base, int dv, int dk, int dOff, int q, int k, int v, int out, boolean f32) {
+    /**
+     * One GLA head (decay ≠ null: S[i][j] ← S[i][j]·decay[dOff + j] + v_i k_j) or one retention
+     * head (decay null: S ← γ S + v kᵀ); o_i = Σ_j S[i][j] q_j as four partial sums like
+     * {@link #deltaHead}.
+     */
+    private void decayHead(double[] sd, float[] sf, int base, int dv, int dk, double[] decay, int dOff, double g,
+                           int q, int k, int v, int out) {
         double[] p = proj;
         for (int i = 0; i < dv; i++) {
             int r = base + i * dk;
             double vi = p[v + i];
-            double y = 0;
-            for (int j = 0; j < dk; j++) {
-                double x = s[r + j] * decay[dOff + j] + vi * p[k + j];
-                s[r + j] = x;
-                y += x * p[q + j];
+            if (sd != null && decay != null) {
+                for (int j = 0; j < dk; j++) {
+                    double x = sd[r + j] * decay[dOff + j] + vi * p[k + j];
+                    sd[r + j] = x;
+                    row[j] = x;
+                }
+            } else if (sd != null) {
+                for (int j = 0; j < dk; j++) {
+                    double x = g * sd[r + j] + vi * p[k + j];
+                    sd[r + j] = x;
+                    row[j] = x;
+                }
+            } else if (decay != null) {
+                for (int j = 0; j < dk; j++) {
+                    double x = sf[r + j] * decay[dOff + j] + vi * p[k + j];
+                    sf[r + j] = (float) x;
+                    row[j] = x;
+                }
+            } else {
+                for (int j = 0; j < dk; j++) {
+                    double x = g * sf[r + j] + vi * p[k + j];
+                    sf[r + j] = (float) x;
+                    row[j] = x;
+                }
             }
-            o[out + i] = y;
-            if (f32) {
-                FlaMath.round32(s, r, dk);
-            }
+            o[out + i] = dot4(row, p, q, dk);
         }
     }
 
-    /** One retention head: S ← γ S + v kᵀ; o = S q. */
-    private void retHead(double[] s, int base, int dv, int dk, double g, int q, int k, int v, int out, boolean f32) {
-        double[] p = proj;
-        for (int i = 0; i < dv; i++) {
-            int r = base + i * dk;
-            double vi = p[v + i];
-            double y = 0;
-            for (int j = 0; j < dk; j++) {
-                double x = g * s[r + j] + vi * p[k + j];
-                s[r + j] = x;
-                y += x * p[q + j];
-            }
-            o[out + i] = y;
-            if (f32) {
-                FlaMath.round32(s, r, dk);
-            }
+    /** Σ_j a[j]·b[bOff + j] as four partial sums over j ≡ 0..3 (mod 4), added (s0 + s1) + (s2 + s3). */
+    private static double dot4(double[] a, double[] b, int bOff, int n) {
+        int n4 = n & ~3;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int j = 0; j < n4; j += 4) {
+            s0 += a[j] * b[bOff + j];
+            s1 += a[j + 1] * b[bOff + j + 1];
+            s2 += a[j + 2] * b[bOff + j + 2];
+            s3 += a[j + 3] * b[bOff + j + 3];
         }
+        for (int j = n4; j < n; j++) {
+            s0 += a[j] * b[bOff + j];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    private void glaHead(double[] sd, float[] sf, int base, int dv, int dk, int dOff, int q, int k, int v, int out) {
+        decayHead(sd, sf, base, dv, dk, decay, dOff, 0.0, q, k, v, out);
+    }
+
+    private void retHead(double[] sd, float[] sf, int base, int dv, int dk, double g, int q, int k, int v, int out) {
+        decayHead(sd, sf, base, dv, dk, null, 0, g, q, k, v, out);
     }
 }
