@@ -49,6 +49,11 @@ final class BenchCommand {
             "                      Bloom filters, RocksDB with partitioned index/filters + Bloom; each series in",
             "                      a child JVM with a bounded heap); ~6-15 min,",
             "                      with --quick ~3 min (shorter sequences, fewer keys)",
+            "  --fla               instead: tokens/s per core of a Gated DeltaNet LM (FLA model directory,",
+            "                      hidden 256, 4 layers, 4 heads of 64, vocab 16), single tokens and chunks of",
+            "                      256, next to scripts/bench/gdn_step_bench.py (PyTorch CPU, one thread) run",
+            "                      as a child process when /usr/bin/python3 has torch (run from the repository root)",
+            "  --fla-seconds S     seconds per measurement of --fla (default 10)",
             "  --help              this text");
 
     private BenchCommand() {}
@@ -65,6 +70,8 @@ final class BenchCommand {
         String e2eBackend = null;
         String e2eFormat = null;
         Integer e2eChunk = null;
+        boolean fla = false;
+        double flaSeconds = 10;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help":
@@ -79,6 +86,12 @@ final class BenchCommand {
                     break;
                 case "--curves":
                     curves = Path.of(Args.value(args, ++i));
+                    break;
+                case "--fla":
+                    fla = true;
+                    break;
+                case "--fla-seconds":
+                    flaSeconds = Args.positiveInt(args, ++i);
                     break;
                 case "--only":
                     only = new LinkedHashSet<>(List.of(Args.value(args, ++i).split(",")));
@@ -117,6 +130,14 @@ final class BenchCommand {
         // Flink, Kafka and JMH may print to stdout; only the JSON document goes there.
         System.setOut(System.err);
         try {
+            if (fla) {
+                String doc = org.flinkla.bench.FlaBenchmark.run(flaSeconds, null).toPrettyString();
+                stdout.println(doc);
+                if (out != null) {
+                    Files.writeString(out, doc + "\n");
+                }
+                return 0;
+            }
             if (curves != null) {
                 new ScalingCurves(quick ? ScalingCurves.Settings.quick() : ScalingCurves.Settings.full())
                         .run(curves, System.err::println);

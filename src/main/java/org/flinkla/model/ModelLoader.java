@@ -29,7 +29,9 @@ public final class ModelLoader {
 
     /** The option keys a job or command may pass to any model format (each format rejects those that do not apply). */
     public static java.util.List<String> optionKeys() {
-        return ModelMetadata.ALL_KEYS;
+        java.util.LinkedHashSet<String> keys = new java.util.LinkedHashSet<>(ModelMetadata.ALL_KEYS);
+        keys.addAll(FlaModelFiles.OPTION_KEYS);
+        return java.util.List.copyOf(keys);
     }
 
     public static SequenceModel load(Path path) {
@@ -42,7 +44,7 @@ public final class ModelLoader {
                 throw new ModelFileException(path.toString(), "config.json",
                         "a model directory needs a config.json (flash-linear-attention save_pretrained layout)");
             }
-            throw new ModelFileException(path.toString(), "config.json", "model directories are not supported yet");
+            return FlaModelFiles.load(path, overrides);
         }
         if (!Files.exists(path)) {
             throw new ModelFileException(path.toString(), "file", "no such file or directory");

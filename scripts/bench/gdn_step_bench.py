@@ -1,0 +1,205 @@
+#!/usr/bin/python3
+"""PyTorch CPU reference timing of a Gated DeltaNet LM's recurrent decoding step.
+
+Loads an FLA model directory (config.json + model.safetensors, model_type gated_deltanet, as
+FLA's save_pretrained writes it or org.flinkla.model.FlaModelFiles.write), and decodes with
+the per-token math of FLA's fused_recurrent path (short convolution windows, L2-normalised q/k,
+gated delta rule, gated RMSNorm output, SwiGLU MLP) in float32 on one thread
+(torch.set_num_threads(1)).  Measures tokens/s for single tokens (one call per token) and for
+chunks (projections of a chunk batched per layer, the recurrence token by token inside it),
+and prints one JSON line with the rates and the logits of --ids for a cross-check.
+
+Needs only PyTorch (no FLA, Triton, einops or safetensors).  Run from anywhere:
+    /usr/bin/python3 scripts/bench/gdn_step_bench.py MODEL_DIR [--seconds 5] [--chunk 256] [--ids 1 2 3]
+"""
+
+import argparse
+import json
+import math
+import os
+import struct
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+DT = torch.float32
+
+
+def read_safetensors(path):
+    with open(path, 'rb') as f:
+        raw = f.read()
+    (n,) = struct.unpack('<Q', raw[:8])
+    header = json.loads(raw[8:8 + n])
+    data = memoryview(raw)[8 + n:]
+    dtypes = {'F32': torch.float32, 'F64': torch.float64, 'F16': torch.float16, 'BF16': torch.bfloat16}
+    out = {}
+    for name, info in header.items():
+        if name == '__metadata__':
+            continue
+        b, e = info['data_offsets']
+        t = torch.frombuffer(bytearray(data[b:e]), dtype=dtypes[info['dtype']])
+        out[name] = t.reshape(info['shape']).to(DT)
+    return out
+
+
+class GatedDeltaNetLM:
+    """The decoding step; weights as float32 tensors, state as a list of per-layer dicts."""
+
+    def __init__(self, path):
+        with open(os.path.join(path, 'config.json')) as f:
+            c = json.load(f)
+        if c.get('model_type') != 'gated_deltanet':
+            raise SystemExit(f'{path}: model_type {c.get("model_type")!r} is not gated_deltanet')
+        self.w = read_safetensors(os.path.join(path, 'model.safetensors'))
+        self.L = c['num_hidden_layers']
+        self.H = c['num_heads']
+        self.HV = c.get('num_v_heads') or self.H
+        self.dk = c['head_dim']
+        self.dv = int(self.dk * c.get('expand_v', 2.0))
+        self.eps = c.get('norm_eps', 1e-6)
+        self.K = c.get('conv_size', 4)
+        self.use_gate = c.get('use_gate', True)
+        self.neg = c.get('allow_neg_eigval', False)
+        if not c.get('use_short_conv', True):
+            raise SystemExit('this timing script expects use_short_conv')
+        self.lm_head = self.w['model.embeddings.weight'] if c.get('tie_word_embeddings') else self.w['lm_head.weight']
+        self.emb = self.w['model.embeddings.weight']
+        w = self.w
+        self.layers = []
+        for i in range(self.L):
+            a = f'model.layers.{i}.attn.'
+            p = f'model.layers.{i}.'
+            lw = dict(
+                attn_norm=w[p + 'attn_norm.weight'], mlp_norm=w[p + 'mlp_norm.weight'],
+                # q | k | v | g | a | b in one matrix: one GEMM per layer and chunk
+                win=torch.cat([w[a + 'q_proj.weight'], w[a + 'k_proj.weight'], w[a + 'v_proj.weight']]
+                              + ([w[a + 'g_proj.weight']] if self.use_gate else [])
+                              + [w[a + 'a_proj.weight'], w[a + 'b_proj.weight']]).contiguous(),
+                conv=torch.cat([w[a + 'q_conv1d.weight'], w[a + 'k_conv1d.weight'],
+                                w[a + 'v_conv1d.weight']])[:, 0, :].contiguous(),
+                negA=-torch.exp(w[a + 'A_log']), dt_bias=w[a + 'dt_bias'], o_norm=w[a + 'o_norm.weight'],
+                o_proj=w[a + 'o_proj.weight'],
+                gate_up=torch.cat([w[p + 'mlp.gate_proj.weight'], w[p + 'mlp.up_proj.weight']]).contiguous(),
+                down=w[p + 'mlp.down_proj.weight'], I=w[p + 'mlp.gate_proj.weight'].shape[0])
+            self.layers.append(lw)
+        self.final_norm = w['model.norm.weight']
+        self.key_dim = self.H * self.dk
+        self.value_dim = self.HV * self.dv
+
+    def new_state(self):
+        C = 2 * self.key_dim + self.value_dim
+        return [dict(S=torch.zeros(self.HV, self.dv, self.dk, dtype=DT),
+                     win=torch.zeros(C, self.K - 1, dtype=DT)) for _ in range(self.L)]
+
+    @staticmethod
+    def rms(x, w, eps):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * w
+
+    def block(self, ids, state):
+        """Logits [n, vocab] for the token ids of one block; advances state."""
+        h = self.emb[ids]                                      # [n, D]
+        n = h.shape[0]
+        kd, vd, H, HV, dk, dv = self.key_dim, self.value_dim, self.H, self.HV, self.dk, self.dv
+        scale = dk ** -0.5
+        for lw, st in zip(self.layers, state):
+            x = self.rms(h, lw['attn_norm'], self.eps)
+            P = F.linear(x, lw['win'])                         # [n, width]
+            C = 2 * kd + vd
+            qkv = P[:, :C]
+            off = C
+            g = None
+            if self.use_gate:
+                g = P[:, off:off + vd]
+                off += vd
+            a = P[:, off:off + HV]
+            b = P[:, off + HV:off + 2 * HV]
+            beta = torch.sigmoid(b) * (2.0 if self.neg else 1.0)
+            gd = torch.exp(lw['negA'] * F.softplus(a + lw['dt_bias']))  # exp(g) per value head
+            o = torch.empty(n, HV, dv, dtype=DT)
+            win, S, cw = st['win'], st['S'], lw['conv']
+            for t in range(n):
+                xt = qkv[t]
+                # short convolution over the window of the last K-1 inputs, then SiLU
+                y = (cw[:, :-1] * win).sum(-1) + cw[:, -1] * xt
+                win[:, :-1] = win[:, 1:].clone()
+                win[:, -1] = xt
+                y = F.silu(y)
+                q = y[:kd].view(H, dk)
+                k = y[kd:2 * kd].view(H, dk)
+                v = y[2 * kd:].view(HV, dv)
+                q = q / torch.sqrt(q.pow(2).sum(-1, keepdim=True) + 1e-6) * scale
+                k = k / torch.sqrt(k.pow(2).sum(-1, keepdim=True) + 1e-6)
+                if HV != H:
+                    q = q.repeat_interleave(HV // H, 0)
+                    k = k.repeat_interleave(HV // H, 0)
+                S.mul_(gd[t][:, None, None])
+                u = beta[t][:, None] * (v - torch.einsum('hvk,hk->hv', S, k))
+                S.add_(u[:, :, None] * k[:, None, :])
+                o[t] = torch.einsum('hvk,hk->hv', S, q)
+            o = self.rms(o, lw['o_norm'], self.eps)
+            if g is not None:
+                o = o * F.silu(g.view(n, HV, dv))
+            h = h + F.linear(o.reshape(n, vd), lw['o_proj'])
+            m = self.rms(h, lw['mlp_norm'], self.eps)
+            gu = F.linear(m, lw['gate_up'])
+            I = lw['I']
+            h = h + F.linear(F.silu(gu[:, :I]) * gu[:, I:], lw['down'])
+        return F.linear(self.rms(h, self.final_norm, self.eps), self.lm_head)
+
+
+def rate(fn, seconds):
+    """Tokens/s of fn() (which returns the tokens it decoded): a warm-up pass, then a timed one."""
+    for timed in (False, True):
+        t0, n = time.perf_counter(), 0
+        while time.perf_counter() - t0 < seconds:
+            n += fn()
+        if timed:
+            return n / (time.perf_counter() - t0)
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('model_dir')
+    ap.add_argument('--seconds', type=float, default=5.0)
+    ap.add_argument('--chunk', type=int, default=256)
+    ap.add_argument('--ids', type=int, nargs='*', default=[1, 2, 3, 4])
+    a = ap.parse_args(argv)
+    torch.set_num_threads(1)
+    torch.set_grad_enabled(False)
+    m = GatedDeltaNetLM(a.model_dir)
+    V = m.emb.shape[0]
+    g = torch.Generator().manual_seed(1)
+    ids = torch.randint(0, V, (4096,), generator=g)
+
+    st = m.new_state()
+    pos = [0]
+
+    def single():
+        for _ in range(16):
+            m.block(ids[pos[0] % 4096:pos[0] % 4096 + 1], st)
+            pos[0] += 1
+        return 16
+
+    st2 = m.new_state()
+    cpos = [0]
+
+    def chunk():
+        o = cpos[0] % (4096 - a.chunk)
+        m.block(ids[o:o + a.chunk], st2)
+        cpos[0] += a.chunk
+        return a.chunk
+
+    single_rate = rate(single, a.seconds)
+    chunk_rate = rate(chunk, a.seconds)
+    st3 = m.new_state()
+    logits = [m.block(torch.tensor([i]), st3)[0].tolist() for i in a.ids]
+    print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(),
+                      'single_tokens_per_s': single_rate, f'chunk{a.chunk}_tokens_per_s': chunk_rate,
+                      'ids': a.ids, 'logits': logits}))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,87 @@
+package org.flinkla.engine.fla;
+
+/**
+ * Elementwise functions FLA applies to queries and keys (DeltaNet's {@code qk_activation}, the
+ * {@code feature_map} of GLA and RetNet). Each is the formula of the FLA (or transformers)
+ * function the configuration names, evaluated in float64.
+ */
+public enum Activation {
+    /** x. */
+    IDENTITY,
+    /** x·σ(x) (SiLU, "swish"). */
+    SILU,
+    /** max(0, x). */
+    RELU,
+    /** DeltaNet's elu_p1: ELU(x) + 1 = x + 1 for x &gt; 0, exp(x) otherwise. */
+    ELU_P1,
+    /** σ(x) = 1 / (1 + exp(−x)). */
+    SIGMOID,
+    /** log σ(x) = min(0, x) − log(1 + exp(−|x|)). */
+    LOGSIGMOID,
+    /** max(0, x)². */
+    SQRELU,
+    /** FLA's gelu (tanh form with its rounded constant): 0.5·x·(1 + tanh(0.79788456·x·(1 + 0.044715·x²))). */
+    GELU_TANH,
+    /** tanh(x). */
+    TANH;
+
+    /** The function at {@code x}. */
+    public double apply(double x) {
+        switch (this) {
+            case IDENTITY:
+                return x;
+            case SILU:
+                return silu(x);
+            case RELU:
+                return x > 0 ? x : 0.0;
+            case ELU_P1:
+                return x > 0 ? x + 1.0 : Math.exp(x);
+            case SIGMOID:
+                return sigmoid(x);
+            case LOGSIGMOID:
+                return logSigmoid(x);
+            case SQRELU:
+                return x > 0 ? x * x : 0.0;
+            case GELU_TANH:
+                return x * 0.5 * (1.0 + Math.tanh(0.79788456 * x * (1.0 + 0.044715 * x * x)));
+            case TANH:
+                return Math.tanh(x);
+            default:
+                throw new AssertionError(this);
+        }
+    }
+
+    /** Applies the function to {@code a[off .. off + n)} in place. */
+    void applyInPlace(double[] a, int off, int n) {
+        if (this == IDENTITY) {
+            return;
+        }
+        for (int i = off; i < off + n; i++) {
+            a[i] = apply(a[i]);
+        }
+    }
+
+    /** σ(x), evaluated so that neither branch overflows. */
+    static double sigmoid(double x) {
+        if (x >= 0) {
+            return 1.0 / (1.0 + Math.exp(-x));
+        }
+        double e = Math.exp(x);
+        return e / (1.0 + e);
+    }
+
+    /** x·σ(x). */
+    static double silu(double x) {
+        return x * sigmoid(x);
+    }
+
+    /** log σ(x) = min(0, x) − log1p(exp(−|x|)). */
+    static double logSigmoid(double x) {
+        return Math.min(0.0, x) - Math.log1p(Math.exp(-Math.abs(x)));
+    }
+
+    /** softplus as FLA's gate kernel computes it: x above 20, else log(1 + exp(x)). */
+    static double softplus(double x) {
+        return x > 20.0 ? x : Math.log1p(Math.exp(x));
+    }
+}

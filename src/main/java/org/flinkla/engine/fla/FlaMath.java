@@ -1,0 +1,246 @@
+package org.flinkla.engine.fla;
+
+/**
+ * The building blocks of the FLA layers, in float64 on flat arrays (no allocation). Every sum
+ * runs in a fixed order that does not depend on how many tokens are computed together, so a
+ * chunk of tokens gives bit for bit the outputs of the same tokens one by one.
+ */
+final class FlaMath {
+    private FlaMath() {}
+
+    /** Columns of the output tile in {@link #matmul}: keeps a tile of the outputs of a block of tokens in L2. */
+    private static final int TILE = 512;
+
+    /** Whether {@link #matmul} runs {@link FlaVectorKernels} (same bits either way). */
+    static final boolean VECTOR = org.flinkla.engine.VectorSupport.enabled();
+
+    /**
+     * y[t][j] = Σ_i x[t][i]·wT[i][j] for t &lt; n, j &lt; out, i &lt; in (i ascending, a separate
+     * multiply and add per term): a linear layer y = W x with W stored transposed (wT row-major
+     * [in][out]). Rows of x start at xOff + t·xStride, rows of y at yOff + t·yStride. Runs the
+     * Vector API kernel when the JVM has the module, else {@link #matmulScalar}; the bits are the same.
+     */
+    static void matmul(double[] x, int xOff, int xStride, int n, int in,
+                       double[] wT, int out, double[] y, int yOff, int yStride) {
+        if (VECTOR) {
+            FlaVectorKernels.matmul(x, xOff, xStride, n, in, wT, out, y, yOff, yStride);
+        } else {
+            matmulScalar(x, xOff, xStride, n, in, wT, out, y, yOff, yStride);
+        }
+    }
+
+    /**
+     * {@link #matmul} in plain Java: a rank-1 update of a tile of the outputs per input row, so
+     * that the inner loop is a contiguous multiply-add the JIT vectorises.
+     */
+    static void matmulScalar(double[] x, int xOff, int xStride, int n, int in,
+                             double[] wT, int out, double[] y, int yOff, int yStride) {
+        for (int t = 0; t < n; t++) {
+            java.util.Arrays.fill(y, yOff + t * yStride, yOff + t * yStride + out, 0.0);
+        }
+        for (int j0 = 0; j0 < out; j0 += TILE) {
+            int j1 = Math.min(out, j0 + TILE);
+            for (int i = 0; i < in; i++) {
+                int w = i * out;
+                for (int t = 0; t < n; t++) {
+                    double s = x[xOff + t * xStride + i];
+                    int yr = yOff + t * yStride;
+                    for (int j = j0; j < j1; j++) {
+                        y[yr + j] += s * wT[w + j];
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@link #matmul} with float32 weights (each widened exactly): the same bits as float64 weights of the same values. */
+    static void matmul(double[] x, int xOff, int xStride, int n, int in,
+                       float[] wT, int out, double[] y, int yOff, int yStride) {
+        if (VECTOR) {
+            FlaVectorKernels.matmul(x, xOff, xStride, n, in, wT, out, y, yOff, yStride);
+        } else {
+            matmulScalar(x, xOff, xStride, n, in, wT, out, y, yOff, yStride);
+        }
+    }
+
+    /** {@link #matmulScalar} with float32 weights. */
+    static void matmulScalar(double[] x, int xOff, int xStride, int n, int in,
+                             float[] wT, int out, double[] y, int yOff, int yStride) {
+        for (int t = 0; t < n; t++) {
+            java.util.Arrays.fill(y, yOff + t * yStride, yOff + t * yStride + out, 0.0);
+        }
+        for (int j0 = 0; j0 < out; j0 += TILE) {
+            int j1 = Math.min(out, j0 + TILE);
+            for (int i = 0; i < in; i++) {
+                int w = i * out;
+                for (int t = 0; t < n; t++) {
+                    double s = x[xOff + t * xStride + i];
+                    int yr = yOff + t * yStride;
+                    for (int j = j0; j < j1; j++) {
+                        y[yr + j] += s * wT[w + j];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * y[v] = Σ_d w[v][d]·x[d] with w row-major [rows][cols] (the lm_head and the tied embedding
+     * matrix as stored): four partial sums over d ≡ 0..3 (mod 4), added in that order.
+     */
+    static void matvecRows(double[] w, int rows, int cols, double[] x, int xOff, double[] y, int yOff) {
+        int c4 = cols & ~3;
+        for (int v = 0; v < rows; v++) {
+            int r = v * cols;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (int d = 0; d < c4; d += 4) {
+                s0 += w[r + d] * x[xOff + d];
+                s1 += w[r + d + 1] * x[xOff + d + 1];
+                s2 += w[r + d + 2] * x[xOff + d + 2];
+                s3 += w[r + d + 3] * x[xOff + d + 3];
+            }
+            for (int d = c4; d < cols; d++) {
+                s0 += w[r + d] * x[xOff + d];
+            }
+            y[yOff + v] = (s0 + s1) + (s2 + s3);
+        }
+    }
+
+    /** {@link #matvecRows} with float32 weights (widened exactly). */
+    static void matvecRows(float[] w, int rows, int cols, double[] x, int xOff, double[] y, int yOff) {
+        int c4 = cols & ~3;
+        for (int v = 0; v < rows; v++) {
+            int r = v * cols;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (int d = 0; d < c4; d += 4) {
+                s0 += w[r + d] * x[xOff + d];
+                s1 += w[r + d + 1] * x[xOff + d + 1];
+                s2 += w[r + d + 2] * x[xOff + d + 2];
+                s3 += w[r + d + 3] * x[xOff + d + 3];
+            }
+            for (int d = c4; d < cols; d++) {
+                s0 += w[r + d] * x[xOff + d];
+            }
+            y[yOff + v] = (s0 + s1) + (s2 + s3);
+        }
+    }
+
+    /** RMSNorm: y = x / sqrt(mean(x²) + ε) · w (w may be null: no weight); y may be x. */
+    static void rmsNorm(double[] x, int xOff, int n, double[] w, double eps, double[] y, int yOff) {
+        double ss = 0;
+        for (int i = 0; i < n; i++) {
+            double v = x[xOff + i];
+            ss += v * v;
+        }
+        double r = 1.0 / Math.sqrt(ss / n + eps);
+        if (w == null) {
+            for (int i = 0; i < n; i++) {
+                y[yOff + i] = x[xOff + i] * r;
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                y[yOff + i] = x[xOff + i] * r * w[i];
+            }
+        }
+    }
+
+    /** FLA's in-kernel L2 norm in place: x / sqrt(Σx² + 1e-6), then × scale. */
+    static void l2Normalize(double[] x, int off, int n, double scale) {
+        double ss = 0;
+        for (int i = 0; i < n; i++) {
+            double v = x[off + i];
+            ss += v * v;
+        }
+        double r = scale / Math.sqrt(ss + FlaConfig.L2_NORM_EPS);
+        for (int i = 0; i < n; i++) {
+            x[off + i] *= r;
+        }
+    }
+
+    /** DeltaNet's sum_norm in place: x / Σx, then × scale. */
+    static void sumNormalize(double[] x, int off, int n, double scale) {
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            s += x[off + i];
+        }
+        for (int i = 0; i < n; i++) {
+            x[off + i] = x[off + i] / s * scale;
+        }
+    }
+
+    static void scale(double[] x, int off, int n, double c) {
+        for (int i = off; i < off + n; i++) {
+            x[i] *= c;
+        }
+    }
+
+    static void silu(double[] x, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            x[i] = Activation.silu(x[i]);
+        }
+    }
+
+    /**
+     * One step of FLA's ShortConvolution (depthwise causal Conv1d, kernel K, no bias) for
+     * {@code channels} channels, in place: with the window holding the previous K−1 inputs of each
+     * channel, oldest first, y[c] = Σ_{j&lt;K−1} w[c][j]·win[c][j] + w[c][K−1]·x[c]. Then the window
+     * shifts by one (oldest input dropped, x[c] appended). No activation here.
+     */
+    static void convStep(double[] x, int xOff, int channels, double[] w, int k, double[] win, int winOff) {
+        int km1 = k - 1;
+        for (int c = 0; c < channels; c++) {
+            double xc = x[xOff + c];
+            int wr = c * k;
+            int wo = winOff + c * km1;
+            double y = 0;
+            for (int j = 0; j < km1; j++) {
+                y += w[wr + j] * win[wo + j];
+            }
+            y += w[wr + km1] * xc;
+            if (km1 > 0) {
+                for (int j = 0; j < km1 - 1; j++) {
+                    win[wo + j] = win[wo + j + 1];
+                }
+                win[wo + km1 - 1] = xc;
+            }
+            x[xOff + c] = y;
+        }
+    }
+
+    /** {@link #convStep} on a float32 window: the new input is stored rounded to nearest. */
+    static void convStep(double[] x, int xOff, int channels, double[] w, int k, float[] win, int winOff) {
+        int km1 = k - 1;
+        for (int c = 0; c < channels; c++) {
+            double xc = x[xOff + c];
+            int wr = c * k;
+            int wo = winOff + c * km1;
+            double y = 0;
+            for (int j = 0; j < km1; j++) {
+                y += w[wr + j] * win[wo + j];
+            }
+            y += w[wr + km1] * xc;
+            if (km1 > 0) {
+                for (int j = 0; j < km1 - 1; j++) {
+                    win[wo + j] = win[wo + j + 1];
+                }
+                win[wo + km1 - 1] = (float) xc;
+            }
+            x[xOff + c] = y;
+        }
+    }
+
+    /**
+     * Non-interleaved (GPT-NeoX) rotary embedding of one head in place: with half = d/2,
+     * y[i] = x[i]·cos θ_i − x[i+half]·sin θ_i and y[i+half] = x[i]·sin θ_i + x[i+half]·cos θ_i,
+     * cos/sin of θ_i = pos·base^(−2i/d) given.
+     */
+    static void rotate(double[] x, int off, int half, double[] cos, double[] sin) {
+        for (int i = 0; i < half; i++) {
+            double a = x[off + i];
+            double b = x[off + i + half];
+            x[off + i] = a * cos[i] - b * sin[i];
+            x[off + i + half] = a * sin[i] + b * cos[i];
+        }
+    }
+
+}

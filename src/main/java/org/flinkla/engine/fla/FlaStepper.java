@@ -1,0 +1,489 @@
+package org.flinkla.engine.fla;
+
+import org.flinkla.engine.ModelState;
+import org.flinkla.engine.ModelStepper;
+
+/**
+ * Decodes tokens of a {@link FlaLanguageModel}: FLA's {@code fused_recurrent} step of each mixer,
+ * for one token or a chunk (a chunk runs layer by layer over blocks of up to {@value #BLOCK}
+ * tokens, so the weights are read once per block; the sums run in the same order either way, so
+ * a chunk gives bit for bit the outputs and state of its tokens one by one).
+ *
+ * <p>Per token and layer, with x = RMSNorm(h) and q, k, v = q_proj x, k_proj x, v_proj x:
+ * <ul>
+ *   <li>short convolution (when configured): each of q, k, v goes through its depthwise causal
+ *       convolution over the previous conv_size − 1 inputs kept in the state;</li>
+ *   <li><b>gated_deltanet</b>: q, k, v ← silu(·); per key head q ← q/√(Σq² + 1e-6)·d_k^−½,
+ *       k ← k/√(Σk² + 1e-6); β = σ(b_proj x) (×2 with allow_neg_eigval);
+ *       g = −exp(A_log)·softplus(a_proj x + dt_bias); for value head j (key head j / (HV/H)):
+ *       S ← exp(g)·S, u = β(v − S k), S ← S + u kᵀ, o = S q;</li>
+ *   <li><b>delta_net</b>: q, k ← qk_activation(·) (silu, relu, elu+1, identity), v ← silu(v); q, k
+ *       L2-normalised as above (qk_norm l2) or divided by their sum (sum), q ×d_k^−½;
+ *       β = σ(b_proj x) or 1 (use_beta), ×2 with allow_neg_eigval; S ← S + β(v − S k) kᵀ, o = S q;</li>
+ *   <li><b>gla</b>: q, k, v ← silu(·) after a short convolution (else unchanged); q, k ← feature_map;
+ *       α = logsigmoid(gk_proj.1(gk_proj.0 x))/16, clamped below at clamp_min; per head
+ *       (kv head h / (H/H_kv)) S ← diag(exp α) S + v kᵀ (S[v][k] ← S[v][k]·exp α_k + v_v k_k),
+ *       o = S q·d_k^−½;</li>
+ *   <li><b>retnet</b>: q, k ← feature_map, then rotary at position p = tokens before this one
+ *       (θ_i = p·10000^(−2i/d_k), halves rotated); per head h, γ_h = 1 − 2^(−5−h):
+ *       S ← γ_h S + v kᵀ, o = S q·d_k^−½;</li>
+ *   <li>per head o ← RMSNorm(o)·w (w when configured), × silu(g_proj x) with an output gate;
+ *       the mixer output is o_proj o.</li>
+ * </ul>
+ * Not thread-safe: one per thread; allocates nothing per token.
+ */
+final class FlaStepper implements ModelStepper {
+    /** Tokens per block of a chunk. */
+    static final int BLOCK = 64;
+
+    private final FlaLanguageModel m;
+    private final FlaConfig c;
+    private final FlaArchitecture arch;
+    private final int d;
+    private final int vocabSize;
+    private final int valueDim;
+    private final int im;
+
+    private final double[] h;       // [BLOCK][hidden] residual stream
+    private final double[] xn;      // [BLOCK][hidden] normed input of a sub-layer
+    private final double[] proj;    // [BLOCK][inWidth] input projections
+    private final double[] gk;      // [BLOCK][kProjRows] GLA decay logits
+    private final double[] o;       // [BLOCK][valueDim] mixer output before o_proj
+    private final double[] mix;     // [BLOCK][hidden] sub-layer output
+    private final double[] gu;      // [BLOCK][2·intermediate] MLP gate | up
+    private final double[] row;     // [d_k] one row of S after the decay (float32 state)
+    private final double[] decay;
+    private final double[] cos;
+    private final double[] sin;
+    private final double[] gamma;
+    private final double qScale;
+
+    FlaStepper(FlaLanguageModel model) {
+        this.m = model;
+        this.c = model.config;
+        this.arch = c.architecture();
+        this.d = c.hiddenSize();
+        this.vocabSize = c.vocabSize();
+        this.valueDim = c.valueDim();
+        this.im = c.intermediateSize();
+        int inWidth = model.layers[0].inWidth;
+        this.h = new double[BLOCK * d];
+        this.xn = new double[BLOCK * d];
+        this.proj = new double[BLOCK * inWidth];
+        this.gk = arch == FlaArchitecture.GLA ? new double[BLOCK * c.kProjRows()] : null;
+        this.o = new double[BLOCK * valueDim];
+        this.mix = new double[BLOCK * d];
+        this.gu = new double[BLOCK * 2 * im];
+        this.row = new double[c.headKDim()];
+        this.decay = new double[Math.max(c.stateHeads(), c.kProjRows())];
+        int half = c.headKDim() / 2;
+        this.cos = new double[half];
+        this.sin = new double[half];
+        this.gamma = new double[c.heads()];
+        for (int i = 0; i < gamma.length; i++) {
+            gamma[i] = 1.0 - Math.pow(2.0, -5.0 - i);   // RetNet's fixed decay per head
+        }
+        this.qScale = 1.0 / Math.sqrt(c.headKDim());
+    }
+
+    // ------------------------------------------------------------------ ModelStepper
+
+    @Override
+    public void step(ModelState state, double[] x, int xOff, double[] y, int yOff) {
+        check(state);
+        System.arraycopy(x, xOff, h, 0, d);
+        run(state, 1, y, yOff);
+    }
+
+    @Override
+    public void stepToken(ModelState state, int tokenId, double[] y, int yOff) {
+        check(state);
+        embed(tokenId, 0);
+        run(state, 1, y, yOff);
+    }
+
+    @Override
+    public void steps(ModelState state, double[] xs, int xOff, int n, double[] ys, int yOff) {
+        check(state);
+        for (int done = 0; done < n; ) {
+            int b = Math.min(BLOCK, n - done);
+            System.arraycopy(xs, xOff + done * d, h, 0, b * d);
+            run(state, b, ys, yOff + done * vocabSize);
+            done += b;
+        }
+    }
+
+    @Override
+    public void stepTokens(ModelState state, int[] ids, int off, int n, double[] ys, int yOff) {
+        check(state);
+        for (int done = 0; done < n; ) {
+            int b = Math.min(BLOCK, n - done);
+            for (int t = 0; t < b; t++) {
+                embed(ids[off + done + t], t);
+            }
+            run(state, b, ys, yOff + done * vocabSize);
+            done += b;
+        }
+    }
+
+    private void check(ModelState state) {
+        if (state.length() != c.stateLength() || state.precision() != c.statePrecision()) {
+            throw new IllegalArgumentException("state of " + state.length() + " " + state.precision()
+                    + " elements does not belong to this model (" + c.stateLength() + " " + c.statePrecision() + ")");
+        }
+    }
+
+    private void embed(int id, int t) {
+        if (id < 0 || id >= vocabSize) {
+            throw new IllegalArgumentException("token id " + id + " outside [0, " + vocabSize + ")");
+        }
+        m.embeddings.row(id, h, t * d);
+    }
+
+    // ------------------------------------------------------------------ the model
+
+    /** Runs the n tokens in h[0 .. n·hidden) through every layer; logits to ys[yOff + t·vocab ..]. */
+    private void run(ModelState state, int n, double[] ys, int yOff) {
+        long pos0 = state.tokens();
+        double eps = c.normEps();
+        int inWidth = m.layers[0].inWidth;
+        int layerLength = c.layerStateLength();
+        for (int l = 0; l < m.layers.length; l++) {
+            FlaLanguageModel.Layer w = m.layers[l];
+            for (int t = 0; t < n; t++) {
+                FlaMath.rmsNorm(h, t * d, d, w.attnNorm, eps, xn, t * d);
+            }
+            w.inT.mul(xn, 0, d, n, proj, 0, inWidth);
+            if (arch == FlaArchitecture.GLA) {
+                int kr = c.kProjRows();
+                w.gk1T.mul(proj, w.olr, inWidth, n, gk, 0, kr);
+                for (int t = 0; t < n; t++) {
+                    for (int j = 0; j < kr; j++) {
+                        gk[t * kr + j] += w.gk1Bias[j];
+                    }
+                }
+            }
+            double[] sd = state.doubles();   // exactly one of the two
+            float[] sf = state.floats();
+            int sOff = l * layerLength;
+            for (int t = 0; t < n; t++) {
+                mixToken(w, sd, sf, sOff, t, pos0 + t);
+            }
+            w.oT.mul(o, 0, valueDim, n, mix, 0, d);
+            addInto(h, mix, n * d);
+            // GatedMLP (SwiGLU): down(silu(gate m) · up m), m = RMSNorm(h)
+            for (int t = 0; t < n; t++) {
+                FlaMath.rmsNorm(h, t * d, d, w.mlpNorm, eps, xn, t * d);
+            }
+            w.gateUpT.mul(xn, 0, d, n, gu, 0, 2 * im);
+            for (int t = 0; t < n; t++) {
+                int r = t * 2 * im;
+                for (int j = 0; j < im; j++) {
+                    gu[r + j] = Activation.silu(gu[r + j]) * gu[r + im + j];
+                }
+            }
+            w.downT.mul(gu, 0, 2 * im, n, mix, 0, d);
+            addInto(h, mix, n * d);
+        }
+        for (int t = 0; t < n; t++) {
+            FlaMath.rmsNorm(h, t * d, d, m.finalNorm, eps, xn, t * d);
+            m.lmHead.rowsTimes(xn, t * d, ys, yOff + t * vocabSize);
+        }
+        state.setTokens(pos0 + n);
+    }
+
+    private static void addInto(double[] a, double[] b, int n) {
+        for (int i = 0; i < n; i++) {
+            a[i] += b[i];
+        }
+    }
+
+    /**
+     * The mixer of one layer for token t of the block: the layer's state at sOff in sd (float64)
+     * or sf (float32: read widened, computed in float64, stored rounded to nearest), output to
+     * o[t·valueDim ..].
+     */
+    private void mixToken(FlaLanguageModel.Layer w, double[] sd, float[] sf, int sOff, int t, long pos) {
+        int pr = t * w.inWidth;
+        int q0 = pr + w.oq;
+        int k0 = pr + w.ok;
+        int v0 = pr + w.ov;
+        int keyDim = c.keyDim();
+        int kRows = c.kProjRows();
+        int vRows = c.vProjRows();
+        int dk = c.headKDim();
+        int dv = c.headVDim();
+        int oo = t * valueDim;
+        if (c.shortConv()) {
+            if (sd != null) {
+                FlaMath.convStep(proj, q0, keyDim + kRows + vRows, w.conv, c.convSize(), sd, sOff + c.recurrentStateLength());
+            } else {
+                FlaMath.convStep(proj, q0, keyDim + kRows + vRows, w.conv, c.convSize(), sf, sOff + c.recurrentStateLength());
+            }
+        }
+        switch (arch) {
+            case GATED_DELTANET: {
+                FlaMath.silu(proj, q0, keyDim + kRows + vRows);
+                int heads = c.heads();
+                int vHeads = c.stateHeads();
+                for (int hh = 0; hh < heads; hh++) {
+                    FlaMath.l2Normalize(proj, q0 + hh * dk, dk, qScale);
+                    FlaMath.l2Normalize(proj, k0 + hh * dk, dk, 1.0);
+                }
+                int group = vHeads / heads;
+                for (int hv = 0; hv < vHeads; hv++) {
+                    double beta = Activation.sigmoid(proj[pr + w.ob + hv]);
+                    if (c.allowNegEigval()) {
+                        beta *= 2.0;
+                    }
+                    double g = w.negA[hv] * Activation.softplus(proj[pr + w.oa + hv] + w.dtBias[hv]);
+                    int hk = hv / group;
+                    deltaHead(sd, sf, sOff + hv * dv * dk, dv, dk, Math.exp(g), beta,
+                            q0 + hk * dk, k0 + hk * dk, v0 + hv * dv, oo + hv * dv);
+                }
+                break;
+            }
+            case DELTA_NET: {
+                Activation act = c.qkActivation();
+                act.applyInPlace(proj, q0, keyDim + kRows);
+                FlaMath.silu(proj, v0, vRows);
+                int heads = c.heads();
+                for (int hh = 0; hh < heads; hh++) {
+                    if (c.qkL2Norm()) {
+                        FlaMath.l2Normalize(proj, q0 + hh * dk, dk, qScale);
+                        FlaMath.l2Normalize(proj, k0 + hh * dk, dk, 1.0);
+                    } else {
+                        FlaMath.sumNormalize(proj, q0 + hh * dk, dk, qScale);
+                        FlaMath.sumNormalize(proj, k0 + hh * dk, dk, 1.0);
+                    }
+                }
+                for (int hh = 0; hh < heads; hh++) {
+                    double beta = c.useBeta() ? Activation.sigmoid(proj[pr + w.ob + hh]) : 1.0;
+                    if (c.allowNegEigval()) {
+                        beta *= 2.0;
+                    }
+                    deltaHead(sd, sf, sOff + hh * dv * dk, dv, dk, 1.0, beta,
+                            q0 + hh * dk, k0 + hh * dk, v0 + hh * dv, oo + hh * dv);
+                }
+                break;
+            }
+            case GLA: {
+                if (c.shortConv()) {
+                    FlaMath.silu(proj, q0, keyDim + kRows + vRows);
+                }
+                c.featureMap().applyInPlace(proj, q0, keyDim + kRows);
+                FlaMath.scale(proj, q0, keyDim, qScale);
+                int gr = t * kRows;
+                double clamp = c.clampMin();
+                for (int j = 0; j < kRows; j++) {
+                    double a = Activation.logSigmoid(gk[gr + j]) / FlaConfig.GLA_GATE_LOGIT_NORMALIZER;
+                    if (!Double.isNaN(clamp) && a < clamp) {
+                        a = clamp;
+                    }
+                    decay[j] = Math.exp(a);
+                }
+                int group = c.heads() / c.kvHeads();
+                for (int hh = 0; hh < c.heads(); hh++) {
+                    int kv = hh / group;
+                    glaHead(sd, sf, sOff + hh * dv * dk, dv, dk, kv * dk, q0 + hh * dk, k0 + kv * dk, v0 + kv * dv,
+                            oo + hh * dv);
+                }
+                break;
+            }
+            case RETNET: {
+                c.featureMap().applyInPlace(proj, q0, keyDim + kRows);
+                int half = dk / 2;
+                for (int i = 0; i < half; i++) {
+                    double theta = pos * m.invFreq[i];
+                    cos[i] = Math.cos(theta);
+                    sin[i] = Math.sin(theta);
+                }
+                for (int hh = 0; hh < c.heads(); hh++) {
+                    FlaMath.rotate(proj, q0 + hh * dk, half, cos, sin);
+                }
+                for (int hh = 0; hh < c.kvHeads(); hh++) {
+                    FlaMath.rotate(proj, k0 + hh * dk, half, cos, sin);
+                }
+                FlaMath.scale(proj, q0, keyDim, qScale);
+                int group = c.heads() / c.kvHeads();
+                for (int hh = 0; hh < c.heads(); hh++) {
+                    int kv = hh / group;
+                    retHead(sd, sf, sOff + hh * dv * dk, dv, dk, gamma[hh], q0 + hh * dk, k0 + kv * dk, v0 + kv * dv,
+                            oo + hh * dv);
+                }
+                break;
+            }
+            default:
+                throw new AssertionError(arch);
+        }
+        // per-head output norm, optionally gated: o ← RMSNorm(o)·w · silu(g)
+        double eps = c.normEps();
+        for (int hv = 0; hv < c.stateHeads(); hv++) {
+            int ob = oo + hv * dv;
+            FlaMath.rmsNorm(o, ob, dv, w.oNorm, eps, o, ob);
+            if (c.outputGate()) {
+                int g0 = pr + w.og + hv * dv;
+                for (int i = 0; i < dv; i++) {
+                    o[ob + i] *= Activation.silu(proj[g0 + i]);
+                }
+            }
+        }
+    }
+
+    /**
+     * One head of the (gated) delta rule, FLA's order: S ← a·S; u = β(v − S k); S ← S + u kᵀ;
+     * o = S q. S is [d_v][d_k] at base in sd or sf; q, k, v in proj, o to this.o. Row sums run as
+     * four partial sums over j ≡ 0..3 (mod 4), added (s0 + s1) + (s2 + s3).
+     */
+    private void deltaHead(double[] sd, float[] sf, int base, int dv, int dk, double a, double beta,
+                           int q, int k, int v, int out) {
+        double[] p = proj;
+        int d4 = dk & ~3;
+        for (int i = 0; i < dv; i++) {
+            int r = base + i * dk;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            if (sd != null) {
+                for (int j = 0; j < d4; j += 4) {
+                    double x0 = sd[r + j] * a, x1 = sd[r + j + 1] * a, x2 = sd[r + j + 2] * a, x3 = sd[r + j + 3] * a;
+                    sd[r + j] = x0;
+                    sd[r + j + 1] = x1;
+                    sd[r + j + 2] = x2;
+                    sd[r + j + 3] = x3;
+                    s0 += x0 * p[k + j];
+                    s1 += x1 * p[k + j + 1];
+                    s2 += x2 * p[k + j + 2];
+                    s3 += x3 * p[k + j + 3];
+                }
+                for (int j = d4; j < dk; j++) {
+                    double x = sd[r + j] * a;
+                    sd[r + j] = x;
+                    s0 += x * p[k + j];
+                }
+            } else {
+                for (int j = 0; j < d4; j += 4) {
+                    double x0 = sf[r + j] * a, x1 = sf[r + j + 1] * a, x2 = sf[r + j + 2] * a, x3 = sf[r + j + 3] * a;
+                    row[j] = x0;
+                    row[j + 1] = x1;
+                    row[j + 2] = x2;
+                    row[j + 3] = x3;
+                    s0 += x0 * p[k + j];
+                    s1 += x1 * p[k + j + 1];
+                    s2 += x2 * p[k + j + 2];
+                    s3 += x3 * p[k + j + 3];
+                }
+                for (int j = d4; j < dk; j++) {
+                    double x = sf[r + j] * a;
+                    row[j] = x;
+                    s0 += x * p[k + j];
+                }
+            }
+            double u = beta * (p[v + i] - ((s0 + s1) + (s2 + s3)));
+            s0 = 0;
+            s1 = 0;
+            s2 = 0;
+            s3 = 0;
+            if (sd != null) {
+                for (int j = 0; j < d4; j += 4) {
+                    double x0 = sd[r + j] + u * p[k + j], x1 = sd[r + j + 1] + u * p[k + j + 1];
+                    double x2 = sd[r + j + 2] + u * p[k + j + 2], x3 = sd[r + j + 3] + u * p[k + j + 3];
+                    sd[r + j] = x0;
+                    sd[r + j + 1] = x1;
+                    sd[r + j + 2] = x2;
+                    sd[r + j + 3] = x3;
+                    s0 += x0 * p[q + j];
+                    s1 += x1 * p[q + j + 1];
+                    s2 += x2 * p[q + j + 2];
+                    s3 += x3 * p[q + j + 3];
+                }
+                for (int j = d4; j < dk; j++) {
+                    double x = sd[r + j] + u * p[k + j];
+                    sd[r + j] = x;
+                    s0 += x * p[q + j];
+                }
+            } else {
+                for (int j = 0; j < d4; j += 4) {
+                    double x0 = row[j] + u * p[k + j], x1 = row[j + 1] + u * p[k + j + 1];
+                    double x2 = row[j + 2] + u * p[k + j + 2], x3 = row[j + 3] + u * p[k + j + 3];
+                    sf[r + j] = (float) x0;
+                    sf[r + j + 1] = (float) x1;
+                    sf[r + j + 2] = (float) x2;
+                    sf[r + j + 3] = (float) x3;
+                    s0 += x0 * p[q + j];
+                    s1 += x1 * p[q + j + 1];
+                    s2 += x2 * p[q + j + 2];
+                    s3 += x3 * p[q + j + 3];
+                }
+                for (int j = d4; j < dk; j++) {
+                    double x = row[j] + u * p[k + j];
+                    sf[r + j] = (float) x;
+                    s0 += x * p[q + j];
+                }
+            }
+            o[out + i] = (s0 + s1) + (s2 + s3);
+        }
+    }
+
+    /**
+     * One GLA head (decay ≠ null: S[i][j] ← S[i][j]·decay[dOff + j] + v_i k_j) or one retention
+     * head (decay null: S ← γ S + v kᵀ); o_i = Σ_j S[i][j] q_j as four partial sums like
+     * {@link #deltaHead}.
+     */
+    private void decayHead(double[] sd, float[] sf, int base, int dv, int dk, double[] decay, int dOff, double g,
+                           int q, int k, int v, int out) {
+        double[] p = proj;
+        for (int i = 0; i < dv; i++) {
+            int r = base + i * dk;
+            double vi = p[v + i];
+            if (sd != null && decay != null) {
+                for (int j = 0; j < dk; j++) {
+                    double x = sd[r + j] * decay[dOff + j] + vi * p[k + j];
+                    sd[r + j] = x;
+                    row[j] = x;
+                }
+            } else if (sd != null) {
+                for (int j = 0; j < dk; j++) {
+                    double x = g * sd[r + j] + vi * p[k + j];
+                    sd[r + j] = x;
+                    row[j] = x;
+                }
+            } else if (decay != null) {
+                for (int j = 0; j < dk; j++) {
+                    double x = sf[r + j] * decay[dOff + j] + vi * p[k + j];
+                    sf[r + j] = (float) x;
+                    row[j] = x;
+                }
+            } else {
+                for (int j = 0; j < dk; j++) {
+                    double x = g * sf[r + j] + vi * p[k + j];
+                    sf[r + j] = (float) x;
+                    row[j] = x;
+                }
+            }
+            o[out + i] = dot4(row, p, q, dk);
+        }
+    }
+
+    /** Σ_j a[j]·b[bOff + j] as four partial sums over j ≡ 0..3 (mod 4), added (s0 + s1) + (s2 + s3). */
+    private static double dot4(double[] a, double[] b, int bOff, int n) {
+        int n4 = n & ~3;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int j = 0; j < n4; j += 4) {
+            s0 += a[j] * b[bOff + j];
+            s1 += a[j + 1] * b[bOff + j + 1];
+            s2 += a[j + 2] * b[bOff + j + 2];
+            s3 += a[j + 3] * b[bOff + j + 3];
+        }
+        for (int j = n4; j < n; j++) {
+            s0 += a[j] * b[bOff + j];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    private void glaHead(double[] sd, float[] sf, int base, int dv, int dk, int dOff, int q, int k, int v, int out) {
+        decayHead(sd, sf, base, dv, dk, decay, dOff, 0.0, q, k, v, out);
+    }
+
+    private void retHead(double[] sd, float[] sf, int base, int dv, int dk, double g, int q, int k, int v, int out) {
+        decayHead(sd, sf, base, dv, dk, null, 0, g, q, k, v, out);
+    }
+}

@@ -1,0 +1,282 @@
+package org.flinkla.engine.fla;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link FlaMath#matmul} with the JDK Vector API (incubating in Java 17: used only when the JVM
+ * runs with {@code --add-modules jdk.incubator.vector}, see {@code VectorSupport}; nothing else
+ * may load this class).
+ *
+ * <p><b>Same bits as the scalar loop.</b> Each output y[t][j] = Σ_i x[t][i]·wT[i][j] is
+ * accumulated over i in ascending order with a separate multiply and add (no fused multiply-add),
+ * exactly as the scalar loop accumulates it; only where the running sum lives differs (a vector
+ * register instead of memory). So outputs and states are bit-identical with and without the
+ * module, and for any number of tokens per call.
+ *
+ * <p><b>Why.</b> The scalar loop is a rank-1 update of the whole output block per input row: it
+ * reads and writes the outputs once per input element. Here blocks of 4 tokens × 3 vectors of
+ * columns (or 1 token × 8 vectors) stay in registers over all inputs, and each block of weight
+ * columns is read once per 4 tokens from cache.
+ */
+final class FlaVectorKernels {
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    static final int LANES = S.length();
+    /** As many floats as a vector holds doubles. */
+    private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(LANES * 32));
+
+    private FlaVectorKernels() {}
+
+    static void matmul(double[] x, int xOff, int xStride, int n, int in,
+                       double[] wT, int out, double[] y, int yOff, int yStride) {
+        int t = 0;
+        for (; t + 3 < n; t += 4) {
+            four(x, xOff + t * xStride, xStride, in, wT, out, y, yOff + t * yStride, yStride);
+        }
+        for (; t < n; t++) {
+            one(x, xOff + t * xStride, in, wT, out, y, yOff + t * yStride);
+        }
+    }
+
+    /** Four tokens (rows of x at x0, x0 + xs, ...), all columns. */
+    private static void four(double[] x, int x0, int xs, int in, double[] wT, int out, double[] y, int y0, int ys) {
+        int w3 = 3 * LANES;
+        int j = 0;
+        for (; j + w3 <= out; j += w3) {
+            DoubleVector a00 = DoubleVector.zero(S), a01 = a00, a02 = a00;
+            DoubleVector a10 = a00, a11 = a00, a12 = a00;
+            DoubleVector a20 = a00, a21 = a00, a22 = a00;
+            DoubleVector a30 = a00, a31 = a00, a32 = a00;
+            for (int i = 0; i < in; i++) {
+                int w = i * out + j;
+                DoubleVector b0 = DoubleVector.fromArray(S, wT, w);
+                DoubleVector b1 = DoubleVector.fromArray(S, wT, w + LANES);
+                DoubleVector b2 = DoubleVector.fromArray(S, wT, w + 2 * LANES);
+                double s0 = x[x0 + i];
+                double s1 = x[x0 + xs + i];
+                double s2 = x[x0 + 2 * xs + i];
+                double s3 = x[x0 + 3 * xs + i];
+                a00 = a00.add(b0.mul(s0));
+                a01 = a01.add(b1.mul(s0));
+                a02 = a02.add(b2.mul(s0));
+                a10 = a10.add(b0.mul(s1));
+                a11 = a11.add(b1.mul(s1));
+                a12 = a12.add(b2.mul(s1));
+                a20 = a20.add(b0.mul(s2));
+                a21 = a21.add(b1.mul(s2));
+                a22 = a22.add(b2.mul(s2));
+                a30 = a30.add(b0.mul(s3));
+                a31 = a31.add(b1.mul(s3));
+                a32 = a32.add(b2.mul(s3));
+            }
+            a00.intoArray(y, y0 + j);
+            a01.intoArray(y, y0 + j + LANES);
+            a02.intoArray(y, y0 + j + 2 * LANES);
+            a10.intoArray(y, y0 + ys + j);
+            a11.intoArray(y, y0 + ys + j + LANES);
+            a12.intoArray(y, y0 + ys + j + 2 * LANES);
+            a20.intoArray(y, y0 + 2 * ys + j);
+            a21.intoArray(y, y0 + 2 * ys + j + LANES);
+            a22.intoArray(y, y0 + 2 * ys + j + 2 * LANES);
+            a30.intoArray(y, y0 + 3 * ys + j);
+            a31.intoArray(y, y0 + 3 * ys + j + LANES);
+            a32.intoArray(y, y0 + 3 * ys + j + 2 * LANES);
+        }
+        for (; j + LANES <= out; j += LANES) {
+            DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+            for (int i = 0; i < in; i++) {
+                DoubleVector b = DoubleVector.fromArray(S, wT, i * out + j);
+                a0 = a0.add(b.mul(x[x0 + i]));
+                a1 = a1.add(b.mul(x[x0 + xs + i]));
+                a2 = a2.add(b.mul(x[x0 + 2 * xs + i]));
+                a3 = a3.add(b.mul(x[x0 + 3 * xs + i]));
+            }
+            a0.intoArray(y, y0 + j);
+            a1.intoArray(y, y0 + ys + j);
+            a2.intoArray(y, y0 + 2 * ys + j);
+            a3.intoArray(y, y0 + 3 * ys + j);
+        }
+        for (int t = 0; t < 4; t++) {
+            scalarColumns(x, x0 + t * xs, in, wT, out, j, y, y0 + t * ys);
+        }
+    }
+
+    /** One token, all columns: 8 vectors of columns per pass over the inputs. */
+    private static void one(double[] x, int x0, int in, double[] wT, int out, double[] y, int y0) {
+        int w8 = 8 * LANES;
+        int j = 0;
+        for (; j + w8 <= out; j += w8) {
+            DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            for (int i = 0; i < in; i++) {
+                int w = i * out + j;
+                double s = x[x0 + i];
+                a0 = a0.add(DoubleVector.fromArray(S, wT, w).mul(s));
+                a1 = a1.add(DoubleVector.fromArray(S, wT, w + LANES).mul(s));
+                a2 = a2.add(DoubleVector.fromArray(S, wT, w + 2 * LANES).mul(s));
+                a3 = a3.add(DoubleVector.fromArray(S, wT, w + 3 * LANES).mul(s));
+                a4 = a4.add(DoubleVector.fromArray(S, wT, w + 4 * LANES).mul(s));
+                a5 = a5.add(DoubleVector.fromArray(S, wT, w + 5 * LANES).mul(s));
+                a6 = a6.add(DoubleVector.fromArray(S, wT, w + 6 * LANES).mul(s));
+                a7 = a7.add(DoubleVector.fromArray(S, wT, w + 7 * LANES).mul(s));
+            }
+            a0.intoArray(y, y0 + j);
+            a1.intoArray(y, y0 + j + LANES);
+            a2.intoArray(y, y0 + j + 2 * LANES);
+            a3.intoArray(y, y0 + j + 3 * LANES);
+            a4.intoArray(y, y0 + j + 4 * LANES);
+            a5.intoArray(y, y0 + j + 5 * LANES);
+            a6.intoArray(y, y0 + j + 6 * LANES);
+            a7.intoArray(y, y0 + j + 7 * LANES);
+        }
+        for (; j + LANES <= out; j += LANES) {
+            DoubleVector a = DoubleVector.zero(S);
+            for (int i = 0; i < in; i++) {
+                a = a.add(DoubleVector.fromArray(S, wT, i * out + j).mul(x[x0 + i]));
+            }
+            a.intoArray(y, y0 + j);
+        }
+        scalarColumns(x, x0, in, wT, out, j, y, y0);
+    }
+
+    /** Columns from j0 on, one at a time, same order over i. */
+    private static void scalarColumns(double[] x, int x0, int in, double[] wT, int out, int j0, double[] y, int y0) {
+        for (int j = j0; j < out; j++) {
+            double a = 0;
+            for (int i = 0; i < in; i++) {
+                a += x[x0 + i] * wT[i * out + j];
+            }
+            y[y0 + j] = a;
+        }
+    }
+
+    /** {@link #matmul} with float32 weights, each widened exactly to float64 before its product. */
+    static void matmul(double[] x, int xOff, int xStride, int n, int in,
+                       float[] wT, int out, double[] y, int yOff, int yStride) {
+        int t = 0;
+        for (; t + 3 < n; t += 4) {
+            four32(x, xOff + t * xStride, xStride, in, wT, out, y, yOff + t * yStride, yStride);
+        }
+        for (; t < n; t++) {
+            one32(x, xOff + t * xStride, in, wT, out, y, yOff + t * yStride);
+        }
+    }
+
+    /** LANES floats of w from i, widened to doubles (exactly). */
+    private static DoubleVector widen(float[] w, int i) {
+        return (DoubleVector) FloatVector.fromArray(F, w, i).convertShape(VectorOperators.F2D, S, 0);
+    }
+
+    /** {@code four} with float32 weights (widened exactly). Four tokens (rows of x at x0, x0 + xs, ...), all columns. */
+    private static void four32(double[] x, int x0, int xs, int in, float[] wT, int out, double[] y, int y0, int ys) {
+        int w3 = 3 * LANES;
+        int j = 0;
+        for (; j + w3 <= out; j += w3) {
+            DoubleVector a00 = DoubleVector.zero(S), a01 = a00, a02 = a00;
+            DoubleVector a10 = a00, a11 = a00, a12 = a00;
+            DoubleVector a20 = a00, a21 = a00, a22 = a00;
+            DoubleVector a30 = a00, a31 = a00, a32 = a00;
+            for (int i = 0; i < in; i++) {
+                int w = i * out + j;
+                DoubleVector b0 = widen(wT, w);
+                DoubleVector b1 = widen(wT, w + LANES);
+                DoubleVector b2 = widen(wT, w + 2 * LANES);
+                double s0 = x[x0 + i];
+                double s1 = x[x0 + xs + i];
+                double s2 = x[x0 + 2 * xs + i];
+                double s3 = x[x0 + 3 * xs + i];
+                a00 = a00.add(b0.mul(s0));
+                a01 = a01.add(b1.mul(s0));
+                a02 = a02.add(b2.mul(s0));
+                a10 = a10.add(b0.mul(s1));
+                a11 = a11.add(b1.mul(s1));
+                a12 = a12.add(b2.mul(s1));
+                a20 = a20.add(b0.mul(s2));
+                a21 = a21.add(b1.mul(s2));
+                a22 = a22.add(b2.mul(s2));
+                a30 = a30.add(b0.mul(s3));
+                a31 = a31.add(b1.mul(s3));
+                a32 = a32.add(b2.mul(s3));
+            }
+            a00.intoArray(y, y0 + j);
+            a01.intoArray(y, y0 + j + LANES);
+            a02.intoArray(y, y0 + j + 2 * LANES);
+            a10.intoArray(y, y0 + ys + j);
+            a11.intoArray(y, y0 + ys + j + LANES);
+            a12.intoArray(y, y0 + ys + j + 2 * LANES);
+            a20.intoArray(y, y0 + 2 * ys + j);
+            a21.intoArray(y, y0 + 2 * ys + j + LANES);
+            a22.intoArray(y, y0 + 2 * ys + j + 2 * LANES);
+            a30.intoArray(y, y0 + 3 * ys + j);
+            a31.intoArray(y, y0 + 3 * ys + j + LANES);
+            a32.intoArray(y, y0 + 3 * ys + j + 2 * LANES);
+        }
+        for (; j + LANES <= out; j += LANES) {
+            DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+            for (int i = 0; i < in; i++) {
+                DoubleVector b = widen(wT, i * out + j);
+                a0 = a0.add(b.mul(x[x0 + i]));
+                a1 = a1.add(b.mul(x[x0 + xs + i]));
+                a2 = a2.add(b.mul(x[x0 + 2 * xs + i]));
+                a3 = a3.add(b.mul(x[x0 + 3 * xs + i]));
+            }
+            a0.intoArray(y, y0 + j);
+            a1.intoArray(y, y0 + ys + j);
+            a2.intoArray(y, y0 + 2 * ys + j);
+            a3.intoArray(y, y0 + 3 * ys + j);
+        }
+        for (int t = 0; t < 4; t++) {
+            scalarColumns32(x, x0 + t * xs, in, wT, out, j, y, y0 + t * ys);
+        }
+    }
+
+    /** {@code one} with float32 weights. One token, all columns: 8 vectors of columns per pass over the inputs. */
+    private static void one32(double[] x, int x0, int in, float[] wT, int out, double[] y, int y0) {
+        int w8 = 8 * LANES;
+        int j = 0;
+        for (; j + w8 <= out; j += w8) {
+            DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            for (int i = 0; i < in; i++) {
+                int w = i * out + j;
+                double s = x[x0 + i];
+                a0 = a0.add(widen(wT, w).mul(s));
+                a1 = a1.add(widen(wT, w + LANES).mul(s));
+                a2 = a2.add(widen(wT, w + 2 * LANES).mul(s));
+                a3 = a3.add(widen(wT, w + 3 * LANES).mul(s));
+                a4 = a4.add(widen(wT, w + 4 * LANES).mul(s));
+                a5 = a5.add(widen(wT, w + 5 * LANES).mul(s));
+                a6 = a6.add(widen(wT, w + 6 * LANES).mul(s));
+                a7 = a7.add(widen(wT, w + 7 * LANES).mul(s));
+            }
+            a0.intoArray(y, y0 + j);
+            a1.intoArray(y, y0 + j + LANES);
+            a2.intoArray(y, y0 + j + 2 * LANES);
+            a3.intoArray(y, y0 + j + 3 * LANES);
+            a4.intoArray(y, y0 + j + 4 * LANES);
+            a5.intoArray(y, y0 + j + 5 * LANES);
+            a6.intoArray(y, y0 + j + 6 * LANES);
+            a7.intoArray(y, y0 + j + 7 * LANES);
+        }
+        for (; j + LANES <= out; j += LANES) {
+            DoubleVector a = DoubleVector.zero(S);
+            for (int i = 0; i < in; i++) {
+                a = a.add(widen(wT, i * out + j).mul(x[x0 + i]));
+            }
+            a.intoArray(y, y0 + j);
+        }
+        scalarColumns32(x, x0, in, wT, out, j, y, y0);
+    }
+
+    /** {@code scalarColumns} with float32 weights. Columns from j0 on, one at a time, same order over i. */
+    private static void scalarColumns32(double[] x, int x0, int in, float[] wT, int out, int j0, double[] y, int y0) {
+        for (int j = j0; j < out; j++) {
+            double a = 0;
+            for (int i = 0; i < in; i++) {
+                a += x[x0 + i] * wT[i * out + j];
+            }
+            y[y0 + j] = a;
+        }
+    }
+}
