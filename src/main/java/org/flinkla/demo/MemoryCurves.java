@@ -48,10 +48,10 @@ public final class MemoryCurves {
             return new Options("24m", tokens, 30, 200);
         }
 
-        /** Tokens between samples for a method (naive dies early: sample it finer). */
+        /** Tokens between samples for a method (naive and the softmax encoder die early: sample them finer). */
         long every(String method) {
             long e = Math.max(1, tokens / samples);
-            return method.equals("naive") ? Math.max(1, Math.min(e, 100)) : e;
+            return method.equals("naive") || method.equals("softmax") ? Math.max(1, Math.min(e, 100)) : e;
         }
     }
 
