@@ -324,7 +324,12 @@ public final class DemoReport {
         }
 
         h.append("<h2>Throughput</h2>\n").append(throughputChart(run)).append('\n');
-        h.append("<p class=\"note\">Outputs read back against time since the job was submitted: written by the job "
+        h.append(String.format(Locale.ROOT, "<p class=\"note\">First output written by the job %.2f s after submit, "
+                + "first committed %.2f s, last written %.2f s, last committed %.2f s; the model's task thread used "
+                + "%.2f s of CPU (%.1f µs per token). ", run.firstProcessedSeconds(), run.firstOutputSeconds(),
+                run.lastProcessedSeconds(), run.jobSeconds(), run.operatorCpuSeconds(),
+                run.operatorCpuSeconds() * 1e6 / Math.max(1, run.tokensIn())));
+        h.append("Outputs read back against time since the job was submitted: written by the job "
                 + "(read_uncommitted, inside its open transaction) and committed (read_committed, what a downstream "
                 + "consumer sees; exactly-once commits at each checkpoint). Job time (submit → last output committed "
                 + "and read) excludes start-up");
@@ -581,8 +586,7 @@ public final class DemoReport {
         double[] x = pts.stream().mapToDouble(p -> p[0]).toArray();
         double[] y = pts.stream().mapToDouble(p -> p[1]).toArray();
         Svg.LineChart chart = new Svg.LineChart(String.format(Locale.ROOT, "Outputs over time: %,.0f tokens/s over the job, "
-                        + "%,.0f/s steady; first written %.2f s, committed %.2f s", run.tokensPerSecond(),
-                        run.steadyTokensPerSecond(), run.firstProcessedSeconds(), run.firstOutputSeconds()),
+                        + "%,.0f/s steady", run.tokensPerSecond(), run.steadyTokensPerSecond()),
                 "seconds since job submit", "outputs read")
                 .series(new Svg.Series("committed (read_committed)", COLORS[0], x, y))
                 .xFormat(v -> String.format(Locale.ROOT, "%.2g", v));
