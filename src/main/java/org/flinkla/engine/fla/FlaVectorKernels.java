@@ -18,9 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  * module, and for any number of tokens per call.
  *
  * <p><b>Why.</b> The scalar loop is a rank-1 update of the whole output block per input row: it
- * reads and writes the outputs once per input element. Here blocks of 4 tokens × 3 vectors of
+ * reads and writes the outputs once per input element. Here blocks of 4 tokens × 2 vectors of
  * columns (or 1 token × 8 vectors) stay in registers over all inputs, and each block of weight
- * columns is read once per 4 tokens from cache.
+ * columns is read once per 4 tokens from cache. (4 × 3 blocks were tried: C2 in Java 17 then
+ * leaves some vector operations unintrinsified and allocates per call.)
  */
 final class FlaVectorKernels {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
@@ -43,47 +44,38 @@ final class FlaVectorKernels {
 
     /** Four tokens (rows of x at x0, x0 + xs, ...), all columns. */
     private static void four(double[] x, int x0, int xs, int in, double[] wT, int out, double[] y, int y0, int ys) {
-        int w3 = 3 * LANES;
+        int w2 = 2 * LANES;
         int j = 0;
-        for (; j + w3 <= out; j += w3) {
-            DoubleVector a00 = DoubleVector.zero(S), a01 = a00, a02 = a00;
-            DoubleVector a10 = a00, a11 = a00, a12 = a00;
-            DoubleVector a20 = a00, a21 = a00, a22 = a00;
-            DoubleVector a30 = a00, a31 = a00, a32 = a00;
+        for (; j + w2 <= out; j += w2) {
+            DoubleVector a00 = DoubleVector.zero(S), a01 = a00;
+            DoubleVector a10 = a00, a11 = a00;
+            DoubleVector a20 = a00, a21 = a00;
+            DoubleVector a30 = a00, a31 = a00;
             for (int i = 0; i < in; i++) {
                 int w = i * out + j;
                 DoubleVector b0 = DoubleVector.fromArray(S, wT, w);
                 DoubleVector b1 = DoubleVector.fromArray(S, wT, w + LANES);
-                DoubleVector b2 = DoubleVector.fromArray(S, wT, w + 2 * LANES);
                 double s0 = x[x0 + i];
                 double s1 = x[x0 + xs + i];
                 double s2 = x[x0 + 2 * xs + i];
                 double s3 = x[x0 + 3 * xs + i];
                 a00 = a00.add(b0.mul(s0));
                 a01 = a01.add(b1.mul(s0));
-                a02 = a02.add(b2.mul(s0));
                 a10 = a10.add(b0.mul(s1));
                 a11 = a11.add(b1.mul(s1));
-                a12 = a12.add(b2.mul(s1));
                 a20 = a20.add(b0.mul(s2));
                 a21 = a21.add(b1.mul(s2));
-                a22 = a22.add(b2.mul(s2));
                 a30 = a30.add(b0.mul(s3));
                 a31 = a31.add(b1.mul(s3));
-                a32 = a32.add(b2.mul(s3));
             }
             a00.intoArray(y, y0 + j);
             a01.intoArray(y, y0 + j + LANES);
-            a02.intoArray(y, y0 + j + 2 * LANES);
             a10.intoArray(y, y0 + ys + j);
             a11.intoArray(y, y0 + ys + j + LANES);
-            a12.intoArray(y, y0 + ys + j + 2 * LANES);
             a20.intoArray(y, y0 + 2 * ys + j);
             a21.intoArray(y, y0 + 2 * ys + j + LANES);
-            a22.intoArray(y, y0 + 2 * ys + j + 2 * LANES);
             a30.intoArray(y, y0 + 3 * ys + j);
             a31.intoArray(y, y0 + 3 * ys + j + LANES);
-            a32.intoArray(y, y0 + 3 * ys + j + 2 * LANES);
         }
         for (; j + LANES <= out; j += LANES) {
             DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
@@ -171,47 +163,38 @@ final class FlaVectorKernels {
 
     /** {@code four} with float32 weights (widened exactly). Four tokens (rows of x at x0, x0 + xs, ...), all columns. */
     private static void four32(double[] x, int x0, int xs, int in, float[] wT, int out, double[] y, int y0, int ys) {
-        int w3 = 3 * LANES;
+        int w2 = 2 * LANES;
         int j = 0;
-        for (; j + w3 <= out; j += w3) {
-            DoubleVector a00 = DoubleVector.zero(S), a01 = a00, a02 = a00;
-            DoubleVector a10 = a00, a11 = a00, a12 = a00;
-            DoubleVector a20 = a00, a21 = a00, a22 = a00;
-            DoubleVector a30 = a00, a31 = a00, a32 = a00;
+        for (; j + w2 <= out; j += w2) {
+            DoubleVector a00 = DoubleVector.zero(S), a01 = a00;
+            DoubleVector a10 = a00, a11 = a00;
+            DoubleVector a20 = a00, a21 = a00;
+            DoubleVector a30 = a00, a31 = a00;
             for (int i = 0; i < in; i++) {
                 int w = i * out + j;
                 DoubleVector b0 = widen(wT, w);
                 DoubleVector b1 = widen(wT, w + LANES);
-                DoubleVector b2 = widen(wT, w + 2 * LANES);
                 double s0 = x[x0 + i];
                 double s1 = x[x0 + xs + i];
                 double s2 = x[x0 + 2 * xs + i];
                 double s3 = x[x0 + 3 * xs + i];
                 a00 = a00.add(b0.mul(s0));
                 a01 = a01.add(b1.mul(s0));
-                a02 = a02.add(b2.mul(s0));
                 a10 = a10.add(b0.mul(s1));
                 a11 = a11.add(b1.mul(s1));
-                a12 = a12.add(b2.mul(s1));
                 a20 = a20.add(b0.mul(s2));
                 a21 = a21.add(b1.mul(s2));
-                a22 = a22.add(b2.mul(s2));
                 a30 = a30.add(b0.mul(s3));
                 a31 = a31.add(b1.mul(s3));
-                a32 = a32.add(b2.mul(s3));
             }
             a00.intoArray(y, y0 + j);
             a01.intoArray(y, y0 + j + LANES);
-            a02.intoArray(y, y0 + j + 2 * LANES);
             a10.intoArray(y, y0 + ys + j);
             a11.intoArray(y, y0 + ys + j + LANES);
-            a12.intoArray(y, y0 + ys + j + 2 * LANES);
             a20.intoArray(y, y0 + 2 * ys + j);
             a21.intoArray(y, y0 + 2 * ys + j + LANES);
-            a22.intoArray(y, y0 + 2 * ys + j + 2 * LANES);
             a30.intoArray(y, y0 + 3 * ys + j);
             a31.intoArray(y, y0 + 3 * ys + j + LANES);
-            a32.intoArray(y, y0 + 3 * ys + j + 2 * LANES);
         }
         for (; j + LANES <= out; j += LANES) {
             DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
