@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.flinkla.flink.EmitFields;
 import org.flinkla.flink.EmitMode;
 import org.flinkla.flink.LinearAttention;
 import org.flinkla.flink.Replay;
@@ -38,6 +39,8 @@ final class ReplayCommand {
         sb.append("  --input FILE          JSON-lines input\n");
         sb.append("  --output FILE         JSON-lines output (overwritten)\n");
         sb.append("  --emit MODE           all (default), last (one output per record), every:N\n");
+        sb.append("  --emit-fields LIST    language models: add to each output any of probabilities,\n"
+                + "                        log-probabilities, top-K, surprisal (comma-separated; see docs/outputs.md)\n");
         sb.append("  --max-tokens N        largest chunk accepted per record (default ")
                 .append(RecordValidator.DEFAULT_MAX_TOKENS_PER_RECORD).append(")\n");
         sb.append("  --parallelism N       operator parallelism (default 1)\n");
@@ -88,6 +91,7 @@ final class ReplayCommand {
             throw new UsageException("replay: input file " + input + " does not exist or is not readable");
         }
         EmitMode emit = EmitMode.ALL;
+        EmitFields fields = EmitFields.NONE;
         int maxTokens = RecordValidator.DEFAULT_MAX_TOKENS_PER_RECORD;
         int parallelism = 1;
         String backend = "hashmap";
@@ -95,6 +99,13 @@ final class ReplayCommand {
             String v;
             if ((v = opts.remove("emit")) != null) {
                 emit = EmitMode.parse(v);
+            }
+            if ((v = opts.remove("emit-fields")) != null) {
+                try {
+                    fields = EmitFields.parse(v);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--emit-fields: " + e.getMessage(), e);
+                }
             }
             if ((v = opts.remove("max-tokens")) != null) {
                 maxTokens = positiveInt(v, "max-tokens");
@@ -123,8 +134,15 @@ final class ReplayCommand {
         // a file or a model directory; ModelFileException names the file and the tensor or key
         ModelReference model = ModelReference.uri(modelFile.toString(), overrides);
         LinearAttention attention;
+        org.flinkla.engine.SequenceModel resolved = model.resolve(); // load errors name the file
         try {
-            attention = LinearAttention.builder(model).emit(emit).maxTokensPerRecord(maxTokens).build();
+            fields.check(resolved);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("replay: --emit-fields: " + e.getMessage());
+        }
+        try {
+            attention = LinearAttention.builder(model).emit(emit).emitFields(fields).maxTokensPerRecord(maxTokens)
+                    .build();
         } catch (IllegalArgumentException e) {
             throw new UsageException("replay: " + e.getMessage());
         }

@@ -19,6 +19,10 @@ import java.util.Random;
  *       model's life: the same seed gives the same ω in every JVM ({@link Random} is specified).</li>
  *   <li>{@code taylor}: φ(x) = [1, x/d^¼, vec(x⊗x)/(√2·√d)], so
  *       φ(q)·φ(k) = 1 + q·k/√d + (q·k)²/2d; d_φ = 1 + d + d².</li>
+ *   <li>favor with a stored ω ({@link #favorStored}): fast-transformers' {@code Favor} with the ω
+ *       [d_k, m/2] a checkpoint carries, x' = x·√τ, u = x'ᵀω,
+ *       φ(x) = [exp(u − ‖x'‖²/2 − ½·ln m), exp(−u − ‖x'‖²/2 − ½·ln m)]; d_φ = m. Its kind is
+ *       {@link FeatureMapKind#FAVOR} too (the state has the same shape).</li>
  * </ul>
  *
  * <pre>{@code
@@ -40,12 +44,19 @@ public final class FeatureMap {
     private final double quarter;
     /** 1/(√2·√d): the quadratic term of taylor. */
     private final double quad;
+    /** favor with a stored ω: ω [d_k][m/2] row-major as stored (null otherwise), √τ and ½·ln m. */
+    private final double[] storedOmega;
+    private final double sqrtTemp;
+    private final double halfLogM;
 
     private FeatureMap(FeatureMapKind kind, int d, int m, long seed) {
         this.kind = kind;
         this.d = d;
         this.quarter = Math.pow(d, -0.25);
         this.quad = 1.0 / (Math.sqrt(2.0) * Math.sqrt(d));
+        this.storedOmega = null;
+        this.sqrtTemp = 0;
+        this.halfLogM = 0;
         switch (kind) {
             case FAVOR:
                 this.dim = m;
@@ -62,6 +73,46 @@ public final class FeatureMap {
                 this.omegaT = null;
                 this.invSqrtM = 0;
         }
+    }
+
+    private FeatureMap(int d, double[] omega, int m, double softmaxTemp) {
+        this.kind = FeatureMapKind.FAVOR;
+        this.d = d;
+        this.dim = m;
+        this.omegaT = null;
+        this.invSqrtM = 0;
+        this.quarter = 0;
+        this.quad = 0;
+        this.storedOmega = omega.clone();
+        this.sqrtTemp = Math.sqrt(softmaxTemp);
+        this.halfLogM = 0.5 * Math.log(m);
+    }
+
+    /**
+     * fast-transformers' {@code Favor} (stabilize off) with a stored ω: {@code omega} is the
+     * checkpoint's {@code feature_map.omega} [d_k, m/2] row-major, {@code m} = 2·(m/2) features,
+     * {@code softmaxTemp} τ (fast-transformers' default is 1/√d_k).
+     */
+    public static FeatureMap favorStored(double[] omega, int dk, int m, double softmaxTemp) {
+        if (dk <= 0) {
+            throw new IllegalArgumentException("feature map input width must be positive, got " + dk);
+        }
+        if (m <= 0 || m % 2 != 0) {
+            throw new IllegalArgumentException("favor features m must be positive and even, got " + m);
+        }
+        if (omega == null || omega.length != (long) dk * (m / 2)) {
+            throw new IllegalArgumentException("omega must hold d_k·m/2 = " + dk + "·" + (m / 2) + " values, got "
+                    + (omega == null ? "none" : Integer.toString(omega.length)));
+        }
+        if (!(softmaxTemp > 0) || !Double.isFinite(softmaxTemp)) {
+            throw new IllegalArgumentException("softmax_temp must be finite and > 0, got " + softmaxTemp);
+        }
+        return new FeatureMap(dk, omega, m, softmaxTemp);
+    }
+
+    /** True for {@link #favorStored} maps. */
+    public boolean hasStoredOmega() {
+        return storedOmega != null;
     }
 
     /** The feature map of a layer: kind, d_k, and for favor the number of features and the seed. */
@@ -123,7 +174,11 @@ public final class FeatureMap {
                 }
                 break;
             case FAVOR:
-                favor(x, xOff, out, outOff);
+                if (storedOmega != null) {
+                    favorStored(x, xOff, out, outOff);
+                } else {
+                    favor(x, xOff, out, outOff);
+                }
                 break;
             case TAYLOR:
                 taylor(x, xOff, out, outOff);
@@ -140,7 +195,7 @@ public final class FeatureMap {
         return out;
     }
 
-    /** A copy of the favor projection ω [m][d_k] (null for other maps). */
+    /** A copy of the seeded favor projection ω [m][d_k] (null for other maps and for {@link #favorStored}). */
     public double[][] favorProjection() {
         if (omegaT == null) {
             return null;
@@ -173,6 +228,35 @@ public final class FeatureMap {
         double half = 0.5 * n2;
         for (int r = 0; r < m; r++) {
             out[outOff + r] = Math.exp(out[outOff + r] - half) * invSqrtM;
+        }
+    }
+
+    /**
+     * fast-transformers' Favor: x' = x·√τ, u = x'ᵀω (axpy over the rows of ω [d_k][m/2]),
+     * offset = ‖x'‖²·½ + ½·ln m, φ = [exp(u − offset), exp(−u − offset)]. The ½·ln m (the 1/√m
+     * factor written inside the exponent) is kept exactly: it cancels between numerator and
+     * denominator except against eps.
+     */
+    private void favorStored(double[] x, int xOff, double[] out, int outOff) {
+        final int h = dim / 2;
+        final double[] w = storedOmega;
+        for (int r = 0; r < h; r++) {
+            out[outOff + r] = 0.0;
+        }
+        double n2 = 0.0;
+        for (int j = 0; j < d; j++) {
+            double xj = x[xOff + j] * sqrtTemp;
+            n2 += xj * xj;
+            int row = j * h;
+            for (int r = 0; r < h; r++) {
+                out[outOff + r] += xj * w[row + r];
+            }
+        }
+        double offset = n2 * 0.5 + halfLogM;
+        for (int r = 0; r < h; r++) {
+            double u = out[outOff + r];
+            out[outOff + r] = Math.exp(u - offset);
+            out[outOff + h + r] = Math.exp(-u - offset);
         }
     }
 

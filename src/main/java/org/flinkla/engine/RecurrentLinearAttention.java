@@ -137,13 +137,32 @@ public final class RecurrentLinearAttention implements ModelStepper {
         this(config, weights, VectorSupport.enabled());
     }
 
+    /**
+     * A layer whose feature map is given rather than built from the configuration (e.g.
+     * {@link FeatureMap#favorStored}, a checkpoint's own ω). It must be of the configuration's
+     * kind, input width d_k and d_φ ({@link FeatureMap#dim(AttentionConfig)}), so the state has
+     * the configuration's shape.
+     */
+    public RecurrentLinearAttention(AttentionConfig config, AttentionWeights weights, FeatureMap featureMap) {
+        this(config, weights, featureMap, VectorSupport.enabled());
+    }
+
     /** {@code vector}: use the Vector API kernels (only when {@link VectorSupport#enabled()}; tests compare both). */
     RecurrentLinearAttention(AttentionConfig config, AttentionWeights weights, boolean vector) {
-        if (config == null || weights == null) {
-            throw new IllegalArgumentException("config and weights must not be null");
+        this(config, weights, config == null ? null : FeatureMap.of(config), vector);
+    }
+
+    RecurrentLinearAttention(AttentionConfig config, AttentionWeights weights, FeatureMap featureMap, boolean vector) {
+        if (config == null || weights == null || featureMap == null) {
+            throw new IllegalArgumentException("config, weights and feature map must not be null");
+        }
+        if (featureMap.kind() != config.featureMap() || featureMap.inputDim() != config.dKey()
+                || featureMap.dim() != FeatureMap.dim(config)) {
+            throw new IllegalArgumentException("feature map " + featureMap.kind().metadataName() + " (d_k "
+                    + featureMap.inputDim() + ", d_φ " + featureMap.dim() + ") does not fit " + config);
         }
         this.config = config;
-        this.phi = FeatureMap.of(config);
+        this.phi = featureMap;
         this.variant = config.variant();
         this.dModel = config.dModel();
         this.heads = config.heads();

@@ -6,7 +6,7 @@ import java.util.Arrays;
  * Reference: exact causal softmax attention with the same q/k/v/out projections, heads and
  * embedding as a linear-attention layer (the feature map, eps and variant are ignored):
  * <pre>
- *   y_t = Σ_{s≤t} softmax_s(q_t·k_s/√d_k) v_s   per head,   out = W_o concat_h(y_t) + b_o
+ *   y_t = Σ_{s≤t} softmax_s(τ·q_t·k_s) v_s   per head (τ = 1/√d_k unless given),   out = W_o concat_h(y_t) + b_o
  * </pre>
  * Two forms, both exact, used to show what linear attention trades away:
  * <ul>
@@ -28,10 +28,21 @@ public final class SoftmaxAttention {
     private final double scale;
 
     public SoftmaxAttention(AttentionConfig config, AttentionWeights weights) {
+        this(config, weights, 1.0 / Math.sqrt(config.dKey()));
+    }
+
+    /**
+     * With the temperature τ given: scores τ·(q·k_s) instead of q·k_s/√d_k (fast-transformers'
+     * {@code softmax_temp}).
+     */
+    public SoftmaxAttention(AttentionConfig config, AttentionWeights weights, double softmaxTemp) {
         WeightCheck.check(config, weights);
+        if (!(softmaxTemp > 0) || !Double.isFinite(softmaxTemp)) {
+            throw new IllegalArgumentException("softmax temperature must be finite and > 0, got " + softmaxTemp);
+        }
         this.c = config;
         this.w = weights;
-        this.scale = 1.0 / Math.sqrt(config.dKey());
+        this.scale = softmaxTemp;
     }
 
     public AttentionConfig config() {

@@ -27,6 +27,7 @@ import org.flinkla.records.TokenRecord;
  * ModelReference model = ModelReference.uri("file:///models/dna/gdn", Map.of());
  * LinearAttention attention = LinearAttention.builder(model)
  *     .emit(EmitMode.ALL)                     // or EmitMode.LAST, EmitMode.everyNth(64)
+ *     .emitFields(EmitFields.parse("probabilities, top-3, surprisal"))   // language models only
  *     .stateTtl(Duration.ofHours(6))          // drop sequences idle for 6 h (off by default)
  *     .maxTokensPerRecord(4096)
  *     .build();
@@ -49,6 +50,7 @@ public final class LinearAttention implements java.io.Serializable {
 
     private final ModelReference model;
     private final EmitMode emit;
+    private final EmitFields emitFields;
     private final Duration stateTtl;
     private final int maxTokensPerRecord;
     private final String uid;
@@ -58,6 +60,7 @@ public final class LinearAttention implements java.io.Serializable {
     private LinearAttention(Builder b) {
         this.model = b.model;
         this.emit = b.emit;
+        this.emitFields = b.emitFields;
         this.stateTtl = b.stateTtl;
         this.maxTokensPerRecord = b.maxTokensPerRecord;
         this.uid = b.uid;
@@ -127,7 +130,7 @@ public final class LinearAttention implements java.io.Serializable {
 
     /** The keyed function, for wiring it yourself: {@code keyBy(LinearAttention.keySelector()).process(fn)}. */
     public LinearAttentionFunction function() {
-        return new LinearAttentionFunction(model, emit, stateTtl, maxTokensPerRecord);
+        return new LinearAttentionFunction(model, emit, emitFields, stateTtl, maxTokensPerRecord);
     }
 
     /** The key selector (sequence id) the operator expects. */
@@ -140,6 +143,8 @@ public final class LinearAttention implements java.io.Serializable {
     /** The model (loaded in this JVM on first call, then shared). */
     public SequenceModel model() { return model.resolve(); }
     public EmitMode emit() { return emit; }
+    /** The language-model fields added to each output ({@link EmitFields#NONE} by default). */
+    public EmitFields emitFields() { return emitFields; }
     /** State TTL, or null when off. */
     public Duration stateTtl() { return stateTtl; }
     public int maxTokensPerRecord() { return maxTokensPerRecord; }
@@ -163,6 +168,7 @@ public final class LinearAttention implements java.io.Serializable {
     public static final class Builder {
         private final ModelReference model;
         private EmitMode emit = EmitMode.ALL;
+        private EmitFields emitFields = EmitFields.NONE;
         private Duration stateTtl;
         private int maxTokensPerRecord = RecordValidator.DEFAULT_MAX_TOKENS_PER_RECORD;
         private String uid = DEFAULT_UID;
@@ -176,6 +182,16 @@ public final class LinearAttention implements java.io.Serializable {
         /** Which outputs to emit (default {@link EmitMode#ALL}). */
         public Builder emit(EmitMode emit) {
             this.emit = emit;
+            return this;
+        }
+
+        /**
+         * Language-model fields added to each emitted output: probabilities, log-probabilities,
+         * top-k tokens, surprisal (default none). The model's outputs must be logits over its token
+         * ids; {@link #build()} checks it.
+         */
+        public Builder emitFields(EmitFields fields) {
+            this.emitFields = fields;
             return this;
         }
 
@@ -216,6 +232,8 @@ public final class LinearAttention implements java.io.Serializable {
             // fail now, at job construction, with the loader's message naming the file and tensor or key
             SequenceModel m = model.resolve();
             Objects.requireNonNull(emit, "emit mode must not be null (use EmitMode.ALL, LAST or everyNth(n))");
+            Objects.requireNonNull(emitFields, "emit fields must not be null (use EmitFields.NONE)");
+            emitFields.check(m); // names the fields, the model's shapes and what to do
             if (stateTtl != null && (stateTtl.isNegative() || stateTtl.isZero())) {
                 if (stateTtl.isNegative()) {
                     throw new IllegalArgumentException("stateTtl must be positive (or null/zero for no TTL), got " + stateTtl);

@@ -46,6 +46,7 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
 
     private final ModelReference modelRef;
     private final EmitMode emit;
+    private final EmitFields fields;
     private final Duration stateTtl;
     private final int maxTokensPerRecord;
 
@@ -64,9 +65,11 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
     transient Counter resets;
     private transient Histogram processingNanos;
 
-    LinearAttentionFunction(ModelReference modelRef, EmitMode emit, Duration stateTtl, int maxTokensPerRecord) {
+    LinearAttentionFunction(ModelReference modelRef, EmitMode emit, EmitFields fields, Duration stateTtl,
+            int maxTokensPerRecord) {
         this.modelRef = modelRef;
         this.emit = emit;
+        this.fields = fields;
         this.stateTtl = stateTtl;
         this.maxTokensPerRecord = maxTokensPerRecord;
     }
@@ -87,14 +90,15 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
     @Override
     public void open(OpenContext openContext) throws Exception {
         SequenceModel model = modelRef.resolve();
-        processor = new SequenceProcessor(model, emit, maxTokensPerRecord);
+        processor = new SequenceProcessor(model, emit, fields, maxTokensPerRecord);
         // which hot loops this TaskManager runs (the Vector API needs --add-modules jdk.incubator.vector)
         org.slf4j.LoggerFactory.getLogger(LinearAttentionFunction.class)
                 .info("model {} ({}), kernels: {}", model.source(), model.architecture(),
                         org.flinkla.engine.VectorSupport.describe());
         state = getRuntimeContext().getState(stateDescriptor());
         registerMetrics(getRuntimeContext().getMetricGroup(),
-                SequenceStateSerializer.serializedBytes(model.statePrecision(), model.stateLength()));
+                SequenceStateSerializer.serializedBytes(model.statePrecision(), model.stateLength(),
+                        fields.surprisal() ? model.outputWidth() : 0)); // + the stored prediction
     }
 
     /** Registers the metrics of {@link LinearAttentionMetrics} under {@code operatorGroup}. */

@@ -29,7 +29,8 @@ import org.flinkla.model.ModelLoader;
  *
  * <p>A URI reference travels in the job graph as a string: each TaskManager JVM loads the model
  * once, on first use, and all its subtasks share it (the weights are read-only). {@code file:} URIs
- * and plain paths are read in place; any other scheme is read through Flink's {@link FileSystem}
+ * and plain paths are read in place; {@code classpath:} names a model shipped inside a jar (the
+ * trained DNA models, {@code classpath:/models/dna/gdn}); any other scheme is read through Flink's {@link FileSystem}
  * (S3, HDFS, ... with the matching Flink file-system plugin) into a local temporary copy first.
  * A reference made with {@link #of(SequenceModel)} carries the model itself (it must be
  * serializable): meant for tests and small seeded models.
@@ -107,6 +108,9 @@ public final class ModelReference implements Serializable {
         if ("file".equals(u.getScheme())) {
             return Path.of(u);
         }
+        if ("classpath".equals(u.getScheme())) {
+            return fromClasspath(uri.substring("classpath:".length()));
+        }
         try {
             org.apache.flink.core.fs.Path remote = new org.apache.flink.core.fs.Path(u);
             FileSystem fs = remote.getFileSystem();
@@ -127,6 +131,53 @@ public final class ModelReference implements Serializable {
         } catch (IOException e) {
             throw new ModelFileException(uri, "file", "cannot read it through Flink's file systems: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A model shipped as a resource ({@code classpath:/models/dna/gdn}): a directory when the
+     * resource {@code <path>/config.json} exists (copied with its weights, shards included), else
+     * the one file.
+     */
+    private static Path fromClasspath(String resource) {
+        String base = resource.startsWith("/") ? resource : "/" + resource;
+        try {
+            Path local = Files.createTempDirectory("flinkla-model-");
+            local.toFile().deleteOnExit();
+            if (ModelReference.class.getResource(base + "/config.json") == null) {
+                Path file = local.resolve(base.substring(base.lastIndexOf('/') + 1));
+                copyResource(base, file, true);
+                return file;
+            }
+            copyResource(base + "/config.json", local.resolve("config.json"), true);
+            copyResource(base + "/model.safetensors", local.resolve("model.safetensors"), false);
+            Path index = local.resolve("model.safetensors.index.json");
+            if (copyResource(base + "/model.safetensors.index.json", index, false)) {
+                com.fasterxml.jackson.databind.JsonNode map = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(index.toFile()).path("weight_map");
+                java.util.Set<String> shards = new java.util.TreeSet<>();
+                map.forEach(n -> shards.add(n.asText()));
+                for (String shard : shards) {
+                    copyResource(base + "/" + shard, local.resolve(shard), true);
+                }
+            }
+            return local;
+        } catch (IOException e) {
+            throw new ModelFileException("classpath:" + resource, "file", "cannot read the resource: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean copyResource(String resource, Path to, boolean required) throws IOException {
+        try (InputStream in = ModelReference.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                if (required) {
+                    throw new ModelFileException("classpath:" + resource, "file", "no such resource");
+                }
+                return false;
+            }
+            Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+        to.toFile().deleteOnExit();
+        return true;
     }
 
     private static void copy(FileSystem fs, org.apache.flink.core.fs.Path from, Path to) throws IOException {

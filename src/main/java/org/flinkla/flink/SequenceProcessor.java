@@ -20,6 +20,13 @@ import org.flinkla.records.TokenRecord;
  * above {@code next} is a gap, counted and accepted. {@code {"control":"reset"}} clears the key.
  * Invalid records get a reason (see {@link RecordValidator}) and change nothing.
  *
+ * <p>With {@link EmitFields} (a language model: outputs are logits over the token ids) each
+ * emitted output also carries probabilities, log-probabilities, the top-k tokens and/or the
+ * surprisal of its token. For surprisal the log-probabilities of the last absorbed position are
+ * kept in the key's state ({@link SequenceState#prediction()}): they are updated at every token,
+ * emitted or not, so chunking, restarts and rescaling do not change the values; a reset clears
+ * them and a gap invalidates them (the next token has no surprisal).
+ *
  * <p>Not thread-safe (it owns the model's stepper); one per subtask.
  */
 public final class SequenceProcessor {
@@ -53,23 +60,60 @@ public final class SequenceProcessor {
         }
     }
 
+    private static final double LN2 = Math.log(2.0);
+
     private final SequenceModel model;
     private final ModelStepper stepper;
     private final RecordValidator validator;
     private final EmitMode emit;
+    private final EmitFields fields;
     private final int dOut;
     private final long fingerprint;
     private final double[] scratchY;
+    /** Symbols of the token ids for the top tokens, or null (ids only). */
+    private final String topVocab;
+    /** Token ids of a symbols chunk; grows to the largest chunk seen (bounded by maxTokensPerRecord). */
+    private int[] idScratch = new int[64];
+    /** Outputs of one piece of a chunk whose outputs are not all emitted. */
+    private final double[] pieceYs;
+    private static final int PIECE = 64;
     private final Outcome outcome = new Outcome();
 
+    // the language-model fields of the record being processed (null when not asked)
+    private double[] ps;
+    private double[] logps;
+    private int[] topIds;
+    private double[] topPs;
+    private double[] surprisals;
+    /** The key's prediction buffer (log p at the previous position) while surprisal is emitted. */
+    private double[] prediction;
+    private boolean hasPrediction;
+
     public SequenceProcessor(SequenceModel model, EmitMode emit, int maxTokensPerRecord) {
+        this(model, emit, EmitFields.NONE, maxTokensPerRecord);
+    }
+
+    /**
+     * @throws IllegalArgumentException when the model cannot give {@code fields} (see {@link EmitFields#check})
+     */
+    public SequenceProcessor(SequenceModel model, EmitMode emit, EmitFields fields, int maxTokensPerRecord) {
+        fields.check(model);
         this.model = model;
         this.stepper = model.newStepper();
         this.validator = RecordValidator.forModel(model, maxTokensPerRecord);
         this.emit = emit;
+        this.fields = fields;
         this.dOut = model.outputWidth();
         this.fingerprint = model.fingerprint();
         this.scratchY = new double[dOut];
+        String v = model.vocab();
+        this.topVocab = v != null && v.length() == dOut ? v : null;
+        this.pieceYs = new double[PIECE * dOut];
+    }
+
+    /** The language-model fields added to the outputs. */
+    public EmitFields fields() {
+        return fields;
     }
 
     public SequenceModel model() {
@@ -119,7 +163,7 @@ public final class SequenceProcessor {
                 o.gap = start - next;
             }
         }
-        o.output = run(record, s, start, skip);
+        o.output = run(record, s, start, skip, o.gap > 0);
         o.tokens = count - skip;
         s.setNextPos(start + count);
         s.setFingerprint(fingerprint);
@@ -129,7 +173,7 @@ public final class SequenceProcessor {
     }
 
     /** Steps tokens [skip, count) of the record; returns the emitted outputs or null. */
-    private AttentionOutput run(TokenRecord record, SequenceState s, long start, int skip) {
+    private AttentionOutput run(TokenRecord record, SequenceState s, long start, int skip, boolean gap) {
         ModelState a = s.model();
         int count = record.count();
         int fresh = count - skip;
@@ -149,24 +193,162 @@ public final class SequenceProcessor {
         }
         double[] ys = emitted == 0 ? null : new double[emitted * dOut];
         long[] positions = emit.kind() == EmitMode.Kind.EVERY_NTH && emitted > 0 ? new long[emitted] : null;
-        if (record.kind() == TokenRecord.Kind.VECTORS && emit.kind() == EmitMode.Kind.ALL) {
-            // the whole chunk at once: the model may project several vectors per pass over the weights
-            stepper.steps(a, record.vectors(), skip * record.dim(), fresh, ys, 0);
+        allocateFields(emitted);
+        if (fields.surprisal()) {
+            // the prediction made at position start-1 (kept in the state); none after a gap
+            prediction = s.predictionBuffer(dOut);
+            hasPrediction = s.prediction() != null && !gap;
+        } else if (s.predictionRaw() != null) {
+            s.clearPrediction(); // written while surprisal was emitted: stale from now on
+        }
+        if (fresh == 1) {
+            stepEach(record, a, start, skip, absorbed, ys, positions);
+        } else if (emit.kind() == EmitMode.Kind.ALL) {
+            // the whole chunk at once: the model may run several tokens per pass over its weights
+            // (same bits as token by token: the ModelStepper contract)
+            stepRange(record, a, skip, fresh, ys, 0);
+            if (!fields.isEmpty()) {
+                deriveChunk(record, skip, fresh, ys);
+            }
+        } else if (fields.isEmpty()) {
+            stepPieces(record, a, start, skip, absorbed, ys, positions);
         } else {
+            // thinned outputs with fields: the prediction still follows every token
             stepEach(record, a, start, skip, absorbed, ys, positions);
         }
         a.setTokens(absorbed + fresh);
+        if (fields.surprisal()) {
+            s.setHasPrediction(hasPrediction);
+            prediction = null;
+        }
         if (ys == null) {
             return null;
         }
+        long first;
+        long[] pos = null;
+        boolean chunk;
         switch (emit.kind()) {
             case ALL:
-                return new AttentionOutput(record.seq(), start + skip, dOut, ys, null, record.isChunk());
+                first = start + skip;
+                chunk = record.isChunk();
+                break;
             case LAST:
-                return new AttentionOutput(record.seq(), start + count - 1, dOut, ys, null, false);
+                first = start + count - 1;
+                chunk = false;
+                break;
             default:
-                return new AttentionOutput(record.seq(), positions[0], dOut, ys,
-                        record.isChunk() ? positions : null, record.isChunk());
+                first = positions[0];
+                pos = record.isChunk() ? positions : null;
+                chunk = record.isChunk();
+        }
+        if (fields.isEmpty()) {
+            return new AttentionOutput(record.seq(), first, dOut, ys, pos, chunk);
+        }
+        String topTokens = null;
+        if (topIds != null && topVocab != null) {
+            char[] c = new char[topIds.length];
+            for (int i = 0; i < c.length; i++) {
+                c[i] = topVocab.charAt(topIds[i]);
+            }
+            topTokens = new String(c);
+        }
+        AttentionOutput out = new AttentionOutput(record.seq(), first, dOut, ys, pos, chunk, ps, logps,
+                fields.topK(), topIds, topPs, topTokens, surprisals);
+        ps = null;
+        logps = null;
+        topIds = null;
+        topPs = null;
+        surprisals = null;
+        return out;
+    }
+
+    /** The output arrays of the language-model fields for {@code emitted} outputs (null when not asked). */
+    private void allocateFields(int emitted) {
+        boolean any = emitted > 0;
+        ps = any && fields.probabilities() ? new double[emitted * dOut] : null;
+        logps = any && fields.logProbabilities() ? new double[emitted * dOut] : null;
+        int k = fields.topK();
+        topIds = any && k > 0 ? new int[emitted * k] : null;
+        topPs = any && k > 0 ? new double[emitted * k] : null;
+        surprisals = any && fields.surprisal() ? new double[emitted] : null;
+    }
+
+    /** Tokens [from, from + n) of the record through the model's chunk methods; outputs to ys[yOff ..]. */
+    private void stepRange(TokenRecord record, ModelState a, int from, int n, double[] ys, int yOff) {
+        switch (record.kind()) {
+            case VECTORS:
+                stepper.steps(a, record.vectors(), from * record.dim(), n, ys, yOff);
+                break;
+            case IDS:
+                stepper.stepTokens(a, record.ids(), from, n, ys, yOff);
+                break;
+            case SYMBOLS: {
+                if (idScratch.length < n) {
+                    idScratch = new int[Math.max(n, 2 * idScratch.length)];
+                }
+                int[] ids = idScratch;
+                String symbols = record.symbols();
+                for (int i = 0; i < n; i++) {
+                    ids[i] = validator.symbolId(symbols.charAt(from + i));
+                }
+                stepper.stepTokens(a, ids, 0, n, ys, yOff);
+                break;
+            }
+            default:
+                throw new IllegalStateException(String.valueOf(record.kind()));
+        }
+    }
+
+    /**
+     * The language-model fields of a chunk stepped at once (every output emitted), in token order:
+     * each token's surprisal is read under the prediction before its own output replaces it.
+     */
+    private void deriveChunk(TokenRecord record, int skip, int n, double[] ys) {
+        for (int k = 0; k < n; k++) {
+            if (surprisals != null) {
+                int id = tokenId(record, skip + k);
+                surprisals[k] = hasPrediction && id >= 0 ? -prediction[id] / LN2 : Double.NaN;
+            }
+            derive(ys, k * dOut, k);
+        }
+    }
+
+    /** Token id of token i of the record (-1 for a vector). */
+    private int tokenId(TokenRecord record, int i) {
+        switch (record.kind()) {
+            case SYMBOLS:
+                return validator.symbolId(record.symbols().charAt(i));
+            case IDS:
+                return record.ids()[i];
+            default:
+                return -1;
+        }
+    }
+
+    /**
+     * emit last / every:n over a chunk without fields: pieces of up to {@value #PIECE} tokens through
+     * the chunk methods into a scratch block, keeping the rows the emit mode wants (positions as in
+     * {@link #stepEach}).
+     */
+    private void stepPieces(TokenRecord record, ModelState a, long start, int skip, long absorbed, double[] ys,
+                            long[] positions) {
+        int count = record.count();
+        int k = 0;
+        for (int from = skip; from < count; from += PIECE) {
+            int n = Math.min(PIECE, count - from);
+            stepRange(record, a, from, n, pieceYs, 0);
+            for (int j = 0; j < n; j++) {
+                int i = from + j;
+                boolean keep = emit.kind() == EmitMode.Kind.LAST ? i == count - 1
+                        : (absorbed + (i - skip) + 1) % emit.n() == 0;
+                if (keep) {
+                    System.arraycopy(pieceYs, j * dOut, ys, k * dOut, dOut);
+                    if (positions != null) {
+                        positions[k] = start + i;
+                    }
+                    k++;
+                }
+            }
         }
     }
 
@@ -177,6 +359,8 @@ public final class SequenceProcessor {
     private void stepEach(TokenRecord record, ModelState a, long start, int skip, long absorbed, double[] ys,
                           long[] positions) {
         int count = record.count();
+        boolean lm = !fields.isEmpty();
+        boolean surprisal = fields.surprisal();
         int k = 0;
         for (int i = skip; i < count; i++) {
             boolean keep;
@@ -192,7 +376,14 @@ public final class SequenceProcessor {
             }
             double[] y = keep ? ys : scratchY;
             int yOff = keep ? k * dOut : 0;
-            step(record, i, a, y, yOff);
+            int id = step(record, i, a, y, yOff);
+            if (keep && surprisal) {
+                // -log2 p_{t-1}(token_t), read before this token's prediction replaces the previous one
+                surprisals[k] = hasPrediction && id >= 0 ? -prediction[id] / LN2 : Double.NaN;
+            }
+            if (lm && (keep || surprisal)) {
+                derive(y, yOff, keep ? k : -1);
+            }
             if (keep) {
                 if (positions != null) {
                     positions[k] = start + i;
@@ -202,17 +393,99 @@ public final class SequenceProcessor {
         }
     }
 
-    private void step(TokenRecord record, int i, ModelState a, double[] y, int yOff) {
+    /**
+     * From the logits {@code y[yOff .. yOff+V)} of one position: the fields of emitted output
+     * {@code row} (-1: not emitted) and, for surprisal, the key's prediction. Computed stably with
+     * m = max_i y_i, e_i = exp(y_i − m), S = Σ e_i:
+     * p_i = e_i / S, log p_i = (y_i − m) − ln S (never −∞ for finite logits, so surprisal stays
+     * finite); the top k are the largest logits (ties: the smaller id first), their p as above.
+     */
+    private void derive(double[] y, int yOff, int row) {
+        int v = dOut;
+        double m = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < v; i++) {
+            m = Math.max(m, y[yOff + i]);
+        }
+        double[] pRow = row >= 0 ? ps : null;
+        int pOff = row * v;
+        double sum = 0;
+        if (pRow != null) {
+            for (int i = 0; i < v; i++) {
+                double e = Math.exp(y[yOff + i] - m);
+                pRow[pOff + i] = e;
+                sum += e;
+            }
+            for (int i = 0; i < v; i++) {
+                pRow[pOff + i] /= sum; // a division, as for the top-k p below: the same bits
+            }
+        } else {
+            for (int i = 0; i < v; i++) {
+                sum += Math.exp(y[yOff + i] - m);
+            }
+        }
+        double logSum = Math.log(sum);
+        if (row >= 0 && logps != null) {
+            for (int i = 0; i < v; i++) {
+                logps[pOff + i] = (y[yOff + i] - m) - logSum;
+            }
+        }
+        if (prediction != null) {
+            for (int i = 0; i < v; i++) {
+                prediction[i] = (y[yOff + i] - m) - logSum;
+            }
+            hasPrediction = true;
+        }
+        if (row >= 0 && topIds != null) {
+            int k = fields.topK();
+            int off = row * k;
+            selectTop(y, yOff, k, topIds, off);
+            for (int j = 0; j < k; j++) {
+                topPs[off + j] = Math.exp(y[yOff + topIds[off + j]] - m) / sum;
+            }
+        }
+    }
+
+    /**
+     * The ids of the k largest of {@code y[yOff .. yOff+V)}, largest first, into {@code ids[off ..
+     * off+k)}: insertion into the sorted top list, O(V) when most logits are below the k-th.
+     */
+    private void selectTop(double[] y, int yOff, int k, int[] ids, int off) {
+        int n = 0;
+        for (int i = 0; i < dOut; i++) {
+            double x = y[yOff + i];
+            int j;
+            if (n < k) {
+                j = n++;
+            } else if (x > y[yOff + ids[off + k - 1]]) {
+                j = k - 1;
+            } else {
+                continue;
+            }
+            // strict >: an equal logit stays behind the smaller id found before it
+            while (j > 0 && x > y[yOff + ids[off + j - 1]]) {
+                ids[off + j] = ids[off + j - 1];
+                j--;
+            }
+            ids[off + j] = i;
+        }
+    }
+
+    /** Steps token i of the record; returns its token id (-1 for a vector). */
+    private int step(TokenRecord record, int i, ModelState a, double[] y, int yOff) {
         switch (record.kind()) {
-            case SYMBOLS:
-                stepper.stepToken(a, validator.symbolId(record.symbols().charAt(i)), y, yOff);
-                break;
-            case IDS:
-                stepper.stepToken(a, record.ids()[i], y, yOff);
-                break;
+            case SYMBOLS: {
+                int id = validator.symbolId(record.symbols().charAt(i));
+                stepper.stepToken(a, id, y, yOff);
+                return id;
+            }
+            case IDS: {
+                int id = record.ids()[i];
+                stepper.stepToken(a, id, y, yOff);
+                return id;
+            }
             case VECTORS:
                 stepper.step(a, record.vectors(), i * record.dim(), y, yOff);
-                break;
+                return -1;
             default:
                 throw new IllegalStateException(String.valueOf(record.kind()));
         }

@@ -80,6 +80,12 @@ public final class SequenceState {
         this.hasPrediction = has && prediction != null;
     }
 
+    /** Drops the stored prediction and its buffer (surprisal is no longer emitted: no stale value, no bytes). */
+    void clearPrediction() {
+        prediction = null;
+        hasPrediction = false;
+    }
+
     /** Serialized size in bytes (the "state bytes per key" metric). */
     public long serializedBytes() {
         return SequenceStateSerializer.serializedBytes(model.precision(), model.length(),

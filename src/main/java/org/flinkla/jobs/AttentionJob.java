@@ -60,7 +60,7 @@ public final class AttentionJob {
         return attention(job, modelReference(job));
     }
 
-    /** The attention operator for the given model, with the job's emit mode, state TTL and record limit. */
+    /** The attention operator for the given model, with the job's emit mode and fields, state TTL and record limit. */
     public static LinearAttention attention(JobDefinition job, SequenceModel model) {
         return attention(job, ModelReference.of(model));
     }
@@ -72,11 +72,20 @@ public final class AttentionJob {
         } catch (IllegalArgumentException e) {
             throw new JobDefinitionException(job.file() + ": 'emit' " + e.getMessage(), e);
         }
-        return LinearAttention.builder(model)
+        LinearAttention.Builder b = LinearAttention.builder(model)
                 .emit(emit)
                 .stateTtl(job.stateTtl())
-                .maxTokensPerRecord(job.maxTokensPerRecord())
-                .build();
+                .maxTokensPerRecord(job.maxTokensPerRecord());
+        if (!job.emitFields().isEmpty()) {
+            SequenceModel resolved = model.resolve(); // load errors name the file
+            try {
+                job.emitFields().check(resolved);
+            } catch (IllegalArgumentException e) {
+                throw new JobDefinitionException(job.file() + ": 'emit-fields' " + e.getMessage(), e);
+            }
+            b.emitFields(job.emitFields());
+        }
+        return b.build();
     }
 
     /** The Kafka pipeline of the job, with its model loaded. */

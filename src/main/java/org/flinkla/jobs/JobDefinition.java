@@ -23,6 +23,7 @@ import org.flinkla.engine.AttentionConfig;
 import org.flinkla.engine.FeatureMapKind;
 import org.flinkla.engine.StatePrecision;
 import org.flinkla.engine.Variant;
+import org.flinkla.flink.EmitFields;
 import org.flinkla.kafka.RecordFormat;
 
 /**
@@ -169,13 +170,14 @@ public final class JobDefinition implements Serializable {
     private final Duration checkpointInterval;
     private final Duration stateTtl;
     private final String emit;
+    private final EmitFields emitFields;
     private final int maxTokensPerRecord;
     private final Map<String, String> kafkaProperties;
     private final RocksDb rocksDb;
 
     private JobDefinition(String file, String name, Source source, Sink sink, ModelSpec model, DeliveryGuarantee guarantee,
             String stateBackend, RocksDb rocksDb, int parallelism, Duration checkpointInterval, Duration stateTtl,
-            String emit, int maxTokensPerRecord, Map<String, String> kafkaProperties) {
+            String emit, EmitFields emitFields, int maxTokensPerRecord, Map<String, String> kafkaProperties) {
         this.file = file;
         this.name = name;
         this.source = source;
@@ -188,6 +190,7 @@ public final class JobDefinition implements Serializable {
         this.checkpointInterval = checkpointInterval;
         this.stateTtl = stateTtl;
         this.emit = emit;
+        this.emitFields = emitFields;
         this.maxTokensPerRecord = maxTokensPerRecord;
         this.kafkaProperties = Collections.unmodifiableMap(new LinkedHashMap<>(kafkaProperties));
     }
@@ -271,6 +274,12 @@ public final class JobDefinition implements Serializable {
         if (!emit.matches("all|last|every:[1-9][0-9]{0,8}")) {
             throw top.error("emit", "must be all, last or every:N (N >= 1), got '" + emit + "'");
         }
+        EmitFields emitFields;
+        try {
+            emitFields = EmitFields.parse(top.stringList("emit-fields"));
+        } catch (IllegalArgumentException e) {
+            throw top.error("emit-fields", e.getMessage());
+        }
         int maxTokens = (int) top.integer("max-tokens-per-record", 16_384, 1, 1 << 24);
 
         YamlSection kafka = top.section("kafka", false);
@@ -288,7 +297,7 @@ public final class JobDefinition implements Serializable {
         }
         top.finish();
         return new JobDefinition(file, name, source, sink, model, guarantee, backend, rocksDb, parallelism, checkpoint, ttl,
-                emit, maxTokens, props);
+                emit, emitFields, maxTokens, props);
     }
 
     private static String topic(YamlSection s, String key, String dflt) {
@@ -392,6 +401,8 @@ public final class JobDefinition implements Serializable {
     public Duration stateTtl() { return stateTtl; }
     /** Which outputs the operator emits: {@code all}, {@code last} or {@code every:N}. */
     public String emit() { return emit; }
+    /** Language-model fields added to each output ({@code emit-fields}; none by default). */
+    public EmitFields emitFields() { return emitFields; }
     /** Largest number of tokens in one record (larger records are dead letters, {@code oversize}). */
     public int maxTokensPerRecord() { return maxTokensPerRecord; }
     /** Kafka client properties for source and sinks (may hold secrets: see {@link #maskedKafkaProperties()}). */
@@ -422,13 +433,13 @@ public final class JobDefinition implements Serializable {
             throw new JobDefinitionException("--parallelism must be positive, got " + p);
         }
         return new JobDefinition(file, name, source, sink, model, guarantee, stateBackend, rocksDb, p, checkpointInterval,
-                stateTtl, emit, maxTokensPerRecord, kafkaProperties);
+                stateTtl, emit, emitFields, maxTokensPerRecord, kafkaProperties);
     }
 
     /** Copy with another guarantee (used by benchmarks). */
     public JobDefinition withDeliveryGuarantee(DeliveryGuarantee g) {
         return new JobDefinition(file, name, source, sink, model, g, stateBackend, rocksDb, parallelism, checkpointInterval,
-                stateTtl, emit, maxTokensPerRecord, kafkaProperties);
+                stateTtl, emit, emitFields, maxTokensPerRecord, kafkaProperties);
     }
 
     /** One-line summary, secrets masked. */
@@ -439,6 +450,7 @@ public final class JobDefinition implements Serializable {
                 + sink.deadLetterTopic + ", " + guarantee.name().toLowerCase(Locale.ROOT).replace('_', '-')
                 + ", state " + (stateBackend == null ? "cluster default" : stateBackend) + ", parallelism " + parallelism + ", checkpoint every "
                 + checkpointInterval.toMillis() + "ms, model " + (model.isSeeded() ? "seeded(" + model.seed + ") "
-                + model.seededConfig : model.file) + (kafkaProperties.isEmpty() ? "" : ", kafka " + maskedKafkaProperties());
+                + model.seededConfig : model.file) + (emitFields.isEmpty() ? "" : ", emit-fields [" + emitFields + "]")
+                + (kafkaProperties.isEmpty() ? "" : ", kafka " + maskedKafkaProperties());
     }
 }

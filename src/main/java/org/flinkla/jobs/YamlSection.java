@@ -184,6 +184,41 @@ final class YamlSection {
         return out;
     }
 
+    /**
+     * A list of scalars: a YAML sequence ({@code [a, b]}) or one comma-separated string
+     * ({@code "a, b"}); empty when absent. Entries are trimmed; an empty entry fails.
+     */
+    java.util.List<String> stringList(String name) {
+        JsonNode n = get(name);
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (n == null || n.isNull()) {
+            return out;
+        }
+        if (n.isArray()) {
+            for (int i = 0; i < n.size(); i++) {
+                JsonNode e = n.get(i);
+                if (!e.isValueNode() || e.isNull() || e.asText().isBlank()) {
+                    throw error(key(name) + "[" + i + "]", "must be a single non-empty value");
+                }
+                out.add(e.asText().trim());
+            }
+            return out;
+        }
+        if (!n.isValueNode()) {
+            throw error(key(name), "must be a list like [a, b] or a comma-separated string");
+        }
+        if (n.asText().isBlank()) {
+            return out;
+        }
+        for (String e : n.asText().split(",", -1)) {
+            if (e.isBlank()) {
+                throw error(key(name), "has an empty entry: '" + n.asText() + "'");
+            }
+            out.add(e.trim());
+        }
+        return out;
+    }
+
     /** Fails on any key of this mapping that was never read. */
     void finish() {
         if (node == null) {

@@ -29,7 +29,7 @@ public final class ModelLoader {
 
     /** The option keys a job or command may pass to any model format (each format rejects those that do not apply). */
     public static java.util.List<String> optionKeys() {
-        java.util.LinkedHashSet<String> keys = new java.util.LinkedHashSet<>(ModelFiles.configKeys());
+        java.util.LinkedHashSet<String> keys = new java.util.LinkedHashSet<>(ModelMetadata.ALL_KEYS);
         keys.addAll(FlaModelFiles.OPTION_KEYS);
         return java.util.List.copyOf(keys);
     }
@@ -52,8 +52,7 @@ public final class ModelLoader {
         Safetensors st = Safetensors.read(path);
         String format = st.metadata().get("format");
         if (FAST_TRANSFORMERS_ENCODER.equals(format)) {
-            throw new ModelFileException(path.toString(), "metadata format",
-                    FAST_TRANSFORMERS_ENCODER + " files are not supported yet");
+            return FastTransformersLoader.load(st, overrides);
         }
         return ModelFiles.load(st, overrides);
     }

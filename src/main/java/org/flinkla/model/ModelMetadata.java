@@ -31,6 +31,19 @@ final class ModelMetadata {
     static final List<String> KEYS = List.of(HEADS, FEATURE_MAP, EPS, FAVOR_FEATURES, FAVOR_SEED, VOCAB,
             VARIANT, DECAY, STATE_PRECISION);
 
+    // fast-transformers encoder stacks (FastTransformersLoader)
+    static final String ACTIVATION = "activation";
+    static final String LAYER_NORM_EPS = "layer_norm_eps";
+    static final String SOFTMAX_TEMP = "softmax_temp";
+
+    /** The keys of a fast-transformers-encoder file (favor_seed does not apply: its ω is stored). */
+    static final List<String> ENCODER_KEYS = List.of(HEADS, FEATURE_MAP, ACTIVATION, EPS, LAYER_NORM_EPS,
+            FAVOR_FEATURES, SOFTMAX_TEMP, VOCAB, VARIANT, DECAY, STATE_PRECISION);
+
+    /** Every key any format accepts, in a stable order (single-layer keys first). */
+    static final List<String> ALL_KEYS = List.of(HEADS, FEATURE_MAP, EPS, FAVOR_FEATURES, FAVOR_SEED, VOCAB,
+            VARIANT, DECAY, STATE_PRECISION, ACTIVATION, LAYER_NORM_EPS, SOFTMAX_TEMP);
+
     /** A configuration value and where it came from ("metadata heads" or "override heads"), for messages. */
     static final class Setting {
         final String value;
@@ -48,8 +61,17 @@ final class ModelMetadata {
      * the command line must not pass silently). Override keys may use '-' for '_' and any case.
      */
     static Map<String, Setting> merge(Map<String, String> metadata, Map<String, String> overrides, String source) {
+        return merge(metadata, overrides, source, KEYS, "single attention-layer");
+    }
+
+    /**
+     * {@link #merge(Map, Map, String)} for a format with its own {@code keys}; an override that
+     * another format knows but this one does not is rejected naming {@code format}.
+     */
+    static Map<String, Setting> merge(Map<String, String> metadata, Map<String, String> overrides, String source,
+                                      List<String> keys, String format) {
         Map<String, Setting> merged = new LinkedHashMap<>();
-        for (String key : KEYS) {
+        for (String key : keys) {
             String v = metadata.get(key);
             if (v != null) {
                 merged.put(key, new Setting(v, "metadata " + key));
@@ -58,9 +80,13 @@ final class ModelMetadata {
         if (overrides != null) {
             for (Map.Entry<String, String> e : overrides.entrySet()) {
                 String key = e.getKey().trim().toLowerCase(Locale.ROOT).replace('-', '_');
-                if (!KEYS.contains(key)) {
+                if (!keys.contains(key)) {
+                    if (ALL_KEYS.contains(key)) {
+                        throw new ModelFileException(source, "override " + e.getKey(), "does not apply to "
+                                + format + " files (their options: " + String.join(", ", keys) + ")");
+                    }
                     throw new ModelFileException(source, "override " + e.getKey(),
-                            "unknown model option (known: " + String.join(", ", KEYS) + ")");
+                            "unknown model option (known: " + String.join(", ", keys) + ")");
                 }
                 if (e.getValue() == null) {
                     throw new ModelFileException(source, "override " + e.getKey(), "has no value");
@@ -167,11 +193,11 @@ final class ModelMetadata {
         return m;
     }
 
-    private interface Parser<T> {
+    interface Parser<T> {
         T parse();
     }
 
-    private static <T> T parse(Setting s, String source, Parser<T> p) {
+    static <T> T parse(Setting s, String source, Parser<T> p) {
         try {
             return p.parse();
         } catch (IllegalArgumentException e) { // includes NumberFormatException
@@ -180,11 +206,11 @@ final class ModelMetadata {
         }
     }
 
-    private static int parseInt(Setting s, String source) {
+    static int parseInt(Setting s, String source) {
         return parse(s, source, () -> Integer.parseInt(s.value.trim()));
     }
 
-    private static double parseDouble(Setting s, String source) {
+    static double parseDouble(Setting s, String source) {
         return parse(s, source, () -> Double.parseDouble(s.value.trim()));
     }
 }

@@ -120,11 +120,20 @@ final class ModelTensors {
      * @param lookup returns the tensor of that name or null when absent (may throw ModelFileException itself)
      */
     static AttentionWeights toWeights(AttentionConfig c, Function<String, Tensor> lookup, String source) {
+        return toWeights(c, lookup, source, "");
+    }
+
+    /**
+     * {@link #toWeights(AttentionConfig, Function, String)} for tensors stored under a name prefix
+     * (e.g. {@code layers.1.attention.} in an encoder stack): {@code lookup} gets, and messages
+     * name, the prefixed names.
+     */
+    static AttentionWeights toWeights(AttentionConfig c, Function<String, Tensor> lookup, String source, String prefix) {
         AttentionWeights w = new AttentionWeights();
         Map<String, Boolean> present = new LinkedHashMap<>();
         for (Spec spec : specs(c)) {
-            String what = "tensor " + spec.name;
-            Tensor t = lookup.apply(spec.name);
+            String what = "tensor " + prefix + spec.name;
+            Tensor t = lookup.apply(prefix + spec.name);
             present.put(spec.name, t != null);
             if (t == null) {
                 if (spec.required) {
@@ -133,7 +142,7 @@ final class ModelTensors {
                 continue;
             }
             if (spec.weightOf != null && !present.getOrDefault(spec.weightOf, false)) {
-                throw new ModelFileException(source, what, "present without " + spec.weightOf);
+                throw new ModelFileException(source, what, "present without " + prefix + spec.weightOf);
             }
             if (!spec.matches(t.shape())) {
                 throw new ModelFileException(source, what, "expected shape " + spec.expected()

@@ -28,13 +28,22 @@ import java.nio.charset.StandardCharsets;
  *   0     2     magic 'L','Y'
  *   2     1     version (1)
  *   3     1     element size: 4 (float32) or 8 (float64)
- *   4     1     flags: bit 0 chunk form, bit 1 explicit positions follow
- *   5     3     zero
+ *   4     1     flags: bit 0 chunk form, bit 1 explicit positions follow, and the language-model
+ *                 fields that follow ys: bit 2 p, bit 3 logp, bit 4 top, bit 5 top symbols,
+ *                 bit 6 surprisal
+ *   5     1     zero
+ *   6     2     k of the top tokens (uint16; 0 without bit 4)
  *   8     8     pos of the first output (int64)
  *  16     4     count: outputs carried
  *  20     4     dim: width of each output (d_out)
- *  24     ...   [int64[count] positions when bit 1] then float32|float64 [count*dim] ys
+ *  24     ...   [int64[count] positions when bit 1] then E[count*dim] ys, then in this order
+ *               [E[count*dim] p] [E[count*dim] logp] [E[count*k] top p] [E[count] surprisal]
+ *               [int32[count*k] top ids] [uint16[count*k] top symbols (UTF-16 code units)]
  * </pre>
+ * E is float32 or float64 (byte 3). A surprisal of NaN means none (first token, after a reset or a
+ * gap). Without bits 2–6 (no field asked) a record is exactly the first release's layout, which
+ * its readers decode unchanged; a record with fields has a longer payload, which those readers
+ * reject by its length.
  * The sequence id is the record key and is not repeated in the value.
  *
  * <pre>{@code
@@ -52,6 +61,13 @@ public final class BinaryRecords {
     private static final int FLAG_CHUNK = 1;
     private static final int FLAG_POS = 2;
     private static final int FLAG_POSITIONS = 2;
+    private static final int FLAG_P = 4;
+    private static final int FLAG_LOGP = 8;
+    private static final int FLAG_TOP = 16;
+    private static final int FLAG_TOP_TOKENS = 32;
+    private static final int FLAG_SURPRISAL = 64;
+    private static final int OUTPUT_FLAGS = FLAG_CHUNK | FLAG_POSITIONS | FLAG_P | FLAG_LOGP | FLAG_TOP
+            | FLAG_TOP_TOKENS | FLAG_SURPRISAL;
 
     private BinaryRecords() {}
 
@@ -151,32 +167,89 @@ public final class BinaryRecords {
         int count = o.count();
         int elem = float64 ? 8 : 4;
         long[] positions = o.positions();
-        int len = HEADER_BYTES + (positions != null ? 8 * count : 0) + elem * o.ys().length;
-        ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
+        int k = o.topK();
+        if (k > 0xffff) {
+            throw new IllegalArgumentException("binary output: top-" + k + " does not fit the 16-bit k");
+        }
+        long elems = o.ys().length + length(o.ps()) + length(o.logps()) + length(o.topPs()) + length(o.surprisals());
+        long len = HEADER_BYTES + (positions != null ? 8L * count : 0) + elem * elems
+                + 4L * length(o.topIds()) + (o.topTokens() != null ? 2L * o.topTokens().length() : 0);
+        if (len > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("binary output: " + len + " bytes do not fit in one record");
+        }
+        ByteBuffer b = ByteBuffer.allocate((int) len).order(ByteOrder.LITTLE_ENDIAN);
+        int flags = (o.isChunk() ? FLAG_CHUNK : 0) | (positions != null ? FLAG_POSITIONS : 0)
+                | (o.ps() != null ? FLAG_P : 0) | (o.logps() != null ? FLAG_LOGP : 0)
+                | (o.topIds() != null ? FLAG_TOP : 0) | (o.topTokens() != null ? FLAG_TOP_TOKENS : 0)
+                | (o.surprisals() != null ? FLAG_SURPRISAL : 0);
         b.put((byte) 'L').put((byte) 'Y').put(VERSION).put((byte) elem);
-        b.put((byte) ((o.isChunk() ? FLAG_CHUNK : 0) | (positions != null ? FLAG_POSITIONS : 0)))
-                .put((byte) 0).put((byte) 0).put((byte) 0);
+        b.put((byte) flags).put((byte) 0).putShort((short) k);
         b.putLong(o.pos()).putInt(count).putInt(o.dim());
         if (positions != null) {
             for (long p : positions) {
                 b.putLong(p);
             }
         }
-        if (float64) {
-            b.asDoubleBuffer().put(o.ys());
-        } else {
-            for (double y : o.ys()) {
-                b.putFloat((float) y);
+        putReals(b, o.ys(), float64);
+        putReals(b, o.ps(), float64);
+        putReals(b, o.logps(), float64);
+        putReals(b, o.topPs(), float64);
+        putReals(b, o.surprisals(), float64);
+        if (o.topIds() != null) {
+            for (int id : o.topIds()) {
+                b.putInt(id);
+            }
+        }
+        if (o.topTokens() != null) {
+            String t = o.topTokens();
+            for (int i = 0; i < t.length(); i++) {
+                b.putChar(t.charAt(i));
             }
         }
         return b.array();
+    }
+
+    private static int length(double[] a) {
+        return a == null ? 0 : a.length;
+    }
+
+    private static int length(int[] a) {
+        return a == null ? 0 : a.length;
+    }
+
+    private static void putReals(ByteBuffer b, double[] a, boolean float64) {
+        if (a == null) {
+            return;
+        }
+        if (float64) {
+            b.asDoubleBuffer().put(a);
+            b.position(b.position() + 8 * a.length);
+        } else {
+            for (double v : a) {
+                b.putFloat((float) v);
+            }
+        }
+    }
+
+    private static double[] getReals(ByteBuffer b, int n, int elem) {
+        double[] a = new double[n];
+        if (elem == 8) {
+            b.asDoubleBuffer().get(a);
+            b.position(b.position() + 8 * n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                a[i] = b.getFloat();
+            }
+        }
+        return a;
     }
 
     /** Decodes an output record of sequence {@code seq} (the record key). */
     public static AttentionOutput decodeOutput(String seq, byte[] value) {
         ByteBuffer b = header(value, 'L', 'Y', "output");
         int elem = b.get(3);
-        int flags = b.get(4);
+        int flags = b.get(4) & 0xff;
+        int k = b.getShort(6) & 0xffff;
         long pos = b.getLong(8);
         int count = b.getInt(16);
         int dim = b.getInt(20);
@@ -186,8 +259,22 @@ public final class BinaryRecords {
         if (count < 0 || dim <= 0) {
             throw new IllegalArgumentException("binary output: bad count " + count + " or dim " + dim);
         }
+        if ((flags & ~OUTPUT_FLAGS) != 0) {
+            throw new IllegalArgumentException("binary output: unknown flag bits " + (flags & ~OUTPUT_FLAGS));
+        }
+        boolean top = (flags & FLAG_TOP) != 0;
+        if (top != (k > 0) || ((flags & FLAG_TOP_TOKENS) != 0 && !top)) {
+            throw new IllegalArgumentException("binary output: top flag " + top + " with k " + k
+                    + (top ? "" : " (top symbols need the top flag)"));
+        }
         boolean hasPositions = (flags & FLAG_POSITIONS) != 0;
-        expectLength(value, (hasPositions ? 8L * count : 0) + (long) elem * count * dim, "output payload");
+        long rows = (long) count * dim;
+        long topN = (long) count * k;
+        long elems = rows * (1 + ((flags & FLAG_P) != 0 ? 1 : 0) + ((flags & FLAG_LOGP) != 0 ? 1 : 0))
+                + (top ? topN : 0) + ((flags & FLAG_SURPRISAL) != 0 ? count : 0);
+        long payload = (hasPositions ? 8L * count : 0) + elem * elems + (top ? 4 * topN : 0)
+                + ((flags & FLAG_TOP_TOKENS) != 0 ? 2 * topN : 0);
+        expectLength(value, payload, "output payload");
         b.position(HEADER_BYTES);
         long[] positions = null;
         if (hasPositions) {
@@ -195,15 +282,28 @@ public final class BinaryRecords {
             b.asLongBuffer().get(positions);
             b.position(HEADER_BYTES + 8 * count);
         }
-        double[] ys = new double[count * dim];
-        if (elem == 8) {
-            b.asDoubleBuffer().get(ys);
-        } else {
-            for (int i = 0; i < ys.length; i++) {
-                ys[i] = b.getFloat();
+        double[] ys = getReals(b, count * dim, elem);
+        double[] ps = (flags & FLAG_P) != 0 ? getReals(b, count * dim, elem) : null;
+        double[] logps = (flags & FLAG_LOGP) != 0 ? getReals(b, count * dim, elem) : null;
+        double[] topPs = top ? getReals(b, count * k, elem) : null;
+        double[] surprisals = (flags & FLAG_SURPRISAL) != 0 ? getReals(b, count, elem) : null;
+        int[] topIds = null;
+        String topTokens = null;
+        if (top) {
+            topIds = new int[count * k];
+            for (int i = 0; i < topIds.length; i++) {
+                topIds[i] = b.getInt();
+            }
+            if ((flags & FLAG_TOP_TOKENS) != 0) {
+                char[] c = new char[count * k];
+                for (int i = 0; i < c.length; i++) {
+                    c[i] = b.getChar();
+                }
+                topTokens = new String(c);
             }
         }
-        return new AttentionOutput(seq, pos, dim, ys, positions, (flags & FLAG_CHUNK) != 0);
+        return new AttentionOutput(seq, pos, dim, ys, positions, (flags & FLAG_CHUNK) != 0, ps, logps, k, topIds,
+                topPs, topTokens, surprisals);
     }
 
     /** True when {@code value} starts like a binary output record (magic and version). */

@@ -34,7 +34,9 @@ import java.util.Arrays;
  * a chunk; when the outputs of a chunk are not at consecutive positions (thinned emit modes) a
  * {@code "positions":[..]} field lists them. Doubles are written in Java's shortest round-trip form
  * ({@link Double#toString(double)}), so parsing them back gives the identical double; a
- * non-finite value (which JSON cannot represent) is written as {@code null}.
+ * non-finite value (which JSON cannot represent) is written as {@code null}. Language-model fields
+ * (when asked for) follow: {@code "p"}, {@code "logp"}, {@code "top"}, {@code "surprisal"} for a
+ * single output, {@code "ps"}, {@code "logps"}, {@code "tops"}, {@code "surprisals"} for a chunk.
  */
 public final class JsonRecords {
     private static final JsonFactory FACTORY = JsonFactory.builder()
@@ -367,7 +369,8 @@ public final class JsonRecords {
         int n = out.count();
         int dim = out.dim();
         double[] ys = out.ys();
-        if (!out.isChunk() && n == 1) {
+        boolean single = !out.isChunk() && n == 1;
+        if (single) {
             sb.append(",\"y\":");
             appendVector(sb, ys, 0, dim);
         } else {
@@ -391,7 +394,88 @@ public final class JsonRecords {
                 sb.append(']');
             }
         }
+        if (out.hasLmFields()) {
+            writeLmFields(out, sb, single);
+        }
         sb.append('}');
+    }
+
+    /**
+     * {@code "p"}, {@code "logp"}, {@code "top"}, {@code "surprisal"} of a single output, or
+     * {@code "ps"}, {@code "logps"}, {@code "tops"}, {@code "surprisals"} (one entry per output) of
+     * a chunk; a top entry is {@code {"token":"A","p":0.41}} when the model has symbols, else
+     * {@code {"id":17,"p":0.41}}; a surprisal that does not exist is {@code null}.
+     */
+    private static void writeLmFields(AttentionOutput out, StringBuilder sb, boolean single) {
+        int n = out.count();
+        int dim = out.dim();
+        if (out.ps() != null) {
+            appendRows(sb, single ? ",\"p\":" : ",\"ps\":", out.ps(), n, dim, single);
+        }
+        if (out.logps() != null) {
+            appendRows(sb, single ? ",\"logp\":" : ",\"logps\":", out.logps(), n, dim, single);
+        }
+        if (out.topIds() != null) {
+            sb.append(single ? ",\"top\":" : ",\"tops\":");
+            if (!single) {
+                sb.append('[');
+            }
+            int k = out.topK();
+            for (int i = 0; i < n; i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                appendTop(sb, out, i * k, k);
+            }
+            if (!single) {
+                sb.append(']');
+            }
+        }
+        if (out.surprisals() != null) {
+            double[] s = out.surprisals();
+            if (single) {
+                sb.append(",\"surprisal\":");
+                appendNumber(sb, s[0]);
+            } else {
+                appendRows(sb, ",\"surprisals\":", s, 1, n, true);
+            }
+        }
+    }
+
+    private static void appendRows(StringBuilder sb, String field, double[] a, int n, int dim, boolean single) {
+        sb.append(field);
+        if (single) {
+            appendVector(sb, a, 0, dim);
+            return;
+        }
+        sb.append('[');
+        for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            appendVector(sb, a, i * dim, dim);
+        }
+        sb.append(']');
+    }
+
+    private static void appendTop(StringBuilder sb, AttentionOutput out, int off, int k) {
+        String tokens = out.topTokens();
+        sb.append('[');
+        for (int j = 0; j < k; j++) {
+            if (j > 0) {
+                sb.append(',');
+            }
+            if (tokens != null) {
+                sb.append("{\"token\":");
+                appendString(sb, tokens, off + j, off + j + 1); // no String per entry
+            } else {
+                sb.append("{\"id\":").append(out.topIds()[off + j]);
+            }
+            sb.append(",\"p\":");
+            appendNumber(sb, out.topPs()[off + j]);
+            sb.append('}');
+        }
+        sb.append(']');
     }
 
     /** The JSON form of {@code out} as a String. */
@@ -482,20 +566,28 @@ public final class JsonRecords {
             if (j > 0) {
                 sb.append(',');
             }
-            double v = a[off + j];
-            if (Double.isFinite(v)) {
-                sb.append(v); // shortest round-trip form, no String allocated
-            } else {
-                sb.append("null");
-            }
+            appendNumber(sb, a[off + j]);
         }
         sb.append(']');
     }
 
+    private static void appendNumber(StringBuilder sb, double v) {
+        if (Double.isFinite(v)) {
+            sb.append(v); // shortest round-trip form, no String allocated
+        } else {
+            sb.append("null");
+        }
+    }
+
     /** Appends {@code s} as a JSON string literal. */
     static void appendString(StringBuilder sb, String s) {
+        appendString(sb, s, 0, s.length());
+    }
+
+    /** Appends {@code s[from, to)} as a JSON string literal. */
+    private static void appendString(StringBuilder sb, String s, int from, int to) {
         sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        for (int i = from; i < to; i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"': sb.append("\\\""); break;

@@ -169,6 +169,57 @@ class ReplayCommandITCase {
     }
 
     @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void emitFieldsReachTheOutputFile() throws Exception {
+        AttentionConfig cfg = AttentionConfig.builder().dModel(8).heads(2).dKey(4).dValue(4).dOut(4)
+                .vocab("ACGT").build();
+        Model lm = ModelFiles.random(cfg, 9L);
+        Path modelFile = dir.resolve("lm.safetensors");
+        ModelFiles.save(lm, modelFile);
+        Path in = dir.resolve("lm.jsonl");
+        Files.writeString(in, String.join("\n",
+                "{\"seq\":\"s1\",\"pos\":0,\"tokens\":\"ACGTAC\"}",
+                "{\"seq\":\"s1\",\"pos\":6,\"token\":\"G\"}",
+                "{\"seq\":\"s1\",\"pos\":7,\"tokens\":\"GTA\"}") + "\n");
+        Path out = dir.resolve("lm-out.jsonl");
+        run("--model", modelFile.toString(), "--input", in.toString(), "--output", out.toString(),
+                "--emit-fields", "probabilities,top-2,surprisal");
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines).hasSize(3);
+        String tokens = "ACGTACGGTA";
+        List<double[]> ps = new ArrayList<>();
+        List<JsonNode> tops = new ArrayList<>();
+        List<JsonNode> surprisals = new ArrayList<>();
+        for (String l : lines) {
+            JsonNode n = MAPPER.readTree(l);
+            assertThat(n.has("logps")).isFalse();
+            if (n.has("y")) {
+                ps.add(MAPPER.convertValue(n.get("p"), double[].class));
+                tops.add(n.get("top"));
+                surprisals.add(n.get("surprisal"));
+            } else {
+                for (int i = 0; i < n.get("ys").size(); i++) {
+                    ps.add(MAPPER.convertValue(n.get("ps").get(i), double[].class));
+                    tops.add(n.get("tops").get(i));
+                    surprisals.add(n.get("surprisals").get(i));
+                }
+            }
+        }
+        assertThat(ps).hasSize(10);
+        assertThat(surprisals.get(0).isNull()).isTrue();
+        for (int t = 0; t < 10; t++) {
+            assertThat(tops.get(t)).hasSize(2);
+            int id = "ACGT".indexOf(tops.get(t).get(0).get("token").asText());
+            assertThat(tops.get(t).get(0).get("p").asDouble()).isEqualTo(ps.get(t)[id]);
+            if (t > 0) {
+                double p = ps.get(t - 1)["ACGT".indexOf(tokens.charAt(t))];
+                assertThat(surprisals.get(t).asDouble()).as("surprisal at %d", t)
+                        .isCloseTo(-Math.log(p) / Math.log(2), org.assertj.core.data.Offset.offset(1e-12));
+            }
+        }
+    }
+
+    @Test
     void badCommandLinesAreUsageErrors() throws Exception {
         Path modelFile = writeModel();
         Path in = dir.resolve("in.jsonl");
@@ -186,6 +237,16 @@ class ReplayCommandITCase {
                 in.toString(), "--output", o, "--feature-map", "cosine"})).hasMessageContaining("feature_map");
         assertThatThrownBy(() -> ReplayCommand.run(new String[] {"--model"}))
                 .hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> ReplayCommand.run(new String[] {"--model", modelFile.toString(), "--input",
+                in.toString(), "--output", o, "--emit-fields", "p,entropy"}))
+                .isInstanceOf(UsageException.class).hasMessageContaining("--emit-fields")
+                .hasMessageContaining("unknown emit field 'entropy'");
+        // this model's outputs (d_out 6) are not logits over its 4 symbols
+        assertThatThrownBy(() -> ReplayCommand.run(new String[] {"--model", modelFile.toString(), "--input",
+                in.toString(), "--output", o, "--emit-fields", "surprisal"}))
+                .isInstanceOf(UsageException.class).hasMessageContaining("--emit-fields")
+                .hasMessageContaining("logits").hasMessageContaining("output width 6");
+        assertThat(ReplayCommand.usage()).contains("--emit-fields");
         assertThat(ReplayCommand.usage()).contains("--feature-map").contains("--state-precision").contains("--emit");
     }
 }

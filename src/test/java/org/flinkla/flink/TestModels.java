@@ -47,6 +47,25 @@ final class TestModels {
         return w;
     }
 
+    /**
+     * A small language model: one attention layer with an embedding over {@link #VOCAB} and
+     * d_out = 4 = vocabulary size, so its outputs are logits over the token ids.
+     */
+    static org.flinkla.model.Model lm(long seed) {
+        AttentionConfig c = AttentionConfig.builder().dModel(D_MODEL).heads(2).dKey(4).dValue(4).dOut(VOCAB.length())
+                .featureMap(FeatureMapKind.ELU).vocab(VOCAB).build();
+        return new org.flinkla.model.Model(c, weights(c, seed), "test LM (seed " + seed + ")");
+    }
+
+    /** A language model over {@code vocabSize} token ids without symbols (ids only). */
+    static org.flinkla.model.Model idsLm(long seed, int vocabSize) {
+        AttentionConfig c = AttentionConfig.builder().dModel(D_MODEL).heads(2).dKey(4).dValue(4).dOut(vocabSize)
+                .featureMap(FeatureMapKind.ELU).build();
+        AttentionWeights w = weights(c, seed);
+        w.embedding = gaussian(new Random(seed + 1), vocabSize * D_MODEL, 1.0);
+        return new org.flinkla.model.Model(c, w, "test ids LM (seed " + seed + ")");
+    }
+
     private static double[] gaussian(Random r, int n, double scale) {
         double[] a = new double[n];
         for (int i = 0; i < n; i++) {

@@ -93,6 +93,45 @@ class JobDefinitionTest {
     }
 
     @Test
+    void emitFieldsAreAListOrACommaString() {
+        org.flinkla.flink.EmitFields all = org.flinkla.flink.EmitFields.parse(
+                "probabilities, log-probabilities, top-3, surprisal");
+        assertThat(parse(MINIMAL).emitFields().isEmpty()).isTrue();
+        assertThat(parse(MINIMAL + "emit-fields: [probabilities, log-probabilities, top-3, surprisal]\n").emitFields())
+                .isEqualTo(all);
+        assertThat(parse(MINIMAL + "emit-fields: \"probabilities, log-probabilities, top-3, surprisal\"\n")
+                .emitFields()).isEqualTo(all);
+        assertThat(parse(MINIMAL + "emit-fields: []\n").emitFields().isEmpty()).isTrue();
+        assertThat(parse(MINIMAL + "emit-fields: surprisal\n").withParallelism(3).emitFields())
+                .isEqualTo(org.flinkla.flink.EmitFields.NONE.withSurprisal(true));
+    }
+
+    @Test
+    void badEmitFieldsAreNamed() {
+        assertThatThrownBy(() -> parse(MINIMAL + "emit-fields: [probabilities, entropy]\n"))
+                .isInstanceOf(JobDefinitionException.class)
+                .hasMessageContaining("job.yaml").hasMessageContaining("'emit-fields'")
+                .hasMessageContaining("unknown emit field 'entropy'");
+        assertThatThrownBy(() -> parse(MINIMAL + "emit-fields: [top-0]\n")).hasMessageContaining("'emit-fields'")
+                .hasMessageContaining("between 1 and");
+        assertThatThrownBy(() -> parse(MINIMAL + "emit-fields: [[p]]\n")).hasMessageContaining("'emit-fields[0]'");
+        assertThatThrownBy(() -> parse(MINIMAL + "emit-fields: {p: 1}\n")).hasMessageContaining("'emit-fields'");
+        assertThatThrownBy(() -> parse(MINIMAL + "emit-fields: \"p,,logp\"\n")).hasMessageContaining("empty entry");
+        // a model whose outputs are not logits: named at build time, with the key
+        String notLm = MINIMAL.replace("{file: m.safetensors}",
+                "{seeded: {d-model: 8, heads: 2, d-out: 6, vocab: ACGT}}") + "emit-fields: [surprisal]\n";
+        assertThatThrownBy(() -> AttentionJob.attention(parse(notLm)))
+                .isInstanceOf(JobDefinitionException.class)
+                .hasMessageContaining("job.yaml: 'emit-fields'").hasMessageContaining("logits")
+                .hasMessageContaining("output width 6");
+        String lm = MINIMAL.replace("{file: m.safetensors}",
+                "{seeded: {d-model: 8, heads: 2, d-out: 4, vocab: ACGT}}") + "emit-fields: [top-2, surprisal]\n";
+        assertThat(AttentionJob.attention(parse(lm)).emitFields().topK()).isEqualTo(2);
+        assertThatThrownBy(() -> AttentionJob.attention(parse(lm.replace("top-2", "top-9"))))
+                .hasMessageContaining("'emit-fields'").hasMessageContaining("K <= 4");
+    }
+
+    @Test
     void kafkaPropertiesPassThroughWithSecretsMasked() {
         JobDefinition job = parse(MINIMAL + String.join("\n",
                 "kafka:",

@@ -68,7 +68,10 @@ class RecordValidatorTest {
 
     @Test
     void constructorChecksItsArguments() {
-        assertThatThrownBy(() -> new RecordValidator(0, null, 0, 1)).hasMessageContaining("d_model");
+        assertThatThrownBy(() -> new RecordValidator(-1, null, 0, 1)).hasMessageContaining("d_model");
+        // d_model 0: a model of token ids only; a vector record is then the wrong dimension
+        assertThat(new RecordValidator(0, "AC", 2, 4).validate(TokenRecord.vectors("s", 0L, new double[] {1.0}, 1, false)))
+                .startsWith(RejectReasons.WRONG_DIMENSION);
         assertThatThrownBy(() -> new RecordValidator(2, "ACGT", 3, 1)).hasMessageContaining("embedding rows");
         assertThatThrownBy(() -> new RecordValidator(2, null, 0, 0)).hasMessageContaining("maxTokensPerRecord");
     }

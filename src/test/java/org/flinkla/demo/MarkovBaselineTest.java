@@ -1,0 +1,47 @@
+package org.flinkla.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
+
+class MarkovBaselineTest {
+    private static double log2(double v) {
+        return Math.log(v) / Math.log(2);
+    }
+
+    @Test
+    void orderZeroIsTheKtEstimatorOfTheSymbolCounts() {
+        MarkovBaseline m = new MarkovBaseline(0, "AC");
+        assertThat(m.accept('A')).isNaN(); // base 1 is not scored
+        // second symbol A: counts A=1, total 1 → (1 + ½) / (1 + 1)
+        assertThat(m.accept('A')).isCloseTo(-log2(1.5 / 2.0), within(1e-15));
+        // third symbol C: counts A=2, C=0 → (0 + ½) / (2 + 1)
+        assertThat(m.accept('C')).isCloseTo(-log2(0.5 / 3.0), within(1e-15));
+        assertThat(m.meanBits()).isCloseTo((-log2(0.75) - log2(1.0 / 6)) / 2, within(1e-15));
+    }
+
+    @Test
+    void contextsAreTheLastKSymbolsAndEarlyPositionsGetUniform() {
+        MarkovBaseline m = new MarkovBaseline(2, "ACGT");
+        m.accept('A');
+        assertThat(m.accept('C')).isCloseTo(2.0, within(1e-15)); // fewer than k bases before it: 1/A
+        assertThat(m.accept('G')).isCloseTo(2.0, within(1e-15)); // context AC never seen: ½ / (4·½) = ¼
+        m.accept('A');
+        m.accept('C');
+        // context AC seen once before, followed by G: (1 + ½) / (1 + 2)
+        assertThat(m.accept('G')).isCloseTo(-log2(1.5 / 3.0), within(1e-15));
+        // context CG seen once, followed by A; now T: (0 + ½) / (1 + 2)
+        assertThat(m.accept('T')).isCloseTo(-log2(0.5 / 3.0), within(1e-15));
+    }
+
+    @Test
+    void aRepetitiveSequenceCostsFarLessThanTwoBitsPerBase() {
+        MarkovBaseline m = new MarkovBaseline(3, "ACGT");
+        for (int i = 0; i < 4000; i++) {
+            m.accept("ACGT".charAt(i % 4));
+        }
+        assertThat(m.meanBits()).isLessThan(0.05);
+        assertThat(m.scored()).isEqualTo(3999);
+    }
+}
