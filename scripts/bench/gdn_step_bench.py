@@ -150,13 +150,15 @@ class GatedDeltaNetLM:
 
 
 def rate(fn, seconds):
-    """Tokens/s of fn() (which returns the tokens it decoded): a warm-up pass, then a timed one."""
+    """(tokens per wall-clock second, tokens per CPU second of this thread) of fn(), which returns
+    the tokens it decoded: a warm-up pass, then a timed one.  With one torch thread the operators
+    run on this thread, so the second is the per-core rate on a shared machine."""
     for timed in (False, True):
-        t0, n = time.perf_counter(), 0
+        t0, c0, n = time.perf_counter(), time.thread_time(), 0
         while time.perf_counter() - t0 < seconds:
             n += fn()
         if timed:
-            return n / (time.perf_counter() - t0)
+            return n / (time.perf_counter() - t0), n / (time.thread_time() - c0)
 
 
 def main(argv):
@@ -196,7 +198,8 @@ def main(argv):
     st3 = m.new_state()
     logits = [m.block(torch.tensor([i]), st3)[0].tolist() for i in a.ids]
     print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(),
-                      'single_tokens_per_s': single_rate, f'chunk{a.chunk}_tokens_per_s': chunk_rate,
+                      'single_tokens_per_s': single_rate[0], 'single_tokens_per_cpu_s': single_rate[1],
+                      f'chunk{a.chunk}_tokens_per_s': chunk_rate[0], f'chunk{a.chunk}_tokens_per_cpu_s': chunk_rate[1],
                       'ids': a.ids, 'logits': logits}))
     return 0
 

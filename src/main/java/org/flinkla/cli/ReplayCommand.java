@@ -34,7 +34,8 @@ final class ReplayCommand {
                 + "{\"seq\",\"pos\",\"y\"|\"ys\"} lines: sequences in order of first appearance, each by position.\n"
                 + "Unusable lines are reported on stderr (file:line: reason) and skipped.\n\n");
         sb.append("options:\n");
-        sb.append("  --model FILE          safetensors model (configuration from its metadata)\n");
+        sb.append("  --model PATH          safetensors model (configuration from its metadata), or a\n"
+                + "                        flash-linear-attention model directory (config.json + safetensors)\n");
         sb.append("  --input FILE          JSON-lines input\n");
         sb.append("  --output FILE         JSON-lines output (overwritten)\n");
         sb.append("  --emit MODE           all (default), last (one output per record), every:N\n");

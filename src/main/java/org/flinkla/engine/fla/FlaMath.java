@@ -125,6 +125,37 @@ final class FlaMath {
         }
     }
 
+    /**
+     * Σ_j a[aOff + j]·b[bOff + j] in a fixed order: eight partial sums s_m over j ≡ m (mod 8) for
+     * the first n − n mod 8 terms, the rest added to s_0, then ((s0 + s1) + (s2 + s3)) +
+     * ((s4 + s5) + (s6 + s7)). The Vector API version keeps the eight sums in lanes; same bits.
+     */
+    static double dot(double[] a, int aOff, double[] b, int bOff, int n) {
+        if (VECTOR && n >= 8) {
+            return FlaVectorKernels.dot(a, aOff, b, bOff, n);
+        }
+        return dotScalar(a, aOff, b, bOff, n);
+    }
+
+    static double dotScalar(double[] a, int aOff, double[] b, int bOff, int n) {
+        int n8 = n & ~7;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        for (int j = 0; j < n8; j += 8) {
+            s0 += a[aOff + j] * b[bOff + j];
+            s1 += a[aOff + j + 1] * b[bOff + j + 1];
+            s2 += a[aOff + j + 2] * b[bOff + j + 2];
+            s3 += a[aOff + j + 3] * b[bOff + j + 3];
+            s4 += a[aOff + j + 4] * b[bOff + j + 4];
+            s5 += a[aOff + j + 5] * b[bOff + j + 5];
+            s6 += a[aOff + j + 6] * b[bOff + j + 6];
+            s7 += a[aOff + j + 7] * b[bOff + j + 7];
+        }
+        for (int j = n8; j < n; j++) {
+            s0 += a[aOff + j] * b[bOff + j];
+        }
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+    }
+
     /** RMSNorm: y = x / sqrt(mean(x²) + ε) · w (w may be null: no weight); y may be x. */
     static void rmsNorm(double[] x, int xOff, int n, double[] w, double eps, double[] y, int yOff) {
         double ss = 0;

@@ -332,101 +332,57 @@ final class FlaStepper implements ModelStepper {
 
     /**
      * One head of the (gated) delta rule, FLA's order: S ← a·S; u = β(v − S k); S ← S + u kᵀ;
-     * o = S q. S is [d_v][d_k] at base in sd or sf; q, k, v in proj, o to this.o. Row sums run as
-     * four partial sums over j ≡ 0..3 (mod 4), added (s0 + s1) + (s2 + s3).
+     * o = S q. S is [d_v][d_k] at base in sd or sf (a float32 row is widened into {@code row},
+     * updated there and stored rounded); q, k, v in proj, o to this.o. Row sums as
+     * {@link FlaMath#dot}.
      */
     private void deltaHead(double[] sd, float[] sf, int base, int dv, int dk, double a, double beta,
                            int q, int k, int v, int out) {
-        double[] p = proj;
-        int d4 = dk & ~3;
+        if (FlaMath.VECTOR && FlaVectorKernels.deltaHeadApplies(dk)) {
+            FlaVectorKernels.deltaHead(sd, sf, base, dv, dk, a, beta, proj, q, k, v, o, out);
+        } else {
+            deltaHeadScalar(sd, sf, base, dv, dk, a, beta, proj, q, k, v, o, out, row);
+        }
+    }
+
+    /** {@link #deltaHead} in plain Java, on explicit arrays (tests compare it with the vector kernel). */
+    static void deltaHeadScalar(double[] sd, float[] sf, int base, int dv, int dk, double a, double beta,
+                                double[] p, int q, int k, int v, double[] o, int out, double[] row) {
         for (int i = 0; i < dv; i++) {
             int r = base + i * dk;
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            double[] x;
+            int xo;
             if (sd != null) {
-                for (int j = 0; j < d4; j += 4) {
-                    double x0 = sd[r + j] * a, x1 = sd[r + j + 1] * a, x2 = sd[r + j + 2] * a, x3 = sd[r + j + 3] * a;
-                    sd[r + j] = x0;
-                    sd[r + j + 1] = x1;
-                    sd[r + j + 2] = x2;
-                    sd[r + j + 3] = x3;
-                    s0 += x0 * p[k + j];
-                    s1 += x1 * p[k + j + 1];
-                    s2 += x2 * p[k + j + 2];
-                    s3 += x3 * p[k + j + 3];
+                if (a != 1.0) {
+                    for (int j = 0; j < dk; j++) {
+                        sd[r + j] *= a;
+                    }
                 }
-                for (int j = d4; j < dk; j++) {
-                    double x = sd[r + j] * a;
-                    sd[r + j] = x;
-                    s0 += x * p[k + j];
-                }
+                x = sd;
+                xo = r;
             } else {
-                for (int j = 0; j < d4; j += 4) {
-                    double x0 = sf[r + j] * a, x1 = sf[r + j + 1] * a, x2 = sf[r + j + 2] * a, x3 = sf[r + j + 3] * a;
-                    row[j] = x0;
-                    row[j + 1] = x1;
-                    row[j + 2] = x2;
-                    row[j + 3] = x3;
-                    s0 += x0 * p[k + j];
-                    s1 += x1 * p[k + j + 1];
-                    s2 += x2 * p[k + j + 2];
-                    s3 += x3 * p[k + j + 3];
+                for (int j = 0; j < dk; j++) {
+                    row[j] = sf[r + j] * a;
                 }
-                for (int j = d4; j < dk; j++) {
-                    double x = sf[r + j] * a;
-                    row[j] = x;
-                    s0 += x * p[k + j];
+                x = row;
+                xo = 0;
+            }
+            double u = beta * (p[v + i] - FlaMath.dot(x, xo, p, k, dk));
+            for (int j = 0; j < dk; j++) {
+                x[xo + j] += u * p[k + j];
+            }
+            o[out + i] = FlaMath.dot(x, xo, p, q, dk);
+            if (sf != null) {
+                for (int j = 0; j < dk; j++) {
+                    sf[r + j] = (float) row[j];
                 }
             }
-            double u = beta * (p[v + i] - ((s0 + s1) + (s2 + s3)));
-            s0 = 0;
-            s1 = 0;
-            s2 = 0;
-            s3 = 0;
-            if (sd != null) {
-                for (int j = 0; j < d4; j += 4) {
-                    double x0 = sd[r + j] + u * p[k + j], x1 = sd[r + j + 1] + u * p[k + j + 1];
-                    double x2 = sd[r + j + 2] + u * p[k + j + 2], x3 = sd[r + j + 3] + u * p[k + j + 3];
-                    sd[r + j] = x0;
-                    sd[r + j + 1] = x1;
-                    sd[r + j + 2] = x2;
-                    sd[r + j + 3] = x3;
-                    s0 += x0 * p[q + j];
-                    s1 += x1 * p[q + j + 1];
-                    s2 += x2 * p[q + j + 2];
-                    s3 += x3 * p[q + j + 3];
-                }
-                for (int j = d4; j < dk; j++) {
-                    double x = sd[r + j] + u * p[k + j];
-                    sd[r + j] = x;
-                    s0 += x * p[q + j];
-                }
-            } else {
-                for (int j = 0; j < d4; j += 4) {
-                    double x0 = row[j] + u * p[k + j], x1 = row[j + 1] + u * p[k + j + 1];
-                    double x2 = row[j + 2] + u * p[k + j + 2], x3 = row[j + 3] + u * p[k + j + 3];
-                    sf[r + j] = (float) x0;
-                    sf[r + j + 1] = (float) x1;
-                    sf[r + j + 2] = (float) x2;
-                    sf[r + j + 3] = (float) x3;
-                    s0 += x0 * p[q + j];
-                    s1 += x1 * p[q + j + 1];
-                    s2 += x2 * p[q + j + 2];
-                    s3 += x3 * p[q + j + 3];
-                }
-                for (int j = d4; j < dk; j++) {
-                    double x = row[j] + u * p[k + j];
-                    sf[r + j] = (float) x;
-                    s0 += x * p[q + j];
-                }
-            }
-            o[out + i] = (s0 + s1) + (s2 + s3);
         }
     }
 
     /**
      * One GLA head (decay ≠ null: S[i][j] ← S[i][j]·decay[dOff + j] + v_i k_j) or one retention
-     * head (decay null: S ← γ S + v kᵀ); o_i = Σ_j S[i][j] q_j as four partial sums like
-     * {@link #deltaHead}.
+     * head (decay null: S ← γ S + v kᵀ); o_i = Σ_j S[i][j] q_j as {@link FlaMath#dot}.
      */
     private void decayHead(double[] sd, float[] sf, int base, int dv, int dk, double[] decay, int dOff, double g,
                            int q, int k, int v, int out) {
@@ -434,49 +390,33 @@ final class FlaStepper implements ModelStepper {
         for (int i = 0; i < dv; i++) {
             int r = base + i * dk;
             double vi = p[v + i];
-            if (sd != null && decay != null) {
-                for (int j = 0; j < dk; j++) {
-                    double x = sd[r + j] * decay[dOff + j] + vi * p[k + j];
-                    sd[r + j] = x;
-                    row[j] = x;
+            if (sd != null) {
+                if (decay != null) {
+                    for (int j = 0; j < dk; j++) {
+                        sd[r + j] = sd[r + j] * decay[dOff + j] + vi * p[k + j];
+                    }
+                } else {
+                    for (int j = 0; j < dk; j++) {
+                        sd[r + j] = g * sd[r + j] + vi * p[k + j];
+                    }
                 }
-            } else if (sd != null) {
-                for (int j = 0; j < dk; j++) {
-                    double x = g * sd[r + j] + vi * p[k + j];
-                    sd[r + j] = x;
-                    row[j] = x;
-                }
-            } else if (decay != null) {
-                for (int j = 0; j < dk; j++) {
-                    double x = sf[r + j] * decay[dOff + j] + vi * p[k + j];
-                    sf[r + j] = (float) x;
-                    row[j] = x;
-                }
+                o[out + i] = FlaMath.dot(sd, r, p, q, dk);
             } else {
-                for (int j = 0; j < dk; j++) {
-                    double x = g * sf[r + j] + vi * p[k + j];
-                    sf[r + j] = (float) x;
-                    row[j] = x;
+                if (decay != null) {
+                    for (int j = 0; j < dk; j++) {
+                        row[j] = sf[r + j] * decay[dOff + j] + vi * p[k + j];
+                    }
+                } else {
+                    for (int j = 0; j < dk; j++) {
+                        row[j] = g * sf[r + j] + vi * p[k + j];
+                    }
                 }
+                for (int j = 0; j < dk; j++) {
+                    sf[r + j] = (float) row[j];
+                }
+                o[out + i] = FlaMath.dot(row, 0, p, q, dk);
             }
-            o[out + i] = dot4(row, p, q, dk);
         }
-    }
-
-    /** Σ_j a[j]·b[bOff + j] as four partial sums over j ≡ 0..3 (mod 4), added (s0 + s1) + (s2 + s3). */
-    private static double dot4(double[] a, double[] b, int bOff, int n) {
-        int n4 = n & ~3;
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (int j = 0; j < n4; j += 4) {
-            s0 += a[j] * b[bOff + j];
-            s1 += a[j + 1] * b[bOff + j + 1];
-            s2 += a[j + 2] * b[bOff + j + 2];
-            s3 += a[j + 3] * b[bOff + j + 3];
-        }
-        for (int j = n4; j < n; j++) {
-            s0 += a[j] * b[bOff + j];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     private void glaHead(double[] sd, float[] sf, int base, int dv, int dk, int dOff, int q, int k, int v, int out) {

@@ -18,9 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  * module, and for any number of tokens per call.
  *
  * <p><b>Why.</b> The scalar loop is a rank-1 update of the whole output block per input row: it
- * reads and writes the outputs once per input element. Here blocks of 4 tokens × 3 vectors of
+ * reads and writes the outputs once per input element. Here blocks of 4 tokens × 2 vectors of
  * columns (or 1 token × 8 vectors) stay in registers over all inputs, and each block of weight
- * columns is read once per 4 tokens from cache.
+ * columns is read once per 4 tokens from cache. (4 × 3 blocks were tried: C2 in Java 17 then
+ * leaves some vector operations unintrinsified and allocates per call.)
  */
 final class FlaVectorKernels {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
@@ -43,47 +44,38 @@ final class FlaVectorKernels {
 
     /** Four tokens (rows of x at x0, x0 + xs, ...), all columns. */
     private static void four(double[] x, int x0, int xs, int in, double[] wT, int out, double[] y, int y0, int ys) {
-        int w3 = 3 * LANES;
+        int w2 = 2 * LANES;
         int j = 0;
-        for (; j + w3 <= out; j += w3) {
-            DoubleVector a00 = DoubleVector.zero(S), a01 = a00, a02 = a00;
-            DoubleVector a10 = a00, a11 = a00, a12 = a00;
-            DoubleVector a20 = a00, a21 = a00, a22 = a00;
-            DoubleVector a30 = a00, a31 = a00, a32 = a00;
+        for (; j + w2 <= out; j += w2) {
+            DoubleVector a00 = DoubleVector.zero(S), a01 = a00;
+            DoubleVector a10 = a00, a11 = a00;
+            DoubleVector a20 = a00, a21 = a00;
+            DoubleVector a30 = a00, a31 = a00;
             for (int i = 0; i < in; i++) {
                 int w = i * out + j;
                 DoubleVector b0 = DoubleVector.fromArray(S, wT, w);
                 DoubleVector b1 = DoubleVector.fromArray(S, wT, w + LANES);
-                DoubleVector b2 = DoubleVector.fromArray(S, wT, w + 2 * LANES);
                 double s0 = x[x0 + i];
                 double s1 = x[x0 + xs + i];
                 double s2 = x[x0 + 2 * xs + i];
                 double s3 = x[x0 + 3 * xs + i];
                 a00 = a00.add(b0.mul(s0));
                 a01 = a01.add(b1.mul(s0));
-                a02 = a02.add(b2.mul(s0));
                 a10 = a10.add(b0.mul(s1));
                 a11 = a11.add(b1.mul(s1));
-                a12 = a12.add(b2.mul(s1));
                 a20 = a20.add(b0.mul(s2));
                 a21 = a21.add(b1.mul(s2));
-                a22 = a22.add(b2.mul(s2));
                 a30 = a30.add(b0.mul(s3));
                 a31 = a31.add(b1.mul(s3));
-                a32 = a32.add(b2.mul(s3));
             }
             a00.intoArray(y, y0 + j);
             a01.intoArray(y, y0 + j + LANES);
-            a02.intoArray(y, y0 + j + 2 * LANES);
             a10.intoArray(y, y0 + ys + j);
             a11.intoArray(y, y0 + ys + j + LANES);
-            a12.intoArray(y, y0 + ys + j + 2 * LANES);
             a20.intoArray(y, y0 + 2 * ys + j);
             a21.intoArray(y, y0 + 2 * ys + j + LANES);
-            a22.intoArray(y, y0 + 2 * ys + j + 2 * LANES);
             a30.intoArray(y, y0 + 3 * ys + j);
             a31.intoArray(y, y0 + 3 * ys + j + LANES);
-            a32.intoArray(y, y0 + 3 * ys + j + 2 * LANES);
         }
         for (; j + LANES <= out; j += LANES) {
             DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
@@ -152,6 +144,107 @@ final class FlaVectorKernels {
         }
     }
 
+    /** Lanes of the eight partial sums of {@link FlaMath#dot}: 8 doubles as one vector (AVX-512) or two (AVX2). */
+    private static final VectorSpecies<Double> DOT = VectorSpecies.of(double.class, VectorShape.forBitSize(
+            Math.min(LANES, 8) * 64));
+
+    /** {@link FlaMath#dotScalar} with its eight partial sums in vector lanes: the same bits. */
+    static double dot(double[] a, int aOff, double[] b, int bOff, int n) {
+        int n8 = n & ~7;
+        double s0, s1, s2, s3, s4, s5, s6, s7;
+        if (DOT.length() == 8) {
+            DoubleVector acc = DoubleVector.zero(DOT);
+            for (int j = 0; j < n8; j += 8) {
+                acc = acc.add(DoubleVector.fromArray(DOT, a, aOff + j).mul(DoubleVector.fromArray(DOT, b, bOff + j)));
+            }
+            s0 = acc.lane(0);
+            s1 = acc.lane(1);
+            s2 = acc.lane(2);
+            s3 = acc.lane(3);
+            s4 = acc.lane(4);
+            s5 = acc.lane(5);
+            s6 = acc.lane(6);
+            s7 = acc.lane(7);
+        } else if (DOT.length() == 4) {
+            DoubleVector lo = DoubleVector.zero(DOT);
+            DoubleVector hi = lo;
+            for (int j = 0; j < n8; j += 8) {
+                lo = lo.add(DoubleVector.fromArray(DOT, a, aOff + j).mul(DoubleVector.fromArray(DOT, b, bOff + j)));
+                hi = hi.add(DoubleVector.fromArray(DOT, a, aOff + j + 4).mul(DoubleVector.fromArray(DOT, b, bOff + j + 4)));
+            }
+            s0 = lo.lane(0);
+            s1 = lo.lane(1);
+            s2 = lo.lane(2);
+            s3 = lo.lane(3);
+            s4 = hi.lane(0);
+            s5 = hi.lane(1);
+            s6 = hi.lane(2);
+            s7 = hi.lane(3);
+        } else {
+            return FlaMath.dotScalar(a, aOff, b, bOff, n);
+        }
+        for (int j = n8; j < n; j++) {
+            s0 += a[aOff + j] * b[bOff + j];
+        }
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+    }
+
+    /** Whether {@link #deltaHead} applies: eight-lane vectors and rows of a multiple of 8. */
+    static boolean deltaHeadApplies(int dk) {
+        return DOT.length() == 8 && LANES == 8 && dk % 8 == 0;
+    }
+
+    /**
+     * The delta-rule head of {@code FlaStepper.deltaHead} in vector registers (only when
+     * {@link #deltaHeadApplies}): per row of S, x = a·S_row, u = β(v_i − x·k), S_row = x + u·k,
+     * o_i = S_row·q, the dot products as {@link FlaMath#dot} (eight lanes = its eight partial sums);
+     * the same bits as the scalar head. Exactly one of sd (float64 state) and sf (float32: widened,
+     * stored rounded to nearest) is given.
+     */
+    static void deltaHead(double[] sd, float[] sf, int base, int dv, int dk, double a, double beta,
+                          double[] p, int q, int k, int v, double[] o, int out) {
+        for (int i = 0; i < dv; i++) {
+            int r = base + i * dk;
+            DoubleVector acc = DoubleVector.zero(DOT);
+            for (int j = 0; j < dk; j += 8) {
+                DoubleVector x = sd != null ? DoubleVector.fromArray(DOT, sd, r + j) : widen8(sf, r + j);
+                if (a != 1.0) {
+                    x = x.mul(a);
+                }
+                acc = acc.add(x.mul(DoubleVector.fromArray(DOT, p, k + j)));
+            }
+            double u = beta * (p[v + i] - tree(acc));
+            acc = DoubleVector.zero(DOT);
+            for (int j = 0; j < dk; j += 8) {
+                DoubleVector x = sd != null ? DoubleVector.fromArray(DOT, sd, r + j) : widen8(sf, r + j);
+                if (a != 1.0) {
+                    x = x.mul(a);
+                }
+                DoubleVector kj = DoubleVector.fromArray(DOT, p, k + j);
+                x = x.add(kj.mul(u));
+                if (sd != null) {
+                    x.intoArray(sd, r + j);
+                } else {
+                    ((FloatVector) x.convertShape(VectorOperators.D2F, F8, 0)).intoArray(sf, r + j);
+                }
+                acc = acc.add(x.mul(DoubleVector.fromArray(DOT, p, q + j)));
+            }
+            o[out + i] = tree(acc);
+        }
+    }
+
+    private static final VectorSpecies<Float> F8 = VectorSpecies.of(float.class, VectorShape.forBitSize(256));
+
+    private static DoubleVector widen8(float[] s, int i) {
+        return (DoubleVector) FloatVector.fromArray(F8, s, i).convertShape(VectorOperators.F2D, DOT, 0);
+    }
+
+    /** ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)) of an eight-lane vector. */
+    private static double tree(DoubleVector acc) {
+        return ((acc.lane(0) + acc.lane(1)) + (acc.lane(2) + acc.lane(3)))
+                + ((acc.lane(4) + acc.lane(5)) + (acc.lane(6) + acc.lane(7)));
+    }
+
     /** {@link #matmul} with float32 weights, each widened exactly to float64 before its product. */
     static void matmul(double[] x, int xOff, int xStride, int n, int in,
                        float[] wT, int out, double[] y, int yOff, int yStride) {
@@ -171,47 +264,38 @@ final class FlaVectorKernels {
 
     /** {@code four} with float32 weights (widened exactly). Four tokens (rows of x at x0, x0 + xs, ...), all columns. */
     private static void four32(double[] x, int x0, int xs, int in, float[] wT, int out, double[] y, int y0, int ys) {
-        int w3 = 3 * LANES;
+        int w2 = 2 * LANES;
         int j = 0;
-        for (; j + w3 <= out; j += w3) {
-            DoubleVector a00 = DoubleVector.zero(S), a01 = a00, a02 = a00;
-            DoubleVector a10 = a00, a11 = a00, a12 = a00;
-            DoubleVector a20 = a00, a21 = a00, a22 = a00;
-            DoubleVector a30 = a00, a31 = a00, a32 = a00;
+        for (; j + w2 <= out; j += w2) {
+            DoubleVector a00 = DoubleVector.zero(S), a01 = a00;
+            DoubleVector a10 = a00, a11 = a00;
+            DoubleVector a20 = a00, a21 = a00;
+            DoubleVector a30 = a00, a31 = a00;
             for (int i = 0; i < in; i++) {
                 int w = i * out + j;
                 DoubleVector b0 = widen(wT, w);
                 DoubleVector b1 = widen(wT, w + LANES);
-                DoubleVector b2 = widen(wT, w + 2 * LANES);
                 double s0 = x[x0 + i];
                 double s1 = x[x0 + xs + i];
                 double s2 = x[x0 + 2 * xs + i];
                 double s3 = x[x0 + 3 * xs + i];
                 a00 = a00.add(b0.mul(s0));
                 a01 = a01.add(b1.mul(s0));
-                a02 = a02.add(b2.mul(s0));
                 a10 = a10.add(b0.mul(s1));
                 a11 = a11.add(b1.mul(s1));
-                a12 = a12.add(b2.mul(s1));
                 a20 = a20.add(b0.mul(s2));
                 a21 = a21.add(b1.mul(s2));
-                a22 = a22.add(b2.mul(s2));
                 a30 = a30.add(b0.mul(s3));
                 a31 = a31.add(b1.mul(s3));
-                a32 = a32.add(b2.mul(s3));
             }
             a00.intoArray(y, y0 + j);
             a01.intoArray(y, y0 + j + LANES);
-            a02.intoArray(y, y0 + j + 2 * LANES);
             a10.intoArray(y, y0 + ys + j);
             a11.intoArray(y, y0 + ys + j + LANES);
-            a12.intoArray(y, y0 + ys + j + 2 * LANES);
             a20.intoArray(y, y0 + 2 * ys + j);
             a21.intoArray(y, y0 + 2 * ys + j + LANES);
-            a22.intoArray(y, y0 + 2 * ys + j + 2 * LANES);
             a30.intoArray(y, y0 + 3 * ys + j);
             a31.intoArray(y, y0 + 3 * ys + j + LANES);
-            a32.intoArray(y, y0 + 3 * ys + j + 2 * LANES);
         }
         for (; j + LANES <= out; j += LANES) {
             DoubleVector a0 = DoubleVector.zero(S), a1 = a0, a2 = a0, a3 = a0;

@@ -161,7 +161,6 @@ class FlaStateTest {
         SequenceModel m = load("retnet_default", "float64");
         int[] ids = ids(m);
         ModelState s = m.newState();
-        double[] y = new double[m.outputWidth()];
         m.newStepper().stepTokens(s, ids, 0, 20, new double[20 * m.outputWidth()], 0);
         ModelState shifted = ModelState.wrap(s.doubles().clone(), null, s.tokens() + 1);
         double[] a = new double[m.outputWidth()];
@@ -170,7 +169,39 @@ class FlaStateTest {
         m.newStepper().stepToken(shifted, ids[20], b, 0);
         assertThat(a).isNotEqualTo(b);
         assertThat(s.tokens()).isEqualTo(21);
-        assertThat(y).hasSize(m.outputWidth());
+    }
+
+    /**
+     * No allocation per token: after warm-up rounds (the JIT's escape analysis, and the Vector API
+     * kernels, allocate until C2 has compiled them), a round of single steps, vector steps and
+     * chunks allocates (almost) nothing.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void decodingAllocatesNothingPerToken(String name, String precision) {
+        SequenceModel m = load(name, precision);
+        ModelStepper st = m.newStepper();
+        ModelState s = m.newState();
+        int[] ids = ids(m);
+        double[] x = new double[m.inputWidth() * 8];
+        for (int t = 0; t < 8; t++) {
+            ((FlaLanguageModel) m).embedding(ids[t], x, t * m.inputWidth());
+        }
+        double[] ys = new double[N * m.outputWidth()];
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long allocated = Long.MAX_VALUE;
+        for (int round = 0; round < 40 && allocated >= 4096; round++) {
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 200; i++) {
+                st.stepToken(s, ids[i % N], ys, 0);
+                st.step(s, x, 0, ys, 0);
+                st.steps(s, x, 0, 8, ys, 0);
+                st.stepTokens(s, ids, 0, 70, ys, 0);
+            }
+            allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertThat(allocated).as("bytes allocated by 200 × 80 tokens").isLessThan(4096);
     }
 
     @Test

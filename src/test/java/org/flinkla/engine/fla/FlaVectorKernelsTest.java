@@ -13,6 +13,56 @@ import org.junit.jupiter.api.Test;
  */
 class FlaVectorKernelsTest {
     @Test
+    void vectorDotHasTheScalarBits() {
+        assumeTrue(VectorSupport.enabled(), "needs --add-modules jdk.incubator.vector");
+        Random r = new Random(6);
+        for (int n : new int[] {8, 9, 15, 16, 23, 64, 100, 256}) {
+            double[] a = new double[n + 3];
+            double[] b = new double[n + 5];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = r.nextGaussian() * Math.exp(4 * r.nextGaussian());
+            }
+            for (int i = 0; i < b.length; i++) {
+                b[i] = r.nextGaussian();
+            }
+            assertThat(Double.doubleToRawLongBits(FlaVectorKernels.dot(a, 3, b, 5, n)))
+                    .as("n=%d", n).isEqualTo(Double.doubleToRawLongBits(FlaMath.dotScalar(a, 3, b, 5, n)));
+        }
+    }
+
+    @Test
+    void vectorDeltaHeadHasTheScalarBits() {
+        assumeTrue(VectorSupport.enabled() && FlaVectorKernels.deltaHeadApplies(16), "needs 8-lane vectors");
+        Random r = new Random(7);
+        int dv = 5, dk = 24, base = 3;
+        double[] p = new double[200];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = r.nextGaussian();
+        }
+        for (double a : new double[] {1.0, 0.97}) {
+            double[] sd = new double[base + dv * dk];
+            float[] sf = new float[sd.length];
+            for (int i = 0; i < sd.length; i++) {
+                sf[i] = (float) r.nextGaussian();
+                sd[i] = r.nextGaussian();
+            }
+            double[] sd2 = sd.clone();
+            float[] sf2 = sf.clone();
+            double[] o1 = new double[dv + 2];
+            double[] o2 = new double[dv + 2];
+            double[] row = new double[dk];
+            FlaStepper.deltaHeadScalar(sd, null, base, dv, dk, a, 0.7, p, 10, 50, 100, o1, 2, row);
+            FlaVectorKernels.deltaHead(sd2, null, base, dv, dk, a, 0.7, p, 10, 50, 100, o2, 2);
+            assertThat(sd2).isEqualTo(sd);
+            assertThat(o2).isEqualTo(o1);
+            FlaStepper.deltaHeadScalar(null, sf, base, dv, dk, a, 1.3, p, 10, 50, 100, o1, 2, row);
+            FlaVectorKernels.deltaHead(null, sf2, base, dv, dk, a, 1.3, p, 10, 50, 100, o2, 2);
+            assertThat(sf2).isEqualTo(sf);
+            assertThat(o2).isEqualTo(o1);
+        }
+    }
+
+    @Test
     void vectorMatmulHasTheScalarBits() {
         assumeTrue(VectorSupport.enabled(), "needs --add-modules jdk.incubator.vector");
         Random r = new Random(5);
