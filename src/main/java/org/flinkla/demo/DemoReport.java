@@ -264,7 +264,7 @@ public final class DemoReport {
 
         h.append("<h2>How well each model predicts the next base</h2>\n");
         h.append(bitsTable(in));
-        h.append(bitsChart(in)).append('\n');
+        h.append(bitsCharts(in)).append('\n');
         h.append("<p class=\"note\">Bits per base = the mean over bases 2..N of \u2212log\u2082 p(base | the bases before "
                 + "it); fewer is better; 2 bits is a uniform guess among A, C, G, T (log\u2082 5 = 2.32 among ACGTN). "
                 + "The model's figure is the surprisal its job emitted for every base, read back from Kafka. "
@@ -453,14 +453,34 @@ public final class DemoReport {
         return h.append("</table>\n").toString();
     }
 
-    /** Rolling bits per base along the sequence, one curve per predictor that ran. */
-    static String bitsChart(Inputs in) {
-        BitsPerBase b = in.bits();
+    /**
+     * Rolling bits per base along the sequence, one curve per predictor that ran; when the softmax
+     * model stopped early, a second chart of the stretch it covered.
+     */
+    static String bitsCharts(Inputs in) {
         int n = (int) Math.min(Integer.MAX_VALUE, in.bases().length());
-        int window = Math.max(50, Math.min(1000, n / 20));
+        String all = bitsChart(in, n, "Bits per base along the sequence");
+        long sn = in.bits().softmax() == null ? 0 : in.bits().softmaxBases();
+        if (sn > 100 && sn * 5 < n) {
+            int zoom = (int) Math.min(n, Math.max(sn * 2, 1000));
+            return all + "\n" + bitsChart(in, zoom, String.format(Locale.ROOT, "The first %,d bases (the softmax model "
+                    + "stopped at %,d)", zoom, sn));
+        }
+        return all;
+    }
+
+    /** The rolling curves over the first {@code n} bases. */
+    static String bitsChart(Inputs in, int n, String title) {
+        BitsPerBase b = in.bits();
+        // about a twentieth of the stretch, rounded to 50, 100, 200, 500 or 1,000 bases
+        int window = 50;
+        for (int w : new int[] {100, 200, 500, 1000}) {
+            if (w <= n / 20) {
+                window = w;
+            }
+        }
         Svg.LineChart chart = new Svg.LineChart(String.format(Locale.ROOT,
-                "Bits per base along the sequence (mean of the previous %,d bases)", window), "position (bases)",
-                "bits per base");
+                "%s (mean of the previous %,d bases)", title, window), "position (bases)", "bits per base");
         double[][] all = predictorBits(b);
         double lo = Double.POSITIVE_INFINITY;
         double hi = 0;
@@ -469,7 +489,8 @@ public final class DemoReport {
                 continue;
             }
             int upTo = i == 3 ? (int) Math.min(n, b.softmaxBases()) : n;
-            double[][] r = LanguageModelBits.rolling(all[i], upTo, window, 600);
+            // the first point where a whole window is behind it (softmax: as far as it got)
+            double[][] r = LanguageModelBits.rolling(all[i], upTo, window, 600, Math.min(window, upTo));
             if (r[0].length == 0) {
                 continue;
             }
