@@ -37,4 +37,20 @@ class ProgressBarTest {
         assertThat(out.split("\n", -1)).hasSize(2);
         assertThat(out).contains(" 50%").contains("100%");
     }
+
+    @Test
+    void outputsWrittenButNotCommittedShowAheadOfTheCommittedOnes() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        ProgressBar bar = new ProgressBar(new PrintStream(buf, true, StandardCharsets.UTF_8), "tokens", 100, true);
+        bar.status("starting");
+        assertThat(buf.toString(StandardCharsets.UTF_8)).contains("starting");
+        bar.restart();
+        bar.ahead(60);
+        bar.update(30);
+        String line = bar.line(System.nanoTime());
+        // 30% committed = 9 of 30 cells, 60% written = 9 more
+        assertThat(line).contains("[#########+++++++++............]").contains(" 30%").contains("(60 processed)")
+                .doesNotContain("starting");
+        bar.finish();
+    }
 }

@@ -51,4 +51,45 @@ class SvgTest {
         assertThat(img.getRGB(6, 2) & 0xffffff).isEqualTo(0x2166ac);
         assertThat(img.getRGB(3, 1) & 0xffffff).isEqualTo(0xffffff);
     }
+
+    @Test
+    void ticksOfARangeStartAtAStepAtOrBelowItsLowEnd() {
+        // (2.31 − 1.73) / 5 = 0.116 → a step of 0.2, from 1.6 (the multiple of 0.2 at or below 1.73)
+        double[] t = Svg.ticks(1.73, 2.31, 5);
+        assertThat(t[0]).isCloseTo(1.6, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(t[1] - t[0]).isCloseTo(0.2, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(t[t.length - 1]).isGreaterThanOrEqualTo(2.31);
+        assertThat(t[t.length - 2]).isLessThan(2.31);
+    }
+
+    @Test
+    void probabilityBarsStackEveryColumnToItsTotalAndOutlineTheBaseThatCame() {
+        double[][] p = {{0.5, 0.25, 0.125, 0.125, 0}, {0.1, 0.2, 0.3, 0.4, 0}, null};
+        char[] actual = {'C', 'T', 'A'};
+        String svg = Svg.probabilityBars("t", p, actual, "ACGTN", 101, 400, 300);
+        // plot height = 300 − 34 (top) − 70 (bottom) = 196: the segments of column 0 are 98, 49, 24.5, 24.5
+        Matcher m = Pattern.compile("<rect x=\"([0-9.]+)\" y=\"([0-9.]+)\" width=\"([0-9.]+)\" height=\"([0-9.]+)\" "
+                + "fill=\"(#[0-9a-f]{6})\"/>").matcher(svg);
+        double col0 = 0;
+        int segments = 0;
+        while (m.find()) {
+            // column 0 starts at the plot's left edge (70) and is (400 − 90) / 3 wide; legend swatches are 14 wide
+            if (Double.parseDouble(m.group(1)) == 70.0 && Double.parseDouble(m.group(3)) > 100) {
+                col0 += Double.parseDouble(m.group(4));
+            }
+            segments++;
+        }
+        assertThat(col0).isCloseTo(196.0, org.assertj.core.data.Offset.offset(0.05));
+        assertThat(segments).isGreaterThanOrEqualTo(10);
+        // one outline per column with a prediction: C's segment (49 high) in column 0, T's (78.4) in column 1
+        Matcher o = Pattern.compile("fill=\"none\" stroke=\"#000\"").matcher(svg);
+        int outlines = 0;
+        while (o.find()) {
+            outlines++;
+        }
+        assertThat(outlines).isEqualTo(2);
+        assertThat(svg).contains("height=\"49.00\" fill=\"none\"").contains("height=\"78.40\" fill=\"none\"");
+        // the letters of the bases that came, and the first position on the axis
+        assertThat(svg).contains(">C</text>").contains(">T</text>").contains(">A</text>").contains(">101</text>");
+    }
 }
