@@ -17,6 +17,7 @@ import org.apache.flink.table.annotation.ArgumentHint;
 import org.apache.flink.table.annotation.ArgumentTrait;
 import org.apache.flink.table.annotation.DataTypeHint;
 import org.apache.flink.table.annotation.StateHint;
+import org.apache.flink.table.api.dataview.MapView;
 import org.apache.flink.table.catalog.DataTypeFactory;
 import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.data.GenericRowData;
@@ -52,6 +53,11 @@ import org.flinkla.records.TokenRecord;
  * validation), same state ({@link SequenceState}, kept as the bytes of
  * {@link SequenceStateSerializer}: one state read and at most one write per row, never per token).
  *
+ * <p>The state entry {@value #STATE_NAME} is a map view with the single key 0 holding those bytes,
+ * not a value entry: the PTF runtime reads a value entry before and writes it after every call,
+ * hashing and comparing it in full to skip unchanged writes, which for a state of kilobytes costs
+ * more than the row's work; a map view is read and written only where the function does.
+ *
  * <pre>{@code
  * CREATE FUNCTION LINEAR_ATTENTION AS 'org.flinkla.sql.LinearAttentionTableFunction';
  * SELECT * FROM LINEAR_ATTENTION(
@@ -84,7 +90,7 @@ public class LinearAttentionTableFunction extends ProcessTableFunction<RowData> 
 
     /** Name of the table argument. */
     public static final String ARG_INPUT = "input";
-    /** Name of the state entry (part of the savepoint layout together with the call's uid). */
+    /** Name of the state entry, {@code MAP<INT, BYTES>} (part of the savepoint layout with the call's uid). */
     public static final String STATE_NAME = "sequence";
 
     // positions of the arguments in the call (the eval parameters after context and state)
@@ -95,14 +101,8 @@ public class LinearAttentionTableFunction extends ProcessTableFunction<RowData> 
     private static final int POS_MAX_TOKENS = 4;
     private static final int POS_STATE_TTL = 5;
     private static final int POS_COLUMNS = 6;
-
-    /**
-     * The state entry: the sequence's {@link SequenceState} as written by
-     * {@link SequenceStateSerializer} (NULL = no state yet, or reset).
-     */
-    public static class SequenceBytes {
-        public byte[] state;
-    }
+    /** The one key of the state entry's map. */
+    private static final Integer ENTRY = 0;
 
     private transient Runtime rt;
     private transient MetricGroup metricGroup;
@@ -113,14 +113,14 @@ public class LinearAttentionTableFunction extends ProcessTableFunction<RowData> 
     }
 
     public void eval(Context ctx,
-            @StateHint(name = STATE_NAME) SequenceBytes sequence,
+            @StateHint(name = STATE_NAME, type = @DataTypeHint("MAP<INT, BYTES>")) MapView<Integer, byte[]> sequence,
             @ArgumentHint(value = ArgumentTrait.SET_SEMANTIC_TABLE, name = ARG_INPUT) Row input,
             @ArgumentHint(name = "model") String model,
             @ArgumentHint(name = "model_options", isOptional = true) String modelOptions,
             @ArgumentHint(name = "emit", isOptional = true) String emit,
             @ArgumentHint(name = "max_tokens", isOptional = true) Integer maxTokens,
             @ArgumentHint(name = "state_ttl", isOptional = true) String stateTtl,
-            @ArgumentHint(name = "columns", isOptional = true) String columns) {
+            @ArgumentHint(name = "columns", isOptional = true) String columns) throws Exception {
         Runtime r = rt;
         if (r == null) {
             CallOptions o = CallOptions.parse(model, modelOptions, emit, maxTokens, stateTtl, columns);
@@ -176,7 +176,7 @@ public class LinearAttentionTableFunction extends ProcessTableFunction<RowData> 
             g.gauge(LinearAttentionMetrics.STATE_BYTES_PER_KEY, () -> stateBytes);
         }
 
-        void process(Row row, SequenceBytes sequence) {
+        void process(Row row, MapView<Integer, byte[]> sequence) throws Exception {
             columns.read(row, conversion);
             if (conversion.reason != null) {
                 reject(columns.pos(row), conversion.reason);
@@ -185,8 +185,9 @@ public class LinearAttentionTableFunction extends ProcessTableFunction<RowData> 
             TokenRecord record = conversion.record;
             SequenceState current = null;
             boolean reset = record.kind() == TokenRecord.Kind.RESET;
-            if (!reset && record.seq() != null && sequence.state != null) {
-                current = decode(sequence.state); // the one state read of this row
+            if (!reset && record.seq() != null) {
+                byte[] stored = sequence.get(ENTRY); // the one state read of this row
+                current = stored == null ? null : decode(stored);
             }
             SequenceProcessor.Outcome o = processor.process(record, current);
             if (o.rejectReason != null) {
@@ -195,7 +196,7 @@ public class LinearAttentionTableFunction extends ProcessTableFunction<RowData> 
             }
             recordsIn.inc();
             if (o.clearState) {
-                sequence.state = null; // an all-NULL state entry is cleared by the runtime
+                sequence.remove(ENTRY);
                 resets.inc();
                 return;
             }
@@ -208,7 +209,7 @@ public class LinearAttentionTableFunction extends ProcessTableFunction<RowData> 
                 gapTokens.inc(o.gap);
             }
             if (o.stateChanged) {
-                sequence.state = encode(o.state); // the one write of this row
+                sequence.put(ENTRY, encode(o.state)); // the one write of this row
             }
             if (o.output != null) {
                 emit(o.output);
