@@ -3,7 +3,6 @@ package org.flinkla.sql;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -380,16 +379,5 @@ final class InputColumns implements Serializable {
     static final class Conversion {
         TokenRecord record;
         String reason;
-    }
-
-    /** Role → column name of every role the table has (for messages and docs). */
-    Map<Role, String> present() {
-        Map<Role, String> m = new EnumMap<>(Role.class);
-        for (Role r : Role.values()) {
-            if (index[r.ordinal()] >= 0) {
-                m.put(r, column[r.ordinal()]);
-            }
-        }
-        return m;
     }
 }
