@@ -18,6 +18,7 @@ public final class Main {
     static {
         register("demo", "the chromosome demo on the embedded default", DemoCommand::run);
         register("run", "run a job definition from flink-jobs/ (embedded Kafka+Flink by default)", RunCommand::run);
+        register("sql", "run a SQL job file from flink-jobs/ (embedded Kafka+Flink by default)", SqlCommand::run);
         register("replay", "run the attention operator over a JSON-lines file", ReplayCommand::run);
         register("produce", "write FASTA, text or JSON lines to a Kafka topic", ProduceCommand::run);
         register("tail", "print or save the committed records of a Kafka topic", TailCommand::run);

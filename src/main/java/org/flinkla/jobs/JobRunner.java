@@ -229,18 +229,22 @@ public final class JobRunner {
      * Ends an open-ended run with stop-with-savepoint: the sinks commit their last transaction, so
      * every output of the consumed input is visible (a plain cancel would leave an open transaction
      * that read_committed readers wait on). Falls back to cancel if the savepoint fails.
+     *
+     * @return the savepoint's path, or null when it failed and the job was cancelled
      */
-    private static void stop(JobClient jc, PrintStream log) throws Exception {
+    static String stop(JobClient jc, PrintStream log) throws Exception {
         Path dir = Files.createTempDirectory("flinkla-savepoint-");
         log.println("Timeout reached: stopping the job with a savepoint in " + dir);
         try {
             String savepoint = jc.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
                     .get(120, TimeUnit.SECONDS);
             log.println("Stopped; savepoint " + savepoint);
+            return savepoint;
         } catch (Exception e) {
             log.println("Stop with savepoint failed (" + e.getMessage() + "): cancelling the job; outputs after the "
                     + "last checkpoint are not committed");
             jc.cancel().get(60, TimeUnit.SECONDS);
+            return null;
         }
     }
 
@@ -250,7 +254,7 @@ public final class JobRunner {
         return ys == null ? 1 : ys.size();
     }
 
-    private static InputStream open(Path p) throws IOException {
+    static InputStream open(Path p) throws IOException {
         if (!Files.isRegularFile(p)) {
             throw new IllegalArgumentException("input file " + p + " does not exist");
         }
