@@ -38,6 +38,8 @@ final class ReplayCommand {
         sb.append("  --emit MODE           all (default), last (one output per record), every:N\n");
         sb.append("  --max-tokens N        largest chunk accepted per record (default ")
                 .append(RecordValidator.DEFAULT_MAX_TOKENS_PER_RECORD).append(")\n");
+        sb.append("  --max-position-gap N  largest gap a record may skip after its sequence's last position")
+                .append(" (default ").append(LinearAttention.DEFAULT_MAX_POSITION_GAP).append("; more: bad_pos)\n");
         sb.append("  --parallelism N       operator parallelism (default 1)\n");
         sb.append("  --state-backend B     hashmap (default) or rocksdb\n");
         sb.append("model overrides (beat the file's metadata):\n");
@@ -88,6 +90,7 @@ final class ReplayCommand {
         EmitMode emit = EmitMode.ALL;
         int maxTokens = RecordValidator.DEFAULT_MAX_TOKENS_PER_RECORD;
         int parallelism = 1;
+        long maxGap = LinearAttention.DEFAULT_MAX_POSITION_GAP;
         String backend = "hashmap";
         try {
             String v;
@@ -96,6 +99,16 @@ final class ReplayCommand {
             }
             if ((v = opts.remove("max-tokens")) != null) {
                 maxTokens = positiveInt(v, "max-tokens");
+            }
+            if ((v = opts.remove("max-position-gap")) != null) {
+                try {
+                    maxGap = Long.parseLong(v.trim());
+                } catch (NumberFormatException e) {
+                    maxGap = -1;
+                }
+                if (maxGap < 0) {
+                    throw new IllegalArgumentException("--max-position-gap must be a whole number >= 0, got '" + v + "'");
+                }
             }
             if ((v = opts.remove("parallelism")) != null) {
                 parallelism = positiveInt(v, "parallelism");
@@ -121,7 +134,8 @@ final class ReplayCommand {
         Model model = ModelFiles.load(modelFile, overrides); // ModelFileException names file and tensor
         LinearAttention attention;
         try {
-            attention = LinearAttention.builder(model).emit(emit).maxTokensPerRecord(maxTokens).build();
+            attention = LinearAttention.builder(model).emit(emit).maxTokensPerRecord(maxTokens)
+                    .maxPositionGap(maxGap).build();
         } catch (IllegalArgumentException e) {
             throw new UsageException("replay: " + e.getMessage());
         }

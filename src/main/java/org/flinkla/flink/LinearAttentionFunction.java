@@ -20,7 +20,6 @@ import org.flinkla.engine.AttentionState;
 import org.flinkla.engine.AttentionWeights;
 import org.flinkla.engine.RecurrentLinearAttention;
 import org.flinkla.records.AttentionOutput;
-import org.flinkla.records.JsonRecords;
 import org.flinkla.records.RecordTypes;
 import org.flinkla.records.RecordValidator;
 import org.flinkla.records.RejectReasons;
@@ -35,8 +34,10 @@ import org.flinkla.records.TokenRecord;
  * <p>Semantics per record (DESIGN §4), for a key whose next expected position is {@code next}:
  * a record without {@code pos} starts at {@code next}; tokens at positions below {@code next} are
  * replays and dropped (a chunk overlapping {@code next} keeps only its new tokens); a record
- * starting above {@code next} is a gap, counted and accepted. {@code {"control":"reset"}} clears
- * the key. Invalid records (see {@link RecordValidator}) go to {@link LinearAttention#REJECTED}.
+ * starting above {@code next} is a gap, counted and accepted when it skips at most
+ * {@code maxPositionGap} positions, otherwise rejected {@code bad_pos} with the state untouched (one
+ * wild position would otherwise move {@code next} so far that every later token is a "replay").
+ * {@code {"control":"reset"}} clears the key. Invalid records (see {@link RecordValidator}) go to {@link LinearAttention#REJECTED}.
  *
  * <p>Prefer {@link LinearAttention#apply}; use this class directly only to wire it yourself:
  * {@code stream.keyBy(TokenRecord::seq).process(attention.function())}.
@@ -54,6 +55,7 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
     private final EmitMode emit;
     private final Duration stateTtl;
     private final int maxTokensPerRecord;
+    private long maxPositionGap = LinearAttention.DEFAULT_MAX_POSITION_GAP;
 
     private transient RecurrentLinearAttention engine;
     private transient RecordValidator validator;
@@ -80,6 +82,12 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
         this.emit = emit;
         this.stateTtl = stateTtl;
         this.maxTokensPerRecord = maxTokensPerRecord;
+    }
+
+    /** Largest accepted gap: a record may start at most this many positions after the next expected one. */
+    LinearAttentionFunction maxPositionGap(long gap) {
+        this.maxPositionGap = gap;
+        return this;
     }
 
     /** The state descriptor, with processing-time TTL when configured. */
@@ -140,15 +148,14 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
             reject(record, reason, ctx);
             return;
         }
-        recordsIn.inc();
         if (record.kind() == TokenRecord.Kind.RESET) {
+            recordsIn.inc();
             state.clear();
             resets.inc();
             processingNanos.update(System.nanoTime() - t0);
             return;
         }
         int count = record.count();
-        tokensIn.inc(count);
 
         SequenceState s = state.value(); // the one read of this record
         if (s == null) {
@@ -158,6 +165,21 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
         }
         long next = s.nextPos();
         long start = record.hasPos() ? record.pos() : (next == SequenceState.NO_POSITION ? 0 : next);
+        // next becomes start + count: it must stay a position (not wrap onto NO_POSITION = Long.MIN_VALUE)
+        if (start > Long.MAX_VALUE - count) {
+            reject(record, RejectReasons.of(RejectReasons.BAD_POS, "position " + start + " + " + count
+                    + " tokens overflows"), ctx);
+            return;
+        }
+        // start - next cannot overflow: both are >= 0 here
+        if (next != SequenceState.NO_POSITION && start > next && start - next > maxPositionGap) {
+            reject(record, RejectReasons.of(RejectReasons.BAD_POS, "pos " + start + " skips " + (start - next)
+                    + " positions after the sequence's next position " + next + "; the bound is "
+                    + maxPositionGap + " (max-position-gap)"), ctx);
+            return;
+        }
+        recordsIn.inc();
+        tokensIn.inc(count);
         int skip = 0;
         if (next != SequenceState.NO_POSITION) {
             if (start < next) {
@@ -299,7 +321,7 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
             rejectedByReason.put(RejectReasons.codeOf(reason), c);
         }
         c.inc();
-        ctx.output(LinearAttention.REJECTED, new RejectedRecord(record.seq(), reason, JsonRecords.toJson(record)));
+        ctx.output(LinearAttention.REJECTED, RejectedRecord.of(record, reason));
     }
 
     static OutputTag<RejectedRecord> rejectedTag() {

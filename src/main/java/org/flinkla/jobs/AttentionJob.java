@@ -57,6 +57,7 @@ public final class AttentionJob {
                 .emit(emit)
                 .stateTtl(job.stateTtl())
                 .maxTokensPerRecord(job.maxTokensPerRecord())
+                .maxPositionGap(job.maxPositionGap())
                 .build();
     }
 

@@ -23,6 +23,7 @@ import org.flinkla.engine.AttentionConfig;
 import org.flinkla.engine.FeatureMapKind;
 import org.flinkla.engine.StatePrecision;
 import org.flinkla.engine.Variant;
+import org.flinkla.flink.LinearAttention;
 import org.flinkla.kafka.RecordFormat;
 
 /**
@@ -170,12 +171,13 @@ public final class JobDefinition implements Serializable {
     private final Duration stateTtl;
     private final String emit;
     private final int maxTokensPerRecord;
+    private final long maxPositionGap;
     private final Map<String, String> kafkaProperties;
     private final RocksDb rocksDb;
 
     private JobDefinition(String file, String name, Source source, Sink sink, ModelSpec model, DeliveryGuarantee guarantee,
             String stateBackend, RocksDb rocksDb, int parallelism, Duration checkpointInterval, Duration stateTtl,
-            String emit, int maxTokensPerRecord, Map<String, String> kafkaProperties) {
+            String emit, int maxTokensPerRecord, long maxPositionGap, Map<String, String> kafkaProperties) {
         this.file = file;
         this.name = name;
         this.source = source;
@@ -189,6 +191,7 @@ public final class JobDefinition implements Serializable {
         this.stateTtl = stateTtl;
         this.emit = emit;
         this.maxTokensPerRecord = maxTokensPerRecord;
+        this.maxPositionGap = maxPositionGap;
         this.kafkaProperties = Collections.unmodifiableMap(new LinkedHashMap<>(kafkaProperties));
     }
 
@@ -272,6 +275,7 @@ public final class JobDefinition implements Serializable {
             throw top.error("emit", "must be all, last or every:N (N >= 1), got '" + emit + "'");
         }
         int maxTokens = (int) top.integer("max-tokens-per-record", 16_384, 1, 1 << 24);
+        long maxGap = top.integer("max-position-gap", LinearAttention.DEFAULT_MAX_POSITION_GAP, 0, Long.MAX_VALUE);
 
         YamlSection kafka = top.section("kafka", false);
         Map<String, String> props = new LinkedHashMap<>();
@@ -288,7 +292,7 @@ public final class JobDefinition implements Serializable {
         }
         top.finish();
         return new JobDefinition(file, name, source, sink, model, guarantee, backend, rocksDb, parallelism, checkpoint, ttl,
-                emit, maxTokens, props);
+                emit, maxTokens, maxGap, props);
     }
 
     private static String topic(YamlSection s, String key, String dflt) {
@@ -394,6 +398,8 @@ public final class JobDefinition implements Serializable {
     public String emit() { return emit; }
     /** Largest number of tokens in one record (larger records are dead letters, {@code oversize}). */
     public int maxTokensPerRecord() { return maxTokensPerRecord; }
+    /** Largest position gap a record may make (larger: dead letter {@code bad_pos}). */
+    public long maxPositionGap() { return maxPositionGap; }
     /** Kafka client properties for source and sinks (may hold secrets: see {@link #maskedKafkaProperties()}). */
     public Map<String, String> kafkaProperties() { return kafkaProperties; }
 
@@ -422,13 +428,13 @@ public final class JobDefinition implements Serializable {
             throw new JobDefinitionException("--parallelism must be positive, got " + p);
         }
         return new JobDefinition(file, name, source, sink, model, guarantee, stateBackend, rocksDb, p, checkpointInterval,
-                stateTtl, emit, maxTokensPerRecord, kafkaProperties);
+                stateTtl, emit, maxTokensPerRecord, maxPositionGap, kafkaProperties);
     }
 
     /** Copy with another guarantee (used by benchmarks). */
     public JobDefinition withDeliveryGuarantee(DeliveryGuarantee g) {
         return new JobDefinition(file, name, source, sink, model, g, stateBackend, rocksDb, parallelism, checkpointInterval,
-                stateTtl, emit, maxTokensPerRecord, kafkaProperties);
+                stateTtl, emit, maxTokensPerRecord, maxPositionGap, kafkaProperties);
     }
 
     /** One-line summary, secrets masked. */

@@ -70,7 +70,8 @@ final class RecordParser extends ProcessFunction<RawKafkaRecord, TokenRecord> {
             reason = validator.validate(record);
         }
         if (reason == null) {
-            out.collect(record);
+            // the origin travels with the record, so an operator reject still names its Kafka record
+            out.collect(record.withOrigin(raw.partition(), raw.offset()));
         } else {
             ctx.output(DEAD_LETTERS, new DeadLetter(raw, reason));
         }

@@ -273,6 +273,46 @@ class LinearAttentionFunctionTest {
     }
 
     @Test
+    void aWildPositionIsRejectedAndLeavesTheSequenceUntouched() throws Exception {
+        String s = dna(13, 12);
+        try (Run run = new Run(builder().maxPositionGap(1000).build(), null, null)) {
+            run.feed(TokenRecord.symbols("a", 0, s.substring(0, 4), true),
+                    TokenRecord.symbols("a", 1_000_000_000L, "ACGT", true),      // far beyond next + 1000
+                    TokenRecord.symbols("a", 4, s.substring(4, 8), true),         // still the next position
+                    TokenRecord.symbols("a", 1008, s.substring(8, 10), true),     // a gap of exactly 1000
+                    TokenRecord.symbols("a", TokenRecord.NO_POS, s.substring(10, 12), true));
+            assertThat(run.rejected()).extracting(RejectedRecord::reasonCode).containsExactly("bad_pos");
+            assertThat(run.rejected().get(0).reason()).contains("1000000000").contains("max-position-gap");
+            assertThat(flatten(run.outputs(), "a").ys).isEqualTo(engineOutputs(engine, s));
+            assertThat(flatten(run.outputs(), "a").positions)
+                    .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 1008, 1009, 1010, 1011);
+            assertThat(run.fn.replayedTokens.getCount()).isZero();
+            assertThat(run.fn.gaps.getCount()).isEqualTo(1);
+            assertThat(run.fn.recordsIn.getCount()).isEqualTo(4);
+            assertThat(run.fn.rejected.getCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void positionsNearLongMaxNeverWrapOntoTheNoPositionMarker() throws Exception {
+        long max = Long.MAX_VALUE;
+        try (Run run = new Run(builder().maxPositionGap(max).build(), null, null)) {
+            // a new sequence may start anywhere: next becomes max - 1, then max
+            run.feed(TokenRecord.symbols("a", max - 3, "AC", true),
+                    TokenRecord.symbols("a", TokenRecord.NO_POS, "G", false),
+                    // start = next = max: one more token would make next wrap to Long.MIN_VALUE
+                    TokenRecord.symbols("a", TokenRecord.NO_POS, "T", false),
+                    TokenRecord.symbols("a", TokenRecord.NO_POS, "TT", true),
+                    // a replay is still recognised as one: the state kept next = max
+                    TokenRecord.symbols("a", 0, "A", false));
+            assertThat(run.rejected()).extracting(RejectedRecord::reasonCode).containsExactly("bad_pos", "bad_pos");
+            assertThat(flatten(run.outputs(), "a").positions).containsExactly(max - 3, max - 2, max - 1);
+            assertThat(run.fn.replayedTokens.getCount()).isEqualTo(1);
+            assertThat(run.outputs()).hasSize(2);
+        }
+    }
+
+    @Test
     void recordsWithoutPositionContinueTheSequence() throws Exception {
         String s = dna(9, 9);
         try (Run run = new Run(builder().build(), null, null)) {
