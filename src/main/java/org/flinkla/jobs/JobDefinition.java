@@ -1,6 +1,8 @@
 package org.flinkla.jobs;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
@@ -215,8 +217,15 @@ public final class JobDefinition implements Serializable {
     public static JobDefinition parse(String file, String yaml, Function<String, String> env) {
         JsonNode root;
         try {
-            root = new YAMLMapper().readTree(yaml);
+            // a key given twice would otherwise be accepted silently, the last value winning
+            root = new YAMLMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(yaml);
         } catch (JsonProcessingException e) {
+            String path = parserPath(e);
+            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
+                throw new JobDefinitionException(file + ": '" + path + "' is given twice"
+                        + (e.getLocation() != null ? " (again at line " + e.getLocation().getLineNr() + ")" : "")
+                        + ": keep one");
+            }
             throw new JobDefinitionException(file + ": not valid YAML: " + e.getOriginalMessage()
                     + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""), e);
         }
@@ -293,6 +302,23 @@ public final class JobDefinition implements Serializable {
         top.finish();
         return new JobDefinition(file, name, source, sink, model, guarantee, backend, rocksDb, parallelism, checkpoint, ttl,
                 emit, maxTokens, maxGap, props);
+    }
+
+    /** The dotted key path the YAML parser was at when it failed ({@code kafka.properties.x}), or "". */
+    private static String parserPath(JsonProcessingException e) {
+        if (!(e.getProcessor() instanceof JsonParser)) {
+            return "";
+        }
+        java.util.ArrayDeque<String> names = new java.util.ArrayDeque<>();
+        for (JsonStreamContext c = ((JsonParser) e.getProcessor()).getParsingContext(); c != null && !c.inRoot();
+                c = c.getParent()) {
+            if (c.inArray()) {
+                names.addFirst("[" + c.getCurrentIndex() + "]");
+            } else if (c.getCurrentName() != null) {
+                names.addFirst(c.getCurrentName());
+            }
+        }
+        return String.join(".", names).replace(".[", "[");
     }
 
     private static String topic(YamlSection s, String key, String dflt) {
