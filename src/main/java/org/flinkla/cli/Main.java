@@ -1,5 +1,7 @@
 package org.flinkla.cli;
 
+import java.io.PrintStream;
+import java.nio.charset.Charset;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,20 +34,40 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /**
+     * Runs a command as {@code main} does, without exiting: stdout and stderr (and so the console
+     * log, which follows System.err) go through {@link RedactingOutputStream} for the whole command,
+     * so no secret of a job file reaches them on any path. Returns the exit code.
+     */
+    public static int execute(String[] args) {
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        PrintStream out = new PrintStream(new RedactingOutputStream(stdout), false, Charset.defaultCharset());
+        PrintStream err = new PrintStream(new RedactingOutputStream(stderr), true, Charset.defaultCharset());
+        System.setOut(out);
+        System.setErr(err);
         int code;
         try {
             code = dispatch(args);
         } catch (UsageException e) {
-            System.err.println("error: " + e.getMessage());
+            err.println("error: " + e.getMessage());
             code = 2;
         } catch (Exception e) {
-            System.err.println("error: " + e.getMessage());
+            err.println("error: " + e.getMessage());
             if (System.getenv("FLA_DEBUG") != null) {
                 e.printStackTrace();
             }
             code = 1;
+        } finally {
+            out.flush();
+            err.flush();
+            System.setOut(stdout);
+            System.setErr(stderr);
         }
-        System.exit(code);
+        return code;
     }
 
     static int dispatch(String[] args) throws Exception {

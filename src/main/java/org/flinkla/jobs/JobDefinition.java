@@ -159,7 +159,6 @@ public final class JobDefinition implements Serializable {
     }
 
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
-    private static final List<String> SECRET_MARKERS = List.of("password", "secret", "sasl.jaas");
 
     private final String file;
     private final String name;
@@ -215,6 +214,8 @@ public final class JobDefinition implements Serializable {
      * references in Kafka property values.
      */
     public static JobDefinition parse(String file, String yaml, Function<String, String> env) {
+        // before anything can fail: an error message or a log line must not show a secret of the file
+        Secrets.scanText(yaml);
         JsonNode root;
         try {
             // a key given twice would otherwise be accepted silently, the last value winning
@@ -226,8 +227,8 @@ public final class JobDefinition implements Serializable {
                         + (e.getLocation() != null ? " (again at line " + e.getLocation().getLineNr() + ")" : "")
                         + ": keep one");
             }
-            throw new JobDefinitionException(file + ": not valid YAML: " + e.getOriginalMessage()
-                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""), e);
+            // not chained: the parser's own message quotes the offending line, which may hold a secret
+            throw new JobDefinitionException(file + ": " + syntaxError(e, path));
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new JobDefinitionException(file + ": the file is empty");
@@ -289,7 +290,9 @@ public final class JobDefinition implements Serializable {
         YamlSection kafka = top.section("kafka", false);
         Map<String, String> props = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : kafka.stringMap("properties").entrySet()) {
-            props.put(e.getKey(), resolveEnv(file, "kafka.properties." + e.getKey(), e.getValue(), env));
+            String value = resolveEnv(file, "kafka.properties." + e.getKey(), e.getValue(), env);
+            Secrets.registerProperty(e.getKey(), value);
+            props.put(e.getKey(), value);
         }
         kafka.finish();
         for (String reserved : List.of("bootstrap.servers", "key.deserializer", "value.deserializer",
@@ -302,6 +305,38 @@ public final class JobDefinition implements Serializable {
         top.finish();
         return new JobDefinition(file, name, source, sink, model, guarantee, backend, rocksDb, parallelism, checkpoint, ttl,
                 emit, maxTokens, maxGap, props);
+    }
+
+    /**
+     * A YAML syntax error without the text of the file: position, the key being read, and the
+     * parser's problem with anything it quotes from the file masked. The common cause — a value
+     * with quotes inside that is not quoted as a whole — gets its fix.
+     */
+    private static String syntaxError(JsonProcessingException e, String path) {
+        StringBuilder sb = new StringBuilder("not valid YAML");
+        if (e.getLocation() != null) {
+            sb.append(" at line ").append(e.getLocation().getLineNr()).append(", column ")
+                    .append(e.getLocation().getColumnNr());
+        }
+        if (!path.isEmpty()) {
+            sb.append(" (in '").append(path).append("')");
+        }
+        String problem = null;
+        if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException) {
+            problem = ((org.yaml.snakeyaml.error.MarkedYAMLException) e.getCause()).getProblem();
+        } else if (e.getOriginalMessage() != null && !e.getOriginalMessage().contains("\n")) {
+            problem = e.getOriginalMessage();
+        }
+        if (problem != null) {
+            // keep the parser's token names ('<scalar>', ':'), mask longer quoted text from the file
+            sb.append(": ").append(Secrets.redact(problem.replaceAll("'(?!<)[^']{2,}'", "'…'")
+                    .replaceAll("\"[^\"]{2,}\"", "\"…\"")));
+        }
+        if (problem != null && (problem.contains("<scalar>") || problem.contains("<block end>"))) {
+            sb.append(". A value with quotes inside must be quoted as a whole: '...' (write '' for a quote"
+                    + " inside), or taken from the environment with ${VAR}");
+        }
+        return sb.toString();
     }
 
     /** The dotted key path the YAML parser was at when it failed ({@code kafka.properties.x}), or "". */
@@ -400,10 +435,9 @@ public final class JobDefinition implements Serializable {
         return sb.toString();
     }
 
-    /** True when a Kafka property holds a secret (its value is never printed or logged). */
+    /** True when a Kafka property holds a secret (its value is never printed or logged): see {@link Secrets}. */
     public static boolean isSecretKey(String key) {
-        String k = key.toLowerCase(Locale.ROOT);
-        return SECRET_MARKERS.stream().anyMatch(k::contains);
+        return Secrets.isSecretKey(key);
     }
 
     public String file() { return file; }
