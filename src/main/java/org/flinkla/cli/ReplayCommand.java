@@ -40,6 +40,8 @@ final class ReplayCommand {
                 .append(RecordValidator.DEFAULT_MAX_TOKENS_PER_RECORD).append(")\n");
         sb.append("  --max-position-gap N  largest gap a record may skip after its sequence's last position")
                 .append(" (default ").append(LinearAttention.DEFAULT_MAX_POSITION_GAP).append("; more: bad_pos)\n");
+        sb.append("  --max-record-bytes N  longer lines are reported oversize and skipped (default ")
+                .append(Replay.DEFAULT_MAX_LINE_BYTES).append(")\n");
         sb.append("  --parallelism N       operator parallelism (default 1)\n");
         sb.append("  --state-backend B     hashmap (default) or rocksdb\n");
         sb.append("model overrides (beat the file's metadata):\n");
@@ -91,6 +93,7 @@ final class ReplayCommand {
         int maxTokens = RecordValidator.DEFAULT_MAX_TOKENS_PER_RECORD;
         int parallelism = 1;
         long maxGap = LinearAttention.DEFAULT_MAX_POSITION_GAP;
+        int maxLineBytes = Replay.DEFAULT_MAX_LINE_BYTES;
         String backend = "hashmap";
         try {
             String v;
@@ -109,6 +112,9 @@ final class ReplayCommand {
                 if (maxGap < 0) {
                     throw new IllegalArgumentException("--max-position-gap must be a whole number >= 0, got '" + v + "'");
                 }
+            }
+            if ((v = opts.remove("max-record-bytes")) != null) {
+                maxLineBytes = positiveInt(v, "max-record-bytes");
             }
             if ((v = opts.remove("parallelism")) != null) {
                 parallelism = positiveInt(v, "parallelism");
@@ -139,7 +145,7 @@ final class ReplayCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException("replay: " + e.getMessage());
         }
-        Replay.Summary s = Replay.run(attention, input, output, System.err, parallelism, backend);
+        Replay.Summary s = Replay.run(attention, input, output, System.err, parallelism, backend, maxLineBytes);
         System.err.println("replay: " + s + " -> " + output);
         return 0;
     }

@@ -1,6 +1,5 @@
 package org.flinkla.flink;
 
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +16,7 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.flinkla.records.AttentionOutput;
+import org.flinkla.records.JsonLines;
 import org.flinkla.records.JsonRecords;
 import org.flinkla.records.ParseResult;
 import org.flinkla.records.RecordTypes;
@@ -70,21 +70,35 @@ public final class Replay {
      */
     public static Summary run(LinearAttention attention, Path input, Path output, PrintStream report,
             int parallelism, String stateBackend) throws Exception {
+        return run(attention, input, output, report, parallelism, stateBackend, DEFAULT_MAX_LINE_BYTES);
+    }
+
+    /** Default longest line: the Kafka pipeline's default {@code source.max-record-bytes}. */
+    public static final int DEFAULT_MAX_LINE_BYTES = 1 << 20;
+
+    /**
+     * @param maxLineBytes longer lines are reported {@code oversize} and skipped (as the pipeline
+     *     dead-letters larger record values)
+     */
+    public static Summary run(LinearAttention attention, Path input, Path output, PrintStream report,
+            int parallelism, String stateBackend, int maxLineBytes) throws Exception {
         RecordValidator validator = attention.validator();
         List<TokenRecord> records = new ArrayList<>();
         Map<String, Integer> seqOrder = new HashMap<>();
         long lines = 0;
         long skipped = 0;
-        try (BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                lines++;
+        // bytes, not decoded text, and the pipeline's verdict: a line that is not UTF-8 is bad_json
+        // with its line number, never an aborted run
+        try (JsonLines in = new JsonLines(Files.newInputStream(input), maxLineBytes)) {
+            for (JsonLines.Line line = in.next(); line != null; line = in.next()) {
+                lines = line.number();
                 if (line.isBlank()) {
                     continue;
                 }
-                ParseResult p = JsonRecords.parseLine(line);
+                ParseResult p = in.verdict(line);
                 String reason = p.isOk() ? validator.validate(p.record()) : p.reason();
                 if (reason != null) {
-                    report.println(input + ":" + lines + ": " + reason);
+                    report.println(input + ":" + line.number() + ": " + reason);
                     skipped++;
                     continue;
                 }

@@ -3,7 +3,6 @@ package org.flinkla.jobs;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,11 +24,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.flinkla.kafka.EmbeddedKafka;
+import org.flinkla.kafka.FileDeadLetters;
 import org.flinkla.kafka.KafkaSettings;
 import org.flinkla.kafka.RecordFormat;
 import org.flinkla.kafka.TokenProducer;
 import org.flinkla.kafka.TopicReader;
 import org.flinkla.records.BinaryRecords;
+import org.flinkla.records.JsonLines;
 import org.flinkla.records.JsonRecords;
 import org.flinkla.records.RejectReasons;
 
@@ -133,11 +134,19 @@ public final class JobRunner {
 
         long produced = 0;
         if (o.inputFile != null) {
-            try (InputStream in = open(o.inputFile);
-                    TokenProducer p = TokenProducer.create(bootstrap, client, job.source().topic(), job.source().format())) {
-                produced = p.jsonLines(new InputStreamReader(in, StandardCharsets.UTF_8));
+            // every line is judged by the pipeline's own parser and size limit: a line that cannot become
+            // a record goes straight to the dead-letter topic with the reason the job would give it
+            long rejected;
+            try (JsonLines lines = new JsonLines(open(o.inputFile), job.source().maxRecordBytes());
+                    TokenProducer p = TokenProducer.create(bootstrap, client, job.source().topic(), job.source().format());
+                    FileDeadLetters dead = new FileDeadLetters(bootstrap, client, job.sink().deadLetterTopic(),
+                            job.source().topic(), o.inputFile.toString())) {
+                produced = p.jsonLines(lines, dead::send);
+                rejected = dead.count();
             }
-            o.log.println("Produced " + produced + " records from " + o.inputFile + " to " + job.source().topic());
+            o.log.println("Produced " + produced + " records from " + o.inputFile + " to " + job.source().topic()
+                    + (rejected > 0 ? "; " + rejected + " lines that are no records went to " + job.sink().deadLetterTopic()
+                    : ""));
         }
 
         Configuration conf = AttentionJob.flinkConfiguration(job);
