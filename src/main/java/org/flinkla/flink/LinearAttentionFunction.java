@@ -61,6 +61,7 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
     private transient RecordValidator validator;
     private transient ValueState<SequenceState> state;
     private transient double[] scratchY;
+    private transient AttentionState undo;
     private transient int dOut;
 
     transient Counter recordsIn; // package-private: read by tests
@@ -178,24 +179,45 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
                     + maxPositionGap + " (max-position-gap)"), ctx);
             return;
         }
-        recordsIn.inc();
-        tokensIn.inc(count);
         int skip = 0;
+        boolean gap = false;
         if (next != SequenceState.NO_POSITION) {
             if (start < next) {
                 // replay: positions [start, next) were already absorbed (at-least-once producer)
                 skip = (int) Math.min(count, next - start);
-                replayedTokens.inc(skip);
                 if (skip == count) {
+                    recordsIn.inc();
+                    tokensIn.inc(count);
+                    replayedTokens.inc(skip);
                     processingNanos.update(System.nanoTime() - t0);
                     return; // nothing new: the state is unchanged, no write
                 }
             } else if (start > next) {
-                gaps.inc();
-                gapTokens.inc(start - next);
+                gap = true;
             }
         }
+        // the heap backend hands out the stored object itself: keep a copy to undo a failed record
+        if (undo == null) {
+            undo = engine.newState();
+        }
+        undo.copyFrom(s.attention());
         AttentionOutput output = run(record, s, start, skip);
+        long nonFinite = nonFinite(output, s.attention());
+        if (nonFinite > 0) {
+            // an overflow (e.g. huge weights) would write NaN/Inf into the state, and every later output
+            // of the sequence would be null: undo the record and reject it instead
+            s.attention().copyFrom(undo);
+            reject(record, RejectReasons.of(RejectReasons.NON_FINITE_OUTPUT, nonFinite + " output or state values"
+                    + " are NaN or infinite (overflow); the sequence's state is left as before this record"), ctx);
+            return;
+        }
+        recordsIn.inc();
+        tokensIn.inc(count);
+        replayedTokens.inc(skip);
+        if (gap) {
+            gaps.inc();
+            gapTokens.inc(start - next);
+        }
         s.setNextPos(start + count);
         state.update(s); // the one write of this record
         if (output != null) {
@@ -203,6 +225,41 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
             out.collect(output);
         }
         processingNanos.update(System.nanoTime() - t0);
+    }
+
+    /** Non-finite values among the emitted outputs and the new state (x·0 is NaN exactly for NaN and ±Inf). */
+    private static long nonFinite(AttentionOutput output, AttentionState a) {
+        long n = 0;
+        if (output != null) {
+            for (double v : output.ys()) {
+                if (Double.isNaN(v * 0)) {
+                    n++;
+                }
+            }
+        }
+        double acc = 0;
+        if (a.doubles() != null) {
+            for (double v : a.doubles()) {
+                acc += v * 0;
+            }
+        } else {
+            for (float v : a.floats()) {
+                acc += v * 0f;
+            }
+        }
+        if (Double.isNaN(acc)) {
+            // counted only when needed: the sum above is the cheap test
+            if (a.doubles() != null) {
+                for (double v : a.doubles()) {
+                    n += Double.isNaN(v * 0) ? 1 : 0;
+                }
+            } else {
+                for (float v : a.floats()) {
+                    n += Float.isNaN(v * 0f) ? 1 : 0;
+                }
+            }
+        }
+        return n;
     }
 
     /** Steps tokens [skip, count) of the record through the engine; returns the emitted outputs or null. */

@@ -197,6 +197,27 @@ class ReplayCommandITCase {
     }
 
     @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void outputsThatOverflowAreReportedNotWrittenAsNulls() throws Exception {
+        writeModel();
+        // finite weights of 1e308: every value projection overflows to infinity
+        double[] v = model.weights().valueWeight;
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Math.copySign(1e308, v[i]);
+        }
+        Path modelFile = dir.resolve("huge.safetensors");
+        ModelFiles.save(model, modelFile);
+        Path in = dir.resolve("huge.jsonl");
+        Files.writeString(in, "{\"seq\":\"s\",\"pos\":0,\"tokens\":\"ACG\"}\n\n{\"seq\":\"s\",\"pos\":3,\"token\":\"T\"}\n");
+        Path out = dir.resolve("huge-out.jsonl");
+        String[] err = run("--model", modelFile.toString(), "--input", in.toString(), "--output", out.toString());
+        assertThat(err).anySatisfy(l -> assertThat(l).startsWith(in + ":1: non_finite_output: "));
+        assertThat(err).anySatisfy(l -> assertThat(l).startsWith(in + ":3: non_finite_output: "));
+        assertThat(err).anySatisfy(l -> assertThat(l).contains("0 records used, 2 skipped"));
+        assertThat(Files.readAllLines(out)).isEmpty();
+    }
+
+    @Test
     void badCommandLinesAreUsageErrors() throws Exception {
         Path modelFile = writeModel();
         Path in = dir.resolve("in.jsonl");

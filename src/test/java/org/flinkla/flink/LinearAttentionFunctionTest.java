@@ -312,6 +312,46 @@ class LinearAttentionFunctionTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void aRecordWithNonFiniteOutputsIsRejectedAndUndone(String backendName) throws Exception {
+        java.util.Random r = new java.util.Random(3);
+        double[] normal = new double[4 * TestModels.D_MODEL];
+        for (int i = 0; i < normal.length; i++) {
+            normal[i] = r.nextGaussian();
+        }
+        // finite inputs whose products overflow: k·v ~ 1e320 is +Inf in float64
+        double[] huge = new double[2 * TestModels.D_MODEL];
+        java.util.Arrays.fill(huge, 1e160);
+        int d = TestModels.D_MODEL;
+        for (EmitMode mode : new EmitMode[] {EmitMode.ALL, EmitMode.LAST}) {
+            try (Run run = new Run(builder().emit(mode).build(), backend(backendName), null)) {
+                run.feed(TokenRecord.vectors("a", 0, java.util.Arrays.copyOfRange(normal, 0, 2 * d), d, true),
+                        TokenRecord.vectors("a", 2, huge, d, true),
+                        TokenRecord.vectors("a", 2, java.util.Arrays.copyOfRange(normal, 2 * d, 4 * d), d, true));
+                assertThat(run.rejected()).extracting(RejectedRecord::reasonCode).containsExactly("non_finite_output");
+                assertThat(run.rejected().get(0).reason()).contains("left as before");
+                assertThat(run.fn.rejected.getCount()).isEqualTo(1);
+                assertThat(run.fn.recordsIn.getCount()).isEqualTo(2);
+                List<AttentionOutput> out = run.outputs();
+                assertThat(out).hasSize(2);
+                double[] want = engineOutputs(engine, normal);
+                if (mode == EmitMode.ALL) {
+                    // as if the rejected record had never come: positions 2, 3 hold the next normal tokens
+                    assertThat(flatten(out, "a").ys).isEqualTo(want);
+                    assertThat(flatten(out, "a").positions).isEqualTo(range(0, 4));
+                } else {
+                    assertThat(out.get(1).ys()).isEqualTo(java.util.Arrays.copyOfRange(want, 3 * D, 4 * D));
+                }
+                for (AttentionOutput o : out) {
+                    for (double v : o.ys()) {
+                        assertThat(Double.isFinite(v)).isTrue();
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void recordsWithoutPositionContinueTheSequence() throws Exception {
         String s = dna(9, 9);
