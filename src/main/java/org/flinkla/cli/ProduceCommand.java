@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -11,6 +12,7 @@ import org.flinkla.jobs.ClusterJob;
 import org.flinkla.jobs.JobDefinition;
 import org.flinkla.kafka.EmbeddedKafka;
 import org.flinkla.kafka.FileDeadLetters;
+import org.flinkla.kafka.KafkaClients;
 import org.flinkla.kafka.KafkaSettings;
 import org.flinkla.kafka.RecordFormat;
 import org.flinkla.kafka.TokenProducer;
@@ -41,6 +43,7 @@ public final class ProduceCommand {
             "  --max-tokens N           stop after N tokens (fasta, text)",
             "  --partitions N           create the topic with N partitions if it does not exist",
             "  --max-record-bytes N     longest JSON line sent (default: the job's source.max-record-bytes, else 1048576)",
+            "  --timeout S              bound on each wait for Kafka (default 30)",
             "  --bootstrap-servers H:P  Kafka (default: $" + ClusterJob.BOOTSTRAP_ENV + ")",
             "  --help                   this text");
 
@@ -57,6 +60,7 @@ public final class ProduceCommand {
         long maxTokens = Long.MAX_VALUE;
         int partitions = 0;
         int maxRecordBytes = 0;
+        int timeout = (int) KafkaClients.DEFAULT_TIMEOUT.toSeconds();
         String bootstrap = System.getenv(ClusterJob.BOOTSTRAP_ENV);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -74,6 +78,7 @@ public final class ProduceCommand {
                 case "--max-tokens": maxTokens = Args.positiveInt(args, ++i); break;
                 case "--partitions": partitions = Args.positiveInt(args, ++i); break;
                 case "--max-record-bytes": maxRecordBytes = Args.positiveInt(args, ++i); break;
+                case "--timeout": timeout = Args.positiveInt(args, ++i); break;
                 case "--bootstrap-servers": bootstrap = Args.value(args, ++i); break;
                 default:
                     throw new UsageException("produce: unknown option '" + args[i] + "'\n" + USAGE);
@@ -109,6 +114,8 @@ public final class ProduceCommand {
             inputFormat = n.endsWith(".fa") || n.endsWith(".fasta") || n.endsWith(".fna") ? "fasta"
                     : n.endsWith(".jsonl") || n.endsWith(".json") ? "jsonl" : "text";
         }
+        client = KafkaClients.bounded(client, Duration.ofSeconds(timeout));
+        KafkaClients.probe(bootstrap, client, Duration.ofSeconds(timeout));
         if (partitions > 0) {
             EmbeddedKafka.createTopics(bootstrap, client, partitions, List.of(topic));
         }

@@ -85,19 +85,21 @@ public final class Secrets {
             last = o.end();
         }
         rest.append(v.substring(last));
-        Matcher w = WORD.matcher(rest);
-        while (w.find()) {
-            String word = w.group();
-            // a login module class and the control flag are not secret, and masking them would
-            // hide what a message is about
-            if (!JAAS_WORDS.contains(word.toLowerCase(Locale.ROOT)) && !QUALIFIED_NAME.matcher(word).matches()
-                    && !word.startsWith("${")) {
-                parts.add(word);
+        if (v.contains("LoginModule")) {
+            // a JAAS line: its other bare words too (see the class comment)
+            Matcher w = WORD.matcher(rest);
+            while (w.find()) {
+                String word = w.group();
+                // the login module class and the control flag are not secret, and masking them would
+                // hide what a message is about
+                if (!JAAS_WORDS.contains(word.toLowerCase(Locale.ROOT)) && !QUALIFIED_NAME.matcher(word).matches()) {
+                    parts.add(word);
+                }
             }
         }
         boolean added = false;
         for (String p : parts) {
-            if (p.length() >= MIN_LENGTH && !p.startsWith("${")) {
+            if (p.length() >= MIN_LENGTH) {
                 added |= VALUES.add(p);
             }
         }
@@ -118,20 +120,40 @@ public final class Secrets {
      * rest of the line is taken as the value, with and without its quotes, and its parts.
      */
     public static void scanText(String text) {
-        Matcher m = SECRET_LINE.matcher(text);
-        int from = 0;
-        // the value of one key may hold further keys (flow mappings: {properties: {x.password: v}})
-        while (from < text.length() && m.find(from)) {
-            from = m.start(2) > m.start() ? m.start(2) : m.end();
-            if (isSecretKey(m.group(1))) {
-                String value = m.group(2).trim();
-                // a flow mapping ends the value at '}' or ','; register both readings
-                register(value);
-                int end = indexOfAny(value, ",}");
-                if (end > 0) {
-                    register(value.substring(0, end));
+        for (String line : text.split("\r?\n")) {
+            if (line.trim().startsWith("#")) {
+                continue;
+            }
+            Matcher m = SECRET_LINE.matcher(line);
+            int from = 0;
+            // the value of one key may hold further keys (flow mappings: {properties: {x.password: v}})
+            while (from < line.length() && m.find(from)) {
+                from = m.start(2) > m.start() ? m.start(2) : m.end();
+                if (isSecretKey(m.group(1))) {
+                    registerScanned(m.group(2).trim());
                 }
             }
+        }
+    }
+
+    /** The value at the start of {@code rest} as YAML would read it, and the whole rest (it may not parse). */
+    private static void registerScanned(String rest) {
+        register(rest);
+        if (rest.isEmpty()) {
+            return;
+        }
+        char q = rest.charAt(0);
+        if (q == '"' || q == '\'') {
+            int end = rest.indexOf(q, 1);
+            register(end > 0 ? rest.substring(0, end + 1) : rest);
+            return;
+        }
+        int comment = rest.indexOf(" #");
+        String v = comment >= 0 ? rest.substring(0, comment) : rest;
+        register(v);
+        int end = indexOfAny(v, ",}");
+        if (end > 0) {
+            register(v.substring(0, end)); // inside a flow mapping
         }
     }
 

@@ -64,7 +64,7 @@ public final class FileDeadLetters implements AutoCloseable {
             producer.flush();
             rethrow();
         } finally {
-            producer.close();
+            producer.close(java.time.Duration.ofSeconds(5));
         }
     }
 

@@ -200,7 +200,8 @@ public final class TokenProducer implements AutoCloseable {
             producer.flush();
             rethrow();
         } finally {
-            producer.close();
+            // flush() waited for every send; what remains after a failure is not waited for long
+            producer.close(java.time.Duration.ofSeconds(5));
         }
     }
 

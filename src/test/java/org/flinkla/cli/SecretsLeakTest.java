@@ -157,7 +157,20 @@ class SecretsLeakTest {
             Outcome o = main(args);
             assertThat(o.code()).isNotZero();
             assertThat(o.all()).doesNotContain(word).doesNotContain(password);
+            // the error line names Kafka's root cause, masked; the log file holds the whole trace, masked
+            assertThat(o.err()).contains("Invalid login module control flag '" + Secrets.MASK + "'");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\(full trace: (\\S+\\.log)").matcher(o.err());
+            assertThat(m.find()).as(o.err()).isTrue();
+            String log = Files.readString(Path.of(m.group(1)));
+            assertThat(log).contains("control flag").contains("\tat ").doesNotContain(word).doesNotContain(password);
         }
+    }
+
+    @Test
+    void commentsAndOrdinaryValuesAreNotMasked() {
+        JobDefinition.load(Path.of("flink-jobs/attention.yaml"));   // mentions sasl.jaas.config in a comment
+        String text = "reachable from the environment; read it";
+        assertThat(Secrets.redact(text)).isEqualTo(text);
     }
 
     @Test
