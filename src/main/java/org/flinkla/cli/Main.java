@@ -1,6 +1,9 @@
 package org.flinkla.cli;
 
+import java.io.PrintStream;
+import java.nio.charset.Charset;
 import java.util.Arrays;
+import org.flinkla.jobs.ShutdownActions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -33,20 +36,57 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        int code = execute(args);
+        // shutdown hooks (Flink, Kafka) may still log: nothing may follow the command's last line
+        CliLogging.silence();
+        System.exit(code);
+    }
+
+    /**
+     * Runs a command as {@code main} does, without exiting, and returns the exit code (0 ok, 1
+     * failed, 2 usage error). For the whole command stdout and stderr (and so the console log,
+     * which follows System.err) go through {@link RedactingOutputStream}, so no secret of a job file
+     * reaches them, and logging goes to a log file ({@link CliLogging}). A failed command ends with
+     * one line on stderr: {@code error: <root cause>. <what to do> (full trace: <log file>)};
+     * {@code --verbose} also prints Flink's and Kafka's warnings and the trace.
+     */
+    public static int execute(String[] args) {
+        boolean verbose = Arrays.asList(args).contains("--verbose");
+        String[] rest = Arrays.stream(args).filter(a -> !a.equals("--verbose")).toArray(String[]::new);
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        PrintStream out = new PrintStream(new RedactingOutputStream(stdout), false, Charset.defaultCharset());
+        PrintStream err = new PrintStream(new RedactingOutputStream(stderr), true, Charset.defaultCharset());
+        System.setOut(out);
+        System.setErr(err);
+        CliLogging log = CliLogging.install(rest.length == 0 ? "flinkla" : rest[0], verbose);
+        // stopped by Ctrl-C / SIGTERM: not a failure, so no log file is kept (registered first: runs last)
+        ShutdownActions.Action dropLog = ShutdownActions.add(() -> log.close(false));
         int code;
         try {
-            code = dispatch(args);
+            code = dispatch(rest);
         } catch (UsageException e) {
-            System.err.println("error: " + e.getMessage());
+            err.println("error: " + e.getMessage());
             code = 2;
-        } catch (Exception e) {
-            System.err.println("error: " + e.getMessage());
-            if (System.getenv("FLA_DEBUG") != null) {
-                e.printStackTrace();
+        } catch (Exception | Error e) {
+            log.trace("the command failed", e);
+            if (verbose) {
+                e.printStackTrace(err);
             }
+            out.flush();
+            String where = log.file() != null ? " (full trace: " + log.file() + (verbose ? "" : "; or run with --verbose") + ")"
+                    : verbose ? "" : " (run with --verbose for the full trace)";
+            err.println("error: " + Failures.describe(e) + where);
             code = 1;
+        } finally {
+            out.flush();
+            err.flush();
         }
-        System.exit(code);
+        dropLog.close();
+        log.close(code == 1);
+        System.setOut(stdout);
+        System.setErr(stderr);
+        return code;
     }
 
     static int dispatch(String[] args) throws Exception {

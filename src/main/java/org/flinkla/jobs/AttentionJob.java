@@ -75,7 +75,8 @@ public final class AttentionJob {
         LinearAttention.Builder b = LinearAttention.builder(model)
                 .emit(emit)
                 .stateTtl(job.stateTtl())
-                .maxTokensPerRecord(job.maxTokensPerRecord());
+                .maxTokensPerRecord(job.maxTokensPerRecord())
+                .maxPositionGap(job.maxPositionGap());
         if (!job.emitFields().isEmpty()) {
             SequenceModel resolved = model.resolve(); // load errors name the file
             try {

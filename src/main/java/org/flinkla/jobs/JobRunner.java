@@ -3,7 +3,6 @@ package org.flinkla.jobs;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,23 +12,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.zip.GZIPInputStream;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.BlobServerOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
+import org.flinkla.flink.LinearAttention;
 import org.flinkla.kafka.EmbeddedKafka;
+import org.flinkla.kafka.FileDeadLetters;
+import org.flinkla.kafka.KafkaClients;
 import org.flinkla.kafka.KafkaSettings;
 import org.flinkla.kafka.RecordFormat;
 import org.flinkla.kafka.TokenProducer;
 import org.flinkla.kafka.TopicReader;
 import org.flinkla.records.BinaryRecords;
+import org.flinkla.records.JsonLines;
 import org.flinkla.records.JsonRecords;
 import org.flinkla.records.RejectReasons;
 
@@ -54,6 +61,9 @@ import org.flinkla.records.RejectReasons;
 public final class JobRunner {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
             new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** Restarts of a failing job before the run gives up. */
+    static final int RESTARTS = 3;
 
     private JobRunner() {}
 
@@ -108,52 +118,89 @@ public final class JobRunner {
     }
 
     public static Result run(JobDefinition job, Options o) throws Exception {
-        EmbeddedKafka embedded = null;
+        // a bad model fails now, before a broker is started or anything is produced
+        LinearAttention attention = AttentionJob.attention(job, AttentionJob.loadModel(job));
+        // everything the run writes besides its outputs lives here, and is deleted however it ends
+        // (normally, by an error, or stopped by Ctrl-C / SIGTERM through the shutdown actions)
+        Path runDir = Files.createTempDirectory("flinkla-run-");
+        EmbeddedKafka[] embedded = new EmbeddedKafka[1];
+        ShutdownActions.Action cleanup = ShutdownActions.add(() -> {
+            if (embedded[0] != null) {
+                try {
+                    embedded[0].close();
+                } catch (Exception e) {
+                    // the broker's files are deleted with the run directory below
+                }
+            }
+            deleteRecursively(runDir);
+        });
         try {
             String bootstrap = o.bootstrapServers;
+            Duration setup = setupTimeout(o);
             if (bootstrap == null) {
                 o.log.println("Starting the in-process Kafka broker (Kafka 4.2.0, KRaft) ...");
-                embedded = EmbeddedKafka.start();
-                bootstrap = embedded.bootstrapServers();
+                embedded[0] = EmbeddedKafka.start(Files.createDirectory(runDir.resolve("kafka")), Map.of());
+                bootstrap = embedded[0].bootstrapServers();
                 o.log.println("Kafka at " + bootstrap);
+            } else {
+                // fail within the command's timeout, naming the address, when no broker is there
+                KafkaClients.probe(bootstrap, job.kafkaClientProperties(), setup);
             }
-            return run(job, o, bootstrap);
+            return run(job, o, bootstrap, runDir, attention);
         } finally {
-            if (embedded != null) {
-                embedded.close();
-            }
+            cleanup.runNow();
         }
     }
 
-    private static Result run(JobDefinition job, Options o, String bootstrap) throws Exception {
-        Properties client = job.kafkaClientProperties();
+    /** Bound of the run's own Kafka client calls: --timeout when shorter than the default 30 s. */
+    private static Duration setupTimeout(Options o) {
+        return o.timeout != null && o.timeout.compareTo(KafkaClients.DEFAULT_TIMEOUT) < 0 ? o.timeout
+                : KafkaClients.DEFAULT_TIMEOUT;
+    }
+
+    private static Result run(JobDefinition job, Options o, String bootstrap, Path runDir, LinearAttention attention)
+            throws Exception {
+        Properties client = KafkaClients.bounded(job.kafkaClientProperties(), setupTimeout(o));
         EmbeddedKafka.createTopics(bootstrap, client, job.source().partitions(), job.topics());
         Map<Integer, Long> outStart = TopicReader.endOffsets(bootstrap, client, job.sink().topic());
         Map<Integer, Long> dlqStart = TopicReader.endOffsets(bootstrap, client, job.sink().deadLetterTopic());
 
         long produced = 0;
         if (o.inputFile != null) {
-            try (InputStream in = open(o.inputFile);
-                    TokenProducer p = TokenProducer.create(bootstrap, client, job.source().topic(), job.source().format())) {
-                produced = p.jsonLines(new InputStreamReader(in, StandardCharsets.UTF_8));
+            // every line is judged by the pipeline's own parser and size limit: a line that cannot become
+            // a record goes straight to the dead-letter topic with the reason the job would give it
+            long rejected;
+            try (JsonLines lines = new JsonLines(open(o.inputFile), job.source().maxRecordBytes());
+                    TokenProducer p = TokenProducer.create(bootstrap, client, job.source().topic(), job.source().format());
+                    FileDeadLetters dead = new FileDeadLetters(bootstrap, client, job.sink().deadLetterTopic(),
+                            job.source().topic(), o.inputFile.toString())) {
+                produced = p.jsonLines(lines, dead::send);
+                rejected = dead.count();
             }
-            o.log.println("Produced " + produced + " records from " + o.inputFile + " to " + job.source().topic());
+            o.log.println("Produced " + produced + " records from " + o.inputFile + " to " + job.source().topic()
+                    + (rejected > 0 ? "; " + rejected + " lines that are no records went to " + job.sink().deadLetterTopic()
+                    : ""));
         }
 
         Configuration conf = AttentionJob.flinkConfiguration(job);
         // a job that keeps failing (e.g. Kafka gone) must end the run, not retry forever
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, RESTARTS);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        // the local cluster's scratch files (blobs, RocksDB working copies, web UI) in the run directory
+        String tmp = Files.createDirectories(runDir.resolve("flink")).toString();
+        conf.set(CoreOptions.TMP_DIRS, tmp);
+        conf.set(BlobServerOptions.STORAGE_DIRECTORY, tmp);
+        conf.set(WebOptions.TMP_DIR, tmp);
         StreamExecutionEnvironment env = o.webUi ? StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf)
                 : StreamExecutionEnvironment.createLocalEnvironment(conf);
         boolean bounded = o.inputFile != null;
-        AttentionJob.pipeline(job, bootstrap, bounded).addTo(env);
+        AttentionJob.pipeline(job, bootstrap, bounded, attention).addTo(env);
         o.log.println("Running " + job + (bounded ? " until the input is consumed" : ""));
         long t0 = System.nanoTime();
         JobClient jc = env.executeAsync(job.name());
-        Thread hook = new Thread(() -> jc.cancel());
-        Runtime.getRuntime().addShutdownHook(hook);
+        // Ctrl-C / SIGTERM: stop the job (before the broker and the files go, see run above)
+        ShutdownActions.Action onStop = ShutdownActions.add(() -> cancelAndWait(jc));
         try {
             if (bounded) {
                 JobExecutionResult r = o.timeout == null ? jc.getJobExecutionResult().get()
@@ -163,20 +210,20 @@ public final class JobRunner {
                 try {
                     jc.getJobExecutionResult().get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (TimeoutException e) {
-                    stop(jc, o.log);
+                    stop(jc, o.log, runDir);
                 }
             } else {
                 jc.getJobExecutionResult().get();
             }
         } catch (TimeoutException e) {
-            jc.cancel().get(60, TimeUnit.SECONDS);
-            throw new IllegalStateException("the job did not finish within --timeout " + o.timeout.toSeconds() + " s");
+            cancelAndWait(jc);
+            throw new IllegalStateException("the job did not finish within --timeout " + o.timeout.toSeconds()
+                    + " s: give it more time, or check the job's progress with --web-ui");
+        } catch (ExecutionException e) {
+            throw new JobFailedException("job " + job.name() + " failed (restarted " + RESTARTS + " times)",
+                    e.getCause());
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running already
-            }
+            onStop.close();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
 
@@ -232,9 +279,9 @@ public final class JobRunner {
      *
      * @return the savepoint's path, or null when it failed and the job was cancelled
      */
-    static String stop(JobClient jc, PrintStream log) throws Exception {
-        Path dir = Files.createTempDirectory("flinkla-savepoint-");
-        log.println("Timeout reached: stopping the job with a savepoint in " + dir);
+    static String stop(JobClient jc, PrintStream log, Path runDir) throws Exception {
+        Path dir = Files.createDirectories(runDir.resolve("savepoint"));
+        log.println("Timeout reached: stopping the job with a savepoint");
         try {
             String savepoint = jc.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
                     .get(120, TimeUnit.SECONDS);
@@ -243,8 +290,36 @@ public final class JobRunner {
         } catch (Exception e) {
             log.println("Stop with savepoint failed (" + e.getMessage() + "): cancelling the job; outputs after the "
                     + "last checkpoint are not committed");
-            jc.cancel().get(60, TimeUnit.SECONDS);
+            cancelAndWait(jc);
             return null;
+        }
+    }
+
+    /** Cancels the job and waits (bounded) until it is gone, so that its files can be deleted. */
+    private static void cancelAndWait(JobClient jc) {
+        try {
+            jc.cancel().get(30, TimeUnit.SECONDS);
+            jc.getJobExecutionResult().handle((r, e) -> null).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // already finished, or the local cluster is gone
+        }
+    }
+
+    /** Deletes {@code dir} and everything in it; what cannot be deleted is left. */
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // left behind
+                }
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // left behind
         }
     }
 

@@ -202,10 +202,14 @@ public final class SqlJobRunner {
         long produced = 0;
         if (o.inputFile != null) {
             SqlPipeline.KafkaTable source = pipeline.source();
-            try (InputStream in = JobRunner.open(o.inputFile);
+            // lines judged by the same parser and size limit as every other path; a line that cannot
+            // become a record is reported with its number (the SQL job has no dead-letter topic of its own)
+            try (org.flinkla.records.JsonLines lines = new org.flinkla.records.JsonLines(JobRunner.open(o.inputFile),
+                    org.flinkla.kafka.KafkaSettings.DEFAULT_MAX_RECORD_BYTES);
                     TokenProducer p = TokenProducer.create(bootstrap, source.clientProperties(), source.topic(),
                             RecordFormat.JSON)) {
-                produced = p.jsonLines(new InputStreamReader(in, StandardCharsets.UTF_8));
+                produced = p.jsonLines(lines, (line, reason) ->
+                        o.log.println(o.inputFile + ":" + line.number() + ": " + reason));
             }
             o.log.println("Produced " + produced + " records from " + o.inputFile + " to " + source.topic());
         }
@@ -229,7 +233,7 @@ public final class SqlJobRunner {
                 try {
                     jc.getJobExecutionResult().get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (TimeoutException e) {
-                    savepoint = JobRunner.stop(jc, o.log);
+                    savepoint = JobRunner.stop(jc, o.log, java.nio.file.Files.createTempDirectory("flinkla-sql-"));
                 }
             } else {
                 jc.getJobExecutionResult().get();

@@ -160,7 +160,12 @@ public final class KafkaAttentionPipeline {
     public String sinkTopic() { return b.sinkTopic; }
     public String deadLetterTopic() { return b.deadLetterTopic; }
 
-    /** Records the operator itself rejected (normally caught earlier by the parser) become dead letters too. */
+    /**
+     * Records the operator itself rejected become dead letters too: those that only the sequence's
+     * state can judge (a position gap beyond the bound, non-finite outputs), and defensively anything
+     * the parser let through. The value is the record's JSON form; partition and offset are the
+     * original Kafka record's.
+     */
     private static final class RejectToDeadLetter implements MapFunction<RejectedRecord, DeadLetter> {
         private static final long serialVersionUID = 1L;
         private final String sourceTopic;
@@ -173,7 +178,7 @@ public final class KafkaAttentionPipeline {
         public DeadLetter map(RejectedRecord r) {
             byte[] key = r.seq() == null ? null : r.seq().getBytes(StandardCharsets.UTF_8);
             byte[] value = r.original() == null ? null : r.original().getBytes(StandardCharsets.UTF_8);
-            return new DeadLetter(new RawKafkaRecord(key, value, sourceTopic, -1, -1L), r.reason());
+            return new DeadLetter(new RawKafkaRecord(key, value, sourceTopic, r.partition(), r.offset()), r.reason());
         }
     }
 

@@ -17,7 +17,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * Reads the committed records of one topic ({@code isolation.level=read_committed}, no consumer
  * group, all partitions assigned) from given offsets: what a downstream consumer of the
- * exactly-once output sees. Every read is bounded by a timeout.
+ * exactly-once output sees. Every read is bounded by a timeout; metadata waits by the client's
+ * {@code default.api.timeout.ms} (see {@link KafkaClients#bounded}).
  *
  * <pre>{@code
  * try (TopicReader r = TopicReader.open(bootstrap, new Properties(), "attention-out", null)) {
@@ -28,10 +29,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class TopicReader implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final List<TopicPartition> partitions;
+    private final Duration wait;
 
-    private TopicReader(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions) {
+    private TopicReader(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, Duration wait) {
         this.consumer = consumer;
         this.partitions = partitions;
+        this.wait = wait;
     }
 
     /**
@@ -49,8 +52,9 @@ public final class TopicReader implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        Duration wait = KafkaClients.apiTimeout(p);
         try {
-            List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(60));
+            List<PartitionInfo> infos = c.partitionsFor(topic, wait);
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalStateException("topic " + topic + " does not exist");
             }
@@ -68,7 +72,7 @@ public final class TopicReader implements AutoCloseable {
                     }
                 }
             }
-            return new TopicReader(c, tps);
+            return new TopicReader(c, tps, wait);
         } catch (RuntimeException e) {
             c.close();
             throw e;
@@ -85,7 +89,7 @@ public final class TopicReader implements AutoCloseable {
     /** Committed end offset of each assigned partition. */
     public Map<Integer, Long> endOffsets() {
         Map<Integer, Long> out = new HashMap<>();
-        consumer.endOffsets(partitions, Duration.ofSeconds(60)).forEach((tp, o) -> out.put(tp.partition(), o));
+        consumer.endOffsets(partitions, wait).forEach((tp, o) -> out.put(tp.partition(), o));
         return out;
     }
 
@@ -127,7 +131,7 @@ public final class TopicReader implements AutoCloseable {
 
     private boolean reached(Map<Integer, Long> end) {
         for (TopicPartition tp : partitions) {
-            if (consumer.position(tp, Duration.ofSeconds(30)) < end.getOrDefault(tp.partition(), 0L)) {
+            if (consumer.position(tp, wait) < end.getOrDefault(tp.partition(), 0L)) {
                 return false;
             }
         }
@@ -136,6 +140,6 @@ public final class TopicReader implements AutoCloseable {
 
     @Override
     public void close() {
-        consumer.close(Duration.ofSeconds(5));
+        consumer.close(Duration.ofSeconds(Math.min(5, Math.max(1, wait.toSeconds()))));
     }
 }

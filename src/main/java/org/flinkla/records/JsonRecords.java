@@ -64,6 +64,9 @@ public final class JsonRecords {
 
     /** Like {@link #parse(String, byte[])} for a value already decoded to a String. */
     public static ParseResult parse(String key, String value) {
+        if (value != null && value.startsWith("\uFEFF")) {
+            value = value.substring(1); // a byte order mark, as the byte parser skips it
+        }
         if (value == null || value.isBlank()) {
             return ParseResult.rejected(RejectReasons.of(RejectReasons.BAD_JSON, "empty value"));
         }

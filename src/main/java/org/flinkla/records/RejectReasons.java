@@ -28,12 +28,14 @@ public final class RejectReasons {
     public static final String BAD_ID = "bad_id";
     /** Symbols or ids sent to a model that has no embedding (takes vectors only). */
     public static final String NO_EMBEDDING = "no_embedding";
-    /** More tokens in one record than the configured maximum. */
+    /** More tokens in one record than the configured maximum, or a value over the byte limit. */
     public static final String OVERSIZE = "oversize";
+    /** The model produced NaN or ±Infinity (an overflow); the record is undone, the state left as before. */
+    public static final String NON_FINITE_OUTPUT = "non_finite_output";
 
     /** All codes, in a fixed order (metrics register one counter per code). */
     public static final List<String> ALL = List.of(BAD_JSON, BAD_RECORD, BAD_CONTROL, MISSING_SEQ, BAD_POS,
-            WRONG_DIMENSION, NOT_FINITE, UNKNOWN_SYMBOL, BAD_ID, NO_EMBEDDING, OVERSIZE);
+            WRONG_DIMENSION, NOT_FINITE, UNKNOWN_SYMBOL, BAD_ID, NO_EMBEDDING, OVERSIZE, NON_FINITE_OUTPUT);
 
     private RejectReasons() {}
 

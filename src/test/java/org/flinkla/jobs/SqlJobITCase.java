@@ -304,8 +304,18 @@ class SqlJobITCase {
     }
 
     private static void produce(String topic, List<String> lines) throws Exception {
-        try (TokenProducer p = TokenProducer.create(kafka.bootstrapServers(), new Properties(), topic, RecordFormat.JSON)) {
-            p.jsonLines(new StringReader(String.join("\n", lines)));
+        Properties raw = new Properties();
+        raw.put("bootstrap.servers", kafka.bootstrapServers());
+        raw.put("key.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+        raw.put("value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+        try (TokenProducer p = TokenProducer.create(kafka.bootstrapServers(), new Properties(), topic, RecordFormat.JSON);
+                org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> bad =
+                        new org.apache.kafka.clients.producer.KafkaProducer<>(raw)) {
+            // a line that is no record goes to the topic as it is: the SQL job must survive it
+            p.jsonLines(new org.flinkla.records.JsonLines(new java.io.ByteArrayInputStream(
+                    String.join("\n", lines).getBytes(java.nio.charset.StandardCharsets.UTF_8)), 1 << 20),
+                    (line, reason) -> bad.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, line.bytes())));
+            bad.flush();
         }
     }
 
