@@ -145,7 +145,7 @@ class CommandFailuresITCase {
                 ""));
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             Outcome o = main("run", job.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
-                    "--input-file", input().toString(), "--timeout", "120");
+                    "--input-file", input().toString(), "--timeout", "120", "--state-dir", dir.resolve("state").toString());
             assertThat(o.code()).as(o.err()).isEqualTo(1);
             assertThat(o.last()).startsWith("error: job failing failed (restarted 3 times): ")
                     .contains("transaction").contains("transaction.max.timeout.ms: lower one or raise the other");
