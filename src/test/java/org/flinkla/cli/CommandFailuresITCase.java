@@ -157,6 +157,14 @@ class CommandFailuresITCase {
     }
 
     @Test
+    void aWrongCommandLineEndsWithTheError() {
+        Outcome o = main("run", "--bogus");
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.err()).contains("usage: ");
+        assertThat(o.last()).isEqualTo("error: run: unknown option '--bogus'");
+    }
+
+    @Test
     void tailHonoursItsTimeout() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopics(1, "quiet");
