@@ -66,7 +66,14 @@ public final class Main {
         try {
             code = dispatch(rest);
         } catch (UsageException e) {
-            err.println("error: " + e.getMessage());
+            // the usage text a message may carry first, so that the error is the last line
+            String m = String.valueOf(e.getMessage());
+            int nl = m.indexOf('\n');
+            if (nl >= 0) {
+                err.println(m.substring(nl + 1).strip());
+                m = m.substring(0, nl);
+            }
+            err.println("error: " + m);
             code = 2;
         } catch (Exception | Error e) {
             log.trace("the command failed", e);
@@ -104,7 +111,8 @@ public final class Main {
     static String usage() {
         StringBuilder sb = new StringBuilder("usage: java -jar target/flink-linear-attention.jar <command> [options]\n\ncommands:\n");
         SUMMARIES.forEach((name, summary) -> sb.append(String.format("  %-8s %s%n", name, summary)));
-        sb.append("\n<command> --help shows the options of a command.");
+        sb.append("\n<command> --help shows the options of a command; --verbose (any command) also prints Flink's and"
+                + " Kafka's warnings and the trace of a failure.");
         return sb.toString();
     }
 }

@@ -97,6 +97,12 @@ public final class AttentionJob {
     /** The Kafka pipeline of the job around a given operator. */
     public static KafkaAttentionPipeline pipeline(JobDefinition job, String bootstrapServers, boolean bounded,
             LinearAttention attention) {
+        return builder(job, bootstrapServers, bounded, attention).build();
+    }
+
+    /** The pipeline's builder, for callers that add to it (e.g. progress tracking). */
+    public static KafkaAttentionPipeline.Builder builder(JobDefinition job, String bootstrapServers, boolean bounded,
+            LinearAttention attention) {
         return KafkaAttentionPipeline.builder()
                 .bootstrapServers(bootstrapServers)
                 .kafkaProperties(job.kafkaClientProperties())
@@ -108,8 +114,7 @@ public final class AttentionJob {
                 .sinkFloat64(job.sink().binaryFloat64())
                 .guarantee(job.guarantee())
                 .transactionalIdPrefix(job.sink().transactionalIdPrefix())
-                .attention(attention)
-                .build();
+                .attention(attention);
     }
 
     private static OffsetsInitializer startingOffsets(JobDefinition.StartingOffsets s) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -18,7 +19,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.zip.GZIPInputStream;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.BlobServerOptions;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -28,11 +32,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.flinkla.flink.LinearAttention;
+import org.flinkla.model.Model;
 import org.flinkla.kafka.EmbeddedKafka;
 import org.flinkla.kafka.FileDeadLetters;
 import org.flinkla.kafka.KafkaClients;
 import org.flinkla.kafka.KafkaSettings;
 import org.flinkla.kafka.RecordFormat;
+import org.flinkla.kafka.SourceProgress;
 import org.flinkla.kafka.TokenProducer;
 import org.flinkla.kafka.TopicReader;
 import org.flinkla.records.BinaryRecords;
@@ -52,6 +58,12 @@ import org.flinkla.records.RejectReasons;
  * the output topic's end offsets before the run) are written to the output file. Without an input
  * file the job runs until {@code timeout} (then it is stopped with a savepoint, which commits its
  * last outputs) or until the process is stopped.
+ *
+ * <p>Against an external Kafka the job's state outlives the run, in its {@link RunState} directory:
+ * the run resumes from the newest savepoint or retained checkpoint there, and whenever it stops —
+ * input consumed, timeout, Ctrl-C, SIGTERM — it stops the job with a savepoint there. A finite run
+ * then does not bound its source (a finished job cannot take a savepoint): it watches the offsets the
+ * job has read ({@link SourceProgress}) and stops the job once it has read the input's last record.
  *
  * <pre>{@code
  * JobRunner.Result r = JobRunner.run(JobDefinition.load(Path.of("flink-jobs/attention.yaml")),
@@ -74,6 +86,8 @@ public final class JobRunner {
         Path outputFile;
         Duration timeout;
         boolean webUi;
+        Path stateDir;
+        boolean fresh;
         PrintStream log = System.err;
 
         /** Kafka to use; null starts the in-process broker. */
@@ -88,6 +102,10 @@ public final class JobRunner {
         public Options webUi(boolean b) { this.webUi = b; return this; }
         /** Progress messages. */
         public Options log(PrintStream p) { this.log = p; return this; }
+        /** The job's state directory (default {@code ./.flinkla-state/<job name>}); used with an external Kafka. */
+        public Options stateDir(Path p) { this.stateDir = p; return this; }
+        /** Discard the saved state and start over. */
+        public Options fresh(boolean b) { this.fresh = b; return this; }
     }
 
     /** Counts of one run. */
@@ -117,9 +135,15 @@ public final class JobRunner {
         }
     }
 
+    /** Where {@code run} keeps the state of {@code job} unless told otherwise. */
+    public static Path defaultStateDir(JobDefinition job) {
+        return Path.of(".flinkla-state", job.name());
+    }
+
     public static Result run(JobDefinition job, Options o) throws Exception {
         // a bad model fails now, before a broker is started or anything is produced
-        LinearAttention attention = AttentionJob.attention(job, AttentionJob.loadModel(job));
+        Model model = AttentionJob.loadModel(job);
+        LinearAttention attention = AttentionJob.attention(job, model);
         // everything the run writes besides its outputs lives here, and is deleted however it ends
         // (normally, by an error, or stopped by Ctrl-C / SIGTERM through the shutdown actions)
         Path runDir = Files.createTempDirectory("flinkla-run-");
@@ -134,10 +158,15 @@ public final class JobRunner {
             }
             deleteRecursively(runDir);
         });
+        RunState state = null;
         try {
             String bootstrap = o.bootstrapServers;
             Duration setup = setupTimeout(o);
             if (bootstrap == null) {
+                if (o.stateDir != null || o.fresh) {
+                    o.log.println("The in-process broker does not outlive the run, so no state is kept"
+                            + " (--state-dir and --fresh apply to an external Kafka)");
+                }
                 o.log.println("Starting the in-process Kafka broker (Kafka 4.2.0, KRaft) ...");
                 embedded[0] = EmbeddedKafka.start(Files.createDirectory(runDir.resolve("kafka")), Map.of());
                 bootstrap = embedded[0].bootstrapServers();
@@ -145,9 +174,21 @@ public final class JobRunner {
             } else {
                 // fail within the command's timeout, naming the address, when no broker is there
                 KafkaClients.probe(bootstrap, job.kafkaClientProperties(), setup);
+                // the broker outlives the run, and so must the sequences' state: resume where the last run stopped
+                state = RunState.open(o.stateDir != null ? o.stateDir : defaultStateDir(job), job, model, o.fresh, o.log);
+                if (job.source().startingOffsets() == JobDefinition.StartingOffsets.COMMITTED && !o.fresh
+                        && state.latest().isEmpty()) {
+                    throw new IllegalStateException("job " + job.name() + " reads from the committed offsets"
+                            + " (source.starting-offsets: committed) but " + state.dir() + " holds no saved state:"
+                            + " the input would resume mid-stream on empty sequence states. Give the --state-dir of"
+                            + " the earlier runs, or --fresh to start on empty state anyway");
+                }
             }
-            return run(job, o, bootstrap, runDir, attention);
+            return run(job, o, bootstrap, runDir, attention, state);
         } finally {
+            if (state != null) {
+                state.close();
+            }
             cleanup.runNow();
         }
     }
@@ -158,8 +199,8 @@ public final class JobRunner {
                 : KafkaClients.DEFAULT_TIMEOUT;
     }
 
-    private static Result run(JobDefinition job, Options o, String bootstrap, Path runDir, LinearAttention attention)
-            throws Exception {
+    private static Result run(JobDefinition job, Options o, String bootstrap, Path runDir, LinearAttention attention,
+            RunState state) throws Exception {
         Properties client = KafkaClients.bounded(job.kafkaClientProperties(), setupTimeout(o));
         EmbeddedKafka.createTopics(bootstrap, client, job.source().partitions(), job.topics());
         Map<Integer, Long> outStart = TopicReader.endOffsets(bootstrap, client, job.sink().topic());
@@ -182,6 +223,7 @@ public final class JobRunner {
                     : ""));
         }
 
+        double seconds;
         Configuration conf = AttentionJob.flinkConfiguration(job);
         // a job that keeps failing (e.g. Kafka gone) must end the run, not retry forever
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
@@ -192,40 +234,119 @@ public final class JobRunner {
         conf.set(CoreOptions.TMP_DIRS, tmp);
         conf.set(BlobServerOptions.STORAGE_DIRECTORY, tmp);
         conf.set(WebOptions.TMP_DIR, tmp);
+        Optional<Path> resume = state == null ? Optional.empty() : state.latest();
+        if (state != null) {
+            // checkpoints are kept in the state directory too: a run that is killed resumes from its last one
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, state.checkpoints().toUri().toString());
+            conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                    ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+            if (resume.isPresent()) {
+                conf.set(StateRecoveryOptions.SAVEPOINT_PATH, resume.get().toUri().toString());
+                o.log.println("Resuming job " + job.name() + " from " + resume.get());
+            } else {
+                o.log.println("No saved state in " + state.dir() + ": job " + job.name() + " starts with empty state");
+            }
+        }
         StreamExecutionEnvironment env = o.webUi ? StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf)
                 : StreamExecutionEnvironment.createLocalEnvironment(conf);
-        boolean bounded = o.inputFile != null;
-        AttentionJob.pipeline(job, bootstrap, bounded, attention).addTo(env);
-        o.log.println("Running " + job + (bounded ? " until the input is consumed" : ""));
-        long t0 = System.nanoTime();
-        JobClient jc = env.executeAsync(job.name());
-        // Ctrl-C / SIGTERM: stop the job (before the broker and the files go, see run above)
-        ShutdownActions.Action onStop = ShutdownActions.add(() -> cancelAndWait(jc));
-        try {
-            if (bounded) {
-                JobExecutionResult r = o.timeout == null ? jc.getJobExecutionResult().get()
-                        : jc.getJobExecutionResult().get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
-                o.log.println("Job finished in " + r.getNetRuntime(TimeUnit.MILLISECONDS) + " ms");
-            } else if (o.timeout != null) {
-                try {
-                    jc.getJobExecutionResult().get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (TimeoutException e) {
-                    stop(jc, o.log, runDir);
-                }
-            } else {
-                jc.getJobExecutionResult().get();
-            }
-        } catch (TimeoutException e) {
-            cancelAndWait(jc);
-            throw new IllegalStateException("the job did not finish within --timeout " + o.timeout.toSeconds()
-                    + " s: give it more time, or check the job's progress with --web-ui");
-        } catch (ExecutionException e) {
-            throw new JobFailedException("job " + job.name() + " failed (restarted " + RESTARTS + " times)",
-                    e.getCause());
-        } finally {
-            onStop.close();
+        boolean finite = o.inputFile != null;
+        // a finite run that keeps state cannot use a bounded source: a finished job takes no savepoint.
+        // It runs unbounded until it has read the input, then stops with a savepoint.
+        boolean bounded = finite && state == null;
+        Map<Integer, Long> targets = null;
+        Map<Integer, Long> inputEnd = null;
+        if (finite && state != null) {
+            inputEnd = TopicReader.endOffsets(bootstrap, client, job.source().topic());
+            Map<Integer, Long> begin = resume.isPresent()
+                    ? KafkaClients.committedOffsets(bootstrap, client, job.source().groupId(), job.source().topic())
+                    : startOffsets(job, bootstrap, client, inputEnd);
+            targets = TopicReader.lastRecordOffsets(bootstrap, client, job.source().topic(), begin, inputEnd);
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        try (SourceProgress progress = SourceProgress.create()) {
+            AttentionJob.builder(job, bootstrap, bounded, attention).trackProgress(progress).build().addTo(env);
+            o.log.println("Running " + job + (finite ? " until the input is consumed" : ""));
+            long t0 = System.nanoTime();
+            // Ctrl-C / SIGTERM: stop the job, with a savepoint when there is a state directory (before the broker
+            // and the files go, see run above). Registered before the job is submitted: a signal while the local
+            // cluster starts waits for the job and stops it then.
+            java.util.concurrent.CompletableFuture<JobClient> submitted = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.atomic.AtomicBoolean saved = new java.util.concurrent.atomic.AtomicBoolean();
+            ShutdownActions.Action onStop = ShutdownActions.add(() -> {
+                JobClient c;
+                try {
+                    c = submitted.get(60, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    return; // never submitted
+                }
+                if (state != null) {
+                    saved.set(saveAndStop(c, state, o.log, Duration.ofSeconds(60)));
+                } else {
+                    cancelAndWait(c);
+                }
+            });
+            JobClient jc;
+            try {
+                jc = env.executeAsync(job.name());
+            } catch (Exception e) {
+                submitted.completeExceptionally(e);
+                onStop.close();
+                throw e;
+            }
+            submitted.complete(jc);
+            try {
+                if (bounded) {
+                    JobExecutionResult r = o.timeout == null ? jc.getJobExecutionResult().get()
+                            : jc.getJobExecutionResult().get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    o.log.println("Job finished in " + r.getNetRuntime(TimeUnit.MILLISECONDS) + " ms");
+                } else if (finite) {
+                    boolean done = awaitConsumed(jc, progress, targets, inputEnd, resume.isPresent(), job, bootstrap,
+                            client, o.timeout);
+                    if (!done) {
+                        onStop.runNow();
+                        throw new IllegalStateException("the job did not consume its input within --timeout "
+                                + o.timeout.toSeconds() + " s (stopped with a savepoint: the next run goes on from"
+                                + " there): give it more time, or check the job's progress with --web-ui");
+                    }
+                    o.log.println("The input is consumed");
+                    onStop.runNow();
+                    if (!saved.get()) {
+                        if (jc.getJobExecutionResult().isCompletedExceptionally()) {
+                            jc.getJobExecutionResult().get();
+                        }
+                        throw new IllegalStateException("the job consumed its input but could not be stopped with a"
+                                + " savepoint in " + state.savepoints() + ": the next run resumes from its last"
+                                + " checkpoint (see the log for why)");
+                    }
+                } else if (o.timeout != null) {
+                    try {
+                        jc.getJobExecutionResult().get(o.timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (TimeoutException e) {
+                        o.log.println("Timeout reached");
+                        if (state != null) {
+                            onStop.runNow();
+                        } else {
+                            stop(jc, o.log, runDir);
+                        }
+                    }
+                } else {
+                    jc.getJobExecutionResult().get();
+                }
+                if (state != null && !saved.get() && jc.getJobExecutionResult().isDone()
+                        && jc.getJobExecutionResult().isCompletedExceptionally()) {
+                    jc.getJobExecutionResult().get(); // the failure that kept the savepoint from being taken
+                }
+            } catch (TimeoutException e) {
+                cancelAndWait(jc);
+                throw new IllegalStateException("the job did not finish within --timeout " + o.timeout.toSeconds()
+                        + " s: give it more time, or check the job's progress with --web-ui");
+            } catch (ExecutionException e) {
+                throw new JobFailedException("job " + job.name() + " failed (restarted " + RESTARTS + " times)",
+                        e.getCause());
+            } finally {
+                onStop.close();
+            }
+            seconds = (System.nanoTime() - t0) / 1e9;
+        }
 
         long outRecords = 0;
         long outTokens = 0;
@@ -293,6 +414,101 @@ public final class JobRunner {
             cancelAndWait(jc);
             return null;
         }
+    }
+
+    /** Where the source starts without restored state, per partition (by {@code source.starting-offsets}). */
+    private static Map<Integer, Long> startOffsets(JobDefinition job, String bootstrap, Properties client,
+            Map<Integer, Long> end) {
+        switch (job.source().startingOffsets()) {
+            case LATEST:
+                return end; // the input produced before the job starts is not read
+            case COMMITTED: {
+                Map<Integer, Long> begin = TopicReader.beginningOffsets(bootstrap, client, job.source().topic());
+                begin.putAll(KafkaClients.committedOffsets(bootstrap, client, job.source().groupId(), job.source().topic()));
+                return begin;
+            }
+            default:
+                return TopicReader.beginningOffsets(bootstrap, client, job.source().topic());
+        }
+    }
+
+    /**
+     * Waits until the job has read the last record of every partition ({@code targets}), or, when it
+     * resumed from saved state, its consumer group has committed the input's end offset (a partition
+     * whose records the restored state had already consumed); false when {@code timeout} passes first.
+     */
+    private static boolean awaitConsumed(JobClient jc, SourceProgress progress, Map<Integer, Long> targets,
+            Map<Integer, Long> end, boolean resumed, JobDefinition job, String bootstrap, Properties client,
+            Duration timeout) throws Exception {
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        long nextCommitCheck = 0;
+        Map<Integer, Long> pending = new java.util.HashMap<>(targets);
+        while (true) {
+            pending.entrySet().removeIf(e -> progress.highest(e.getKey()) >= e.getValue());
+            if (!pending.isEmpty() && resumed && System.nanoTime() > nextCommitCheck) {
+                Map<Integer, Long> committed = KafkaClients.committedOffsets(bootstrap, client, job.source().groupId(),
+                        job.source().topic());
+                pending.keySet().removeIf(p -> committed.getOrDefault(p, -1L) >= end.getOrDefault(p, 0L));
+                nextCommitCheck = System.nanoTime() + 1_000_000_000L;
+            }
+            if (pending.isEmpty()) {
+                return true;
+            }
+            if (jc.getJobExecutionResult().isDone()) {
+                jc.getJobExecutionResult().get(); // a failure surfaces here
+                throw new IllegalStateException("the job ended before it consumed its input");
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /**
+     * Stops the job with a savepoint in the state directory (the sinks commit their last
+     * transaction with it), so the next run resumes exactly there; falls back to cancelling (the
+     * retained checkpoints then hold the state). Tasks that are still starting refuse a savepoint,
+     * so it is retried for a while.
+     */
+    private static boolean saveAndStop(JobClient jc, RunState state, PrintStream log, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (jc.getJobExecutionResult().isDone()) {
+                    return false;
+                }
+                String path = jc.stopWithSavepoint(false, state.savepoints().toUri().toString(),
+                        SavepointFormatType.CANONICAL).get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000),
+                        TimeUnit.MILLISECONDS);
+                Path savepoint = Path.of(java.net.URI.create(path.startsWith("file:") ? path : "file:" + path));
+                state.keepOnly(savepoint);
+                log.println("Stopped with a savepoint in " + savepoint + ": the next run of this job resumes from it"
+                        + " (--fresh starts over)");
+                return true;
+            } catch (Exception e) {
+                last = e;
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        log.println("Could not stop the job with a savepoint (" + (last == null ? "timed out" : rootMessage(last))
+                + "): cancelling it; the next run resumes from its last checkpoint");
+        cancelAndWait(jc);
+        return false;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable r = t;
+        while (r.getCause() != null && r.getCause() != r) {
+            r = r.getCause();
+        }
+        return r.getClass().getSimpleName() + ": " + r.getMessage();
     }
 
     /** Cancels the job and waits (bounded) until it is gone, so that its files can be deleted. */

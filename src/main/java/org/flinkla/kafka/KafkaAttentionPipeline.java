@@ -95,7 +95,7 @@ public final class KafkaAttentionPipeline {
 
     /** Parse and validate; dead letters on {@link #deadLetters}. */
     public SingleOutputStreamOperator<TokenRecord> parse(DataStream<RawKafkaRecord> raw) {
-        return raw.process(new RecordParser(b.sourceFormat, b.maxRecordBytes, b.attention.validator()),
+        return raw.process(new RecordParser(b.sourceFormat, b.maxRecordBytes, b.attention.validator(), b.progress),
                         org.flinkla.records.RecordTypes.TOKEN_RECORD)
                 .uid(UID_PARSE)
                 .name("Parse + validate");
@@ -199,6 +199,7 @@ public final class KafkaAttentionPipeline {
         private DeliveryGuarantee guarantee = DeliveryGuarantee.EXACTLY_ONCE;
         private String transactionalIdPrefix;
         private LinearAttention attention;
+        private SourceProgress progress;
 
         public Builder bootstrapServers(String servers) { this.bootstrapServers = servers; return this; }
 
@@ -222,6 +223,9 @@ public final class KafkaAttentionPipeline {
         public Builder bounded(boolean bounded) { this.bounded = bounded; return this; }
 
         public Builder maxRecordBytes(int n) { this.maxRecordBytes = n; return this; }
+
+        /** Report the offsets read to {@code progress} (local runs: see {@link SourceProgress}). */
+        public Builder trackProgress(SourceProgress progress) { this.progress = progress; return this; }
 
         public Builder sink(String topic, RecordFormat format, String deadLetterTopic) {
             this.sinkTopic = topic;

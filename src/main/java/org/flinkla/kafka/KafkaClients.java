@@ -1,6 +1,8 @@
 package org.flinkla.kafka;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -86,6 +88,37 @@ public final class KafkaClients {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while connecting to Kafka at " + bootstrapServers, e);
+        } finally {
+            admin.close(Duration.ofSeconds(1));
+        }
+    }
+
+    /** Offsets of {@code topic} committed by consumer group {@code groupId} (partitions without a commit left out). */
+    public static Map<Integer, Long> committedOffsets(String bootstrapServers, Properties client, String groupId,
+            String topic) {
+        Properties p = new Properties();
+        p.putAll(client);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Duration wait = apiTimeout(p);
+        Admin admin = Admin.create(p);
+        try {
+            Map<Integer, Long> out = new HashMap<>();
+            admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata()
+                    .get(wait.toMillis(), TimeUnit.MILLISECONDS).forEach((tp, om) -> {
+                        if (om != null && tp.topic().equals(topic)) {
+                            out.put(tp.partition(), om.offset());
+                        }
+                    });
+            return out;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot read the offsets of consumer group " + groupId + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new KafkaUnreachableException(bootstrapServers, "no answer about consumer group " + groupId
+                    + " within " + Math.max(1, wait.toSeconds()) + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         } finally {
             admin.close(Duration.ofSeconds(1));
         }

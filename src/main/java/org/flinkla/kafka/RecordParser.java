@@ -33,15 +33,24 @@ final class RecordParser extends ProcessFunction<RawKafkaRecord, TokenRecord> {
     private final RecordFormat format;
     private final int maxRecordBytes;
     private final RecordValidator validator;
+    private final SourceProgress progress;
 
     RecordParser(RecordFormat format, int maxRecordBytes, RecordValidator validator) {
+        this(format, maxRecordBytes, validator, null);
+    }
+
+    RecordParser(RecordFormat format, int maxRecordBytes, RecordValidator validator, SourceProgress progress) {
         this.format = format;
         this.maxRecordBytes = maxRecordBytes;
         this.validator = validator;
+        this.progress = progress;
     }
 
     @Override
     public void processElement(RawKafkaRecord raw, Context ctx, Collector<TokenRecord> out) {
+        if (progress != null) {
+            progress.seen(raw.partition(), raw.offset());
+        }
         String reason = null;
         TokenRecord record = null;
         boolean keyless = raw.key() == null || raw.key().length == 0;

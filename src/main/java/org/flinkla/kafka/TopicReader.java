@@ -86,11 +86,63 @@ public final class TopicReader implements AutoCloseable {
         }
     }
 
+    /** First offset of every partition of {@code topic}, right now. */
+    public static Map<Integer, Long> beginningOffsets(String bootstrapServers, Properties clientProperties, String topic) {
+        try (TopicReader r = open(bootstrapServers, clientProperties, topic, null)) {
+            Map<Integer, Long> out = new HashMap<>();
+            r.consumer.beginningOffsets(r.partitions, r.wait).forEach((tp, o) -> out.put(tp.partition(), o));
+            return out;
+        }
+    }
+
     /** Committed end offset of each assigned partition. */
     public Map<Integer, Long> endOffsets() {
         Map<Integer, Long> out = new HashMap<>();
         consumer.endOffsets(partitions, wait).forEach((tp, o) -> out.put(tp.partition(), o));
         return out;
+    }
+
+    /**
+     * Offset of the last record a read_committed consumer sees in [{@code from}, {@code to}) of each
+     * partition (markers of transactions and aborted records are not records); partitions with none
+     * are left out.
+     */
+    public static Map<Integer, Long> lastRecordOffsets(String bootstrapServers, Properties clientProperties, String topic,
+            Map<Integer, Long> from, Map<Integer, Long> to) {
+        Map<Integer, Long> out = new HashMap<>();
+        try (TopicReader r = open(bootstrapServers, clientProperties, topic, null)) {
+            for (TopicPartition tp : r.partitions) {
+                long begin = Math.max(0, from.getOrDefault(tp.partition(), 0L));
+                long end = to.getOrDefault(tp.partition(), 0L);
+                if (end <= begin) {
+                    continue;
+                }
+                // usually the last record is at end - 1; a window covers trailing markers, then the whole range
+                long last = r.lastRecord(tp, Math.max(begin, end - 1000), end);
+                if (last < 0 && end - 1000 > begin) {
+                    last = r.lastRecord(tp, begin, end);
+                }
+                if (last >= 0) {
+                    out.put(tp.partition(), last);
+                }
+            }
+        }
+        return out;
+    }
+
+    private long lastRecord(TopicPartition tp, long from, long to) {
+        consumer.assign(List.of(tp));
+        consumer.seek(tp, from);
+        long last = -1;
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (consumer.position(tp, wait) < to && System.nanoTime() < deadline) {
+            for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(200))) {
+                if (rec.offset() < to) {
+                    last = Math.max(last, rec.offset());
+                }
+            }
+        }
+        return last;
     }
 
     /** One poll (at most {@code wait}). */

@@ -145,7 +145,7 @@ class CommandFailuresITCase {
                 ""));
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             Outcome o = main("run", job.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
-                    "--input-file", input().toString(), "--timeout", "120");
+                    "--input-file", input().toString(), "--timeout", "120", "--state-dir", dir.resolve("state").toString());
             assertThat(o.code()).as(o.err()).isEqualTo(1);
             assertThat(o.last()).startsWith("error: job failing failed (restarted 3 times): ")
                     .contains("transaction").contains("transaction.max.timeout.ms: lower one or raise the other");
@@ -154,6 +154,14 @@ class CommandFailuresITCase {
             assertThat(o.err().lines().count()).as(o.err()).isLessThan(10);
             assertThat(o.trace()).contains("The transaction timeout is larger than the maximum value allowed by the broker");
         }
+    }
+
+    @Test
+    void aWrongCommandLineEndsWithTheError() {
+        Outcome o = main("run", "--bogus");
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.err()).contains("usage: ");
+        assertThat(o.last()).isEqualTo("error: run: unknown option '--bogus'");
     }
 
     @Test

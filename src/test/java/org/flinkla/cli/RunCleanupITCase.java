@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.flinkla.kafka.EmbeddedKafka;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,10 +45,28 @@ class RunCleanupITCase {
 
     @Test
     void sigtermStopsTheRunAndDeletesItsTemporaryFiles() throws Exception {
+        sigterm(List.of());
+    }
+
+    @Test
+    void sigtermAgainstAnExternalKafkaSavesTheStateFirst() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            Path state = dir.resolve("state");
+            String output = sigterm(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--state-dir", state.toString()));
+            assertThat(output).contains("Stopped with a savepoint in " + state.resolve("savepoints"));
+            try (Stream<Path> s = Files.walk(state.resolve("savepoints"))) {
+                assertThat(s.anyMatch(p -> p.getFileName().toString().equals("_metadata"))).isTrue();
+            }
+        }
+    }
+
+    /** Starts {@code run} of attention.yaml in a child JVM, sends SIGTERM, checks its temp dir is empty; returns its output. */
+    private String sigterm(List<String> extra) throws Exception {
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
                 "org.flinkla.cli.Main", "run", "flink-jobs/attention.yaml"));
+        cmd.addAll(extra);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         CountDownLatch running = new CountDownLatch(1);
         StringBuilder output = new StringBuilder();
@@ -70,7 +89,8 @@ class RunCleanupITCase {
             assertThat(running.await(120, TimeUnit.SECONDS)).as("the run started: %s", output).isTrue();
             assertThat(files(tmp)).as("the run works in its temporary directory").isNotEmpty();
             Thread.sleep(4000); // a checkpoint or two
-            p.destroy(); // SIGTERM
+            // SIGTERM; not Process.destroy(), which also closes our end of the child's output
+            p.toHandle().destroy();
             assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("stopped: %s", output).isTrue();
         } finally {
             p.destroyForcibly();
@@ -79,5 +99,8 @@ class RunCleanupITCase {
         Set<String> left = files(tmp);
         left.removeIf(f -> f.equals("flinkla-logs"));
         assertThat(left).as("files left in %s after SIGTERM; output:%n%s", tmp, output).isEmpty();
+        synchronized (output) {
+            return output.toString();
+        }
     }
 }

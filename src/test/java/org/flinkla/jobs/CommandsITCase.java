@@ -149,7 +149,7 @@ class CommandsITCase {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             int rc = RunCommand.run(new String[] {"flink-jobs/attention.yaml", "--input-file", in.toString(),
                     "--output-file", out.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
-                    "--timeout", "150"});
+                    "--timeout", "150", "--state-dir", dir.resolve("state").toString()});
             assertThat(rc).isZero();
             assertEqualsEngine(readOutputs(out), PipelineTestSupport.reference(AttentionJob.loadModel(job), valid));
 
