@@ -32,7 +32,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.flinkla.flink.LinearAttention;
-import org.flinkla.model.Model;
+import org.flinkla.engine.SequenceModel;
 import org.flinkla.kafka.EmbeddedKafka;
 import org.flinkla.kafka.FileDeadLetters;
 import org.flinkla.kafka.KafkaClients;
@@ -142,8 +142,8 @@ public final class JobRunner {
 
     public static Result run(JobDefinition job, Options o) throws Exception {
         // a bad model fails now, before a broker is started or anything is produced
-        Model model = AttentionJob.loadModel(job);
-        LinearAttention attention = AttentionJob.attention(job, model);
+        SequenceModel model = AttentionJob.loadModel(job);
+        LinearAttention attention = AttentionJob.attention(job); // by reference: the tasks load the file
         // everything the run writes besides its outputs lives here, and is deleted however it ends
         // (normally, by an error, or stopped by Ctrl-C / SIGTERM through the shutdown actions)
         Path runDir = Files.createTempDirectory("flinkla-run-");

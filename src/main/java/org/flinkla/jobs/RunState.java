@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.flinkla.model.Dtype;
+import org.flinkla.engine.SequenceModel;
 import org.flinkla.model.Model;
 import org.flinkla.model.ModelFiles;
 
@@ -48,7 +49,7 @@ final class RunState implements AutoCloseable {
      * Opens (creating) the state directory of {@code job} run with {@code model}: with {@code fresh}
      * its saved state is discarded; otherwise saved state of another job or model fails the run.
      */
-    static RunState open(Path dir, JobDefinition job, Model model, boolean fresh, PrintStream log) throws IOException {
+    static RunState open(Path dir, JobDefinition job, SequenceModel model, boolean fresh, PrintStream log) throws IOException {
         Files.createDirectories(dir);
         FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
@@ -94,15 +95,32 @@ final class RunState implements AutoCloseable {
     }
 
     /** What identifies the state's owner: the job name and a hash of the model (weights and configuration). */
-    static Properties fingerprint(JobDefinition job, Model model) {
+    static Properties fingerprint(JobDefinition job, SequenceModel model) {
         Properties p = new Properties();
         p.setProperty("job", job.name());
         p.setProperty("model", job.model().isSeeded() ? "seeded(" + job.model().seed() + ")" : job.model().file());
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(ModelFiles.encode(model, Dtype.F64));
-            p.setProperty("model.sha256", HexFormat.of().formatHex(hash));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            // the configuration and every shape, then the weights: a seeded layer's encoding, or the
+            // bytes of the model file (every file of a model directory, in name order)
+            md.update(model.architecture().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (model instanceof Model) {
+                md.update(ModelFiles.encode((Model) model, Dtype.F64));
+            } else {
+                Path f = Path.of(job.model().file().replaceFirst("^file://", ""));
+                if (Files.isDirectory(f)) {
+                    try (java.util.stream.Stream<Path> files = Files.list(f)) {
+                        for (Path x : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+                            md.update(Files.readAllBytes(x));
+                        }
+                    }
+                } else if (Files.isRegularFile(f)) {
+                    md.update(Files.readAllBytes(f));
+                }
+            }
+            p.setProperty("model.sha256", HexFormat.of().formatHex(md.digest()));
+        } catch (NoSuchAlgorithmException | IOException e) {
+            throw new IllegalStateException("cannot hash the model of " + job.file() + ": " + e.getMessage(), e);
         }
         return p;
     }
