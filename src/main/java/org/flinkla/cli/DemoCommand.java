@@ -3,40 +3,50 @@ package org.flinkla.cli;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.flinkla.demo.ChromosomeDemo;
+import org.flinkla.demo.DemoModel;
 import org.flinkla.demo.MemoryCurves;
 import org.flinkla.engine.Variant;
 
 /**
- * {@code demo}: the chromosome demo (DESIGN §7).
+ * {@code demo}: the chromosome demo.
  *
  * <pre>{@code
- * java -jar target/flink-linear-attention.jar demo --bases 100000 --report reports/run1
+ * java --add-modules jdk.incubator.vector -jar target/flink-linear-attention.jar demo --bases 100000 --report reports/run1
  * }</pre>
  */
 final class DemoCommand {
     private DemoCommand() {}
 
     static final String USAGE = String.join("\n",
-            "usage: java -jar target/flink-linear-attention.jar demo [options]",
+            "usage: java [--add-modules jdk.incubator.vector] -jar target/flink-linear-attention.jar demo [options]",
             "",
             "Streams the first N bases of human chromosome 1 (>humanchr1_frag, 330,000 bp, shipped with the jar)",
-            "through the linear-attention job on an in-process Kafka broker and Flink MiniCluster, then measures",
-            "memory against tokens for linear attention, KV-cache softmax and naive softmax in child JVMs, and",
-            "writes a report folder (summary.json, memory.csv, report.html, model.safetensors).",
+            "through a trained DNA language model (by default the Gated DeltaNet shipped in the jar) on an",
+            "in-process Kafka broker and Flink MiniCluster; every output carries the next-base probabilities and",
+            "the surprisal of the base. Compares its bits per base with the shipped linear-attention model, an",
+            "adaptive order-3 Markov model and the shipped softmax model (in a child JVM under the memory heap,",
+            "as far as it gets), measures memory against tokens in child JVMs, and writes a report folder",
+            "(summary.json, bits.csv, memory.csv, report.html).",
             "",
             "options:",
             "  --bases N            bases to stream (default 100000; beyond 330,000 the fragment repeats)",
+            "  --model URI|PATH     the model instead of the job's (default " + DemoModel.DEFAULT_URI + "),",
+            "                       e.g. " + DemoModel.LINEAR_URI + ", a model directory or a .safetensors file",
+            "  --state-precision P  float32 | float64: the model's state precision (default: the model's own;",
+            "                       float32 for FLA models, float64 for the others)",
             "  --report DIR         report folder (default reports/demo-<yyyyMMdd-HHmmss>)",
             "  --job FILE           the job definition (default flink-jobs/chr1-demo.yaml: its model, topics,",
-            "                       guarantee, checkpointing)",
-            "  --variant V          linear | decay | gated | delta (default: the job's, linear)",
-            "  --seed S             seed of the random model (default: the job's, 42)",
+            "                       emit fields, guarantee, checkpointing)",
+            "  --seed S             instead of a trained model, a seeded random single attention layer (no",
+            "                       next-base predictions: its outputs are hidden vectors) with this seed",
+            "  --variant V          linear | decay | gated | delta: the seeded layer's variant (default linear)",
             "  --fasta FILE         another one-record FASTA file (.gz allowed) instead of the shipped one",
             "  --sha256 HEX         expected SHA-256 of FILE's uncompressed text (checked when given)",
             "  --pipeline P         kafka (default: in-process Kafka broker + Flink MiniCluster, the job as written)",
             "                       or engine (the same bases and model straight through the engine, no Kafka/Flink)",
+            "  --no-compare         skip the comparisons (linear-elu, Markov, softmax)",
             "  --no-memory          skip the memory curves",
-            "  --memory-heap SIZE   -Xmx of each memory child JVM (default 24m)",
+            "  --memory-heap SIZE   -Xmx of each memory child JVM and of the softmax child (default 24m)",
             "  --memory-tokens N    tokens per memory child (default: --bases)",
             "  --memory-budget S    seconds per memory child before it stops (default 30)",
             "  --help               this text");
@@ -67,6 +77,18 @@ final class DemoCommand {
                 }
                 case "--seed":
                     o = o.withSeed(Args.longValue(a, Args.value(args, ++i)));
+                    break;
+                case "--model":
+                    o = o.withModel(Args.value(args, ++i));
+                    break;
+                case "--state-precision": {
+                    String p = Args.value(args, ++i);
+                    ChromosomeDemo.Options current = o;
+                    o = parse(a, () -> current.withStatePrecision(p));
+                    break;
+                }
+                case "--no-compare":
+                    o = o.withCompare(false);
                     break;
                 case "--fasta":
                     o = o.withFasta(Path.of(Args.value(args, ++i)), o.sha256());
@@ -111,6 +133,10 @@ final class DemoCommand {
         o = o.withMemory(memory, new MemoryCurves.Options(heap, memoryTokens > 0 ? memoryTokens : o.bases(), budget,
                 o.memoryOpt().samples()));
         ChromosomeDemo.Result r = new ChromosomeDemo(o, System.out, System.err).run();
+        // the whole command, as a person waits for it: from the start of this JVM
+        long jvmStart = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+        System.err.println(String.format(Locale.ROOT, "wall time: %.1f s (the whole demo command, from JVM start)",
+                (System.currentTimeMillis() - jvmStart) / 1e3));
         return r.complete() ? 0 : 1;
     }
 

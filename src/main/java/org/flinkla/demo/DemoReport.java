@@ -12,31 +12,41 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.flinkla.engine.VectorSupport;
 
 /**
- * Writes the demo's report folder (DESIGN §7): {@code summary.json}, {@code memory.csv}
- * ({@code method,tokens,heap_used_bytes}) and {@code report.html} with inline SVG pictures.
+ * Writes the demo's report folder: {@code summary.json}, {@code memory.csv}
+ * ({@code method,tokens,heap_used_bytes}), {@code bits.csv} (the bits of every base per
+ * predictor) and {@code report.html} with inline SVG pictures.
  *
  * <pre>{@code
- * DemoReport.write(dir, new DemoReport.Inputs(slice, model, run, outputs, curves, memoryOptions));
+ * DemoReport.write(dir, new DemoReport.Inputs(slice, model, run, outputs, curves, memoryOptions, bits, phases));
  * }</pre>
  */
 public final class DemoReport {
     public static final String SUMMARY = "summary.json";
     public static final String MEMORY = "memory.csv";
+    public static final String BITS = "bits.csv";
     public static final String HTML = "report.html";
 
-    static final String[] COLORS = {"#1b9e77", "#d95f02", "#7570b3"};
+    static final String[] COLORS = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"};
+    /** Colours of the predictors in the bits pictures: model, linear, markov, softmax. */
+    static final String[] PREDICTOR_COLORS = {"#1b9e77", "#7570b3", "#999999", "#d95f02"};
 
-    /** Everything a report shows. {@code curves} may be empty (memory part skipped). */
+    /**
+     * Everything a report shows. {@code curves} may be empty (memory part skipped); {@code phases}
+     * are the demo's wall-time phases in seconds, by name.
+     */
     public record Inputs(Chromosome.Slice bases, DemoModel model, DemoRun run, OutputSummary outputs,
-            List<MemorySeries> curves, MemoryCurves.Options memory) {}
+            List<MemorySeries> curves, MemoryCurves.Options memory, BitsPerBase bits, Map<String, Double> phases) {}
 
     private DemoReport() {}
 
     public static void write(Path dir, Inputs in) throws IOException {
         Files.createDirectories(dir);
         writeCsv(dir.resolve(MEMORY), in.curves());
+        writeBits(dir.resolve(BITS), in.bases(), in.bits());
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         json.writeValue(dir.resolve(SUMMARY).toFile(), summary(json, in));
         Files.writeString(dir.resolve(HTML), html(in), StandardCharsets.UTF_8);
@@ -53,44 +63,131 @@ public final class DemoReport {
         }
     }
 
+    /** {@code position,base,model,linear,markov,softmax}: bits of each base (empty: none), position 1-based. */
+    static void writeBits(Path file, Chromosome.Slice bases, BitsPerBase b) throws IOException {
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write("position,base,model,linear,markov,softmax\n");
+            StringBuilder sb = new StringBuilder();
+            for (int t = 0; t < bases.length(); t++) {
+                sb.setLength(0);
+                sb.append(t + 1).append(',').append(bases.baseAt(t));
+                for (double[] a : new double[][] {b.model(), b.linear(), b.markov(), b.softmax()}) {
+                    sb.append(',');
+                    if (a != null && t < a.length && !Double.isNaN(a[t])) {
+                        sb.append(a[t]);
+                    }
+                }
+                w.write(sb.append('\n').toString());
+            }
+        }
+    }
+
+    /** A JSON number, or null for NaN. */
+    private static void putBits(ObjectNode o, String key, double v) {
+        if (Double.isNaN(v)) {
+            o.putNull(key);
+        } else {
+            o.put(key, v);
+        }
+    }
+
     static ObjectNode summary(ObjectMapper json, Inputs in) {
         DemoRun run = in.run();
         Chromosome chr = in.bases().chromosome();
+        BitsPerBase b = in.bits();
         ObjectNode s = json.createObjectNode();
         s.put("tokens", run.tokensIn());
         s.put("outputs", in.outputs().outputs());
         s.put("records", run.records());
+        s.put("model_path", in.model().path());
+        ObjectNode bits = s.putObject("bits_per_base");
+        putBits(bits, "model", b.modelMean());
+        putBits(bits, "linear", b.linearMean());
+        putBits(bits, "markov", b.markovMean());
+        putBits(bits, "softmax", b.softmaxMean());
+        s.put("softmax_bases", b.softmaxBases());
+        if (b.modelReason() != null) {
+            s.put("model_reason", b.modelReason());
+        }
+        if (b.linearReason() != null) {
+            s.put("linear_reason", b.linearReason());
+        }
+        if (b.softmaxReason() != null) {
+            s.put("softmax_reason", b.softmaxReason());
+        }
+        if (b.softmaxBases() > 1) {
+            // the fair comparison with softmax: every predictor on the bases softmax got to
+            ObjectNode same = s.putObject("bits_per_base_on_softmax_bases");
+            int n = (int) Math.min(Integer.MAX_VALUE, b.softmaxBases());
+            putBits(same, "model", BitsPerBase.mean(b.model(), n));
+            putBits(same, "linear", BitsPerBase.mean(b.linear(), n));
+            putBits(same, "markov", BitsPerBase.mean(b.markov(), n));
+            putBits(same, "softmax", b.softmaxMean());
+        }
+        s.put("markov_order", MarkovBaseline.DEFAULT_ORDER);
+        s.put("markov_alphabet", MarkovBaseline.DEFAULT_ALPHABET);
+
         s.put("job_seconds", round(run.jobSeconds(), 4));
         s.put("tokens_per_second", Math.round(run.tokensPerSecond()));
         s.put("steady_tokens_per_second", Math.round(run.steadyTokensPerSecond()));
         s.put("first_output_seconds", round(run.firstOutputSeconds(), 4));
+        putRounded(s, "first_processed_seconds", run.firstProcessedSeconds());
+        putRounded(s, "last_processed_seconds", run.lastProcessedSeconds());
+        putRounded(s, "operator_cpu_seconds", run.operatorCpuSeconds());
+        if (Double.isFinite(run.operatorCpuSeconds()) && run.tokensIn() > 0) {
+            s.put("operator_cpu_microseconds_per_token", round(run.operatorCpuSeconds() * 1e6 / run.tokensIn(), 2));
+        }
         s.put("startup_seconds", round(run.startupSeconds(), 4));
         ObjectNode parts = s.putObject("startup");
         run.startup().forEach((k, v) -> parts.put(k + "_seconds", round(v, 4)));
+        ObjectNode phases = s.putObject("phases");
+        in.phases().forEach((k, v) -> phases.put(k + "_seconds", round(v, 3)));
         s.put("peak_heap_bytes", run.peakHeapBytes());
         s.put("state_bytes_per_key", run.stateBytesPerKey());
         s.put("pipeline", run.pipeline());
+        s.put("kernels", VectorSupport.describe());
         s.put("created", Instant.now().toString());
 
+        OutputSummary o = in.outputs();
         ObjectNode check = s.putObject("outputs_check");
-        check.put("outputs", in.outputs().outputs());
-        check.put("distinct_positions", in.outputs().distinct());
-        check.put("duplicates", in.outputs().duplicates());
-        check.put("missing", in.outputs().missing());
-        check.put("non_finite_values", in.outputs().nonFinite());
+        check.put("outputs", o.outputs());
+        check.put("distinct_positions", o.distinct());
+        check.put("duplicates", o.duplicates());
+        check.put("missing", o.missing());
+        check.put("non_finite_values", o.nonFinite());
+        if (o.isLanguageModel()) {
+            check.put("surprisals", o.surprisalCount());
+            check.put("first_position_has_surprisal", o.firstHasSurprisal());
+            check.put("outputs_without_probabilities", o.withoutProbabilities());
+            check.put("probability_sum_max_error", o.probabilitySumError());
+            check.put("surprisals_checked_against_probabilities", o.surprisalsChecked());
+            check.put("surprisal_vs_probability_max_relative_error", o.surprisalConsistencyError());
+        }
 
         DemoModel m = in.model();
         ObjectNode model = s.putObject("model");
-        model.put("d_model", m.config().dModel());
-        model.put("heads", m.config().heads());
-        model.put("d_k", m.config().dKey());
-        model.put("d_v", m.config().dValue());
-        model.put("d_out", m.config().dOut());
-        model.put("feature_map", m.config().featureMap().metadataName());
-        model.put("variant", m.config().variant().metadataName());
-        model.put("vocab", m.config().vocab());
-        model.put("seed", m.seed());
-        model.put("file", m.file() == null ? null : m.file().getFileName().toString());
+        model.put("path", m.path());
+        model.put("architecture", m.model().architecture());
+        model.put("language_model", m.isLanguageModel());
+        model.put("vocab", m.model().vocab());
+        model.put("state_precision", m.model().statePrecision().name().toLowerCase(Locale.ROOT));
+        model.put("state_bytes", m.model().stateBytes());
+        if (!m.overrides().isEmpty()) {
+            ObjectNode ov = model.putObject("overrides");
+            m.overrides().forEach(ov::put);
+        }
+        if (m.singleLayer() != null) {
+            org.flinkla.engine.AttentionConfig c = m.singleLayer().config();
+            model.put("d_model", c.dModel());
+            model.put("heads", c.heads());
+            model.put("d_k", c.dKey());
+            model.put("d_v", c.dValue());
+            model.put("d_out", c.dOut());
+            model.put("feature_map", c.featureMap().metadataName());
+            model.put("variant", c.variant().metadataName());
+            model.put("seed", m.seed());
+            model.put("file", m.file() == null ? null : m.file().getFileName().toString());
+        }
 
         ObjectNode data = s.putObject("data");
         data.put("sequence", chr.name());
@@ -109,21 +206,29 @@ public final class DemoReport {
         mem.put("time_budget_seconds", in.memory().budgetSeconds());
         ArrayNode methods = mem.putArray("methods");
         for (MemorySeries c : in.curves()) {
-            ObjectNode o = methods.addObject();
-            o.put("method", c.method());
-            o.put("name", MemorySeries.displayName(c.method()));
-            o.put("outcome", c.outcome().label());
-            o.put("tokens", c.tokens());
-            o.put("seconds", round(c.seconds(), 3));
-            o.put("heap_limit_bytes", c.heapLimitBytes());
-            o.put("min_heap_used_bytes", c.minSampleBytes());
-            o.put("max_heap_used_bytes", c.maxSampleBytes());
-            o.put("samples", c.samples().size());
+            ObjectNode x = methods.addObject();
+            x.put("method", c.method());
+            x.put("name", c.label());
+            x.put("outcome", c.outcome().label());
+            x.put("tokens", c.tokens());
+            x.put("seconds", round(c.seconds(), 3));
+            x.put("heap_limit_bytes", c.heapLimitBytes());
+            x.put("min_heap_used_bytes", c.minSampleBytes());
+            x.put("max_heap_used_bytes", c.maxSampleBytes());
+            x.put("samples", c.samples().size());
             if (c.detail() != null && !c.detail().isEmpty()) {
-                o.put("detail", c.detail());
+                x.put("detail", c.detail());
             }
         }
         return s;
+    }
+
+    private static void putRounded(ObjectNode o, String key, double v) {
+        if (Double.isFinite(v)) {
+            o.put(key, round(v, 4));
+        } else {
+            o.putNull(key);
+        }
     }
 
     private static double round(double v, int digits) {
@@ -136,22 +241,45 @@ public final class DemoReport {
     static String html(Inputs in) {
         DemoRun run = in.run();
         DemoModel m = in.model();
+        BitsPerBase b = in.bits();
         Chromosome chr = in.bases().chromosome();
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
-                .append("<title>Chromosome demo: linear attention over ").append(Svg.esc(chr.name())).append("</title>\n")
+                .append("<title>Chromosome demo: ").append(Svg.esc(m.shortName())).append(" over ")
+                .append(Svg.esc(chr.name())).append("</title>\n")
                 .append("<style>body{font-family:sans-serif;max-width:900px;margin:24px auto;color:#222;line-height:1.4}"
                         + "h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}"
                         + "table{border-collapse:collapse;font-size:14px}td,th{padding:3px 10px;border-bottom:1px solid #eee;"
                         + "text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}"
                         + ".note{color:#555;font-size:13px}.big{font-size:15px;background:#f6f8fa;padding:10px 14px;"
                         + "border-left:4px solid #1b9e77}</style>\n</head><body>\n");
-        h.append("<h1>Linear attention over human chromosome 1: flat memory, softmax runs out</h1>\n");
-        h.append("<p class=\"big\">").append(Svg.esc(summaryLine(run))).append("</p>\n");
+        h.append("<h1>").append(Svg.esc(MemoryCurves.label(m))).append(" over human chromosome 1: "
+                + "next-base predictions from a fixed-size state</h1>\n");
+        h.append("<p class=\"big\">").append(Svg.esc(summaryLine(run, b, m))).append("</p>\n");
         h.append("<p>").append(Svg.esc(in.bases().describe())).append(", streamed as ")
                 .append(String.format(Locale.ROOT, "%,d", run.records())).append(" records of up to ")
                 .append(AttentionPipeline.FASTA_LINE).append(" bases (one FASTA line each) through ")
-                .append(Svg.esc(run.pipeline())).append(".</p>\n");
+                .append(Svg.esc(run.pipeline())).append(" with the model ").append(Svg.esc(m.path()))
+                .append(".</p>\n");
+
+        h.append("<h2>How well each model predicts the next base</h2>\n");
+        h.append(bitsTable(in));
+        h.append(bitsChart(in)).append('\n');
+        h.append("<p class=\"note\">Bits per base = the mean over bases 2..N of \u2212log\u2082 p(base | the bases before "
+                + "it); fewer is better; 2 bits is a uniform guess among A, C, G, T (log\u2082 5 = 2.32 among ACGTN). "
+                + "The model's figure is the surprisal its job emitted for every base, read back from Kafka. "
+                + "linear-elu is the shipped linear-attention (elu+1) model run in this JVM through the engine; "
+                + "Markov is an adaptive order-" + MarkovBaseline.DEFAULT_ORDER + " model over "
+                + MarkovBaseline.DEFAULT_ALPHABET + " that learns its counts as it streams (add-\u00bd); the softmax "
+                + "model runs in a child JVM under the memory curves' heap limit and stops where its KV caches no longer "
+                + "fit. Curves: the mean over a window of the previous bases; raw bits per base are in bits.csv.</p>\n");
+        if (in.outputs().isLanguageModel()) {
+            h.append(probabilityPicture(in)).append('\n');
+            h.append("<p class=\"note\">Each column is one base; the bar is the model's prediction for it, made after "
+                    + "the base before it (the probabilities its job emitted at the previous position), stacked A, C, "
+                    + "G, T, N from the bottom; the outlined segment and the letter under the column are the base that "
+                    + "came.</p>\n");
+        }
 
         h.append("<h2>Memory against sequence length</h2>\n");
         if (in.curves().isEmpty()) {
@@ -165,7 +293,7 @@ public final class DemoReport {
             h.append("<table><tr><th>method</th><th>outcome</th><th>tokens</th><th>seconds</th>"
                     + "<th>heap after GC (min–max)</th></tr>\n");
             for (MemorySeries c : in.curves()) {
-                h.append("<tr><td>").append(Svg.esc(MemorySeries.displayName(c.method()))).append("</td><td>")
+                h.append("<tr><td>").append(Svg.esc(c.label())).append("</td><td>")
                         .append(c.outcome() == MemorySeries.Outcome.OUT_OF_MEMORY ? "<b>OutOfMemoryError</b>"
                                 : Svg.esc(c.outcome().label().replace('_', ' ')))
                         .append("</td><td class=\"n\">").append(String.format(Locale.ROOT, "%,d", c.tokens()))
@@ -177,50 +305,67 @@ public final class DemoReport {
             h.append("</table>\n");
             h.append("<p class=\"note\">Each method runs in its own child JVM with the same heap limit (")
                     .append(Svg.esc(in.memory().heap()))
-                    .append(", serial GC) and the same model, streaming the same bases one token at a time. "
-                            + "A sample is the heap in use right after a full GC, i.e. what the method keeps alive. "
-                            + "Linear attention keeps a fixed state per sequence; the KV cache keeps every key and "
-                            + "value (memory grows with N, time per token too); the naive form materialises the "
-                            + "causal score matrix (N\u00b2) until the heap is exhausted. A child stops at ")
+                    .append(", serial GC), streaming the same bases one token at a time. A sample is the heap in use "
+                            + "right after a full GC, i.e. what the method keeps alive. The model keeps a fixed state "
+                            + "per sequence (")
+                    .append(String.format(Locale.ROOT, "%,d", m.model().stateBytes()))
+                    .append(" bytes here); a KV cache keeps every key and value, so memory and time per token grow "
+                            + "with N; the naive form materialises the causal score matrix (N\u00b2) until the heap is "
+                            + "exhausted. The two softmax forms of one attention layer run on ")
+                    .append(m.singleLayer() != null ? "the demo's own layer"
+                            : "a seeded layer (d_model 64, 4 heads of 16): they show the shape of softmax memory, "
+                                    + "not a trained model")
+                    .append("; the trained softmax encoder keeps a KV cache in each of its layers. A child stops at ")
                     .append(String.format(Locale.ROOT, "%.0f", in.memory().budgetSeconds()))
                     .append(" s; raw samples are in memory.csv. For the naive form a sample is the peak heap in use "
                             + "during one forward pass over the first n tokens (the form cannot stream). The heap limit is "
                             + "small so that the softmax forms fail within seconds; with a larger heap they fail the "
-                            + "same way, later: the KV cache holds H·(d_k+d_v)·8 = 1 KiB per token here (1 GiB at a million "
-                            + "tokens), the score matrix 8·N² bytes (8 GB at 32k tokens), while the linear state stays at "
-                            + String.format(Locale.ROOT, "%,d", in.run().stateBytesPerKey()) + " bytes.</p>\n");
+                            + "same way, later.</p>\n");
         }
 
         h.append("<h2>Throughput</h2>\n").append(throughputChart(run)).append('\n');
-        h.append("<p class=\"note\">Outputs read back against time since the job was submitted. Job time (submit → last "
-                + "output committed and read) excludes start-up");
+        h.append("<p class=\"note\">Outputs read back against time since the job was submitted: written by the job "
+                + "(read_uncommitted, inside its open transaction) and committed (read_committed, what a downstream "
+                + "consumer sees; exactly-once commits at each checkpoint). Job time (submit → last output committed "
+                + "and read) excludes start-up");
         if (run.startupSeconds() > 0) {
-            h.append(String.format(Locale.ROOT, " (%.2f s here)", run.startupSeconds()));
+            h.append(String.format(Locale.ROOT, " (%.2f s here: broker and cluster start in parallel)",
+                    run.startupSeconds()));
         }
         h.append(". Steady state = the rate between 10% and 90% of the outputs.</p>\n");
 
-        h.append("<h2>Attention outputs along the sequence</h2>\n");
-        double[][] strip = in.outputs().binMeans();
-        double[][] first = in.outputs().firstOutputs();
-        double scale = robustMax(first);
-        long n = in.bases().length();
-        h.append(Svg.heatStrip(String.format(Locale.ROOT, "The first %,d outputs, one column per token (colour ±%.2g)",
-                first.length, scale), first, scale, 0, first.length, "position", 860, 260)).append('\n');
-        h.append(Svg.heatStrip(String.format(Locale.ROOT, "Mean output vector per bin (%d bins of ~%,d tokens; colour ±%.2g)",
-                strip.length, Math.max(1, n / strip.length), scale), strip, scale, 0, n, "position", 860, 260)).append('\n');
-        h.append(profileChart(in)).append('\n');
-        h.append("<p class=\"note\">Each column is the mean of the attention outputs y_t over one bin of positions "
-                + "(blue negative, red positive); the top strip shows single outputs of the first tokens, where the "
-                + "attention state is still young. With the plain linear variant every output is an average over the "
-                + "whole prefix, so the picture settles as the sequence grows (the blurriness of linear attention); "
-                + "the decay, gated and delta variants (--variant) keep local detail.</p>\n");
+        if (!in.outputs().isLanguageModel()) {
+            h.append("<h2>Outputs along the sequence</h2>\n");
+            double[][] strip = in.outputs().binMeans();
+            double[][] first = in.outputs().firstOutputs();
+            double scale = robustMax(first);
+            long n = in.bases().length();
+            h.append(Svg.heatStrip(String.format(Locale.ROOT, "The first %,d outputs, one column per token (colour ±%.2g)",
+                    first.length, scale), first, scale, 0, first.length, "position", 860, 260)).append('\n');
+            h.append(Svg.heatStrip(String.format(Locale.ROOT, "Mean output vector per bin (%d bins of ~%,d tokens; colour ±%.2g)",
+                    strip.length, Math.max(1, n / strip.length), scale), strip, scale, 0, n, "position", 860, 260))
+                    .append('\n');
+            h.append(profileChart(in)).append('\n');
+            h.append("<p class=\"note\">Each column is the mean of the outputs y_t over one bin of positions "
+                    + "(blue negative, red positive); the top strip shows single outputs of the first tokens.</p>\n");
+        }
 
         h.append("<h2>Run</h2>\n<table>\n");
         row(h, "tokens in / outputs out", String.format(Locale.ROOT, "%,d / %,d (distinct %,d, duplicates %,d, missing %,d)",
                 run.tokensIn(), in.outputs().outputs(), in.outputs().distinct(), in.outputs().duplicates(),
                 in.outputs().missing()));
+        if (in.outputs().isLanguageModel()) {
+            row(h, "checks of the outputs", String.format(Locale.ROOT, "probabilities sum to 1 within %.1e; surprisal = "
+                            + "\u2212log\u2082 of the previous output's probability of the base within %.1e (relative, %,d bases)",
+                    in.outputs().probabilitySumError(), in.outputs().surprisalConsistencyError(),
+                    in.outputs().surprisalsChecked()));
+        }
         row(h, "job seconds", String.format(Locale.ROOT, "%.3f", run.jobSeconds()));
-        row(h, "first output after submit (s)", String.format(Locale.ROOT, "%.3f", run.firstOutputSeconds()));
+        row(h, "first output written / committed after submit (s)", String.format(Locale.ROOT, "%.3f / %.3f",
+                run.firstProcessedSeconds(), run.firstOutputSeconds()));
+        row(h, "last output written after submit (s)", String.format(Locale.ROOT, "%.3f", run.lastProcessedSeconds()));
+        row(h, "CPU of the model's task thread", String.format(Locale.ROOT, "%.2f s = %.1f µs per token",
+                run.operatorCpuSeconds(), run.operatorCpuSeconds() * 1e6 / Math.max(1, run.tokensIn())));
         StringBuilder parts = new StringBuilder();
         run.startup().forEach((k, v) -> parts.append(parts.length() > 0 ? ", " : " (").append(k)
                 .append(String.format(Locale.ROOT, " %.2f", v)));
@@ -230,10 +375,8 @@ public final class DemoReport {
         row(h, "tokens/s (steady state)", String.format(Locale.ROOT, "%,.0f", run.steadyTokensPerSecond()));
         row(h, "peak heap (this JVM)", String.format(Locale.ROOT, "%.1f MiB", run.peakHeapBytes() / MemorySeries.MIB));
         row(h, "state bytes per key", String.format(Locale.ROOT, "%,d", run.stateBytesPerKey()));
-        row(h, "model", String.format(Locale.ROOT, "d_model %d, %d heads × d_k %d / d_v %d, d_out %d, φ = %s, variant %s, "
-                        + "vocab %s, seed %d", m.config().dModel(), m.config().heads(), m.config().dKey(),
-                m.config().dValue(), m.config().dOut(), m.config().featureMap().metadataName(),
-                m.config().variant().metadataName(), m.config().vocab(), m.seed()));
+        row(h, "model", m.path() + ": " + m.model().architecture());
+        row(h, "kernels", VectorSupport.describe());
         row(h, "data", chr.name() + " from " + chr.source()
                 + (Chromosome.SHIPPED_SHA256.equals(chr.sha256()) ? " — " + Chromosome.SHIPPED_PROVENANCE : ""));
         row(h, "sha256 (uncompressed FASTA)", chr.sha256());
@@ -241,17 +384,126 @@ public final class DemoReport {
         return h.toString();
     }
 
+    private static String fmtBits(double v) {
+        return Double.isNaN(v) ? "null" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
     /** The one summary line of the terminal and the report. */
-    public static String summaryLine(DemoRun run) {
+    public static String summaryLine(DemoRun run, BitsPerBase b, DemoModel m) {
+        String softmax = fmtBits(b.softmaxMean());
+        if (!Double.isNaN(b.softmaxMean())) {
+            softmax += String.format(Locale.ROOT, " (first %,d bases)", b.softmaxBases());
+        }
         return String.format(Locale.ROOT,
                 "%,d tokens in %.2f s = %,.0f tokens/s (steady %,.0f/s; start-up %.2f s not included), "
-                        + "peak heap %.0f MiB, state %,d bytes per key",
+                        + "peak heap %.0f MiB, state %,d bytes per key; bits/base: model (%s) %s, linear %s, "
+                        + "markov %s, softmax %s",
                 run.tokensIn(), run.jobSeconds(), run.tokensPerSecond(), run.steadyTokensPerSecond(),
-                run.startupSeconds(), run.peakHeapBytes() / MemorySeries.MIB, run.stateBytesPerKey());
+                run.startupSeconds(), run.peakHeapBytes() / MemorySeries.MIB, run.stateBytesPerKey(), m.shortName(),
+                fmtBits(b.modelMean()), fmtBits(b.linearMean()), fmtBits(b.markovMean()), softmax);
     }
 
     private static void row(StringBuilder h, String k, String v) {
         h.append("<tr><th>").append(Svg.esc(k)).append("</th><td>").append(Svg.esc(v)).append("</td></tr>\n");
+    }
+
+    private static final String[] PREDICTORS = {"model", "linear", "markov", "softmax"};
+
+    private static double[][] predictorBits(BitsPerBase b) {
+        return new double[][] {b.model(), b.linear(), b.markov(), b.softmax()};
+    }
+
+    private static String predictorName(Inputs in, int i) {
+        switch (i) {
+            case 0: return MemoryCurves.label(in.model());
+            case 1: return "linear-elu (in-process)";
+            case 2: return "Markov, order " + MarkovBaseline.DEFAULT_ORDER;
+            default: return "softmax (child JVM, -Xmx" + in.memory().heap() + ")";
+        }
+    }
+
+    static String bitsTable(Inputs in) {
+        BitsPerBase b = in.bits();
+        double[] means = {b.modelMean(), b.linearMean(), b.markovMean(), b.softmaxMean()};
+        String[] reasons = {b.modelReason(), b.linearReason(), null, b.softmaxReason()};
+        double[][] all = predictorBits(b);
+        int n = (int) Math.min(Integer.MAX_VALUE, in.bases().length());
+        int sn = (int) Math.min(Integer.MAX_VALUE, b.softmaxBases());
+        boolean same = b.softmax() != null && sn > 1 && sn < n;
+        StringBuilder h = new StringBuilder("<table><tr><th>predictor</th><th>bits per base, "
+                + String.format(Locale.ROOT, "%,d", n) + " bases</th>");
+        if (same) {
+            h.append("<th>on the first ").append(String.format(Locale.ROOT, "%,d", sn)).append(" (softmax's)</th>");
+        }
+        h.append("<th>note</th></tr>\n");
+        for (int i = 0; i < PREDICTORS.length; i++) {
+            h.append("<tr><td>").append(Svg.esc(predictorName(in, i))).append("</td><td class=\"n\">");
+            h.append(i == 3 && b.softmax() != null && sn < n ? "—" : Svg.esc(fmtBits(means[i])));
+            h.append("</td>");
+            if (same) {
+                h.append("<td class=\"n\">").append(Svg.esc(fmtBits(BitsPerBase.mean(all[i], sn)))).append("</td>");
+            }
+            h.append("<td class=\"note\">").append(reasons[i] == null ? "" : Svg.esc(reasons[i])).append("</td></tr>\n");
+        }
+        return h.append("</table>\n").toString();
+    }
+
+    /** Rolling bits per base along the sequence, one curve per predictor that ran. */
+    static String bitsChart(Inputs in) {
+        BitsPerBase b = in.bits();
+        int n = (int) Math.min(Integer.MAX_VALUE, in.bases().length());
+        int window = Math.max(50, Math.min(1000, n / 20));
+        Svg.LineChart chart = new Svg.LineChart(String.format(Locale.ROOT,
+                "Bits per base along the sequence (mean of the previous %,d bases)", window), "position (bases)",
+                "bits per base");
+        double[][] all = predictorBits(b);
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = 0;
+        for (int i = 0; i < all.length; i++) {
+            if (all[i] == null) {
+                continue;
+            }
+            int upTo = i == 3 ? (int) Math.min(n, b.softmaxBases()) : n;
+            double[][] r = LanguageModelBits.rolling(all[i], upTo, window, 600);
+            if (r[0].length == 0) {
+                continue;
+            }
+            Svg.Series s = new Svg.Series(predictorName(in, i), PREDICTOR_COLORS[i], r[0], r[1]);
+            chart.series(i == 2 ? s.dashed() : s);
+            for (double v : r[1]) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+            if (i == 3 && upTo < n && r[0].length > 0) {
+                chart.marker(new Svg.Marker(r[0][r[0].length - 1], r[1][r[1].length - 1],
+                        String.format(Locale.ROOT, "softmax stops at %,d bases", upTo), PREDICTOR_COLORS[3]));
+            }
+        }
+        chart.xMax(n);
+        if (hi > 0) {
+            chart.yRange(Math.max(0, Math.floor((lo - 0.05) * 10) / 10), Math.ceil((hi + 0.05) * 10) / 10);
+        }
+        chart.hline(new Svg.HLine(2.0, "2 bits: uniform over ACGT", "#b2182b"));
+        return chart.render(860, 380);
+    }
+
+    /** The predicted next-base probabilities over the stretch, the actual base marked. */
+    static String probabilityPicture(Inputs in) {
+        OutputSummary o = in.outputs();
+        double[][] ps = o.stretchProbabilities();
+        long from = o.stretchFrom();
+        // column j: base at position from + j + 1, predicted by the output at from + j
+        int cols = (int) Math.max(0, Math.min(ps.length, in.bases().length() - from - 1));
+        double[][] p = new double[cols][];
+        char[] actual = new char[cols];
+        for (int j = 0; j < cols; j++) {
+            p[j] = ps[j];
+            actual[j] = in.bases().baseAt(from + j + 1);
+        }
+        String vocab = in.model().model().vocab();
+        return Svg.probabilityBars(String.format(Locale.ROOT,
+                        "Predicted next-base probabilities, bases %,d–%,d (%s)", from + 2, from + 1 + cols,
+                        in.model().shortName()), p, actual, vocab, from + 2, 860, 300);
     }
 
     /** A zoom window that shows the naive curve's shape: 1.5 × where it stopped, if that is small. */
@@ -272,7 +524,7 @@ public final class DemoReport {
         double window = zoom > 0 ? zoomTicks[zoomTicks.length - 1] : 0;
         Svg.LineChart chart = new Svg.LineChart(zoom > 0
                 ? String.format(Locale.ROOT, "Zoom: the first %,.0f tokens", window)
-                : "Heap in use after GC against tokens streamed (same heap limit for all three)",
+                : "Heap in use after GC against tokens streamed (same heap limit for all)",
                 "tokens streamed", "heap used after GC (MiB)");
         long xMax = 0;
         for (int i = 0; i < curves.size(); i++) {
@@ -286,7 +538,7 @@ public final class DemoReport {
                 x[j] = pts.get(j).tokens();
                 y[j] = pts.get(j).heapUsedBytes() / MemorySeries.MIB;
             }
-            chart.series(new Svg.Series(MemorySeries.displayName(c.method()), color, x, y));
+            chart.series(new Svg.Series(c.label(), color, x, y));
             xMax = Math.max(xMax, c.tokens());
             if (x.length > 0 && (zoom == 0 || c.tokens() <= window)) {
                 double endY = c.outcome() == MemorySeries.Outcome.OUT_OF_MEMORY ? limit / MemorySeries.MIB : y[y.length - 1];
@@ -328,14 +580,20 @@ public final class DemoReport {
         }
         double[] x = pts.stream().mapToDouble(p -> p[0]).toArray();
         double[] y = pts.stream().mapToDouble(p -> p[1]).toArray();
-        Svg.LineChart chart = new Svg.LineChart(String.format(Locale.ROOT, "Outputs committed over time: %,.0f tokens/s over the job, "
-                        + "%,.0f tokens/s steady", run.tokensPerSecond(), run.steadyTokensPerSecond()),
+        Svg.LineChart chart = new Svg.LineChart(String.format(Locale.ROOT, "Outputs over time: %,.0f tokens/s over the job, "
+                        + "%,.0f/s steady; first written %.2f s, committed %.2f s", run.tokensPerSecond(),
+                        run.steadyTokensPerSecond(), run.firstProcessedSeconds(), run.firstOutputSeconds()),
                 "seconds since job submit", "outputs read")
-                .series(new Svg.Series("outputs (cumulative)", COLORS[0], x, y))
+                .series(new Svg.Series("committed (read_committed)", COLORS[0], x, y))
                 .xFormat(v -> String.format(Locale.ROOT, "%.2g", v));
-        double first = run.firstOutputSeconds();
-        if (Double.isFinite(first)) {
-            chart.marker(new Svg.Marker(first, 0, String.format(Locale.ROOT, "first output at %.2f s", first), "#555555"));
+        if (run.processed() != null) {
+            double[] pt = run.processed().seconds();
+            long[] pc = run.processed().counts();
+            double[] py = new double[pc.length];
+            for (int i = 0; i < pc.length; i++) {
+                py[i] = pc[i];
+            }
+            chart.series(new Svg.Series("written by the job (read_uncommitted)", COLORS[1], pt, py).dashed());
         }
         return chart.render(860, 300);
     }

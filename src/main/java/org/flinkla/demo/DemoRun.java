@@ -8,24 +8,38 @@ import java.util.Map;
  * @param pipeline         which pipeline ran, for people
  * @param tokensIn         tokens produced (bases)
  * @param records          input records (FASTA-line chunks)
- * @param startup          start-up before the job was submitted, by part (e.g. broker, cluster), in seconds;
- *                         empty in-process
+ * @param startup          start-up before the job was submitted, by part (e.g. broker, cluster, produce),
+ *                         in seconds; parts may overlap (broker and cluster start in parallel); empty in-process
+ * @param startupSeconds   wall time from the start of the start-up to the job's submission
  * @param jobSeconds       job submit → last output committed and read
- * @param timeline         outputs read against seconds since job submit, for the throughput picture
+ * @param timeline         outputs committed and read against seconds since job submit
+ * @param processed        outputs written by the job (committed or not yet) against seconds since job
+ *                         submit: where the computing ends and the wait for the last commit starts;
+ *                         null when the pipeline has no transactions (in-process)
+ * @param operatorCpuSeconds CPU time of the thread that ran the model (for the Kafka pipeline the task
+ *                         thread of the operator chain, sink writer included; in-process the engine's
+ *                         loop); NaN when unknown
  * @param peakHeapBytes    peak heap used by this JVM during the run (sampled)
  * @param stateBytesPerKey bytes of keyed state per sequence
  */
-public record DemoRun(String pipeline, long tokensIn, long records, Map<String, Double> startup, double jobSeconds,
-        Timeline timeline, long peakHeapBytes, long stateBytesPerKey) {
-
-    /** Start-up before the job was submitted, all parts. */
-    public double startupSeconds() {
-        return startup.values().stream().mapToDouble(Double::doubleValue).sum();
-    }
+public record DemoRun(String pipeline, long tokensIn, long records, Map<String, Double> startup,
+        double startupSeconds, double jobSeconds, Timeline timeline, Timeline processed, double operatorCpuSeconds,
+        long peakHeapBytes,
+        long stateBytesPerKey) {
 
     /** Seconds from job submit to the first output read (job start-up plus the first commit). */
     public double firstOutputSeconds() {
         return timeline.timeAt(1);
+    }
+
+    /** Seconds from job submit until the job had written its first output (committed or not); NaN if unknown. */
+    public double firstProcessedSeconds() {
+        return processed == null ? Double.NaN : processed.timeAt(1);
+    }
+
+    /** Seconds from job submit until the job had written every output (committed or not); NaN if unknown. */
+    public double lastProcessedSeconds() {
+        return processed == null ? Double.NaN : processed.timeAt(tokensIn);
     }
 
     /** Tokens per second over the whole job time. */
@@ -35,9 +49,14 @@ public record DemoRun(String pipeline, long tokensIn, long records, Map<String, 
 
     /**
      * Tokens per second once outputs flow: the rate between 10% and 90% of the outputs, which
-     * leaves out job scheduling before the first output and the last checkpoint/commit wait.
+     * leaves out job scheduling before the first output and the last checkpoint/commit wait. It
+     * is the rate of the outputs as the job wrote them when that is known, else as they were
+     * committed.
      */
     public double steadyTokensPerSecond() {
+        if (processed != null && Double.isFinite(lastProcessedSeconds())) {
+            return processed.rateBetween(0.1, 0.9);
+        }
         return timeline.rateBetween(0.1, 0.9);
     }
 }

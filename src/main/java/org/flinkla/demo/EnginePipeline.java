@@ -1,15 +1,18 @@
 package org.flinkla.demo;
 
 import org.flinkla.engine.ModelState;
-import org.flinkla.engine.RecurrentLinearAttention;
-import org.flinkla.flink.SequenceStateSerializer;
+import org.flinkla.engine.ModelStepper;
+import org.flinkla.engine.SequenceModel;
 
 /**
  * The bases straight through the engine in this JVM, record by record as the Kafka pipeline would
- * see them (FASTA-line chunks, one key): no Kafka, no Flink. The baseline for the real pipeline
- * and the fallback for {@code demo --pipeline engine}.
+ * see them (FASTA-line chunks through the model's chunk method, one key): no Kafka, no Flink. The
+ * baseline for the real pipeline and the fallback for {@code demo --pipeline engine}. For a
+ * language model it derives the probabilities and the surprisal of every output as the operator
+ * does (p_i = exp(y_i − m)/Σ_j exp(y_j − m); surprisal_t = −log2 p_{t−1}(x_t)).
  */
 public final class EnginePipeline implements AttentionPipeline {
+    private static final double LN2 = Math.log(2.0);
 
     @Override
     public String describe() {
@@ -17,28 +20,46 @@ public final class EnginePipeline implements AttentionPipeline {
     }
 
     @Override
-    public DemoRun run(Chromosome.Slice bases, DemoModel model, OutputSummary outputs, ProgressBar progress) {
-        RecurrentLinearAttention layer = model.newLayer();
-        ModelState state = layer.newState();
-        int dOut = model.config().dOut();
+    public DemoRun run(Chromosome.Slice bases, DemoModel demoModel, OutputSummary outputs, ProgressBar progress) {
+        SequenceModel model = demoModel.model();
+        ModelStepper stepper = model.newStepper();
+        ModelState state = model.newState();
+        int dOut = model.outputWidth();
+        boolean lm = outputs.isLanguageModel();
         int[] ids = new int[FASTA_LINE];
         double[] ys = new double[FASTA_LINE * dOut];
+        double[] ps = new double[dOut];
+        double[] logp = new double[dOut];
+        boolean hasPrediction = false;
         long n = bases.length();
         long records = 0;
         try (HeapSampler heap = HeapSampler.start(20)) {
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long cpu0 = threads.getCurrentThreadCpuTime();
             long start = System.nanoTime();
             progress.restart();
             Timeline timeline = new Timeline(start, 10_000_000L);
             for (long pos = 0; pos < n; pos += FASTA_LINE) {
                 int count = (int) Math.min(FASTA_LINE, n - pos);
                 for (int i = 0; i < count; i++) {
-                    ids[i] = layer.tokenId(bases.baseAt(pos + i));
+                    char b = bases.baseAt(pos + i);
+                    ids[i] = model.tokenId(b);
+                    if (ids[i] < 0) {
+                        throw new IllegalArgumentException("base '" + b + "' at position " + (pos + i)
+                                + " is not a symbol of " + model.source());
+                    }
                 }
+                stepper.stepTokens(state, ids, 0, count, ys, 0);
                 for (int i = 0; i < count; i++) {
-                    layer.stepToken(state, ids[i], ys, i * dOut);
-                }
-                for (int i = 0; i < count; i++) {
-                    outputs.accept(pos + i, ys, i * dOut);
+                    if (lm) {
+                        double surprisal = hasPrediction ? -logp[ids[i]] / LN2 : Double.NaN;
+                        LanguageModelBits.logSoftmax(ys, i * dOut, dOut, logp);
+                        hasPrediction = true;
+                        probabilities(ys, i * dOut, dOut, ps);
+                        outputs.accept(pos + i, ys, i * dOut, ps, 0, surprisal);
+                    } else {
+                        outputs.accept(pos + i, ys, i * dOut);
+                    }
                 }
                 records++;
                 long done = pos + count;
@@ -46,11 +67,29 @@ public final class EnginePipeline implements AttentionPipeline {
                 progress.update(done);
             }
             long end = System.nanoTime();
+            double cpu = cpu0 < 0 ? Double.NaN : (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
             timeline.finish(end, n);
             progress.finish();
-            return new DemoRun(describe(), n, records, java.util.Map.of(), (end - start) / 1e9, timeline, heap.peakBytes(),
+            return new DemoRun(describe(), n, records, java.util.Map.of(), 0, (end - start) / 1e9, timeline, null, cpu,
+                    heap.peakBytes(),
                     // as the Flink operator stores it, so both pipelines report the same number
-                    SequenceStateSerializer.serializedBytes(model.config().statePrecision(), layer.stateLength()));
+                    demoModel.stateBytesPerKey(lm));
+        }
+    }
+
+    /** p_i = exp(y_i − m) / Σ_j exp(y_j − m), m = max_j y_j. */
+    private static void probabilities(double[] y, int off, int v, double[] p) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < v; i++) {
+            m = Math.max(m, y[off + i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < v; i++) {
+            p[i] = Math.exp(y[off + i] - m);
+            sum += p[i];
+        }
+        for (int i = 0; i < v; i++) {
+            p[i] /= sum;
         }
     }
 }

@@ -2,6 +2,8 @@ package org.flinkla.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -9,7 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -19,7 +23,7 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.flinkla.flink.SequenceStateSerializer;
+import org.flinkla.flink.EmitFields;
 import org.flinkla.jobs.AttentionJob;
 import org.flinkla.jobs.JobDefinition;
 import org.flinkla.kafka.EmbeddedKafka;
@@ -34,15 +38,24 @@ import org.flinkla.records.TokenRecord;
  * The demo on the embedded default: an in-process KRaft broker, the bases produced to the job's
  * input topic as FASTA-line chunks, the job definition ({@code flink-jobs/chr1-demo.yaml}) run on
  * a local Flink MiniCluster with the demo's model, and the committed outputs consumed
- * ({@code read_committed}) while the job runs, which drives the progress bar.
+ * ({@code read_committed}) while the job runs.
  *
- * <p>Timing: {@link DemoRun#startup()} has the broker's start-up (with topic creation), producing
- * the input, and the MiniCluster's start-up; {@link DemoRun#jobSeconds()} runs from job submission
- * to the running cluster until the last output has been committed and read.
+ * <p>{@link #prepare} starts the broker (with its topics) and the MiniCluster in parallel on two
+ * threads, while the caller reads the data and loads the model. During the job a second consumer
+ * reads the output topic {@code read_uncommitted}: it sees outputs as soon as the job writes them
+ * inside its transaction, which moves the progress bar between commits and tells computing time
+ * ({@link DemoRun#lastProcessedSeconds()}) from the wait for the last commit.
+ *
+ * <p>Timing: {@link DemoRun#startupSeconds()} runs from {@link #prepare} to the job's submission
+ * (broker and cluster start-up overlap, then the input is produced); {@link DemoRun#jobSeconds()}
+ * runs from the submission to the running cluster until the last output has been committed and
+ * read.
  *
  * <pre>{@code
- * AttentionPipeline p = new KafkaDemoPipeline(JobDefinition.load(Path.of("flink-jobs/chr1-demo.yaml")));
- * DemoRun run = p.run(bases, model, outputs, progressBar);
+ * try (AttentionPipeline p = new KafkaDemoPipeline(JobDefinition.load(Path.of("flink-jobs/chr1-demo.yaml")))) {
+ *     p.prepare();
+ *     DemoRun run = p.run(bases, model, outputs, progressBar);
+ * }
  * }</pre>
  */
 public final class KafkaDemoPipeline implements AttentionPipeline {
@@ -51,6 +64,15 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
     private static final Duration STALL_TIMEOUT = Duration.ofSeconds(120);
 
     private final JobDefinition job;
+    private long prepareNanos;
+    private CompletableFuture<Broker> broker;
+    private CompletableFuture<Cluster> cluster;
+
+    /** The started broker and when it was ready. */
+    private record Broker(EmbeddedKafka kafka, Map<Integer, Long> outStart, long readyNanos) {}
+
+    /** The started cluster and when it was ready. */
+    private record Cluster(MiniCluster cluster, long readyNanos) {}
 
     public KafkaDemoPipeline(JobDefinition job) {
         this.job = job;
@@ -63,67 +85,181 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
                 + ", parallelism " + job.parallelism() + ") → Kafka";
     }
 
+    /** The Flink configuration of the job, with a bounded number of restarts. */
+    private Configuration configuration() {
+        Configuration conf = AttentionJob.flinkConfiguration(job);
+        // a job that keeps failing must end the demo, not retry forever
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        return conf;
+    }
+
+    @Override
+    public synchronized void prepare() {
+        if (broker != null) {
+            return;
+        }
+        prepareNanos = System.nanoTime();
+        broker = CompletableFuture.supplyAsync(() -> {
+            try {
+                EmbeddedKafka kafka = EmbeddedKafka.start();
+                try {
+                    String bootstrap = kafka.bootstrapServers();
+                    Properties client = job.kafkaClientProperties();
+                    EmbeddedKafka.createTopics(bootstrap, client, job.source().partitions(), job.topics());
+                    if (job.guarantee() == org.apache.flink.connector.base.DeliveryGuarantee.EXACTLY_ONCE) {
+                        initTransactionLog(bootstrap, client);
+                    }
+                    Map<Integer, Long> outStart = TopicReader.endOffsets(bootstrap, client, job.sink().topic());
+                    return new Broker(kafka, outStart, System.nanoTime());
+                } catch (Exception e) {
+                    kafka.close();
+                    throw e;
+                }
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, daemon("demo-broker-start"));
+        cluster = CompletableFuture.supplyAsync(() -> {
+            // The cluster is started before the job is submitted, so that job time is the job's
+            // (what a job submitted to a running cluster takes), and cluster start-up is start-up.
+            MiniClusterConfiguration mcc = new MiniClusterConfiguration.Builder()
+                    .setConfiguration(configuration())
+                    .setNumTaskManagers(1)
+                    .setNumSlotsPerTaskManager(job.parallelism())
+                    .build();
+            MiniCluster mc = new MiniCluster(mcc);
+            try {
+                mc.start();
+            } catch (Exception e) {
+                closeQuietly(mc);
+                throw new java.util.concurrent.CompletionException(e);
+            }
+            return new Cluster(mc, System.nanoTime());
+        }, daemon("demo-cluster-start"));
+    }
+
+    /**
+     * A fresh broker creates its transaction log ({@code __transaction_state}) when the first
+     * transactional producer registers; a broker that has been running has it. One producer
+     * registers here, during start-up, so that the job's exactly-once sink finds the log there as
+     * it would on a running cluster, and its own first transaction does not wait for it.
+     */
+    private static void initTransactionLog(String bootstrap, Properties client) {
+        Properties p = new Properties();
+        p.putAll(client);
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, "flinkla-demo-start-up");
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
+                     new org.apache.kafka.clients.producer.KafkaProducer<>(p,
+                             new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.initTransactions();
+        }
+    }
+
+    private static java.util.concurrent.Executor daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            t.start();
+        };
+    }
+
     @Override
     public DemoRun run(Chromosome.Slice bases, DemoModel model, OutputSummary outputs, ProgressBar progress)
             throws Exception {
+        prepare();
         Map<String, Double> startup = new LinkedHashMap<>();
         try (HeapSampler heap = HeapSampler.start(20)) {
+            progress.status("starting the Kafka broker and the Flink cluster");
+            Broker b = await(broker, "the in-process Kafka broker");
+            startup.put("broker", (b.readyNanos() - prepareNanos) / 1e9);
+            String bootstrap = b.kafka().bootstrapServers();
+            Properties client = job.kafkaClientProperties();
+            progress.status("producing the bases");
             long t = System.nanoTime();
-            try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-                String bootstrap = kafka.bootstrapServers();
-                Properties client = job.kafkaClientProperties();
-                EmbeddedKafka.createTopics(bootstrap, client, job.source().partitions(), job.topics());
-                Map<Integer, Long> outStart = TopicReader.endOffsets(bootstrap, client, job.sink().topic());
-                t = lap(startup, "broker", t);
-                long records = produce(bootstrap, client, bases);
-                t = lap(startup, "produce", t);
+            long records = produce(bootstrap, client, bases);
+            startup.put("produce", (System.nanoTime() - t) / 1e9);
 
-                Configuration conf = AttentionJob.flinkConfiguration(job);
-                // a job that keeps failing must end the demo, not retry forever
-                conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-                conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
-                conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
-                // The cluster is started before the job is submitted, so that job time is the job's
-                // (what a job submitted to a running cluster takes), and cluster start-up is start-up.
-                MiniClusterConfiguration mcc = new MiniClusterConfiguration.Builder()
-                        .setConfiguration(conf)
-                        .setNumTaskManagers(1)
-                        .setNumSlotsPerTaskManager(job.parallelism())
-                        .build();
-                try (MiniCluster cluster = new MiniCluster(mcc)) {
-                    cluster.start();
-                    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
-                    // bounded: the source stops at the input's end offsets, the final checkpoint commits the rest
-                    AttentionJob.pipeline(job, bootstrap, true, AttentionJob.attention(job, model.model())).addTo(env);
-                    StreamGraph graph = env.getStreamGraph();
-                    graph.setJobName(job.name());
-                    t = lap(startup, "cluster", t);
+            progress.status("starting the Flink cluster");
+            Cluster c = await(cluster, "the Flink MiniCluster");
+            startup.put("cluster", (c.readyNanos() - prepareNanos) / 1e9);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(configuration());
+            // bounded: the source stops at the input's end offsets, the final checkpoint commits the rest
+            // a model without an LM head has no probabilities: it runs without the job's emit fields
+            JobDefinition j = model.isLanguageModel() ? job : job.withEmitFields(EmitFields.NONE);
+            AttentionJob.pipeline(j, bootstrap, true, AttentionJob.attention(j, model.reference())).addTo(env);
+            StreamGraph graph = env.getStreamGraph();
+            graph.setJobName(job.name());
 
-                    try (TopicReader reader = TopicReader.open(bootstrap, client, job.sink().topic(), outStart)) {
-                        long submit = System.nanoTime();
-                        Timeline timeline = new Timeline(submit, 20_000_000L);
-                        progress.restart();
-                        JobID id = cluster.submitJob(graph).get(120, TimeUnit.SECONDS).getJobID();
-                        CompletableFuture<JobResult> result = cluster.requestJobResult(id);
-                        long lastOutput = consume(reader, bases.length(), outputs, progress, timeline, result);
-                        timeline.finish(lastOutput, outputs.distinct());
-                        progress.finish();
-                        double jobSeconds = (lastOutput - submit) / 1e9;
-                        awaitEnd(cluster, id, result);
-                        long stateBytes = SequenceStateSerializer.serializedBytes(model.config().statePrecision(),
-                                model.newLayer().stateLength());
-                        return new DemoRun(describe(), bases.length(), records, startup, jobSeconds, timeline,
-                                heap.peakBytes(), stateBytes);
-                    }
+            try (TopicReader reader = TopicReader.open(bootstrap, client, job.sink().topic(), b.outStart());
+                 ProcessedCounter counter = new ProcessedCounter(
+                         TopicReader.open(bootstrap, client, job.sink().topic(), b.outStart(), false),
+                         job.sink().format() == RecordFormat.BINARY, progress)) {
+                long submit = System.nanoTime();
+                double startupSeconds = (submit - prepareNanos) / 1e9;
+                Timeline timeline = new Timeline(submit, 20_000_000L);
+                progress.restart();
+                counter.start(submit);
+                JobID id = c.cluster().submitJob(graph).get(120, TimeUnit.SECONDS).getJobID();
+                CompletableFuture<JobResult> result = c.cluster().requestJobResult(id);
+                long lastOutput = consume(reader, bases.length(), outputs, progress, timeline, result);
+                timeline.finish(lastOutput, outputs.distinct());
+                Timeline processed = counter.stop(outputs.distinct(), lastOutput);
+                progress.finish();
+                double jobSeconds = (lastOutput - submit) / 1e9;
+                awaitEnd(c.cluster(), id, result);
+                return new DemoRun(describe(), bases.length(), records, startup, startupSeconds, jobSeconds, timeline,
+                        processed, counter.operatorCpuSeconds(), heap.peakBytes(),
+                        model.stateBytesPerKey(j.emitFields().surprisal()));
+            }
+        }
+    }
+
+    private static <T> T await(CompletableFuture<T> f, String what) throws Exception {
+        try {
+            return f.get(300, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
+                c = c.getCause();
+            }
+            throw new IllegalStateException(what + " did not start: " + c.getMessage(), c);
+        }
+    }
+
+    @Override
+    public synchronized void close() throws Exception {
+        // the cluster first (its job's Kafka clients), then the broker; each even if the other failed
+        CompletableFuture<Cluster> c = cluster;
+        CompletableFuture<Broker> b = broker;
+        cluster = null;
+        broker = null;
+        try {
+            if (c != null) {
+                Cluster started = c.handle((v, e) -> v).get(300, TimeUnit.SECONDS);
+                if (started != null) {
+                    started.cluster().close();
+                }
+            }
+        } finally {
+            if (b != null) {
+                Broker started = b.handle((v, e) -> v).get(300, TimeUnit.SECONDS);
+                if (started != null) {
+                    started.kafka().close();
                 }
             }
         }
     }
 
-    private static long lap(Map<String, Double> startup, String part, long since) {
-        long now = System.nanoTime();
-        startup.put(part, (now - since) / 1e9);
-        return now;
+    private static void closeQuietly(MiniCluster mc) {
+        try {
+            mc.close();
+        } catch (Exception ignored) {
+            // it did not start: nothing more to release
+        }
     }
 
     /** The bases as {@code {"pos": p, "tokens": "..."}} records of one FASTA line each, key = sequence name. */
@@ -136,6 +272,129 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
             }
             p.flush();
             return p.records();
+        }
+    }
+
+    /**
+     * Reads the output topic {@code read_uncommitted} on its own thread and records how far the job
+     * has written (the end position of the last output record: one sequence, in order), for the
+     * progress bar and the processed timeline. Only record headers are looked at.
+     */
+    private static final class ProcessedCounter implements AutoCloseable {
+        /** Flink names a task thread after its operator chain, which starts with the operator's name. */
+        private static final String OPERATOR_THREAD = "Linear attention";
+        private final TopicReader reader;
+        private final boolean binary;
+        private final ProgressBar progress;
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private Thread thread;
+        private Timeline timeline;
+        private volatile long written;
+        private volatile long lastChangeNanos;
+
+        ProcessedCounter(TopicReader reader, boolean binary, ProgressBar progress) {
+            this.reader = reader;
+            this.binary = binary;
+            this.progress = progress;
+        }
+
+        void start(long submitNanos) {
+            timeline = new Timeline(submitNanos, 20_000_000L);
+            thread = new Thread(() -> {
+                while (running.get()) {
+                    List<ConsumerRecord<byte[], byte[]>> batch = reader.poll(Duration.ofMillis(50));
+                    long now = System.nanoTime();
+                    sampleOperatorCpu(now);
+                    long end = written;
+                    for (ConsumerRecord<byte[], byte[]> rec : batch) {
+                        end = Math.max(end, endPosition(rec.value()));
+                    }
+                    if (end != written) {
+                        written = end;
+                        lastChangeNanos = now;
+                        timeline.record(now, end);
+                        progress.ahead(end);
+                    }
+                }
+            }, "demo-processed-counter");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Stops the thread; the timeline ends with every output written by the time the last was committed. */
+        Timeline stop(long committed, long lastCommittedNanos) throws InterruptedException {
+            running.set(false);
+            thread.join(10_000);
+            if (written >= committed) {
+                // the last change may have come within the timeline's minimum gap: record it
+                timeline.finish(lastChangeNanos, written);
+            } else {
+                // committed outputs were written before they were committed, even if this reader missed them
+                timeline.finish(lastCommittedNanos, committed);
+            }
+            return timeline;
+        }
+
+        private final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        private long operatorThread = -1;
+        private long lastScan;
+        private volatile long operatorCpuNanos = -1;
+
+        /**
+         * CPU time of the task thread that runs the model (the operator chain named "Linear
+         * attention", with the sink writer chained to it): the MiniCluster runs in this JVM. Read
+         * while the job runs, since the thread ends with the task.
+         */
+        private void sampleOperatorCpu(long now) {
+            if (!threads.isThreadCpuTimeSupported()) {
+                return;
+            }
+            if (operatorThread < 0 && now - lastScan > 200_000_000L) {
+                lastScan = now;
+                for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+                    if (t != null && t.getThreadName().startsWith(OPERATOR_THREAD)) {
+                        operatorThread = t.getThreadId();
+                        break;
+                    }
+                }
+            }
+            if (operatorThread >= 0) {
+                long cpu = threads.getThreadCpuTime(operatorThread);
+                if (cpu >= 0) {
+                    operatorCpuNanos = cpu;
+                }
+            }
+        }
+
+        /** CPU seconds of the model's task thread up to the last sample, or NaN if it was not found. */
+        double operatorCpuSeconds() {
+            return operatorCpuNanos < 0 ? Double.NaN : operatorCpuNanos / 1e9;
+        }
+
+        private long endPosition(byte[] v) {
+            try {
+                if (binary) {
+                    ByteBuffer b = ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN);
+                    return b.getLong(8) + b.getInt(16);
+                }
+                JsonNode n = JSON.readTree(v);
+                return n.path("pos").asLong() + (n.has("ys") ? n.get("ys").size() : 1);
+            } catch (Exception e) {
+                return 0; // a record this counter cannot read: the committed reader reports it
+            }
+        }
+
+        @Override
+        public void close() {
+            running.set(false);
+            if (thread != null) {
+                try {
+                    thread.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            reader.close();
         }
     }
 
@@ -190,26 +449,52 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
         if (binary) {
             String seq = rec.key() == null ? "" : new String(rec.key(), StandardCharsets.UTF_8);
             AttentionOutput a = BinaryRecords.decodeOutput(seq, rec.value());
+            double[] ps = a.ps();
+            double[] s = a.surprisals();
             for (int i = 0; i < a.count(); i++) {
-                outputs.accept(a.positionOf(i), a.ys(), i * a.dim());
+                if (outputs.isLanguageModel()) {
+                    outputs.accept(a.positionOf(i), a.ys(), i * a.dim(), ps, i * a.dim(),
+                            s == null ? Double.NaN : s[i]);
+                } else {
+                    outputs.accept(a.positionOf(i), a.ys(), i * a.dim());
+                }
             }
         } else {
             acceptJson(rec.value(), outputs);
         }
     }
 
-    /** {@code {"seq": ..., "pos": p, "ys": [[...], ...]}} or the single {@code "y"} form. */
+    /**
+     * {@code {"seq": ..., "pos": p, "ys": [[...], ...], "ps": [[...], ...], "surprisals": [...]}} or
+     * the single form ({@code "y"}, {@code "p"}, {@code "surprisal"}).
+     */
     private static void acceptJson(byte[] value, OutputSummary outputs) throws java.io.IOException {
         JsonNode n = JSON.readTree(value);
         long pos = n.path("pos").asLong();
-        JsonNode ys = n.has("ys") ? n.get("ys") : JSON.createArrayNode().add(n.get("y"));
+        boolean chunk = n.has("ys");
+        JsonNode ys = chunk ? n.get("ys") : JSON.createArrayNode().add(n.get("y"));
+        JsonNode ps = chunk ? n.get("ps") : n.has("p") ? JSON.createArrayNode().add(n.get("p")) : null;
+        JsonNode ss = chunk ? n.get("surprisals") : n.has("surprisal") ? JSON.createArrayNode().add(n.get("surprisal"))
+                : null;
         double[] y = new double[outputs.dim()];
+        double[] p = new double[outputs.dim()];
         for (int i = 0; i < ys.size(); i++) {
             JsonNode row = ys.get(i);
             for (int j = 0; j < y.length && j < row.size(); j++) {
                 y[j] = row.get(j).asDouble();
             }
-            outputs.accept(pos + i, y, 0);
+            if (outputs.isLanguageModel()) {
+                boolean hasP = ps != null && ps.get(i) != null;
+                if (hasP) {
+                    for (int j = 0; j < p.length && j < ps.get(i).size(); j++) {
+                        p[j] = ps.get(i).get(j).asDouble();
+                    }
+                }
+                JsonNode s = ss == null ? null : ss.get(i);
+                outputs.accept(pos + i, y, 0, hasP ? p : null, 0, s == null || s.isNull() ? Double.NaN : s.asDouble());
+            } else {
+                outputs.accept(pos + i, y, 0);
+            }
         }
     }
 

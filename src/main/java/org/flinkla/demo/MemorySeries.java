@@ -4,19 +4,36 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The memory curve of one attention method streamed through a child JVM: heap used after a full
- * GC at sampled token counts, and how the run ended.
+ * The memory curve of one method streamed through a child JVM: heap used after a full GC at
+ * sampled token counts, and how the run ended.
  *
- * @param method   {@code linear}, {@code kv} or {@code naive} (the {@code memory.csv} method column)
+ * @param method   {@code linear}, {@code kv}, {@code naive} or {@code softmax} (the {@code memory.csv}
+ *                 method column)
  * @param samples  (tokens, heap_used_bytes) in token order
  * @param outcome  how the child ended
  * @param tokens   tokens fully processed when it ended
  * @param seconds  wall time of the streaming loop in the child
  * @param heapLimitBytes the child's maximum heap (its {@code -Xmx})
  * @param detail   one line for people (e.g. the error message)
+ * @param label    the name people see (e.g. "Gated DeltaNet (gdn), recurrent state")
+ * @param bits     bits per base of a language model streamed by the child (index = position, NaN
+ *                 where not scored), or null
  */
 public record MemorySeries(String method, List<Sample> samples, Outcome outcome, long tokens, double seconds,
-        long heapLimitBytes, String detail) {
+        long heapLimitBytes, String detail, String label, double[] bits) {
+
+    public MemorySeries(String method, List<Sample> samples, Outcome outcome, long tokens, double seconds,
+            long heapLimitBytes, String detail) {
+        this(method, samples, outcome, tokens, seconds, heapLimitBytes, detail, displayName(method), null);
+    }
+
+    public MemorySeries withLabel(String name) {
+        return new MemorySeries(method, samples, outcome, tokens, seconds, heapLimitBytes, detail, name, bits);
+    }
+
+    public MemorySeries withBits(double[] b) {
+        return new MemorySeries(method, samples, outcome, tokens, seconds, heapLimitBytes, detail, label, b);
+    }
 
     /** One point of the curve. */
     public record Sample(long tokens, long heapUsedBytes) {}
@@ -43,6 +60,7 @@ public record MemorySeries(String method, List<Sample> samples, Outcome outcome,
             case "linear": return "linear attention (recurrent)";
             case "kv": return "softmax, KV cache";
             case "naive": return "softmax, naive (N\u00d7N scores)";
+            case "softmax": return "softmax encoder (trained), KV cache";
             default: return method;
         }
     }
@@ -59,7 +77,7 @@ public record MemorySeries(String method, List<Sample> samples, Outcome outcome,
 
     /** One line for the terminal, e.g. "softmax, naive: OutOfMemoryError after 3,912 tokens". */
     public String describe() {
-        String name = displayName(method);
+        String name = label;
         switch (outcome) {
             case COMPLETED:
                 return String.format(Locale.ROOT, "%s: %,d tokens in %.1f s, heap after GC %.1f-%.1f MiB",

@@ -7,8 +7,20 @@ import java.util.Locale;
  * A progress bar on a terminal: one line redrawn in place with {@code \r} at most ~10 times per
  * second; when the stream is not a terminal (a log file, CI), a plain line at every 10%.
  *
+ * <p>Two counts: {@link #update} the tokens done (for the demo: outputs committed, what a
+ * {@code read_committed} consumer sees, drawn {@code #}), and {@link #ahead} the tokens already
+ * processed but not yet committed (outputs written inside a transaction that the next checkpoint
+ * commits, drawn {@code +}), so the bar moves while the job computes, not only at each commit.
+ * Before the first token, {@link #status} names what is happening (e.g. the start-up), and on a
+ * terminal a ticker redraws the line every {@value #TICK_MILLIS} ms, so the clock moves from the
+ * first second.
+ *
  * <pre>{@code
  * ProgressBar bar = new ProgressBar(System.err, "tokens", 100_000, ProgressBar.isTerminal());
+ * bar.startTicker();
+ * bar.status("starting broker and cluster");
+ * bar.restart();            // the job is submitted: the rate counts from here
+ * bar.ahead(60_000);
  * bar.update(50_000);
  * bar.finish();
  * }</pre>
@@ -18,16 +30,23 @@ import java.util.Locale;
 public final class ProgressBar {
     private static final int WIDTH = 30;
     private static final long REDRAW_NANOS = 100_000_000L;
+    private static final long TICK_MILLIS = 200;
 
     private final PrintStream out;
     private final String label;
     private final long total;
     private final boolean terminal;
-    private long startNanos = System.nanoTime();
+    private final long createdNanos = System.nanoTime();
+    private long startNanos = createdNanos;
     private long lastDraw;
     private int lastDecile = -1;
     private boolean finished;
+    private boolean started;
     private long done;
+    private long processed;
+    private String status = "";
+    private int lastLength;
+    private Thread ticker;
 
     public ProgressBar(PrintStream out, String label, long total, boolean terminal) {
         this.out = out;
@@ -41,10 +60,58 @@ public final class ProgressBar {
         return System.console() != null && System.getenv("FLA_PLAIN_PROGRESS") == null;
     }
 
+    /** On a terminal: redraws every {@value #TICK_MILLIS} ms until {@link #finish} (a daemon thread). */
+    public synchronized void startTicker() {
+        if (!terminal || ticker != null || finished) {
+            return;
+        }
+        ticker = new Thread(() -> {
+            while (true) {
+                try {
+                    Thread.sleep(TICK_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                synchronized (this) {
+                    if (finished) {
+                        return;
+                    }
+                    draw(System.nanoTime());
+                }
+            }
+        }, "demo-progress");
+        ticker.setDaemon(true);
+        ticker.start();
+    }
+
+    /** What happens before the first token (shown until the job is submitted). */
+    public synchronized void status(String text) {
+        status = text == null ? "" : text;
+        if (terminal && !finished) {
+            draw(System.nanoTime());
+        } else if (!terminal && !status.isEmpty()) {
+            out.println(label + ": " + status);
+        }
+    }
+
     /** Starts the clock (and the rate) now, e.g. when the job is submitted after start-up. */
     public synchronized void restart() {
         startNanos = System.nanoTime();
         lastDraw = 0;
+        started = true;
+        status = "";
+    }
+
+    /** Tokens processed so far, committed or not (at least {@link #update}'s count). */
+    public synchronized void ahead(long processedNow) {
+        if (finished) {
+            return;
+        }
+        processed = Math.max(processed, Math.min(processedNow, total));
+        long now = System.nanoTime();
+        if (terminal && now - lastDraw >= REDRAW_NANOS) {
+            draw(now);
+        }
     }
 
     public synchronized void update(long doneNow) {
@@ -52,12 +119,11 @@ public final class ProgressBar {
             return;
         }
         done = doneNow;
+        started = true;
         long now = System.nanoTime();
         if (terminal) {
             if (now - lastDraw >= REDRAW_NANOS || doneNow >= total) {
-                lastDraw = now;
-                out.print("\r" + line(now));
-                out.flush();
+                draw(now);
             }
         } else {
             int decile = (int) Math.min(10, doneNow * 10 / total);
@@ -68,6 +134,19 @@ public final class ProgressBar {
         }
     }
 
+    private void draw(long now) {
+        lastDraw = now;
+        out.print("\r" + padded(line(now)));
+        out.flush();
+    }
+
+    /** The line padded with blanks to the last one's length, so a shorter line overwrites all of it. */
+    private String padded(String line) {
+        String s = line.length() < lastLength ? line + " ".repeat(lastLength - line.length()) : line;
+        lastLength = line.length();
+        return s;
+    }
+
     /** Draws the final state and ends the line. */
     public synchronized void finish() {
         if (finished) {
@@ -75,24 +154,34 @@ public final class ProgressBar {
         }
         long now = System.nanoTime();
         if (terminal) {
-            out.print("\r" + line(now) + "\n");
+            out.print("\r" + padded(line(now)) + "\n");
         } else if (lastDecile < 10) {
             out.println(line(now));
         }
         out.flush();
         finished = true;
+        if (ticker != null) {
+            ticker.interrupt();
+        }
     }
 
     String line(long now) {
+        if (!started && !status.isEmpty()) {
+            return String.format(Locale.ROOT, "%s [%s] %s  %.1f s", label, ".".repeat(WIDTH), status,
+                    (now - createdNanos) / 1e9);
+        }
         double fraction = Math.min(1.0, (double) done / total);
+        long aheadOf = Math.max(done, processed);
         int filled = (int) Math.round(fraction * WIDTH);
+        int pending = (int) Math.round(Math.min(1.0, (double) aheadOf / total) * WIDTH) - filled;
         double seconds = (now - startNanos) / 1e9;
-        double rate = seconds > 0 ? done / seconds : 0;
+        double rate = seconds > 0 ? aheadOf / seconds : 0;
         StringBuilder bar = new StringBuilder(WIDTH);
         for (int i = 0; i < WIDTH; i++) {
-            bar.append(i < filled ? '#' : '.');
+            bar.append(i < filled ? '#' : i < filled + pending ? '+' : '.');
         }
-        return String.format(Locale.ROOT, "%s [%s] %3.0f%%  %,d/%,d  %.1f s  %,.0f %s/s",
-                label, bar, fraction * 100, done, total, seconds, rate, label);
+        String extra = processed > done ? String.format(Locale.ROOT, " (%,d processed)", processed) : "";
+        return String.format(Locale.ROOT, "%s [%s] %3.0f%%  %,d/%,d%s  %.1f s  %,.0f %s/s",
+                label, bar, fraction * 100, done, total, extra, seconds, rate, label);
     }
 }

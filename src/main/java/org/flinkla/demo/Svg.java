@@ -61,6 +61,7 @@ public final class Svg {
         private DoubleFunction<String> yFormat = Svg::compact;
         private double xMax = Double.NaN;
         private double yMax = Double.NaN;
+        private double yMin = 0;
 
         public LineChart(String title, String xLabel, String yLabel) {
             this.title = title;
@@ -73,11 +74,16 @@ public final class Svg {
         public LineChart hline(HLine h) { hlines.add(h); return this; }
         public LineChart xMax(double v) { xMax = v; return this; }
         public LineChart yMax(double v) { yMax = v; return this; }
+        /** The y axis from {@code lo} to {@code hi} instead of from 0 (values below are clipped to the axis). */
+        public LineChart yRange(double lo, double hi) { yMin = lo; yMax = hi; return this; }
         public LineChart xFormat(DoubleFunction<String> f) { xFormat = f; return this; }
         public LineChart yFormat(DoubleFunction<String> f) { yFormat = f; return this; }
 
         public String render(int width, int height) {
-            double left = 70, right = 20, top = 34, bottom = 46 + 18 * Math.ceil(series.size() / 3.0);
+            int longest = series.stream().mapToInt(x -> x.name.length()).max().orElse(0);
+            // legend entries per row: as many as fit at ~6.5 px per character
+            int perRow = longest > 55 ? 1 : longest > 30 ? 2 : 3;
+            double left = 70, right = 20, top = 34, bottom = 46 + 18 * Math.ceil(series.size() / (double) perRow);
             double pw = width - left - right;
             double ph = height - top - bottom;
             double xm = xMax, ym = yMax;
@@ -100,11 +106,12 @@ public final class Svg {
                 if (Double.isNaN(ym)) ym = my * 1.08;
             }
             double[] xt = ticks(xm, 6);
-            double[] yt = ticks(ym, 5);
+            double[] yt = yMin == 0 ? ticks(ym, 5) : ticks(yMin, ym, 5);
             double xTop = xt[xt.length - 1];
             double yTop = yt[yt.length - 1];
+            double yBottom = yt[0];
             DoubleFunction<Double> px = v -> left + pw * v / xTop;
-            DoubleFunction<Double> py = v -> top + ph - ph * v / yTop;
+            DoubleFunction<Double> py = v -> top + ph - ph * (Math.max(v, yBottom) - yBottom) / (yTop - yBottom);
 
             StringBuilder sb = new StringBuilder();
             sb.append(String.format(Locale.ROOT,
@@ -157,12 +164,12 @@ public final class Svg {
                 sb.append(text(rightSide ? x + 10 : x - 10, y + 18 + 17 * k, m.label(), rightSide ? "start" : "end",
                         "font-weight=\"bold\" fill=\"" + m.color() + "\""));
             }
-            // legend, three per row under the plot
+            // legend under the plot
             double ly = top + ph + 56;
             for (int i = 0; i < series.size(); i++) {
                 Series s = series.get(i);
-                double lx = left + (i % 3) * (pw / 3);
-                double y = ly + 18 * (i / 3);
+                double lx = left + (i % perRow) * (pw / perRow);
+                double y = ly + 18 * (i / perRow);
                 sb.append(line(lx, y - 4, lx + 24, y - 4, s.color, 3, s.dashed));
                 sb.append(text(lx + 30, y, s.name, "start", ""));
             }
@@ -251,6 +258,111 @@ public final class Svg {
             b = (int) Math.round(255 + (172 - 255) * -t);
         }
         return String.format(Locale.ROOT, "#%02x%02x%02x", r, g, b);
+    }
+
+    /** Ticks covering [lo, hi] with a 1-2-5 step, starting at a multiple of the step at or below lo. */
+    static double[] ticks(double lo, double hi, int target) {
+        if (!(hi > lo) || !Double.isFinite(hi) || !Double.isFinite(lo)) {
+            return new double[] {lo, lo + 1};
+        }
+        double raw = (hi - lo) / target;
+        double mag = Math.pow(10, Math.floor(Math.log10(raw)));
+        double step = raw / mag <= 1 ? mag : raw / mag <= 2 ? 2 * mag : raw / mag <= 5 ? 5 * mag : 10 * mag;
+        double start = Math.floor(lo / step + 1e-9) * step;
+        int n = (int) Math.ceil((hi - start) / step - 1e-9);
+        double[] t = new double[Math.max(1, n) + 1];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = start + i * step;
+        }
+        return t;
+    }
+
+    /** Colours of the bases in the probability pictures (A green, C blue, G amber, T red, others grey). */
+    static String baseColor(char b) {
+        switch (b) {
+            case 'A': return "#1b9e77";
+            case 'C': return "#377eb8";
+            case 'G': return "#e6ab02";
+            case 'T': return "#e41a1c";
+            default: return "#999999";
+        }
+    }
+
+    /**
+     * Stacked bars of predicted probabilities, one column per position: column j stacks
+     * {@code p[j][i]} for the symbols {@code vocab} (first at the bottom); the segment of
+     * {@code actual[j]} is outlined and the letter is written under the column. A null row is an
+     * empty column (no output there).
+     */
+    public static String probabilityBars(String title, double[][] p, char[] actual, String vocab, long firstPosition,
+            int width, int height) {
+        double left = 70, right = 20, top = 34, bottom = 70;
+        double pw = width - left - right, ph = height - top - bottom;
+        int cols = p.length;
+        double cw = cols == 0 ? pw : pw / cols;
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+                        + "font-family=\"sans-serif\" font-size=\"12\">\n", width, height, width, height));
+        sb.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", width, height));
+        sb.append(text(left, 20, title, "start", "font-size=\"14\" font-weight=\"bold\""));
+        for (double t : new double[] {0, 0.25, 0.5, 0.75, 1}) {
+            double y = top + ph - ph * t;
+            sb.append(line(left, y, left + pw, y, "#e5e5e5", 1, false));
+            sb.append(text(left - 6, y + 4, trim(t), "end", "fill=\"#444\""));
+        }
+        StringBuilder outline = new StringBuilder();
+        double fontSize = Math.max(4, Math.min(10, cw * 1.5));
+        for (int j = 0; j < cols; j++) {
+            double x = left + j * cw;
+            if (p[j] != null) {
+                double base = top + ph;
+                for (int i = 0; i < p[j].length && i < vocab.length(); i++) {
+                    double h = Math.max(0, Math.min(1, p[j][i])) * ph;
+                    char sym = vocab.charAt(i);
+                    sb.append(String.format(Locale.ROOT,
+                            "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"/>\n",
+                            x, base - h, cw, h, baseColor(sym)));
+                    if (sym == actual[j] && h > 0) {
+                        outline.append(String.format(Locale.ROOT,
+                                "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" "
+                                        + "stroke=\"#000\" stroke-width=\"1\"/>\n", x, base - h, cw, h));
+                    }
+                    base -= h;
+                }
+            }
+            sb.append(String.format(Locale.ROOT,
+                    "<text x=\"%.2f\" y=\"%.1f\" text-anchor=\"middle\" font-family=\"monospace\" "
+                            + "font-size=\"%.1f\" fill=\"%s\">%s</text>\n",
+                    x + cw / 2, top + ph + 4 + fontSize, fontSize, baseColor(actual[j]), esc(String.valueOf(actual[j]))));
+        }
+        sb.append(outline);
+        sb.append(String.format(Locale.ROOT,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#333\"/>\n",
+                left, top, pw, ph));
+        int every = cols <= 20 ? 1 : (int) Math.ceil(cols / 10.0 / 10) * 10;
+        for (int j = 0; j < cols; j += every) {
+            double x = left + j * cw + cw / 2;
+            sb.append(line(x, top + ph + 16, x, top + ph + 20, "#333", 1, false));
+            sb.append(text(x, top + ph + 32, String.format(Locale.ROOT, "%,d", firstPosition + j), "middle",
+                    "fill=\"#444\""));
+        }
+        sb.append(String.format(Locale.ROOT,
+                "<text x=\"16\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 16 %.1f)\">p(next base)</text>\n",
+                top + ph / 2, top + ph / 2));
+        double lx = left;
+        double ly = top + ph + 54;
+        for (int i = 0; i < vocab.length(); i++) {
+            char sym = vocab.charAt(i);
+            sb.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"10\" fill=\"%s\"/>\n",
+                    lx, ly - 9, baseColor(sym)));
+            sb.append(text(lx + 18, ly, String.valueOf(sym), "start", ""));
+            lx += 50;
+        }
+        sb.append(text(lx + 10, ly, "outlined: the base that came; letters: the sequence (position 1-based)", "start",
+                "fill=\"#444\""));
+        sb.append("</svg>\n");
+        return sb.toString();
     }
 
     /** Tick values 0, step, 2·step, ... covering [0, max] with a 1-2-5 step. */

@@ -94,8 +94,14 @@ public final class ModelReference implements Serializable {
         return ModelLoader.load(localPath(uri), overrides);
     }
 
-    /** A local path for {@code uri}: the file itself for {@code file:} and plain paths, else a copy. */
-    static Path localPath(String uri) {
+    /**
+     * A local path for {@code uri}: the file itself for {@code file:} and plain paths, else a copy
+     * in a temporary directory (deleted when the JVM exits). For code that reads a model file
+     * itself, e.g. a model that is not a {@link SequenceModel}.
+     *
+     * @throws ModelFileException when the resource or remote file cannot be read
+     */
+    public static Path localPath(String uri) {
         URI u;
         try {
             u = URI.create(uri);
@@ -135,8 +141,9 @@ public final class ModelReference implements Serializable {
 
     /**
      * A model shipped as a resource ({@code classpath:/models/dna/gdn}): a directory when the
-     * resource {@code <path>/config.json} exists (copied with its weights, shards included), else
-     * the one file.
+     * resource {@code <path>/config.json} exists (copied with its weights, shards included); a
+     * folder holding just {@code model.safetensors} ({@code classpath:/models/dna/linear-elu}) is
+     * that file; anything else is the one file named.
      */
     private static Path fromClasspath(String resource) {
         String base = resource.startsWith("/") ? resource : "/" + resource;
@@ -144,6 +151,11 @@ public final class ModelReference implements Serializable {
             Path local = Files.createTempDirectory("flinkla-model-");
             local.toFile().deleteOnExit();
             if (ModelReference.class.getResource(base + "/config.json") == null) {
+                if (ModelReference.class.getResource(base + "/model.safetensors") != null) {
+                    Path file = local.resolve("model.safetensors");
+                    copyResource(base + "/model.safetensors", file, true);
+                    return file;
+                }
                 Path file = local.resolve(base.substring(base.lastIndexOf('/') + 1));
                 copyResource(base, file, true);
                 return file;

@@ -65,7 +65,11 @@ public final class AttentionJob {
         return attention(job, ModelReference.of(model));
     }
 
-    private static LinearAttention attention(JobDefinition job, ModelReference model) {
+    /**
+     * The attention operator for a model reference (e.g. a model file chosen on the command line
+     * instead of the job's), with the job's emit mode and fields, state TTL and record limit.
+     */
+    public static LinearAttention attention(JobDefinition job, ModelReference model) {
         EmitMode emit;
         try {
             emit = EmitMode.parse(job.emit());
@@ -131,7 +135,7 @@ public final class AttentionJob {
     /**
      * Flink settings of the job: default parallelism, {@code state.backend.type} (when the job sets it), checkpoint
      * interval (checkpointing is always on: the exactly-once sink commits on checkpoints, and
-     * restarts resume from them), {@code pipeline.generic-types: false} so nothing falls back
+     * restarts resume from them), unaligned checkpoints when the job asks for them, {@code pipeline.generic-types: false} so nothing falls back
      * to Kryo, and the RocksDB table options of {@link JobDefinition.RocksDb} (partitioned index and
      * filters, Bloom filters; read by the RocksDB backend from the job's configuration, which
      * Flink merges over the cluster's, and ignored by the heap backend).
@@ -145,6 +149,9 @@ public final class AttentionJob {
         c.set(RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS, job.rocksDb().partitionedIndexFilters());
         c.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, job.rocksDb().bloomFilter());
         c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, job.checkpointInterval());
+        if (job.unalignedCheckpoints()) {
+            c.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
+        }
         c.set(PipelineOptions.GENERIC_TYPES, false);
         c.set(PipelineOptions.NAME, job.name());
         return c;

@@ -170,6 +170,7 @@ public final class JobDefinition implements Serializable {
     private final String stateBackend;
     private final int parallelism;
     private final Duration checkpointInterval;
+    private final boolean unalignedCheckpoints;
     private final Duration stateTtl;
     private final String emit;
     private final EmitFields emitFields;
@@ -179,8 +180,9 @@ public final class JobDefinition implements Serializable {
     private final RocksDb rocksDb;
 
     private JobDefinition(String file, String name, Source source, Sink sink, ModelSpec model, DeliveryGuarantee guarantee,
-            String stateBackend, RocksDb rocksDb, int parallelism, Duration checkpointInterval, Duration stateTtl,
-            String emit, EmitFields emitFields, int maxTokensPerRecord, long maxPositionGap,
+            String stateBackend, RocksDb rocksDb, int parallelism, Duration checkpointInterval,
+            boolean unalignedCheckpoints, Duration stateTtl, String emit, EmitFields emitFields, int maxTokensPerRecord,
+            long maxPositionGap,
             Map<String, String> kafkaProperties) {
         this.file = file;
         this.name = name;
@@ -192,6 +194,7 @@ public final class JobDefinition implements Serializable {
         this.rocksDb = rocksDb;
         this.parallelism = parallelism;
         this.checkpointInterval = checkpointInterval;
+        this.unalignedCheckpoints = unalignedCheckpoints;
         this.stateTtl = stateTtl;
         this.emit = emit;
         this.emitFields = emitFields;
@@ -283,6 +286,7 @@ public final class JobDefinition implements Serializable {
         if (checkpoint.toMillis() < 10) {
             throw top.error("checkpoint-interval", "must be at least 10ms, got " + checkpoint.toMillis() + "ms");
         }
+        boolean unaligned = top.bool("unaligned-checkpoints", false);
         Duration ttl = top.duration("state-ttl", null);
         String emit = top.string("emit", "all").toLowerCase(Locale.ROOT);
         if (!emit.matches("all|last|every:[1-9][0-9]{0,8}")) {
@@ -313,8 +317,8 @@ public final class JobDefinition implements Serializable {
             }
         }
         top.finish();
-        return new JobDefinition(file, name, source, sink, model, guarantee, backend, rocksDb, parallelism, checkpoint, ttl,
-                emit, emitFields, maxTokens, maxGap, props);
+        return new JobDefinition(file, name, source, sink, model, guarantee, backend, rocksDb, parallelism, checkpoint,
+                unaligned, ttl, emit, emitFields, maxTokens, maxGap, props);
     }
 
     /**
@@ -462,6 +466,12 @@ public final class JobDefinition implements Serializable {
     public RocksDb rocksDb() { return rocksDb; }
     public int parallelism() { return parallelism; }
     public Duration checkpointInterval() { return checkpointInterval; }
+    /**
+     * {@code unaligned-checkpoints} (default false): checkpoint barriers overtake the records
+     * queued in front of a slow operator, so that checkpoints, and the exactly-once commits with
+     * them, keep coming while a backlog is worked off; the queued records go into the checkpoint.
+     */
+    public boolean unalignedCheckpoints() { return unalignedCheckpoints; }
     /** Idle time after which a sequence's state is dropped, or null (kept until a reset). */
     public Duration stateTtl() { return stateTtl; }
     /** Which outputs the operator emits: {@code all}, {@code last} or {@code every:N}. */
@@ -500,13 +510,20 @@ public final class JobDefinition implements Serializable {
             throw new JobDefinitionException("--parallelism must be positive, got " + p);
         }
         return new JobDefinition(file, name, source, sink, model, guarantee, stateBackend, rocksDb, p, checkpointInterval,
-                stateTtl, emit, emitFields, maxTokensPerRecord, maxPositionGap, kafkaProperties);
+                unalignedCheckpoints, stateTtl, emit, emitFields, maxTokensPerRecord, maxPositionGap, kafkaProperties);
     }
 
     /** Copy with another guarantee (used by benchmarks). */
+    /** The same job with other language-model output fields (e.g. none, for a model without an LM head). */
+    public JobDefinition withEmitFields(EmitFields fields) {
+        return new JobDefinition(file, name, source, sink, model, guarantee, stateBackend, rocksDb, parallelism,
+                checkpointInterval, unalignedCheckpoints, stateTtl, emit, java.util.Objects.requireNonNull(fields, "fields"),
+                maxTokensPerRecord, maxPositionGap, kafkaProperties);
+    }
+
     public JobDefinition withDeliveryGuarantee(DeliveryGuarantee g) {
         return new JobDefinition(file, name, source, sink, model, g, stateBackend, rocksDb, parallelism, checkpointInterval,
-                stateTtl, emit, emitFields, maxTokensPerRecord, maxPositionGap, kafkaProperties);
+                unalignedCheckpoints, stateTtl, emit, emitFields, maxTokensPerRecord, maxPositionGap, kafkaProperties);
     }
 
     /** One-line summary, secrets masked. */
@@ -516,7 +533,7 @@ public final class JobDefinition implements Serializable {
                 + "] -> " + sink.topic + " [" + sink.format.name().toLowerCase(Locale.ROOT) + "], dead letters -> "
                 + sink.deadLetterTopic + ", " + guarantee.name().toLowerCase(Locale.ROOT).replace('_', '-')
                 + ", state " + (stateBackend == null ? "cluster default" : stateBackend) + ", parallelism " + parallelism + ", checkpoint every "
-                + checkpointInterval.toMillis() + "ms, model " + (model.isSeeded() ? "seeded(" + model.seed + ") "
+                + checkpointInterval.toMillis() + "ms" + (unalignedCheckpoints ? " (unaligned)" : "") + ", model " + (model.isSeeded() ? "seeded(" + model.seed + ") "
                 + model.seededConfig : model.file) + (emitFields.isEmpty() ? "" : ", emit-fields [" + emitFields + "]")
                 + (kafkaProperties.isEmpty() ? "" : ", kafka " + maskedKafkaProperties());
     }

@@ -45,10 +45,21 @@ public final class TopicReader implements AutoCloseable {
      */
     public static TopicReader open(String bootstrapServers, Properties clientProperties, String topic,
             Map<Integer, Long> from) {
+        return open(bootstrapServers, clientProperties, topic, from, true);
+    }
+
+    /**
+     * Opens a reader on {@code topic} that sees committed records only ({@code committedOnly}, what
+     * a downstream consumer of the exactly-once output sees), or also records of transactions not
+     * committed yet ({@code read_uncommitted}: how far a job has got, including records a failure
+     * would abort).
+     */
+    public static TopicReader open(String bootstrapServers, Properties clientProperties, String topic,
+            Map<Integer, Long> from, boolean committedOnly) {
         Properties p = new Properties();
         p.putAll(clientProperties);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());

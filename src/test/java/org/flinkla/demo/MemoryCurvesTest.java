@@ -47,5 +47,6 @@ class MemoryCurvesTest {
         assertThat(o.every("linear")).isEqualTo(500);
         assertThat(o.every("kv")).isEqualTo(500);
         assertThat(o.every("naive")).isEqualTo(100);
+        assertThat(o.every("softmax")).isEqualTo(100);
     }
 }

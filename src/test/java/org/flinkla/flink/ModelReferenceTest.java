@@ -41,6 +41,14 @@ class ModelReferenceTest {
         assertThat(loaded.fingerprint()).isEqualTo(m.fingerprint());
         assertThatThrownBy(() -> ModelReference.uri("classpath:/models-test/none.safetensors", Map.of()).resolve())
                 .isInstanceOf(ModelFileException.class).hasMessageContaining("none.safetensors");
+
+        // a folder that holds one model.safetensors (no config.json) names that file
+        Files.createDirectories(res.resolve("folder"));
+        ModelFiles.save(m, res.resolve("folder").resolve("model.safetensors"));
+        SequenceModel inFolder = ModelReference.uri("classpath:/models-test/folder", Map.of()).resolve();
+        assertThat(inFolder.fingerprint()).isEqualTo(m.fingerprint());
+        assertThat(ModelReference.localPath("classpath:/models-test/folder").getFileName().toString())
+                .isEqualTo("model.safetensors");
     }
 
     @Test

@@ -108,6 +108,21 @@ class JobDefinitionTest {
     }
 
     @Test
+    void unalignedCheckpointsAreOffUnlessTheJobAsks() {
+        JobDefinition plain = parse(MINIMAL);
+        assertThat(plain.unalignedCheckpoints()).isFalse();
+        assertThat(AttentionJob.flinkConfiguration(plain)
+                .get(org.apache.flink.configuration.CheckpointingOptions.ENABLE_UNALIGNED)).isFalse();
+        JobDefinition unaligned = parse(MINIMAL + "unaligned-checkpoints: true\n");
+        assertThat(unaligned.unalignedCheckpoints()).isTrue();
+        assertThat(unaligned.withParallelism(2).unalignedCheckpoints()).isTrue();
+        assertThat(AttentionJob.flinkConfiguration(unaligned)
+                .get(org.apache.flink.configuration.CheckpointingOptions.ENABLE_UNALIGNED)).isTrue();
+        assertThatThrownBy(() -> parse(MINIMAL + "unaligned-checkpoints: sometimes\n"))
+                .hasMessageContaining("'unaligned-checkpoints'");
+    }
+
+    @Test
     void emitFieldsAreAListOrACommaString() {
         org.flinkla.flink.EmitFields all = org.flinkla.flink.EmitFields.parse(
                 "probabilities, log-probabilities, top-3, surprisal");
