@@ -18,7 +18,7 @@ import org.flinkla.kafka.RecordFormat;
 import org.flinkla.kafka.TokenProducer;
 import org.flinkla.records.JsonLines;
 
-/** {@code produce}: FASTA, plain text or JSON lines to a Kafka topic, key = sequence id (DESIGN §4). */
+/** {@code produce}: FASTA, plain text or JSON lines to a Kafka topic, key = sequence id (docs/records.md). */
 public final class ProduceCommand {
     static final String USAGE = String.join("\n",
             "usage: java -jar target/flink-linear-attention.jar produce --input FILE (--topic T | --job JOB.yaml) [options]",
@@ -26,7 +26,7 @@ public final class ProduceCommand {
             "Writes token records to a Kafka topic, key = sequence id:",
             "  fasta  one sequence per '>name' header, its bases as {\"pos\":p,\"tokens\":\"ACGT...\"} chunks",
             "  text   the whole file as one sequence (--seq), one token per character (line breaks skipped)",
-            "  jsonl  JSON lines as in DESIGN 4 with a \"seq\" field (the key); sent as they are. A line the",
+            "  jsonl  JSON lines as in docs/records.md with a \"seq\" field (the key); sent as they are. A line the",
             "         job's parser rejects, or longer than --max-record-bytes, is reported (file:line: reason)",
             "         and, with --job, written to the job's dead-letter topic instead",
             "",

@@ -16,7 +16,7 @@ import org.flinkla.records.RecordValidator;
 
 /**
  * {@code replay}: runs the attention operator through Flink (local environment) over a JSON-lines
- * file and writes the outputs as JSON lines (DESIGN §5).
+ * file and writes the outputs as JSON lines (docs/jobs.md).
  *
  * <pre>{@code
  * java -jar target/flink-linear-attention.jar replay --model M.safetensors --input in.jsonl --output out.jsonl

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Shape and hyper-parameters of one multi-head linear-attention layer (DESIGN §2, §3).
+ * Shape and hyper-parameters of one multi-head linear-attention layer (docs/models.md).
  *
  * <pre>{@code
  * AttentionConfig cfg = AttentionConfig.builder()

@@ -25,8 +25,8 @@ import org.flinkla.records.RejectedRecord;
 import org.flinkla.records.TokenRecord;
 
 /**
- * Offline replay (DESIGN §5): runs the {@link LinearAttention} operator through Flink (a local
- * environment) over a JSON-lines file of DESIGN §4 records with a {@code "seq"} field, and writes
+ * Offline replay (docs/jobs.md): runs the {@link LinearAttention} operator through Flink (a local
+ * environment) over a JSON-lines file of docs/records.md records with a {@code "seq"} field, and writes
  * the outputs as JSON lines.
  *
  * <pre>{@code

@@ -30,7 +30,7 @@ import org.flinkla.flink.LinearAttention;
 import org.flinkla.kafka.RecordFormat;
 
 /**
- * One runnable job, read from a {@code flink-jobs/*.yaml} file (DESIGN §5): topics and formats, the
+ * One runnable job, read from a {@code flink-jobs/*.yaml} file (docs/jobs.md): topics and formats, the
  * model, the delivery guarantee, state backend, parallelism and checkpointing, emit options, and
  * Kafka client properties passed through to source and sink. Bootstrap servers are not part of
  * the file: they come from the command line or the environment, so one file runs on the embedded
@@ -131,7 +131,7 @@ public final class JobDefinition implements Serializable {
         public long seed() { return seed; }
         /** Where a seeded model is written (safetensors) so runs are repeatable, or null. */
         public String saveTo() { return saveTo; }
-        /** Model metadata overrides (DESIGN §3.1 keys, e.g. {@code eps}, {@code feature_map}). */
+        /** Model metadata overrides (docs/models.md keys, e.g. {@code eps}, {@code feature_map}). */
         public Map<String, String> overrides() { return overrides; }
     }
 

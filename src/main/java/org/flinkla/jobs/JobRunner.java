@@ -47,7 +47,7 @@ import org.flinkla.records.JsonRecords;
 import org.flinkla.records.RejectReasons;
 
 /**
- * Runs a job definition on a local Flink MiniCluster (the {@code run} command, DESIGN §5): against
+ * Runs a job definition on a local Flink MiniCluster (the {@code run} command, docs/jobs.md): against
  * the given Kafka, or — with no bootstrap servers — an in-process KRaft broker started for the run.
  * Creates the job's topics when missing, produces the input file, runs the job, and writes the
  * committed outputs.
@@ -92,7 +92,7 @@ public final class JobRunner {
 
         /** Kafka to use; null starts the in-process broker. */
         public Options bootstrapServers(String s) { this.bootstrapServers = s; return this; }
-        /** JSON lines (DESIGN §4 plus {@code "seq"}) produced to the input topic first; {@code .gz} is read compressed. */
+        /** JSON lines (docs/records.md plus {@code "seq"}) produced to the input topic first; {@code .gz} is read compressed. */
         public Options inputFile(Path p) { this.inputFile = p; return this; }
         /** Where the committed outputs go, as JSON lines. */
         public Options outputFile(Path p) { this.outputFile = p; return this; }

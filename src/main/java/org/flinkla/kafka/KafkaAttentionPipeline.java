@@ -21,7 +21,7 @@ import org.flinkla.records.RejectedRecord;
 import org.flinkla.records.TokenRecord;
 
 /**
- * The Kafka pipeline around the attention operator (DESIGN §4, §6):
+ * The Kafka pipeline around the attention operator (docs/records.md, docs/guarantees.md):
  *
  * <pre>
  * KafkaSource (raw bytes + topic/partition/offset)            uid kafka-source

@@ -18,7 +18,7 @@ import org.flinkla.records.ParseResult;
 import org.flinkla.records.TokenRecord;
 
 /**
- * Writes token records to an input topic (DESIGN §4), key = sequence id: JSON lines (each with a
+ * Writes token records to an input topic (docs/records.md), key = sequence id: JSON lines (each with a
  * {@code "seq"} field), FASTA (one sequence per {@code >name} header, bases in chunks) and plain
  * text (one symbol per character). Values are JSON or binary ({@link BinaryRecords}).
  *

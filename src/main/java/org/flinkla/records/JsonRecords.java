@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The JSON forms of DESIGN §4: parses input values into {@link TokenRecord}s and writes
+ * The JSON forms of docs/records.md: parses input values into {@link TokenRecord}s and writes
  * {@link AttentionOutput}s.
  *
  * <pre>{@code

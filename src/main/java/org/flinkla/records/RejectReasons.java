@@ -3,14 +3,14 @@ package org.flinkla.records;
 import java.util.List;
 
 /**
- * The stable codes that start every rejection reason (DESIGN §4): a reason is
+ * The stable codes that start every rejection reason (docs/records.md): a reason is
  * {@code "<code>: <detail>"}, e.g. {@code "wrong_dimension: expected 64 values, got 63"}. The code
  * is meant for machines (metrics, dead-letter headers, alerts); the detail for people.
  */
 public final class RejectReasons {
     /** Not parseable JSON, or trailing garbage after the value. */
     public static final String BAD_JSON = "bad_json";
-    /** Valid JSON but not a record of DESIGN §4: not an object, no payload, two payloads, wrong field type, empty chunk. */
+    /** Valid JSON but not a record of docs/records.md: not an object, no payload, two payloads, wrong field type, empty chunk. */
     public static final String BAD_RECORD = "bad_record";
     /** {@code "control"} with a value other than {@code "reset"}. */
     public static final String BAD_CONTROL = "bad_control";

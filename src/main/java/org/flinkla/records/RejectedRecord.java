@@ -3,7 +3,7 @@ package org.flinkla.records;
 import java.util.Objects;
 
 /**
- * A record that could not be used, with the reason (DESIGN §4: dead-letter output). {@code original}
+ * A record that could not be used, with the reason (docs/records.md: dead-letter output). {@code original}
  * is the original text when it is known (the input line, the Kafka value), otherwise the record
  * rendered back to JSON by {@link JsonRecords#toJson(TokenRecord)}. {@code partition}/{@code offset}
  * name the Kafka record it came from (-1 when unknown).

@@ -3,7 +3,7 @@ package org.flinkla.records;
 import java.util.Arrays;
 
 /**
- * One parsed input record (DESIGN §4): a single token or a chunk of tokens of one sequence, or a
+ * One parsed input record (docs/records.md): a single token or a chunk of tokens of one sequence, or a
  * control record. Exactly one payload field is set, according to {@link #kind()}.
  *
  * <ul>

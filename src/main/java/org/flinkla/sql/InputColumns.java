@@ -17,7 +17,7 @@ import org.flinkla.records.TokenRecord;
 import org.apache.flink.types.Row;
 
 /**
- * Which columns of the input table hold what (the roles of DESIGN §4's record fields), their
+ * Which columns of the input table hold what (the roles of docs/records.md's record fields), their
  * positions and types, and the conversion of one input row into a {@link TokenRecord}.
  *
  * <p>Roles and accepted types: {@code seq} STRING (required), {@code pos} BIGINT or INT
