@@ -39,6 +39,7 @@ import org.flinkla.records.TokenRecord;
  * <p>The stateful operator gets the uid {@value #DEFAULT_UID} (change it with {@link Builder#uid})
  * so savepoints restore into it across job changes and parallelism changes.
  */
+@org.apache.flink.annotation.PublicEvolving
 public final class LinearAttention implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
 

@@ -41,6 +41,7 @@ import org.flinkla.records.TokenRecord;
  * <p>Prefer {@link LinearAttention#apply}; use this class directly only to wire it yourself:
  * {@code stream.keyBy(TokenRecord::seq).process(attention.function())}.
  */
+@org.apache.flink.annotation.PublicEvolving
 public final class LinearAttentionFunction extends KeyedProcessFunction<String, TokenRecord, AttentionOutput> {
     private static final long serialVersionUID = 1L;
 

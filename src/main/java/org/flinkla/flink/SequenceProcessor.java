@@ -30,6 +30,7 @@ import org.flinkla.records.TokenRecord;
  *
  * <p>Not thread-safe (it owns the model's stepper); one per subtask.
  */
+@org.apache.flink.annotation.Internal
 public final class SequenceProcessor {
 
     /** What one record did. Reused between calls: read it before the next {@link #process}. */

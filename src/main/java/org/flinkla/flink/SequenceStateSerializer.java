@@ -33,6 +33,7 @@ import org.flinkla.records.RecordTypeInfo;
  * are still read — they start with the element width 8 or 4, never 2 — and come back with an
  * unknown fingerprint; they are written in format 2 from then on.
  */
+@org.apache.flink.annotation.Internal
 public final class SequenceStateSerializer extends TypeSerializer<SequenceState> {
     private static final long serialVersionUID = 1L;
     static final int FORMAT_VERSION = 2;

@@ -50,6 +50,7 @@ import org.flinkla.records.TokenRecord;
  * <p>The stages are public so that a job (or a test) can put its own step between them:
  * {@code sink(attend(parse(source(env))))} is what {@link #addTo} does.
  */
+@org.apache.flink.annotation.PublicEvolving
 public final class KafkaAttentionPipeline {
     public static final String UID_SOURCE = "kafka-source";
     public static final String UID_PARSE = "parse-validate";

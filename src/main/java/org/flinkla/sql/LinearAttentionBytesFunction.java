@@ -14,6 +14,7 @@ import org.flinkla.records.BinaryRecords;
  * {@code sink.format: binary} (or {@code binary-f64}). The sequence id goes in the record key.
  * NULL when {@code pos} or {@code y} is NULL, or {@code y} holds a NULL element.
  */
+@org.apache.flink.annotation.PublicEvolving
 public class LinearAttentionBytesFunction extends ScalarFunction {
     private static final long serialVersionUID = 1L;
 

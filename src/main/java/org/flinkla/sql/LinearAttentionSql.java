@@ -14,6 +14,7 @@ import org.apache.flink.table.api.TableEnvironment;
  *              lit("dna-attention").asArgument("uid"));
  * }</pre>
  */
+@org.apache.flink.annotation.PublicEvolving
 public final class LinearAttentionSql {
     /** The process table function, {@link LinearAttentionTableFunction}. */
     public static final String FUNCTION = "LINEAR_ATTENTION";

@@ -85,6 +85,7 @@ import org.flinkla.records.TokenRecord;
  * {@link org.flinkla.flink.ModelReference}: loaded once per TaskManager JVM and shared.
  */
 @DataTypeHint(value = "ROW<pos BIGINT, y ARRAY<DOUBLE>, error STRING>", bridgedTo = RowData.class)
+@org.apache.flink.annotation.PublicEvolving
 public class LinearAttentionTableFunction extends ProcessTableFunction<RowData> {
     private static final long serialVersionUID = 1L;
 
