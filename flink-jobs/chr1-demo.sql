@@ -1,7 +1,9 @@
--- The SQL twin of chr1-demo.yaml: the same model (the seeded model of chr1-demo.yaml, saved in
--- models/chr1-demo.safetensors), the same topics and record forms: FASTA-line chunks
+-- The SQL twin of chr1-demo.yaml: the same model (the trained Gated DeltaNet shipped in the jar,
+-- classpath:/models/dna/gdn) and the same topics: FASTA-line chunks
 -- {"pos": 1200, "tokens": "ACGT...60 bases"} with key humanchr1_frag in, binary float32 outputs
--- (LY records, one per base) out, so `tail --job flink-jobs/chr1-demo.yaml` reads either job's outputs.
+-- (LY records, one per base) out, so `tail --job flink-jobs/chr1-demo.yaml` reads either job's
+-- outputs. The SQL function emits the logits (y) only: the YAML job's probabilities and surprisal
+-- fields are not carried here.
 --   java -jar target/flink-linear-attention.jar sql flink-jobs/chr1-demo.sql --input-file bases.jsonl --output-file out.jsonl
 -- docs/sql.md has the details.
 
@@ -41,7 +43,7 @@ CREATE TEMPORARY VIEW bases AS
 CREATE TEMPORARY VIEW attended AS
   SELECT * FROM LINEAR_ATTENTION(
     input => TABLE bases PARTITION BY seq,
-    model => '${model:-file://${job.dir}/models/chr1-demo.safetensors}',
+    model => '${model:-classpath:/models/dna/gdn}',
     uid   => 'chr1-attention');
 
 -- value = a binary output record (64 float32 per base), key = the sequence id
