@@ -198,7 +198,7 @@ public final class ChromosomeDemo {
         err.println("pipeline: " + pipeline.describe() + " [" + options.job() + "]"
                 + (lm && !job.emitFields().isEmpty() ? ", emit-fields " + job.emitFields() : ""));
         if (!VectorSupport.enabled()) {
-            err.println("note:     " + VectorSupport.describe() + " (about 3x slower for the DNA models)");
+            err.println("note:     " + VectorSupport.describe() + " (about 3 times slower for the DNA models)");
         }
 
         int[] ids = lm ? tokenIds(model, bases) : null;

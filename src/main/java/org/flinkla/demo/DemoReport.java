@@ -264,7 +264,7 @@ public final class DemoReport {
 
         h.append("<h2>How well each model predicts the next base</h2>\n");
         h.append(bitsTable(in));
-        h.append(bitsChart(in)).append('\n');
+        h.append(bitsCharts(in)).append('\n');
         h.append("<p class=\"note\">Bits per base = the mean over bases 2..N of \u2212log\u2082 p(base | the bases before "
                 + "it); fewer is better; 2 bits is a uniform guess among A, C, G, T (log\u2082 5 = 2.32 among ACGTN). "
                 + "The model's figure is the surprisal its job emitted for every base, read back from Kafka. "
@@ -324,7 +324,12 @@ public final class DemoReport {
         }
 
         h.append("<h2>Throughput</h2>\n").append(throughputChart(run)).append('\n');
-        h.append("<p class=\"note\">Outputs read back against time since the job was submitted: written by the job "
+        h.append(String.format(Locale.ROOT, "<p class=\"note\">First output written by the job %.2f s after submit, "
+                + "first committed %.2f s, last written %.2f s, last committed %.2f s; the model's task thread used "
+                + "%.2f s of CPU (%.1f µs per token). ", run.firstProcessedSeconds(), run.firstOutputSeconds(),
+                run.lastProcessedSeconds(), run.jobSeconds(), run.operatorCpuSeconds(),
+                run.operatorCpuSeconds() * 1e6 / Math.max(1, run.tokensIn())));
+        h.append("Outputs read back against time since the job was submitted: written by the job "
                 + "(read_uncommitted, inside its open transaction) and committed (read_committed, what a downstream "
                 + "consumer sees; exactly-once commits at each checkpoint). Job time (submit → last output committed "
                 + "and read) excludes start-up");
@@ -448,14 +453,34 @@ public final class DemoReport {
         return h.append("</table>\n").toString();
     }
 
-    /** Rolling bits per base along the sequence, one curve per predictor that ran. */
-    static String bitsChart(Inputs in) {
-        BitsPerBase b = in.bits();
+    /**
+     * Rolling bits per base along the sequence, one curve per predictor that ran; when the softmax
+     * model stopped early, a second chart of the stretch it covered.
+     */
+    static String bitsCharts(Inputs in) {
         int n = (int) Math.min(Integer.MAX_VALUE, in.bases().length());
-        int window = Math.max(50, Math.min(1000, n / 20));
+        String all = bitsChart(in, n, "Bits per base along the sequence");
+        long sn = in.bits().softmax() == null ? 0 : in.bits().softmaxBases();
+        if (sn > 100 && sn * 5 < n) {
+            int zoom = (int) Math.min(n, Math.max(sn * 2, 1000));
+            return all + "\n" + bitsChart(in, zoom, String.format(Locale.ROOT, "The first %,d bases (the softmax model "
+                    + "stopped at %,d)", zoom, sn));
+        }
+        return all;
+    }
+
+    /** The rolling curves over the first {@code n} bases. */
+    static String bitsChart(Inputs in, int n, String title) {
+        BitsPerBase b = in.bits();
+        // about a twentieth of the stretch, rounded to 50, 100, 200, 500 or 1,000 bases
+        int window = 50;
+        for (int w : new int[] {100, 200, 500, 1000}) {
+            if (w <= n / 20) {
+                window = w;
+            }
+        }
         Svg.LineChart chart = new Svg.LineChart(String.format(Locale.ROOT,
-                "Bits per base along the sequence (mean of the previous %,d bases)", window), "position (bases)",
-                "bits per base");
+                "%s (mean of the previous %,d bases)", title, window), "position (bases)", "bits per base");
         double[][] all = predictorBits(b);
         double lo = Double.POSITIVE_INFINITY;
         double hi = 0;
@@ -464,7 +489,8 @@ public final class DemoReport {
                 continue;
             }
             int upTo = i == 3 ? (int) Math.min(n, b.softmaxBases()) : n;
-            double[][] r = LanguageModelBits.rolling(all[i], upTo, window, 600);
+            // the first point where a whole window is behind it (softmax: as far as it got)
+            double[][] r = LanguageModelBits.rolling(all[i], upTo, window, 600, Math.min(window, upTo));
             if (r[0].length == 0) {
                 continue;
             }
@@ -581,8 +607,7 @@ public final class DemoReport {
         double[] x = pts.stream().mapToDouble(p -> p[0]).toArray();
         double[] y = pts.stream().mapToDouble(p -> p[1]).toArray();
         Svg.LineChart chart = new Svg.LineChart(String.format(Locale.ROOT, "Outputs over time: %,.0f tokens/s over the job, "
-                        + "%,.0f/s steady; first written %.2f s, committed %.2f s", run.tokensPerSecond(),
-                        run.steadyTokensPerSecond(), run.firstProcessedSeconds(), run.firstOutputSeconds()),
+                        + "%,.0f/s steady", run.tokensPerSecond(), run.steadyTokensPerSecond()),
                 "seconds since job submit", "outputs read")
                 .series(new Svg.Series("committed (read_committed)", COLORS[0], x, y))
                 .xFormat(v -> String.format(Locale.ROOT, "%.2g", v));

@@ -92,6 +92,9 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        // the in-process cluster's REST endpoint on any free port: 8081 may be taken (another
+        // cluster, another demo), and nothing here talks to it
+        conf.set(org.apache.flink.configuration.RestOptions.BIND_PORT, "0");
         return conf;
     }
 
@@ -226,7 +229,11 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
             if (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
                 c = c.getCause();
             }
-            throw new IllegalStateException(what + " did not start: " + c.getMessage(), c);
+            StringBuilder why = new StringBuilder(String.valueOf(c.getMessage()));
+            for (Throwable t = c.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+                why.append(" <- ").append(t);
+            }
+            throw new IllegalStateException(what + " did not start: " + why, c);
         }
     }
 

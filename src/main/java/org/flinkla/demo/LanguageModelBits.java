@@ -116,7 +116,13 @@ public final class LanguageModelBits {
      * Windows shorter at the start (fewer bases seen) are the mean of what there is.
      */
     public static double[][] rolling(double[] bits, int n, int window, int points) {
+        return rolling(bits, n, window, points, 2);
+    }
+
+    /** As {@link #rolling(double[], int, int, int)}, with the first window ending at position {@code firstEnd} (≥ 2). */
+    public static double[][] rolling(double[] bits, int n, int window, int points, int firstEnd) {
         n = Math.min(n, bits.length);
+        int from = Math.max(2, Math.min(firstEnd, n));
         if (n < 2) {
             return new double[][] {new double[0], new double[0]};
         }
@@ -127,12 +133,12 @@ public final class LanguageModelBits {
             prefix[t + 1] = prefix[t] + (ok ? bits[t] : 0);
             count[t + 1] = count[t] + (ok ? 1 : 0);
         }
-        int m = Math.max(2, Math.min(points, n - 1));
+        int m = Math.max(2, Math.min(points, n - from + 1));
         double[] x = new double[m];
         double[] y = new double[m];
         int k = 0;
         for (int j = 0; j < m; j++) {
-            int end = 2 + (int) ((long) (n - 2) * j / (m - 1)); // window [end − window, end), end in [2, n]
+            int end = from + (int) ((long) (n - from) * j / (m - 1)); // window [end − window, end), end in [from, n]
             int start = Math.max(0, end - window);
             int c = count[end] - count[start];
             if (c == 0) {

@@ -62,6 +62,37 @@ class LanguageModelBitsTest {
     }
 
     @Test
+    void softmaxEncoderBitsPerBaseOnTheFirst2000BasesEqualTheFixture() throws Exception {
+        // the demo runs it in a child JVM (MemoryProbe softmax) with these steps: a KV-cache session,
+        // one token at a time, bits from the previous position's logits
+        JsonNode fx = fixture("softmax");
+        org.flinkla.engine.stack.SoftmaxEncoder enc = org.flinkla.model.FastTransformersLoader.loadSoftmax(
+                ModelReference.localPath(DemoModel.SOFTMAX_URI), Map.of());
+        Chromosome.Slice bases = Chromosome.shipped().slice(N);
+        org.flinkla.engine.stack.SoftmaxEncoder.Session s = enc.newSession();
+        double[] y = new double[enc.outputWidth()];
+        double[] logp = new double[y.length];
+        double sum = 0;
+        double worst = 0;
+        for (int t = 0; t < N; t++) {
+            int id = enc.tokenId(bases.baseAt(t));
+            if (t > 0) {
+                sum += -logp[id] / Math.log(2.0);
+            }
+            s.stepToken(id, y, 0);
+            LanguageModelBits.logSoftmax(y, 0, y.length, logp);
+            JsonNode row = fx.get("logits").get(t);
+            for (int i = 0; i < y.length; i++) {
+                double ref = row.get(i).asDouble();
+                worst = Math.max(worst, Math.abs(y[i] - ref) / Math.max(1, Math.abs(ref)));
+            }
+        }
+        double expected = fx.get("bits_per_base_first_2000").asDouble();
+        assertThat(sum / (N - 1)).isCloseTo(expected, within(1e-9 * expected));
+        assertThat(worst).isLessThanOrEqualTo(1e-9);
+    }
+
+    @Test
     void aModelWithoutLogitsHasNoBits() throws Exception {
         DemoModel layer = DemoModel.create(42, org.flinkla.engine.Variant.LINEAR);
         assertThatThrownBy(() -> LanguageModelBits.perBase(layer.model(), Chromosome.shipped().slice(10)))
