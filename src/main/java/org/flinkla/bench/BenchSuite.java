@@ -19,7 +19,7 @@ import org.flinkla.model.Model;
  * }</pre>
  */
 public final class BenchSuite {
-    /** Issue 6 targets. */
+    /** The performance targets the suite reports as met or missed. */
     public static final double ENGINE_TARGET = 500_000;
     public static final double OPERATOR_OVER_ENGINE_TARGET = 0.5;
     public static final double ROCKSDB_OVER_HEAP_TARGET = 0.5;

@@ -25,7 +25,7 @@ import org.flinkla.records.RecordTypes;
 import org.flinkla.records.TokenRecord;
 
 /**
- * Throughput of the keyed operator without Kafka (issue 3 "Benchmark"): an in-memory generator
+ * Throughput of the keyed operator without Kafka: an in-memory generator
  * (DNA chunks over {@code --keys} sequences) → {@link LinearAttention} → discarding sink, at
  * parallelism 1, for each state backend and chunk size, next to the bare engine stepping the same
  * tokens on one thread in the same JVM.

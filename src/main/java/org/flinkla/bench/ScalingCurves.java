@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
- * {@code bench --curves DIR}: the scaling curves of issue 6 as CSV and hand-written SVG.
+ * {@code bench --curves DIR}: the scaling curves as CSV and hand-written SVG.
  * <ul>
  *   <li>{@code seq-length.csv}, {@code seq-time.svg}, {@code seq-memory.svg}: time per token and
  *   heap against sequence length (10²…10⁷) for linear attention, KV-cache softmax and naive softmax

@@ -29,7 +29,7 @@ final class BenchCommand {
             "              chunks of 1024 tokens, next to the bare engine in the same JVM",
             "  e2e         Kafka -> Flink -> Kafka on the embedded default (in-process broker + MiniCluster),",
             "              binary chunks of 1024, exactly-once",
-            "with the ratios (operator/engine, rocksdb/heap, e2e/engine), the targets of issue 6 and the",
+            "with the ratios (operator/engine, rocksdb/heap, e2e/engine), the performance targets and the",
             "machine (cores, os.arch, CPU model, JVM, load average). A full run takes about 5-10 minutes.",
             "",
             "options:",

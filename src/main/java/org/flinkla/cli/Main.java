@@ -1,6 +1,9 @@
 package org.flinkla.cli;
 
+import java.io.PrintStream;
+import java.nio.charset.Charset;
 import java.util.Arrays;
+import org.flinkla.jobs.ShutdownActions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,6 +21,7 @@ public final class Main {
     static {
         register("demo", "the chromosome demo on the embedded default", DemoCommand::run);
         register("run", "run a job definition from flink-jobs/ (embedded Kafka+Flink by default)", RunCommand::run);
+        register("sql", "run a SQL job file from flink-jobs/ (embedded Kafka+Flink by default)", SqlCommand::run);
         register("replay", "run the attention operator over a JSON-lines file", ReplayCommand::run);
         register("produce", "write FASTA, text or JSON lines to a Kafka topic", ProduceCommand::run);
         register("tail", "print or save the committed records of a Kafka topic", TailCommand::run);
@@ -32,20 +36,64 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        int code = execute(args);
+        // shutdown hooks (Flink, Kafka) may still log: nothing may follow the command's last line
+        CliLogging.silence();
+        System.exit(code);
+    }
+
+    /**
+     * Runs a command as {@code main} does, without exiting, and returns the exit code (0 ok, 1
+     * failed, 2 usage error). For the whole command stdout and stderr (and so the console log,
+     * which follows System.err) go through {@link RedactingOutputStream}, so no secret of a job file
+     * reaches them, and logging goes to a log file ({@link CliLogging}). A failed command ends with
+     * one line on stderr: {@code error: <root cause>. <what to do> (full trace: <log file>)};
+     * {@code --verbose} also prints Flink's and Kafka's warnings and the trace.
+     */
+    public static int execute(String[] args) {
+        boolean verbose = Arrays.asList(args).contains("--verbose");
+        String[] rest = Arrays.stream(args).filter(a -> !a.equals("--verbose")).toArray(String[]::new);
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        PrintStream out = new PrintStream(new RedactingOutputStream(stdout), false, Charset.defaultCharset());
+        PrintStream err = new PrintStream(new RedactingOutputStream(stderr), true, Charset.defaultCharset());
+        System.setOut(out);
+        System.setErr(err);
+        CliLogging log = CliLogging.install(rest.length == 0 ? "flinkla" : rest[0], verbose);
+        // stopped by Ctrl-C / SIGTERM: not a failure, so no log file is kept (registered first: runs last)
+        ShutdownActions.Action dropLog = ShutdownActions.add(() -> log.close(false));
         int code;
         try {
-            code = dispatch(args);
+            code = dispatch(rest);
         } catch (UsageException e) {
-            System.err.println("error: " + e.getMessage());
-            code = 2;
-        } catch (Exception e) {
-            System.err.println("error: " + e.getMessage());
-            if (System.getenv("FLA_DEBUG") != null) {
-                e.printStackTrace();
+            // the usage text a message may carry first, so that the error is the last line
+            String m = String.valueOf(e.getMessage());
+            int nl = m.indexOf('\n');
+            if (nl >= 0) {
+                err.println(m.substring(nl + 1).strip());
+                m = m.substring(0, nl);
             }
+            err.println("error: " + m);
+            code = 2;
+        } catch (Exception | Error e) {
+            log.trace("the command failed", e);
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            out.flush();
+            String where = log.file() != null ? " (full trace: " + log.file() + (verbose ? "" : "; or run with --verbose") + ")"
+                    : verbose ? "" : " (run with --verbose for the full trace)";
+            err.println("error: " + Failures.describe(e) + where);
             code = 1;
+        } finally {
+            out.flush();
+            err.flush();
         }
-        System.exit(code);
+        dropLog.close();
+        log.close(code == 1);
+        System.setOut(stdout);
+        System.setErr(stderr);
+        return code;
     }
 
     static int dispatch(String[] args) throws Exception {
@@ -63,7 +111,8 @@ public final class Main {
     static String usage() {
         StringBuilder sb = new StringBuilder("usage: java -jar target/flink-linear-attention.jar <command> [options]\n\ncommands:\n");
         SUMMARIES.forEach((name, summary) -> sb.append(String.format("  %-8s %s%n", name, summary)));
-        sb.append("\n<command> --help shows the options of a command.");
+        sb.append("\n<command> --help shows the options of a command; --verbose (any command) also prints Flink's and"
+                + " Kafka's warnings and the trace of a failure.");
         return sb.toString();
     }
 }

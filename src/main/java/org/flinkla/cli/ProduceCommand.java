@@ -4,16 +4,21 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import org.flinkla.jobs.ClusterJob;
 import org.flinkla.jobs.JobDefinition;
 import org.flinkla.kafka.EmbeddedKafka;
+import org.flinkla.kafka.FileDeadLetters;
+import org.flinkla.kafka.KafkaClients;
+import org.flinkla.kafka.KafkaSettings;
 import org.flinkla.kafka.RecordFormat;
 import org.flinkla.kafka.TokenProducer;
+import org.flinkla.records.JsonLines;
 
-/** {@code produce}: FASTA, plain text or JSON lines to a Kafka topic, key = sequence id (DESIGN §4). */
+/** {@code produce}: FASTA, plain text or JSON lines to a Kafka topic, key = sequence id (docs/records.md). */
 public final class ProduceCommand {
     static final String USAGE = String.join("\n",
             "usage: java -jar target/flink-linear-attention.jar produce --input FILE (--topic T | --job JOB.yaml) [options]",
@@ -21,7 +26,9 @@ public final class ProduceCommand {
             "Writes token records to a Kafka topic, key = sequence id:",
             "  fasta  one sequence per '>name' header, its bases as {\"pos\":p,\"tokens\":\"ACGT...\"} chunks",
             "  text   the whole file as one sequence (--seq), one token per character (line breaks skipped)",
-            "  jsonl  JSON lines as in DESIGN 4 with a \"seq\" field (the key); sent as they are",
+            "  jsonl  JSON lines as in docs/records.md with a \"seq\" field (the key); sent as they are. A line the",
+            "         job's parser rejects, or longer than --max-record-bytes, is reported (file:line: reason)",
+            "         and, with --job, written to the job's dead-letter topic instead",
             "",
             "options:",
             "  --input FILE             FILE, '-' for stdin, or classpath:NAME (e.g. classpath:data/humanchr1_frag.fa.gz);",
@@ -35,6 +42,8 @@ public final class ProduceCommand {
             "  --seq ID                 sequence id for text input (default: the file name)",
             "  --max-tokens N           stop after N tokens (fasta, text)",
             "  --partitions N           create the topic with N partitions if it does not exist",
+            "  --max-record-bytes N     longest JSON line sent (default: the job's source.max-record-bytes, else 1048576)",
+            "  --timeout S              bound on each wait for Kafka (default 30)",
             "  --bootstrap-servers H:P  Kafka (default: $" + ClusterJob.BOOTSTRAP_ENV + ")",
             "  --help                   this text");
 
@@ -50,6 +59,8 @@ public final class ProduceCommand {
         String seq = null;
         long maxTokens = Long.MAX_VALUE;
         int partitions = 0;
+        int maxRecordBytes = 0;
+        int timeout = (int) KafkaClients.DEFAULT_TIMEOUT.toSeconds();
         String bootstrap = System.getenv(ClusterJob.BOOTSTRAP_ENV);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -66,6 +77,8 @@ public final class ProduceCommand {
                 case "--seq": seq = Args.value(args, ++i); break;
                 case "--max-tokens": maxTokens = Args.positiveInt(args, ++i); break;
                 case "--partitions": partitions = Args.positiveInt(args, ++i); break;
+                case "--max-record-bytes": maxRecordBytes = Args.positiveInt(args, ++i); break;
+                case "--timeout": timeout = Args.positiveInt(args, ++i); break;
                 case "--bootstrap-servers": bootstrap = Args.value(args, ++i); break;
                 default:
                     throw new UsageException("produce: unknown option '" + args[i] + "'\n" + USAGE);
@@ -76,9 +89,11 @@ public final class ProduceCommand {
         }
         Properties client = new Properties();
         RecordFormat valueFormat = RecordFormat.JSON;
+        JobDefinition job = null;
         if (jobFile != null) {
-            JobDefinition job = JobDefinition.load(Path.of(jobFile));
+            job = JobDefinition.load(Path.of(jobFile));
             topic = topic != null ? topic : job.source().topic();
+            maxRecordBytes = maxRecordBytes > 0 ? maxRecordBytes : job.source().maxRecordBytes();
             valueFormat = job.source().format();
             client = job.kafkaClientProperties();
         }
@@ -99,6 +114,8 @@ public final class ProduceCommand {
             inputFormat = n.endsWith(".fa") || n.endsWith(".fasta") || n.endsWith(".fna") ? "fasta"
                     : n.endsWith(".jsonl") || n.endsWith(".json") ? "jsonl" : "text";
         }
+        client = KafkaClients.bounded(client, Duration.ofSeconds(timeout));
+        KafkaClients.probe(bootstrap, client, Duration.ofSeconds(timeout));
         if (partitions > 0) {
             EmbeddedKafka.createTopics(bootstrap, client, partitions, List.of(topic));
         }
@@ -115,7 +132,8 @@ public final class ProduceCommand {
                     tokens = p.text(reader, seq != null ? seq : CommandInputs.baseName(input), chunk, maxTokens);
                     break;
                 case "jsonl":
-                    p.jsonLines(reader);
+                    produceLines(p, in, input, topic, job, bootstrap, client,
+                            maxRecordBytes > 0 ? maxRecordBytes : KafkaSettings.DEFAULT_MAX_RECORD_BYTES);
                     tokens = -1;
                     break;
                 default:
@@ -126,5 +144,22 @@ public final class ProduceCommand {
                     tokens >= 0 ? " (" + tokens + " tokens)" : "", topic, (System.nanoTime() - t0) / 1e9);
         }
         return 0;
+    }
+
+    /** JSON lines: bad lines reported on stderr, and with a job also sent to its dead-letter topic. */
+    private static void produceLines(TokenProducer p, InputStream in, String input, String topic, JobDefinition job,
+            String bootstrap, Properties client, int maxRecordBytes) throws java.io.IOException {
+        JsonLines lines = new JsonLines(in, maxRecordBytes);
+        if (job == null) {
+            p.jsonLines(lines, (l, reason) -> System.err.println(input + ":" + l.number() + ": " + reason + " (skipped)"));
+            return;
+        }
+        String dlq = job.sink().deadLetterTopic();
+        try (FileDeadLetters dead = new FileDeadLetters(bootstrap, client, dlq, topic, input)) {
+            p.jsonLines(lines, (l, reason) -> {
+                System.err.println(input + ":" + l.number() + ": " + reason + " (-> " + dlq + ")");
+                dead.send(l, reason);
+            });
+        }
     }
 }

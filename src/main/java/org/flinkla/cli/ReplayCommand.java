@@ -16,7 +16,7 @@ import org.flinkla.records.RecordValidator;
 
 /**
  * {@code replay}: runs the attention operator through Flink (local environment) over a JSON-lines
- * file and writes the outputs as JSON lines (DESIGN §5).
+ * file and writes the outputs as JSON lines (docs/jobs.md).
  *
  * <pre>{@code
  * java -jar target/flink-linear-attention.jar replay --model M.safetensors --input in.jsonl --output out.jsonl
@@ -43,6 +43,10 @@ final class ReplayCommand {
                 + "                        log-probabilities, top-K, surprisal (comma-separated; see docs/outputs.md)\n");
         sb.append("  --max-tokens N        largest chunk accepted per record (default ")
                 .append(RecordValidator.DEFAULT_MAX_TOKENS_PER_RECORD).append(")\n");
+        sb.append("  --max-position-gap N  largest gap a record may skip after its sequence's last position")
+                .append(" (default ").append(LinearAttention.DEFAULT_MAX_POSITION_GAP).append("; more: bad_pos)\n");
+        sb.append("  --max-record-bytes N  longer lines are reported oversize and skipped (default ")
+                .append(Replay.DEFAULT_MAX_LINE_BYTES).append(")\n");
         sb.append("  --parallelism N       operator parallelism (default 1)\n");
         sb.append("  --state-backend B     hashmap (default) or rocksdb\n");
         sb.append("model overrides (beat the file's metadata):\n");
@@ -94,6 +98,8 @@ final class ReplayCommand {
         EmitFields fields = EmitFields.NONE;
         int maxTokens = RecordValidator.DEFAULT_MAX_TOKENS_PER_RECORD;
         int parallelism = 1;
+        long maxGap = LinearAttention.DEFAULT_MAX_POSITION_GAP;
+        int maxLineBytes = Replay.DEFAULT_MAX_LINE_BYTES;
         String backend = "hashmap";
         try {
             String v;
@@ -109,6 +115,19 @@ final class ReplayCommand {
             }
             if ((v = opts.remove("max-tokens")) != null) {
                 maxTokens = positiveInt(v, "max-tokens");
+            }
+            if ((v = opts.remove("max-position-gap")) != null) {
+                try {
+                    maxGap = Long.parseLong(v.trim());
+                } catch (NumberFormatException e) {
+                    maxGap = -1;
+                }
+                if (maxGap < 0) {
+                    throw new IllegalArgumentException("--max-position-gap must be a whole number >= 0, got '" + v + "'");
+                }
+            }
+            if ((v = opts.remove("max-record-bytes")) != null) {
+                maxLineBytes = positiveInt(v, "max-record-bytes");
             }
             if ((v = opts.remove("parallelism")) != null) {
                 parallelism = positiveInt(v, "parallelism");
@@ -142,11 +161,11 @@ final class ReplayCommand {
         }
         try {
             attention = LinearAttention.builder(model).emit(emit).emitFields(fields).maxTokensPerRecord(maxTokens)
-                    .build();
+                    .maxPositionGap(maxGap).build();
         } catch (IllegalArgumentException e) {
             throw new UsageException("replay: " + e.getMessage());
         }
-        Replay.Summary s = Replay.run(attention, input, output, System.err, parallelism, backend);
+        Replay.Summary s = Replay.run(attention, input, output, System.err, parallelism, backend, maxLineBytes);
         System.err.println("replay: " + s + " -> " + output);
         return 0;
     }

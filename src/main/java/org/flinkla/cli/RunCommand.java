@@ -26,6 +26,11 @@ public final class RunCommand {
             "  --parallelism N          override the job file's parallelism",
             "  --timeout S              stop after S seconds (a finite run fails if not done by then;",
             "                           an open-ended run is stopped with a savepoint, committing its outputs)",
+            "  --state-dir DIR          with --bootstrap-servers: the job's state directory (default",
+            "                           ./.flinkla-state/<job name>). A run that stops (end of --input-file,",
+            "                           --timeout, Ctrl-C, SIGTERM) saves a savepoint there; the next run of",
+            "                           the job resumes from it",
+            "  --fresh                  discard the saved state and start over",
             "  --web-ui                 serve the Flink web UI of the local cluster on port 8081",
             "  --help                   this text");
 
@@ -60,6 +65,12 @@ public final class RunCommand {
                     break;
                 case "--web-ui":
                     o.webUi(true);
+                    break;
+                case "--state-dir":
+                    o.stateDir(Path.of(Args.value(args, ++i)));
+                    break;
+                case "--fresh":
+                    o.fresh(true);
                     break;
                 default:
                     if (a.startsWith("-")) {

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.flinkla.jobs.ClusterJob;
 import org.flinkla.jobs.JobDefinition;
+import org.flinkla.kafka.KafkaClients;
 import org.flinkla.kafka.TopicReader;
 import org.flinkla.records.BinaryRecords;
 import org.flinkla.records.JsonRecords;
@@ -86,9 +87,12 @@ public final class TailCommand {
         if (bootstrap == null || bootstrap.isBlank()) {
             throw new UsageException("tail: no Kafka: give --bootstrap-servers or set " + ClusterJob.BOOTSTRAP_ENV);
         }
+        long deadline = System.nanoTime() + Duration.ofSeconds(timeout).toNanos();
+        // every client wait within --timeout; an unreachable broker is reported with its address
+        client = KafkaClients.bounded(client, Duration.ofSeconds(timeout));
+        KafkaClients.probe(bootstrap, client, Duration.ofSeconds(timeout));
         Map<Integer, Long> from = fromEnd ? TopicReader.endOffsets(bootstrap, client, topic) : null;
         long n = 0;
-        long deadline = System.nanoTime() + Duration.ofSeconds(timeout).toNanos();
         // stdout is flushed, never closed (the command may run inside another program)
         Writer w = output == null ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
                 : Files.newBufferedWriter(Path.of(output), StandardCharsets.UTF_8);

@@ -28,7 +28,7 @@ import java.util.zip.GZIPInputStream;
 public final class Chromosome {
     /** Classpath location of the shipped fragment. */
     public static final String SHIPPED_RESOURCE = "/data/humanchr1_frag.fa.gz";
-    /** SHA-256 of the uncompressed {@code dna_target.fa} (DESIGN §7). */
+    /** SHA-256 of the uncompressed {@code dna_target.fa} (docs/demo.md). */
     public static final String SHIPPED_SHA256 = "2355eca4efcea77fdc82b61066e375cf17655885d346f68f6ef32d524d488113";
     /** Where the shipped file comes from, for the report. */
     public static final String SHIPPED_PROVENANCE = "Debian hmmer-doc 3.3.2+dfsg-1, "

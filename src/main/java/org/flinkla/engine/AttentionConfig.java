@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Shape and hyper-parameters of one multi-head linear-attention layer (DESIGN §2, §3).
+ * Shape and hyper-parameters of one multi-head linear-attention layer (docs/models.md).
  *
  * <pre>{@code
  * AttentionConfig cfg = AttentionConfig.builder()
@@ -21,6 +21,10 @@ public final class AttentionConfig implements java.io.Serializable {
     public static final double DEFAULT_EPS = 1e-6;
     public static final int DEFAULT_FAVOR_FEATURES = 64;
     public static final long DEFAULT_FAVOR_SEED = 42L;
+    /** Largest favor_features accepted. */
+    public static final int MAX_FAVOR_FEATURES = 1 << 16;
+    /** Largest state of one sequence, in values (2^26 = 512 MiB of float64). */
+    public static final long MAX_STATE_ELEMENTS = 1L << 26;
 
     private final int dModel;
     private final int heads;
@@ -173,8 +177,20 @@ public final class AttentionConfig implements java.io.Serializable {
             require(variant != null, "variant must be set");
             require(statePrecision != null, "state precision must be set");
             require(eps >= 0 && Double.isFinite(eps), "eps must be finite and >= 0, got " + eps);
-            require(featureMap != FeatureMapKind.FAVOR || favorFeatures > 0,
-                    "favor_features must be positive, got " + favorFeatures);
+            require(featureMap != FeatureMapKind.FAVOR || (favorFeatures > 0 && favorFeatures <= MAX_FAVOR_FEATURES),
+                    "favor_features must be between 1 and " + MAX_FAVOR_FEATURES + ", got " + favorFeatures);
+            // bounded here, with the keys named, rather than by an OutOfMemoryError when the engine
+            // allocates: the state per sequence is heads × d_φ × (d_v + 1) values, favor's ω is m × d_k
+            long dPhi = featureMap == FeatureMapKind.FAVOR ? favorFeatures
+                    : featureMap == FeatureMapKind.TAYLOR ? 1L + dKey + (long) dKey * dKey : dKey;
+            long stateElements = heads * dPhi * (dValue + 1L);
+            require(stateElements <= MAX_STATE_ELEMENTS, "the state of one sequence would hold " + stateElements
+                    + " values (heads " + heads + " × d_φ " + dPhi + " × (d_v " + dValue + " + 1)), more than "
+                    + MAX_STATE_ELEMENTS + ": lower heads, d_value, or "
+                    + (featureMap == FeatureMapKind.FAVOR ? "favor_features" : "d_key"));
+            require(featureMap != FeatureMapKind.FAVOR || (long) favorFeatures * dKey <= MAX_STATE_ELEMENTS,
+                    "favor_features " + favorFeatures + " × d_k " + dKey + " random features exceed "
+                            + MAX_STATE_ELEMENTS + " values: lower favor_features");
             if (decay != null) {
                 require(decay.length == heads,
                         "decay must give one γ per head: " + heads + " heads, got " + decay.length);

@@ -3,7 +3,7 @@ package org.flinkla.engine;
 /**
  * The tensors of one layer, in PyTorch {@code nn.Linear} layout: a weight is [out, in] row-major
  * (y = x Wᵀ + b), a bias is [out] or null (zero). Names follow fast-transformers'
- * {@code RecurrentAttentionLayer} (DESIGN §3.1); the variant tensors follow DESIGN §3.3.
+ * {@code RecurrentAttentionLayer} (docs/models.md); the variant tensors follow docs/variants.md.
  *
  * <p>Plain holder: the arrays are not copied. {@link RecurrentLinearAttention} checks the shapes
  * against an {@link AttentionConfig} and keeps its own (re-laid-out) copies.

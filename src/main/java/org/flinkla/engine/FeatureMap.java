@@ -3,7 +3,7 @@ package org.flinkla.engine;
 import java.util.Random;
 
 /**
- * The kernel feature map φ of DESIGN §2 for one head: maps a d_k vector to d_φ non-negative
+ * The kernel feature map φ of docs/models.md for one head: maps a d_k vector to d_φ non-negative
  * (elu, favor) or non-negative-kernel (relu, taylor) features, so that φ(q)·φ(k) plays the role of
  * the softmax score exp(q·k/√d_k).
  *

@@ -2,7 +2,7 @@ package org.flinkla.engine;
 
 import java.util.Locale;
 
-/** The kernel feature maps φ of DESIGN §2; the name is the model metadata value {@code feature_map}. */
+/** The kernel feature maps φ of docs/models.md; the name is the model metadata value {@code feature_map}. */
 public enum FeatureMapKind {
     /** elu(x)+1, computed as {@code x >= 0 ? x + 1 : exp(x)}; d_φ = d_k. */
     ELU,

@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * The fixed-size recurrent state of one sequence: for each head h, S_h (d_φ × d_v, row-major)
  * followed by z_h (d_φ) — z is absent for {@link Variant#DELTA} — stored in one flat array of
- * float64 or float32 (DESIGN §3.2), plus the number of tokens absorbed.
+ * float64 or float32 (docs/state.md), plus the number of tokens absorbed.
  *
  * <p>The layout is owned by {@link RecurrentLinearAttention}; other code treats the array as opaque
  * bytes (the Flink serializer writes it in bulk, split/resume copies it). How the values relate to

@@ -1,7 +1,7 @@
 package org.flinkla.engine;
 
 /**
- * Multi-head causal linear attention in recurrent form (DESIGN §2, §3.3): one {@link #step} per
+ * Multi-head causal linear attention in recurrent form (docs/models.md, docs/variants.md): one {@link #step} per
  * token updates a sequence's {@link ModelState} in O(d²) and writes one output of width d_out.
  *
  * <pre>{@code

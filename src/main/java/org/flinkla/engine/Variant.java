@@ -2,7 +2,7 @@ package org.flinkla.engine;
 
 import java.util.Locale;
 
-/** The state update rules of DESIGN §3.3; the name is the model metadata value {@code variant}. */
+/** The state update rules of docs/variants.md; the name is the model metadata value {@code variant}. */
 public enum Variant {
     /** S += φ(k)vᵀ, z += φ(k); y = φ(q)ᵀS / (φ(q)ᵀz + eps). */
     LINEAR,

@@ -3,7 +3,7 @@ package org.flinkla.engine;
 /**
  * Checks an {@link AttentionWeights} against an {@link AttentionConfig}: every tensor the variant
  * needs is present with the right number of values, none that it cannot use is given, and all
- * values are finite. Each failure names the tensor (DESIGN §3.1 names) and the expected shape.
+ * values are finite. Each failure names the tensor (docs/models.md names) and the expected shape.
  */
 final class WeightCheck {
     private WeightCheck() {

@@ -27,6 +27,7 @@ import org.flinkla.engine.SequenceModel;
  * EmitFields g = EmitFields.NONE.withSurprisal(true).withTopK(5);
  * }</pre>
  */
+@org.apache.flink.annotation.PublicEvolving
 public final class EmitFields implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
 

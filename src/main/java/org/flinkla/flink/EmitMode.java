@@ -20,6 +20,7 @@ import java.util.Objects;
  * EmitMode m = EmitMode.parse("every:64");   // or "all", "last"
  * }</pre>
  */
+@org.apache.flink.annotation.PublicEvolving
 public final class EmitMode implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
 

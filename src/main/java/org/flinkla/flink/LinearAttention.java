@@ -39,11 +39,15 @@ import org.flinkla.records.TokenRecord;
  * <p>The stateful operator gets the uid {@value #DEFAULT_UID} (change it with {@link Builder#uid})
  * so savepoints restore into it across job changes and parallelism changes.
  */
+@org.apache.flink.annotation.PublicEvolving
 public final class LinearAttention implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
 
     /** Default uid of the keyed operator (part of the savepoint format). */
     public static final String DEFAULT_UID = "linear-attention";
+
+    /** Default of {@link Builder#maxPositionGap}: a record may skip at most this many positions. */
+    public static final long DEFAULT_MAX_POSITION_GAP = 1_000_000L;
 
     /** Side output of records that could not be used, with the reason. */
     public static final OutputTag<RejectedRecord> REJECTED = LinearAttentionFunction.rejectedTag();
@@ -53,6 +57,7 @@ public final class LinearAttention implements java.io.Serializable {
     private final EmitFields emitFields;
     private final Duration stateTtl;
     private final int maxTokensPerRecord;
+    private final long maxPositionGap;
     private final String uid;
     private final String name;
     private final int parallelism;
@@ -63,6 +68,7 @@ public final class LinearAttention implements java.io.Serializable {
         this.emitFields = b.emitFields;
         this.stateTtl = b.stateTtl;
         this.maxTokensPerRecord = b.maxTokensPerRecord;
+        this.maxPositionGap = b.maxPositionGap;
         this.uid = b.uid;
         this.name = b.name;
         this.parallelism = b.parallelism;
@@ -130,7 +136,8 @@ public final class LinearAttention implements java.io.Serializable {
 
     /** The keyed function, for wiring it yourself: {@code keyBy(LinearAttention.keySelector()).process(fn)}. */
     public LinearAttentionFunction function() {
-        return new LinearAttentionFunction(model, emit, emitFields, stateTtl, maxTokensPerRecord);
+        return new LinearAttentionFunction(model, emit, emitFields, stateTtl, maxTokensPerRecord)
+                .maxPositionGap(maxPositionGap);
     }
 
     /** The key selector (sequence id) the operator expects. */
@@ -148,6 +155,7 @@ public final class LinearAttention implements java.io.Serializable {
     /** State TTL, or null when off. */
     public Duration stateTtl() { return stateTtl; }
     public int maxTokensPerRecord() { return maxTokensPerRecord; }
+    public long maxPositionGap() { return maxPositionGap; }
     public String uid() { return uid; }
 
     /** A validator with this operator's model and limits (for checks before {@code keyBy}). */
@@ -171,6 +179,7 @@ public final class LinearAttention implements java.io.Serializable {
         private EmitFields emitFields = EmitFields.NONE;
         private Duration stateTtl;
         private int maxTokensPerRecord = RecordValidator.DEFAULT_MAX_TOKENS_PER_RECORD;
+        private long maxPositionGap = DEFAULT_MAX_POSITION_GAP;
         private String uid = DEFAULT_UID;
         private String name = "Linear attention";
         private int parallelism = -1;
@@ -207,6 +216,16 @@ public final class LinearAttention implements java.io.Serializable {
         /** Largest number of tokens one record may carry; larger records are rejected ({@code oversize}). */
         public Builder maxTokensPerRecord(int n) {
             this.maxTokensPerRecord = n;
+            return this;
+        }
+
+        /**
+         * Largest gap accepted (default {@value LinearAttention#DEFAULT_MAX_POSITION_GAP}): a record
+         * starting more than this many positions after the sequence's next position is rejected
+         * {@code bad_pos} and leaves the state untouched. 0 allows no gaps.
+         */
+        public Builder maxPositionGap(long gap) {
+            this.maxPositionGap = gap;
             return this;
         }
 
@@ -249,6 +268,9 @@ public final class LinearAttention implements java.io.Serializable {
             if ((long) maxTokensPerRecord * m.outputWidth() > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("maxTokensPerRecord " + maxTokensPerRecord + " × output width "
                         + m.outputWidth() + " outputs do not fit in one array; lower maxTokensPerRecord");
+            }
+            if (maxPositionGap < 0) {
+                throw new IllegalArgumentException("maxPositionGap must be >= 0, got " + maxPositionGap);
             }
             if (uid == null || uid.isBlank()) {
                 throw new IllegalArgumentException("uid must not be blank: savepoints find the operator's state by it");

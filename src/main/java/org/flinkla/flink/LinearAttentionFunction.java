@@ -17,7 +17,6 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.flinkla.engine.SequenceModel;
 import org.flinkla.records.AttentionOutput;
-import org.flinkla.records.JsonRecords;
 import org.flinkla.records.RecordTypes;
 import org.flinkla.records.RecordValidator;
 import org.flinkla.records.RejectReasons;
@@ -33,9 +32,16 @@ import org.flinkla.records.TokenRecord;
  * <p>The model is resolved in {@link #open} from its {@link ModelReference}: loaded once per
  * TaskManager JVM and shared by its subtasks.
  *
+ * <p>A record starting more than {@code maxPositionGap} positions after the sequence's next
+ * position is rejected {@code bad_pos} with the state untouched (one wild position would otherwise
+ * move the next position so far that every later token is a "replay"); so is one whose positions
+ * would overflow. A record whose outputs or new state hold NaN or infinite values (an overflow) is
+ * undone and rejected {@code non_finite_output}.
+ *
  * <p>Prefer {@link LinearAttention#apply}; use this class directly only to wire it yourself:
  * {@code stream.keyBy(TokenRecord::seq).process(attention.function())}.
  */
+@org.apache.flink.annotation.PublicEvolving
 public final class LinearAttentionFunction extends KeyedProcessFunction<String, TokenRecord, AttentionOutput> {
     private static final long serialVersionUID = 1L;
 
@@ -49,6 +55,7 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
     private final EmitFields fields;
     private final Duration stateTtl;
     private final int maxTokensPerRecord;
+    private long maxPositionGap = LinearAttention.DEFAULT_MAX_POSITION_GAP;
 
     private transient SequenceProcessor processor;
     private transient ValueState<SequenceState> state;
@@ -74,6 +81,12 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
         this.maxTokensPerRecord = maxTokensPerRecord;
     }
 
+    /** Largest accepted gap: a record may start at most this many positions after the next expected one. */
+    LinearAttentionFunction maxPositionGap(long gap) {
+        this.maxPositionGap = gap;
+        return this;
+    }
+
     /** The state descriptor, with processing-time TTL when configured. */
     ValueStateDescriptor<SequenceState> stateDescriptor() {
         ValueStateDescriptor<SequenceState> d = new ValueStateDescriptor<>(STATE_NAME, SequenceStateSerializer.TYPE_INFO);
@@ -90,7 +103,7 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
     @Override
     public void open(OpenContext openContext) throws Exception {
         SequenceModel model = modelRef.resolve();
-        processor = new SequenceProcessor(model, emit, fields, maxTokensPerRecord);
+        processor = new SequenceProcessor(model, emit, fields, maxTokensPerRecord).maxPositionGap(maxPositionGap);
         // which hot loops this TaskManager runs (the Vector API needs --add-modules jdk.incubator.vector)
         org.slf4j.LoggerFactory.getLogger(LinearAttentionFunction.class)
                 .info("model {} ({}), kernels: {}", model.source(), model.architecture(),
@@ -167,7 +180,7 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
             rejectedByReason.put(RejectReasons.codeOf(reason), c);
         }
         c.inc();
-        ctx.output(LinearAttention.REJECTED, new RejectedRecord(record.seq(), reason, JsonRecords.toJson(record)));
+        ctx.output(LinearAttention.REJECTED, RejectedRecord.of(record, reason));
     }
 
     static OutputTag<RejectedRecord> rejectedTag() {

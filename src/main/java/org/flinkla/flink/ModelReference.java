@@ -35,6 +35,7 @@ import org.flinkla.model.ModelLoader;
  * A reference made with {@link #of(SequenceModel)} carries the model itself (it must be
  * serializable): meant for tests and small seeded models.
  */
+@org.apache.flink.annotation.PublicEvolving
 public final class ModelReference implements Serializable {
     private static final long serialVersionUID = 1L;
 

@@ -1,6 +1,5 @@
 package org.flinkla.flink;
 
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -17,15 +16,17 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.flinkla.records.AttentionOutput;
+import org.flinkla.records.JsonLines;
 import org.flinkla.records.JsonRecords;
 import org.flinkla.records.ParseResult;
 import org.flinkla.records.RecordTypes;
 import org.flinkla.records.RecordValidator;
+import org.flinkla.records.RejectedRecord;
 import org.flinkla.records.TokenRecord;
 
 /**
- * Offline replay (DESIGN §5): runs the {@link LinearAttention} operator through Flink (a local
- * environment) over a JSON-lines file of DESIGN §4 records with a {@code "seq"} field, and writes
+ * Offline replay (docs/jobs.md): runs the {@link LinearAttention} operator through Flink (a local
+ * environment) over a JSON-lines file of docs/records.md records with a {@code "seq"} field, and writes
  * the outputs as JSON lines.
  *
  * <pre>{@code
@@ -70,25 +71,41 @@ public final class Replay {
      */
     public static Summary run(LinearAttention attention, Path input, Path output, PrintStream report,
             int parallelism, String stateBackend) throws Exception {
+        return run(attention, input, output, report, parallelism, stateBackend, DEFAULT_MAX_LINE_BYTES);
+    }
+
+    /** Default longest line: the Kafka pipeline's default {@code source.max-record-bytes}. */
+    public static final int DEFAULT_MAX_LINE_BYTES = 1 << 20;
+
+    /**
+     * @param maxLineBytes longer lines are reported {@code oversize} and skipped (as the pipeline
+     *     dead-letters larger record values)
+     */
+    public static Summary run(LinearAttention attention, Path input, Path output, PrintStream report,
+            int parallelism, String stateBackend, int maxLineBytes) throws Exception {
         RecordValidator validator = attention.validator();
         List<TokenRecord> records = new ArrayList<>();
         Map<String, Integer> seqOrder = new HashMap<>();
         long lines = 0;
         long skipped = 0;
-        try (BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                lines++;
+        long operatorRejects = 0;
+        // bytes, not decoded text, and the pipeline's verdict: a line that is not UTF-8 is bad_json
+        // with its line number, never an aborted run
+        try (JsonLines in = new JsonLines(Files.newInputStream(input), maxLineBytes)) {
+            for (JsonLines.Line line = in.next(); line != null; line = in.next()) {
+                lines = line.number();
                 if (line.isBlank()) {
                     continue;
                 }
-                ParseResult p = JsonRecords.parseLine(line);
+                ParseResult p = in.verdict(line);
                 String reason = p.isOk() ? validator.validate(p.record()) : p.reason();
                 if (reason != null) {
-                    report.println(input + ":" + lines + ": " + reason);
+                    report.println(input + ":" + line.number() + ": " + reason);
                     skipped++;
                     continue;
                 }
-                records.add(p.record());
+                // the line number rides along as the origin offset, so an operator reject names its line
+                records.add(p.record().withOrigin(-1, line.number()));
                 seqOrder.putIfAbsent(p.record().seq(), seqOrder.size());
             }
         }
@@ -102,13 +119,28 @@ public final class Replay {
             env.setParallelism(parallelism);
             LinearAttention.Result result = attention.apply(
                     env.fromData(RecordTypes.TOKEN_RECORD, records.toArray(new TokenRecord[0])).name("replay input"));
-            CloseableIterator<AttentionOutput> it = result.outputs().executeAndCollect("replay " + input.getFileName());
-            try {
+            // outputs and the records only the operator can reject (non-finite outputs, position gaps)
+            CloseableIterator<AttentionOutput> it = result.outputs().collectAsync();
+            CloseableIterator<RejectedRecord> rej = result.rejected().collectAsync();
+            org.apache.flink.core.execution.JobClient job = env.executeAsync("replay " + input.getFileName());
+            List<RejectedRecord> rejects = new ArrayList<>();
+            // both collected streams are drained at once, or one would back-pressure the job
+            Thread drainRejects = new Thread(() -> rej.forEachRemaining(rejects::add), "replay-rejects");
+            try (it; rej) {
+                drainRejects.start();
                 it.forEachRemaining(outputs::add);
-            } catch (RuntimeException e) {
-                it.close(); // cancels the job; after a normal end the local cluster is already gone
+                drainRejects.join();
+                job.getJobExecutionResult().get(); // a failed job fails the replay
+            } catch (RuntimeException | InterruptedException | java.util.concurrent.ExecutionException e) {
+                job.cancel(); // after a normal end the local cluster is already gone
                 throw e;
             }
+            rejects.sort(Comparator.comparingLong(RejectedRecord::offset));
+            for (RejectedRecord r : rejects) {
+                report.println(input + ":" + r.offset() + ": " + r.reason());
+            }
+            skipped += rejects.size();
+            operatorRejects = rejects.size();
         }
         // per sequence the operator emits in position order; a stable sort by first appearance keeps it
         outputs.sort(Comparator.comparingInt((AttentionOutput o) -> seqOrder.get(o.seq())));
@@ -128,7 +160,7 @@ public final class Replay {
                 n += o.count();
             }
         }
-        return new Summary(lines, records.size(), skipped, outputs.size(), n);
+        return new Summary(lines, records.size() - operatorRejects, skipped, outputs.size(), n);
     }
 
     /** Used by the CLI: writes a one-line summary to {@code report}. */

@@ -5,6 +5,7 @@ import org.flinkla.engine.ModelStepper;
 import org.flinkla.engine.SequenceModel;
 import org.flinkla.records.AttentionOutput;
 import org.flinkla.records.RecordValidator;
+import org.flinkla.records.RejectReasons;
 import org.flinkla.records.TokenRecord;
 
 /**
@@ -29,6 +30,7 @@ import org.flinkla.records.TokenRecord;
  *
  * <p>Not thread-safe (it owns the model's stepper); one per subtask.
  */
+@org.apache.flink.annotation.Internal
 public final class SequenceProcessor {
 
     /** What one record did. Reused between calls: read it before the next {@link #process}. */
@@ -78,6 +80,10 @@ public final class SequenceProcessor {
     private final double[] pieceYs;
     private static final int PIECE = 64;
     private final Outcome outcome = new Outcome();
+    private long maxPositionGap = LinearAttention.DEFAULT_MAX_POSITION_GAP;
+    /** The state before the record being processed (to undo a record that overflowed). */
+    private ModelState undo;
+    private double[] undoPrediction;
 
     // the language-model fields of the record being processed (null when not asked)
     private double[] ps;
@@ -116,6 +122,18 @@ public final class SequenceProcessor {
         return fields;
     }
 
+    /**
+     * Largest accepted gap (default {@value LinearAttention#DEFAULT_MAX_POSITION_GAP}): a record
+     * starting more than this many positions after the next expected one is rejected {@code bad_pos}.
+     */
+    public SequenceProcessor maxPositionGap(long gap) {
+        if (gap < 0) {
+            throw new IllegalArgumentException("maxPositionGap must be >= 0, got " + gap);
+        }
+        this.maxPositionGap = gap;
+        return this;
+    }
+
     public SequenceModel model() {
         return model;
     }
@@ -150,6 +168,19 @@ public final class SequenceProcessor {
         }
         long next = s.nextPos();
         long start = record.hasPos() ? record.pos() : (next == SequenceState.NO_POSITION ? 0 : next);
+        // next becomes start + count: it must stay a position (not wrap onto NO_POSITION = Long.MIN_VALUE)
+        if (start > Long.MAX_VALUE - count) {
+            o.rejectReason = RejectReasons.of(RejectReasons.BAD_POS, "position " + start + " + " + count
+                    + " tokens overflows");
+            return o;
+        }
+        // start - next cannot overflow: both are >= 0 here
+        if (next != SequenceState.NO_POSITION && start > next && start - next > maxPositionGap) {
+            o.rejectReason = RejectReasons.of(RejectReasons.BAD_POS, "pos " + start + " skips " + (start - next)
+                    + " positions after the sequence's next position " + next + "; the bound is "
+                    + maxPositionGap + " (max-position-gap)");
+            return o;
+        }
         int skip = 0;
         if (next != SequenceState.NO_POSITION) {
             if (start < next) {
@@ -163,13 +194,77 @@ public final class SequenceProcessor {
                 o.gap = start - next;
             }
         }
+        // the heap backend hands out the stored object itself: keep a copy to undo a failed record
+        if (undo == null) {
+            undo = model.newState();
+        }
+        undo.copyFrom(s.model());
+        double[] pred = s.predictionRaw();
+        boolean hadPrediction = s.prediction() != null;
+        if (pred != null) {
+            if (undoPrediction == null || undoPrediction.length != pred.length) {
+                undoPrediction = new double[pred.length];
+            }
+            System.arraycopy(pred, 0, undoPrediction, 0, pred.length);
+        }
         o.output = run(record, s, start, skip, o.gap > 0);
+        long nonFinite = nonFinite(o.output, s.model());
+        if (nonFinite > 0) {
+            // an overflow (e.g. huge weights) would write NaN/Inf into the state, and every later output
+            // of the sequence would be null: undo the record and reject it instead
+            s.model().copyFrom(undo);
+            if (pred != null && s.predictionRaw() == pred) {
+                System.arraycopy(undoPrediction, 0, pred, 0, pred.length);
+                s.setHasPrediction(hadPrediction);
+            }
+            o.output = null;
+            o.replayed = 0;
+            o.gap = 0;
+            o.rejectReason = RejectReasons.of(RejectReasons.NON_FINITE_OUTPUT, nonFinite + " output or state values"
+                    + " are NaN or infinite (overflow); the sequence's state is left as before this record");
+            return o;
+        }
         o.tokens = count - skip;
         s.setNextPos(start + count);
         s.setFingerprint(fingerprint);
         o.state = s;
         o.stateChanged = true;
         return o;
+    }
+
+    /** Non-finite values among the emitted outputs and the new state (x·0 is NaN exactly for NaN and ±Inf). */
+    private static long nonFinite(AttentionOutput output, ModelState a) {
+        long n = 0;
+        if (output != null) {
+            for (double v : output.ys()) {
+                if (Double.isNaN(v * 0)) {
+                    n++;
+                }
+            }
+        }
+        double acc = 0;
+        if (a.doubles() != null) {
+            for (double v : a.doubles()) {
+                acc += v * 0;
+            }
+        } else {
+            for (float v : a.floats()) {
+                acc += v * 0f;
+            }
+        }
+        if (Double.isNaN(acc)) {
+            // counted only when needed: the sum above is the cheap test
+            if (a.doubles() != null) {
+                for (double v : a.doubles()) {
+                    n += Double.isNaN(v * 0) ? 1 : 0;
+                }
+            } else {
+                for (float v : a.floats()) {
+                    n += Float.isNaN(v * 0f) ? 1 : 0;
+                }
+            }
+        }
+        return n;
     }
 
     /** Steps tokens [skip, count) of the record; returns the emitted outputs or null. */

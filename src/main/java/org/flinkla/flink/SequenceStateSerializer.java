@@ -33,6 +33,7 @@ import org.flinkla.records.RecordTypeInfo;
  * are still read — they start with the element width 8 or 4, never 2 — and come back with an
  * unknown fingerprint; they are written in format 2 from then on.
  */
+@org.apache.flink.annotation.Internal
 public final class SequenceStateSerializer extends TypeSerializer<SequenceState> {
     private static final long serialVersionUID = 1L;
     static final int FORMAT_VERSION = 2;
@@ -163,9 +164,60 @@ public final class SequenceStateSerializer extends TypeSerializer<SequenceState>
         throw new IOException("corrupt sequence state: element width " + width + " (expected 8 or 4)");
     }
 
+    /**
+     * Reads into {@code reuse} when it has the same precision, length and prediction length as the
+     * stored value (the arrays are overwritten, nothing is allocated); otherwise returns a new state
+     * like {@link #deserialize(DataInputView)}. The SQL function decodes every record's state this way.
+     */
     @Override
     public SequenceState deserialize(SequenceState reuse, DataInputView in) throws IOException {
-        return deserialize(in);
+        if (reuse == null) {
+            return deserialize(in);
+        }
+        int first = in.readByte();
+        if (first == 8 || first == 4) { // format 1
+            int length = in.readInt();
+            long tokens = in.readLong();
+            long nextPos = in.readLong();
+            return new SequenceState(readModel(in, first, length, tokens), SequenceState.UNKNOWN_FINGERPRINT,
+                    nextPos, null, false);
+        }
+        if (first != FORMAT_VERSION) {
+            throw new IOException("corrupt sequence state: format marker " + first + " (expected 2, or 8/4 for format 1)");
+        }
+        int width = in.readByte();
+        long fingerprint = in.readLong();
+        int length = in.readInt();
+        long tokens = in.readLong();
+        long nextPos = in.readLong();
+        int predLength = in.readInt();
+        boolean hasPred = in.readByte() != 0;
+        ModelState r = reuse.model();
+        double[] rp = reuse.predictionRaw();
+        boolean fits = r.precision().bytesPerElement() == width && r.length() == length
+                && (predLength == 0 ? rp == null : rp != null && rp.length == predLength);
+        if (!fits) {
+            ModelState a = readModel(in, width, length, tokens);
+            double[] pred = null;
+            if (predLength > 0) {
+                pred = new double[predLength];
+                LittleEndianArrays.readDoubles(in, pred, 0, predLength, scratch());
+            }
+            return new SequenceState(a, fingerprint, nextPos, pred, hasPred);
+        }
+        if (width == 8) {
+            LittleEndianArrays.readDoubles(in, r.doubles(), 0, length, scratch());
+        } else {
+            LittleEndianArrays.readFloats(in, r.floats(), 0, length, scratch());
+        }
+        r.setTokens(tokens);
+        if (predLength > 0) {
+            LittleEndianArrays.readDoubles(in, rp, 0, predLength, scratch());
+        }
+        reuse.setFingerprint(fingerprint);
+        reuse.setNextPos(nextPos);
+        reuse.setHasPrediction(hasPred);
+        return reuse;
     }
 
     @Override

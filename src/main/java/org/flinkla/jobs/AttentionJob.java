@@ -79,7 +79,8 @@ public final class AttentionJob {
         LinearAttention.Builder b = LinearAttention.builder(model)
                 .emit(emit)
                 .stateTtl(job.stateTtl())
-                .maxTokensPerRecord(job.maxTokensPerRecord());
+                .maxTokensPerRecord(job.maxTokensPerRecord())
+                .maxPositionGap(job.maxPositionGap());
         if (!job.emitFields().isEmpty()) {
             SequenceModel resolved = model.resolve(); // load errors name the file
             try {
@@ -100,6 +101,12 @@ public final class AttentionJob {
     /** The Kafka pipeline of the job around a given operator. */
     public static KafkaAttentionPipeline pipeline(JobDefinition job, String bootstrapServers, boolean bounded,
             LinearAttention attention) {
+        return builder(job, bootstrapServers, bounded, attention).build();
+    }
+
+    /** The pipeline's builder, for callers that add to it (e.g. progress tracking). */
+    public static KafkaAttentionPipeline.Builder builder(JobDefinition job, String bootstrapServers, boolean bounded,
+            LinearAttention attention) {
         return KafkaAttentionPipeline.builder()
                 .bootstrapServers(bootstrapServers)
                 .kafkaProperties(job.kafkaClientProperties())
@@ -111,8 +118,7 @@ public final class AttentionJob {
                 .sinkFloat64(job.sink().binaryFloat64())
                 .guarantee(job.guarantee())
                 .transactionalIdPrefix(job.sink().transactionalIdPrefix())
-                .attention(attention)
-                .build();
+                .attention(attention);
     }
 
     private static OffsetsInitializer startingOffsets(JobDefinition.StartingOffsets s) {

@@ -1,6 +1,8 @@
 package org.flinkla.jobs;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
@@ -24,10 +26,11 @@ import org.flinkla.engine.FeatureMapKind;
 import org.flinkla.engine.StatePrecision;
 import org.flinkla.engine.Variant;
 import org.flinkla.flink.EmitFields;
+import org.flinkla.flink.LinearAttention;
 import org.flinkla.kafka.RecordFormat;
 
 /**
- * One runnable job, read from a {@code flink-jobs/*.yaml} file (DESIGN §5): topics and formats, the
+ * One runnable job, read from a {@code flink-jobs/*.yaml} file (docs/jobs.md): topics and formats, the
  * model, the delivery guarantee, state backend, parallelism and checkpointing, emit options, and
  * Kafka client properties passed through to source and sink. Bootstrap servers are not part of
  * the file: they come from the command line or the environment, so one file runs on the embedded
@@ -128,7 +131,7 @@ public final class JobDefinition implements Serializable {
         public long seed() { return seed; }
         /** Where a seeded model is written (safetensors) so runs are repeatable, or null. */
         public String saveTo() { return saveTo; }
-        /** Model metadata overrides (DESIGN §3.1 keys, e.g. {@code eps}, {@code feature_map}). */
+        /** Model metadata overrides (docs/models.md keys, e.g. {@code eps}, {@code feature_map}). */
         public Map<String, String> overrides() { return overrides; }
     }
 
@@ -157,7 +160,6 @@ public final class JobDefinition implements Serializable {
     }
 
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
-    private static final List<String> SECRET_MARKERS = List.of("password", "secret", "sasl.jaas");
 
     private final String file;
     private final String name;
@@ -173,12 +175,14 @@ public final class JobDefinition implements Serializable {
     private final String emit;
     private final EmitFields emitFields;
     private final int maxTokensPerRecord;
+    private final long maxPositionGap;
     private final Map<String, String> kafkaProperties;
     private final RocksDb rocksDb;
 
     private JobDefinition(String file, String name, Source source, Sink sink, ModelSpec model, DeliveryGuarantee guarantee,
             String stateBackend, RocksDb rocksDb, int parallelism, Duration checkpointInterval,
             boolean unalignedCheckpoints, Duration stateTtl, String emit, EmitFields emitFields, int maxTokensPerRecord,
+            long maxPositionGap,
             Map<String, String> kafkaProperties) {
         this.file = file;
         this.name = name;
@@ -195,6 +199,7 @@ public final class JobDefinition implements Serializable {
         this.emit = emit;
         this.emitFields = emitFields;
         this.maxTokensPerRecord = maxTokensPerRecord;
+        this.maxPositionGap = maxPositionGap;
         this.kafkaProperties = Collections.unmodifiableMap(new LinkedHashMap<>(kafkaProperties));
     }
 
@@ -216,12 +221,21 @@ public final class JobDefinition implements Serializable {
      * references in Kafka property values.
      */
     public static JobDefinition parse(String file, String yaml, Function<String, String> env) {
+        // before anything can fail: an error message or a log line must not show a secret of the file
+        Secrets.scanText(yaml);
         JsonNode root;
         try {
-            root = new YAMLMapper().readTree(yaml);
+            // a key given twice would otherwise be accepted silently, the last value winning
+            root = new YAMLMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(yaml);
         } catch (JsonProcessingException e) {
-            throw new JobDefinitionException(file + ": not valid YAML: " + e.getOriginalMessage()
-                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""), e);
+            String path = parserPath(e);
+            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
+                throw new JobDefinitionException(file + ": '" + path + "' is given twice"
+                        + (e.getLocation() != null ? " (again at line " + e.getLocation().getLineNr() + ")" : "")
+                        + ": keep one");
+            }
+            // not chained: the parser's own message quotes the offending line, which may hold a secret
+            throw new JobDefinitionException(file + ": " + syntaxError(e, path));
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new JobDefinitionException(file + ": the file is empty");
@@ -285,11 +299,14 @@ public final class JobDefinition implements Serializable {
             throw top.error("emit-fields", e.getMessage());
         }
         int maxTokens = (int) top.integer("max-tokens-per-record", 16_384, 1, 1 << 24);
+        long maxGap = top.integer("max-position-gap", LinearAttention.DEFAULT_MAX_POSITION_GAP, 0, Long.MAX_VALUE);
 
         YamlSection kafka = top.section("kafka", false);
         Map<String, String> props = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : kafka.stringMap("properties").entrySet()) {
-            props.put(e.getKey(), resolveEnv(file, "kafka.properties." + e.getKey(), e.getValue(), env));
+            String value = resolveEnv(file, "kafka.properties." + e.getKey(), e.getValue(), env);
+            Secrets.registerProperty(e.getKey(), value);
+            props.put(e.getKey(), value);
         }
         kafka.finish();
         for (String reserved : List.of("bootstrap.servers", "key.deserializer", "value.deserializer",
@@ -301,7 +318,56 @@ public final class JobDefinition implements Serializable {
         }
         top.finish();
         return new JobDefinition(file, name, source, sink, model, guarantee, backend, rocksDb, parallelism, checkpoint,
-                unaligned, ttl, emit, emitFields, maxTokens, props);
+                unaligned, ttl, emit, emitFields, maxTokens, maxGap, props);
+    }
+
+    /**
+     * A YAML syntax error without the text of the file: position, the key being read, and the
+     * parser's problem with anything it quotes from the file masked. The common cause — a value
+     * with quotes inside that is not quoted as a whole — gets its fix.
+     */
+    private static String syntaxError(JsonProcessingException e, String path) {
+        StringBuilder sb = new StringBuilder("not valid YAML");
+        if (e.getLocation() != null) {
+            sb.append(" at line ").append(e.getLocation().getLineNr()).append(", column ")
+                    .append(e.getLocation().getColumnNr());
+        }
+        if (!path.isEmpty()) {
+            sb.append(" (in '").append(path).append("')");
+        }
+        String problem = null;
+        if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException) {
+            problem = ((org.yaml.snakeyaml.error.MarkedYAMLException) e.getCause()).getProblem();
+        } else if (e.getOriginalMessage() != null && !e.getOriginalMessage().contains("\n")) {
+            problem = e.getOriginalMessage();
+        }
+        if (problem != null) {
+            // keep the parser's token names ('<scalar>', ':'), mask longer quoted text from the file
+            sb.append(": ").append(Secrets.redact(problem.replaceAll("'(?!<)[^']{2,}'", "'…'")
+                    .replaceAll("\"[^\"]{2,}\"", "\"…\"")));
+        }
+        if (problem != null && (problem.contains("<scalar>") || problem.contains("<block end>"))) {
+            sb.append(". A value with quotes inside must be quoted as a whole: '...' (write '' for a quote"
+                    + " inside), or taken from the environment with ${VAR}");
+        }
+        return sb.toString();
+    }
+
+    /** The dotted key path the YAML parser was at when it failed ({@code kafka.properties.x}), or "". */
+    private static String parserPath(JsonProcessingException e) {
+        if (!(e.getProcessor() instanceof JsonParser)) {
+            return "";
+        }
+        java.util.ArrayDeque<String> names = new java.util.ArrayDeque<>();
+        for (JsonStreamContext c = ((JsonParser) e.getProcessor()).getParsingContext(); c != null && !c.inRoot();
+                c = c.getParent()) {
+            if (c.inArray()) {
+                names.addFirst("[" + c.getCurrentIndex() + "]");
+            } else if (c.getCurrentName() != null) {
+                names.addFirst(c.getCurrentName());
+            }
+        }
+        return String.join(".", names).replace(".[", "[");
     }
 
     private static String topic(YamlSection s, String key, String dflt) {
@@ -383,10 +449,9 @@ public final class JobDefinition implements Serializable {
         return sb.toString();
     }
 
-    /** True when a Kafka property holds a secret (its value is never printed or logged). */
+    /** True when a Kafka property holds a secret (its value is never printed or logged): see {@link Secrets}. */
     public static boolean isSecretKey(String key) {
-        String k = key.toLowerCase(Locale.ROOT);
-        return SECRET_MARKERS.stream().anyMatch(k::contains);
+        return Secrets.isSecretKey(key);
     }
 
     public String file() { return file; }
@@ -415,6 +480,8 @@ public final class JobDefinition implements Serializable {
     public EmitFields emitFields() { return emitFields; }
     /** Largest number of tokens in one record (larger records are dead letters, {@code oversize}). */
     public int maxTokensPerRecord() { return maxTokensPerRecord; }
+    /** Largest position gap a record may make (larger: dead letter {@code bad_pos}). */
+    public long maxPositionGap() { return maxPositionGap; }
     /** Kafka client properties for source and sinks (may hold secrets: see {@link #maskedKafkaProperties()}). */
     public Map<String, String> kafkaProperties() { return kafkaProperties; }
 
@@ -443,7 +510,7 @@ public final class JobDefinition implements Serializable {
             throw new JobDefinitionException("--parallelism must be positive, got " + p);
         }
         return new JobDefinition(file, name, source, sink, model, guarantee, stateBackend, rocksDb, p, checkpointInterval,
-                unalignedCheckpoints, stateTtl, emit, emitFields, maxTokensPerRecord, kafkaProperties);
+                unalignedCheckpoints, stateTtl, emit, emitFields, maxTokensPerRecord, maxPositionGap, kafkaProperties);
     }
 
     /** Copy with another guarantee (used by benchmarks). */
@@ -451,12 +518,12 @@ public final class JobDefinition implements Serializable {
     public JobDefinition withEmitFields(EmitFields fields) {
         return new JobDefinition(file, name, source, sink, model, guarantee, stateBackend, rocksDb, parallelism,
                 checkpointInterval, unalignedCheckpoints, stateTtl, emit, java.util.Objects.requireNonNull(fields, "fields"),
-                maxTokensPerRecord, kafkaProperties);
+                maxTokensPerRecord, maxPositionGap, kafkaProperties);
     }
 
     public JobDefinition withDeliveryGuarantee(DeliveryGuarantee g) {
         return new JobDefinition(file, name, source, sink, model, g, stateBackend, rocksDb, parallelism, checkpointInterval,
-                unalignedCheckpoints, stateTtl, emit, emitFields, maxTokensPerRecord, kafkaProperties);
+                unalignedCheckpoints, stateTtl, emit, emitFields, maxTokensPerRecord, maxPositionGap, kafkaProperties);
     }
 
     /** One-line summary, secrets masked. */

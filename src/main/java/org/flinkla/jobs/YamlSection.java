@@ -38,6 +38,11 @@ final class YamlSection {
         return new JobDefinitionException(file + ": '" + key + "' " + problem);
     }
 
+    /** A value for an error message: masked when the key holds a secret. */
+    private String shown(String name, String value) {
+        return Secrets.isSecretKey(key(name)) ? Secrets.MASK : Secrets.redact(value);
+    }
+
     boolean has(String name) {
         known.add(name);
         return node != null && node.has(name) && !node.get(name).isNull();
@@ -90,7 +95,7 @@ final class YamlSection {
                 return s;
             }
         }
-        throw error(key(name), "must be one of " + String.join(", ", allowed) + ", got '" + s + "'");
+        throw error(key(name), "must be one of " + String.join(", ", allowed) + ", got '" + shown(name, s) + "'");
     }
 
     long integer(String name, long dflt, long min, long max) {
@@ -105,7 +110,7 @@ final class YamlSection {
             try {
                 v = Long.parseLong(n.asText().trim());
             } catch (NumberFormatException e) {
-                throw error(key(name), "must be an integer, got '" + n.asText() + "'");
+                throw error(key(name), "must be an integer, got '" + shown(name, n.asText()) + "'");
             }
         }
         if (v < min || v > max) {
@@ -126,7 +131,7 @@ final class YamlSection {
             try {
                 v = Double.parseDouble(n.asText().trim());
             } catch (NumberFormatException e) {
-                throw error(key(name), "must be a number, got '" + n.asText() + "'");
+                throw error(key(name), "must be a number, got '" + shown(name, n.asText()) + "'");
             }
         }
         if (!Double.isFinite(v)) {
@@ -144,7 +149,7 @@ final class YamlSection {
         if (s.equals("true") || s.equals("false")) {
             return Boolean.parseBoolean(s);
         }
-        throw error(key(name), "must be true or false, got '" + n.asText() + "'");
+        throw error(key(name), "must be true or false, got '" + shown(name, n.asText()) + "'");
     }
 
     /** A duration like {@code 2s}, {@code 500ms}, {@code 10min}, {@code 24h}; null default allowed. */
@@ -160,7 +165,7 @@ final class YamlSection {
             }
             return d;
         } catch (IllegalArgumentException e) {
-            throw error(key(name), "must be a duration like 500ms, 2s, 10min or 24h, got '" + n.asText() + "'");
+            throw error(key(name), "must be a duration like 500ms, 2s, 10min or 24h, got '" + shown(name, n.asText()) + "'");
         }
     }
 

@@ -2,6 +2,7 @@ package org.flinkla.kafka;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -56,7 +57,11 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Starts a broker; {@code extraBrokerConfig} overrides or adds broker settings. */
     public static EmbeddedKafka start(Map<String, ?> extraBrokerConfig) throws Exception {
-        Path base = Files.createTempDirectory("kraft-");
+        return start(Files.createTempDirectory("kraft-"), extraBrokerConfig);
+    }
+
+    /** Starts a broker with its data under {@code base} (deleted on {@link #close()}). */
+    public static EmbeddedKafka start(Path base, Map<String, ?> extraBrokerConfig) throws Exception {
         TestKitNodes nodes = new TestKitNodes.Builder()
                 .setCombined(true)
                 .setNumBrokerNodes(1)
@@ -117,8 +122,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         Properties p = new Properties();
         p.putAll(clientProperties);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        try (Admin admin = Admin.create(p)) {
-            Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+        long wait = KafkaClients.apiTimeout(p).toMillis();
+        Admin admin = Admin.create(p);
+        try {
+            Set<String> existing = admin.listTopics().names().get(wait, TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (String t : topics) {
                 if (!existing.contains(t) && missing.stream().noneMatch(n -> n.name().equals(t))) {
@@ -129,13 +136,18 @@ public final class EmbeddedKafka implements AutoCloseable {
                 return;
             }
             try {
-                admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+                admin.createTopics(missing).all().get(wait, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw new IllegalStateException("could not create topics " + topics + ": "
                             + e.getCause().getMessage(), e.getCause());
                 }
             }
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new KafkaUnreachableException(bootstrapServers, "no answer to listing or creating topics within "
+                    + Math.max(1, wait / 1000) + " s", e);
+        } finally {
+            admin.close(Duration.ofSeconds(2));
         }
     }
 

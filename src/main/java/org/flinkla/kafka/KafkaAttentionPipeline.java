@@ -21,7 +21,7 @@ import org.flinkla.records.RejectedRecord;
 import org.flinkla.records.TokenRecord;
 
 /**
- * The Kafka pipeline around the attention operator (DESIGN §4, §6):
+ * The Kafka pipeline around the attention operator (docs/records.md, docs/guarantees.md):
  *
  * <pre>
  * KafkaSource (raw bytes + topic/partition/offset)            uid kafka-source
@@ -50,6 +50,7 @@ import org.flinkla.records.TokenRecord;
  * <p>The stages are public so that a job (or a test) can put its own step between them:
  * {@code sink(attend(parse(source(env))))} is what {@link #addTo} does.
  */
+@org.apache.flink.annotation.PublicEvolving
 public final class KafkaAttentionPipeline {
     public static final String UID_SOURCE = "kafka-source";
     public static final String UID_PARSE = "parse-validate";
@@ -95,7 +96,7 @@ public final class KafkaAttentionPipeline {
 
     /** Parse and validate; dead letters on {@link #deadLetters}. */
     public SingleOutputStreamOperator<TokenRecord> parse(DataStream<RawKafkaRecord> raw) {
-        return raw.process(new RecordParser(b.sourceFormat, b.maxRecordBytes, b.attention.validator()),
+        return raw.process(new RecordParser(b.sourceFormat, b.maxRecordBytes, b.attention.validator(), b.progress),
                         org.flinkla.records.RecordTypes.TOKEN_RECORD)
                 .uid(UID_PARSE)
                 .name("Parse + validate");
@@ -160,7 +161,12 @@ public final class KafkaAttentionPipeline {
     public String sinkTopic() { return b.sinkTopic; }
     public String deadLetterTopic() { return b.deadLetterTopic; }
 
-    /** Records the operator itself rejected (normally caught earlier by the parser) become dead letters too. */
+    /**
+     * Records the operator itself rejected become dead letters too: those that only the sequence's
+     * state can judge (a position gap beyond the bound, non-finite outputs), and defensively anything
+     * the parser let through. The value is the record's JSON form; partition and offset are the
+     * original Kafka record's.
+     */
     private static final class RejectToDeadLetter implements MapFunction<RejectedRecord, DeadLetter> {
         private static final long serialVersionUID = 1L;
         private final String sourceTopic;
@@ -173,7 +179,7 @@ public final class KafkaAttentionPipeline {
         public DeadLetter map(RejectedRecord r) {
             byte[] key = r.seq() == null ? null : r.seq().getBytes(StandardCharsets.UTF_8);
             byte[] value = r.original() == null ? null : r.original().getBytes(StandardCharsets.UTF_8);
-            return new DeadLetter(new RawKafkaRecord(key, value, sourceTopic, -1, -1L), r.reason());
+            return new DeadLetter(new RawKafkaRecord(key, value, sourceTopic, r.partition(), r.offset()), r.reason());
         }
     }
 
@@ -194,6 +200,7 @@ public final class KafkaAttentionPipeline {
         private DeliveryGuarantee guarantee = DeliveryGuarantee.EXACTLY_ONCE;
         private String transactionalIdPrefix;
         private LinearAttention attention;
+        private SourceProgress progress;
 
         public Builder bootstrapServers(String servers) { this.bootstrapServers = servers; return this; }
 
@@ -217,6 +224,9 @@ public final class KafkaAttentionPipeline {
         public Builder bounded(boolean bounded) { this.bounded = bounded; return this; }
 
         public Builder maxRecordBytes(int n) { this.maxRecordBytes = n; return this; }
+
+        /** Report the offsets read to {@code progress} (local runs: see {@link SourceProgress}). */
+        public Builder trackProgress(SourceProgress progress) { this.progress = progress; return this; }
 
         public Builder sink(String topic, RecordFormat format, String deadLetterTopic) {
             this.sinkTopic = topic;

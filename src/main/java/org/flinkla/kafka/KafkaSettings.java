@@ -37,6 +37,10 @@ public final class KafkaSettings {
     public static final String HEADER_SOURCE_TOPIC = "source.topic";
     public static final String HEADER_SOURCE_PARTITION = "source.partition";
     public static final String HEADER_SOURCE_OFFSET = "source.offset";
+    /** Dead letters of input-file lines (written by the command that read the file): file, line, length. */
+    public static final String HEADER_SOURCE_FILE = "source.file";
+    public static final String HEADER_SOURCE_LINE = "source.line";
+    public static final String HEADER_SOURCE_BYTES = "source.bytes";
 
     private KafkaSettings() {}
 }

@@ -7,7 +7,7 @@ import org.flinkla.records.AttentionOutput;
 import org.flinkla.records.BinaryRecords;
 import org.flinkla.records.JsonRecords;
 
-/** Writes attention outputs: key = sequence id (UTF-8), value JSON or binary (DESIGN §4). */
+/** Writes attention outputs: key = sequence id (UTF-8), value JSON or binary (docs/records.md). */
 final class OutputSerializer implements KafkaRecordSerializationSchema<AttentionOutput> {
     private static final long serialVersionUID = 1L;
 

@@ -8,6 +8,7 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.flinkla.records.BinaryRecords;
+import org.flinkla.records.JsonLines;
 import org.flinkla.records.JsonRecords;
 import org.flinkla.records.ParseResult;
 import org.flinkla.records.RecordValidator;
@@ -17,8 +18,9 @@ import org.flinkla.records.TokenRecord;
 /**
  * Turns raw Kafka records into {@link TokenRecord}s before {@code keyBy}, and everything that
  * cannot be used into {@link DeadLetter}s on {@link #DEAD_LETTERS} with the original bytes. Checks,
- * in order: key present and UTF-8 (it is the sequence id), value present and non-empty, value
- * within the byte limit, value parses (JSON or binary), then the model-aware
+ * in order: key UTF-8 (it is the sequence id; a JSON value without key names it in {@code "seq"}),
+ * value present and non-empty, value within the byte limit, value parses (JSON or binary), then the
+ * model-aware
  * {@link RecordValidator} (dimension, finite values, vocabulary, ids, tokens per record). Never
  * throws on data.
  */
@@ -31,28 +33,39 @@ final class RecordParser extends ProcessFunction<RawKafkaRecord, TokenRecord> {
     private final RecordFormat format;
     private final int maxRecordBytes;
     private final RecordValidator validator;
+    private final SourceProgress progress;
 
     RecordParser(RecordFormat format, int maxRecordBytes, RecordValidator validator) {
+        this(format, maxRecordBytes, validator, null);
+    }
+
+    RecordParser(RecordFormat format, int maxRecordBytes, RecordValidator validator, SourceProgress progress) {
         this.format = format;
         this.maxRecordBytes = maxRecordBytes;
         this.validator = validator;
+        this.progress = progress;
     }
 
     @Override
     public void processElement(RawKafkaRecord raw, Context ctx, Collector<TokenRecord> out) {
+        if (progress != null) {
+            progress.seen(raw.partition(), raw.offset());
+        }
         String reason = null;
         TokenRecord record = null;
-        String seq = decodeKey(raw.key());
-        if (raw.key() == null || raw.key().length == 0) {
-            reason = RejectReasons.of(RejectReasons.MISSING_SEQ, "record has no key (the key is the sequence id)");
-        } else if (seq == null) {
+        boolean keyless = raw.key() == null || raw.key().length == 0;
+        String seq = keyless ? null : decodeKey(raw.key());
+        if (!keyless && seq == null) {
             reason = RejectReasons.of(RejectReasons.MISSING_SEQ, "record key is not valid UTF-8");
         } else if (raw.value() == null || raw.value().length == 0) {
             reason = RejectReasons.of(RejectReasons.BAD_RECORD, "empty value");
         } else if (raw.value().length > maxRecordBytes) {
-            reason = RejectReasons.of(RejectReasons.OVERSIZE,
-                    raw.value().length + " bytes, the limit is " + maxRecordBytes);
+            reason = JsonLines.oversize(raw.value().length, maxRecordBytes);
+        } else if (keyless && format == RecordFormat.BINARY) {
+            reason = RejectReasons.of(RejectReasons.MISSING_SEQ, "record has no key (the key is the sequence id)");
         } else if (format == RecordFormat.JSON) {
+            // without a key the value's "seq" names the sequence, as for a line of a JSON-lines file:
+            // the same bytes get the same verdict on every path
             ParseResult r = JsonRecords.parse(seq, raw.value());
             if (r.isOk()) {
                 record = r.record();
@@ -70,7 +83,8 @@ final class RecordParser extends ProcessFunction<RawKafkaRecord, TokenRecord> {
             reason = validator.validate(record);
         }
         if (reason == null) {
-            out.collect(record);
+            // the origin travels with the record, so an operator reject still names its Kafka record
+            out.collect(record.withOrigin(raw.partition(), raw.offset()));
         } else {
             ctx.output(DEAD_LETTERS, new DeadLetter(raw, reason));
         }

@@ -1,7 +1,5 @@
 package org.flinkla.kafka;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -14,12 +12,13 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.flinkla.records.BinaryRecords;
+import org.flinkla.records.JsonLines;
 import org.flinkla.records.JsonRecords;
 import org.flinkla.records.ParseResult;
 import org.flinkla.records.TokenRecord;
 
 /**
- * Writes token records to an input topic (DESIGN §4), key = sequence id: JSON lines (each with a
+ * Writes token records to an input topic (docs/records.md), key = sequence id: JSON lines (each with a
  * {@code "seq"} field), FASTA (one sequence per {@code >name} header, bases in chunks) and plain
  * text (one symbol per character). Values are JSON or binary ({@link BinaryRecords}).
  *
@@ -33,8 +32,6 @@ import org.flinkla.records.TokenRecord;
  * rethrown by the next call or by {@link #close()}.
  */
 public final class TokenProducer implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Producer<byte[], byte[]> producer;
     private final String topic;
     private final RecordFormat format;
@@ -93,29 +90,33 @@ public final class TokenProducer implements AutoCloseable {
                 });
     }
 
+    /** What to do with a line that cannot become a record. */
+    public interface BadLine {
+        void reject(JsonLines.Line line, String reason) throws IOException;
+    }
+
     /**
-     * JSON lines: the {@code "seq"} field is the key. With JSON values the line is sent as is (so a
-     * bad line reaches the job and its dead-letter topic, as it would from any producer); with binary
-     * values valid lines are re-encoded and invalid ones sent as their raw text. Blank lines skipped.
+     * JSON lines: each line gets {@link JsonLines#verdict} — the Kafka pipeline's own parser and
+     * size limit — and a usable line is sent with its {@code "seq"} as the key: as it is with JSON
+     * values, re-encoded with binary values. A line the verdict rejects goes to {@code bad} (so it
+     * gets the same reason it would get as a Kafka record). Blank lines are skipped.
      *
      * @return records sent
      */
-    public long jsonLines(Reader in) throws IOException {
+    public long jsonLines(JsonLines lines, BadLine bad) throws IOException {
         long before = records;
-        BufferedReader r = in instanceof BufferedReader ? (BufferedReader) in : new BufferedReader(in, 1 << 16);
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-            if (line.isBlank()) {
+        for (JsonLines.Line l = lines.next(); l != null; l = lines.next()) {
+            if (l.isBlank()) {
                 continue;
             }
-            if (format == RecordFormat.BINARY) {
-                ParseResult p = JsonRecords.parseLine(line);
-                if (p.isOk() && p.record().seq() != null) {
-                    tokens += p.record().count();
-                    send(p.record().seq(), BinaryRecords.encodeTokens(p.record()));
-                    continue;
-                }
+            ParseResult p = lines.verdict(l);
+            if (!p.isOk()) {
+                bad.reject(l, p.reason());
+                continue;
             }
-            send(seqOf(line), line.getBytes(StandardCharsets.UTF_8));
+            TokenRecord r = p.record();
+            tokens += r.count();
+            send(r.seq(), format == RecordFormat.BINARY ? BinaryRecords.encodeTokens(r) : l.bytes());
         }
         return records - before;
     }
@@ -199,7 +200,8 @@ public final class TokenProducer implements AutoCloseable {
             producer.flush();
             rethrow();
         } finally {
-            producer.close();
+            // flush() waited for every send; what remains after a failure is not waited for long
+            producer.close(java.time.Duration.ofSeconds(5));
         }
     }
 
@@ -207,16 +209,6 @@ public final class TokenProducer implements AutoCloseable {
         Exception e = failure.get();
         if (e != null) {
             throw new IllegalStateException("sending to topic " + topic + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    private static String seqOf(String line) {
-        try {
-            JsonNode n = JSON.readTree(line);
-            JsonNode s = n == null ? null : n.get("seq");
-            return s != null && s.isValueNode() && !s.isNull() ? s.asText() : null;
-        } catch (IOException e) {
-            return null;
         }
     }
 

@@ -17,7 +17,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * Reads the committed records of one topic ({@code isolation.level=read_committed}, no consumer
  * group, all partitions assigned) from given offsets: what a downstream consumer of the
- * exactly-once output sees. Every read is bounded by a timeout.
+ * exactly-once output sees. Every read is bounded by a timeout; metadata waits by the client's
+ * {@code default.api.timeout.ms} (see {@link KafkaClients#bounded}).
  *
  * <pre>{@code
  * try (TopicReader r = TopicReader.open(bootstrap, new Properties(), "attention-out", null)) {
@@ -28,10 +29,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class TopicReader implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final List<TopicPartition> partitions;
+    private final Duration wait;
 
-    private TopicReader(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions) {
+    private TopicReader(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, Duration wait) {
         this.consumer = consumer;
         this.partitions = partitions;
+        this.wait = wait;
     }
 
     /**
@@ -60,8 +63,9 @@ public final class TopicReader implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        Duration wait = KafkaClients.apiTimeout(p);
         try {
-            List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(60));
+            List<PartitionInfo> infos = c.partitionsFor(topic, wait);
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalStateException("topic " + topic + " does not exist");
             }
@@ -79,7 +83,7 @@ public final class TopicReader implements AutoCloseable {
                     }
                 }
             }
-            return new TopicReader(c, tps);
+            return new TopicReader(c, tps, wait);
         } catch (RuntimeException e) {
             c.close();
             throw e;
@@ -93,11 +97,63 @@ public final class TopicReader implements AutoCloseable {
         }
     }
 
+    /** First offset of every partition of {@code topic}, right now. */
+    public static Map<Integer, Long> beginningOffsets(String bootstrapServers, Properties clientProperties, String topic) {
+        try (TopicReader r = open(bootstrapServers, clientProperties, topic, null)) {
+            Map<Integer, Long> out = new HashMap<>();
+            r.consumer.beginningOffsets(r.partitions, r.wait).forEach((tp, o) -> out.put(tp.partition(), o));
+            return out;
+        }
+    }
+
     /** Committed end offset of each assigned partition. */
     public Map<Integer, Long> endOffsets() {
         Map<Integer, Long> out = new HashMap<>();
-        consumer.endOffsets(partitions, Duration.ofSeconds(60)).forEach((tp, o) -> out.put(tp.partition(), o));
+        consumer.endOffsets(partitions, wait).forEach((tp, o) -> out.put(tp.partition(), o));
         return out;
+    }
+
+    /**
+     * Offset of the last record a read_committed consumer sees in [{@code from}, {@code to}) of each
+     * partition (markers of transactions and aborted records are not records); partitions with none
+     * are left out.
+     */
+    public static Map<Integer, Long> lastRecordOffsets(String bootstrapServers, Properties clientProperties, String topic,
+            Map<Integer, Long> from, Map<Integer, Long> to) {
+        Map<Integer, Long> out = new HashMap<>();
+        try (TopicReader r = open(bootstrapServers, clientProperties, topic, null)) {
+            for (TopicPartition tp : r.partitions) {
+                long begin = Math.max(0, from.getOrDefault(tp.partition(), 0L));
+                long end = to.getOrDefault(tp.partition(), 0L);
+                if (end <= begin) {
+                    continue;
+                }
+                // usually the last record is at end - 1; a window covers trailing markers, then the whole range
+                long last = r.lastRecord(tp, Math.max(begin, end - 1000), end);
+                if (last < 0 && end - 1000 > begin) {
+                    last = r.lastRecord(tp, begin, end);
+                }
+                if (last >= 0) {
+                    out.put(tp.partition(), last);
+                }
+            }
+        }
+        return out;
+    }
+
+    private long lastRecord(TopicPartition tp, long from, long to) {
+        consumer.assign(List.of(tp));
+        consumer.seek(tp, from);
+        long last = -1;
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (consumer.position(tp, wait) < to && System.nanoTime() < deadline) {
+            for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(200))) {
+                if (rec.offset() < to) {
+                    last = Math.max(last, rec.offset());
+                }
+            }
+        }
+        return last;
     }
 
     /** One poll (at most {@code wait}). */
@@ -138,7 +194,7 @@ public final class TopicReader implements AutoCloseable {
 
     private boolean reached(Map<Integer, Long> end) {
         for (TopicPartition tp : partitions) {
-            if (consumer.position(tp, Duration.ofSeconds(30)) < end.getOrDefault(tp.partition(), 0L)) {
+            if (consumer.position(tp, wait) < end.getOrDefault(tp.partition(), 0L)) {
                 return false;
             }
         }
@@ -147,6 +203,6 @@ public final class TopicReader implements AutoCloseable {
 
     @Override
     public void close() {
-        consumer.close(Duration.ofSeconds(5));
+        consumer.close(Duration.ofSeconds(Math.min(5, Math.max(1, wait.toSeconds()))));
     }
 }

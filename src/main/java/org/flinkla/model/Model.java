@@ -95,7 +95,7 @@ public final class Model implements SequenceModel, java.io.Serializable {
         return new RecurrentLinearAttention(config, weights);
     }
 
-    /** The named tensors as they are saved (DESIGN §3.1/§3.3 names). */
+    /** The named tensors as they are saved (docs/models.md names). */
     Map<String, Tensor> tensors() {
         return ModelTensors.toTensors(config, weights, source);
     }

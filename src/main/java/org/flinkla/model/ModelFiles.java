@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Loading, saving and seeded creation of {@link Model}s as safetensors files (DESIGN §3.1).
+ * Loading, saving and seeded creation of {@link Model}s as safetensors files (docs/models.md).
  *
  * <pre>{@code
  * // a file written by PyTorch (fast-transformers RecurrentAttentionLayer) plus the head count

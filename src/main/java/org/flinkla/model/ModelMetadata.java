@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The configuration keys of a model file's {@code __metadata__} (DESIGN §3.1, §3.3) and their
+ * The configuration keys of a model file's {@code __metadata__} (docs/models.md, docs/variants.md) and their
  * command-line overrides: parsing, precedence (override over file), and writing them back.
  */
 final class ModelMetadata {

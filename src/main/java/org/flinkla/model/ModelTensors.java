@@ -13,7 +13,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * The tensors of a model: their names (DESIGN §3.1, §3.3), the shape each must have under an
+ * The tensors of a model: their names (docs/models.md, docs/variants.md), the shape each must have under an
  * {@link AttentionConfig}, and the mapping to and from {@link AttentionWeights}. The one place that
  * knows the layout; loading, saving, random init and the {@link Model} constructor all go through it.
  */
@@ -80,7 +80,7 @@ final class ModelTensors {
     }
 
     /**
-     * The tensors a model with this configuration has, in file order of DESIGN §3.1 then §3.3.
+     * The tensors a model with this configuration has, in file order of docs/models.md then §3.3.
      * Variant tensors appear only for the variant that uses them.
      */
     static List<Spec> specs(AttentionConfig c) {

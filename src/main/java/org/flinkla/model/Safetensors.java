@@ -62,7 +62,10 @@ public final class Safetensors {
     private final String source;
     private final Map<String, String> metadata;
     private final Map<String, Entry> entries;
-    private final ByteBuffer data; // the data section, little-endian, position 0
+    private final ByteBuffer data; // the data section, little-endian, position 0; null when mapped
+    /** A file over 2 GiB: each tensor is memory-mapped from it when read (null otherwise). */
+    private final Path mappedFile;
+    private final long dataStart;
 
     private static final class Entry {
         final String name;
@@ -81,22 +84,32 @@ public final class Safetensors {
     }
 
     private Safetensors(String source, Map<String, String> metadata, Map<String, Entry> entries, ByteBuffer data) {
+        this(source, metadata, entries, data, null, 0);
+    }
+
+    private Safetensors(String source, Map<String, String> metadata, Map<String, Entry> entries, ByteBuffer data,
+                        Path mappedFile, long dataStart) {
         this.source = source;
         this.metadata = metadata;
         this.entries = entries;
         this.data = data;
+        this.mappedFile = mappedFile;
+        this.dataStart = dataStart;
     }
 
     // ------------------------------------------------------------------ reading
 
-    /** Reads and validates a file. */
+    /**
+     * Reads and validates a file. A file of up to 2 GiB is read into memory; a larger one is
+     * memory-mapped: only its header is read here, and each tensor is mapped when it is decoded.
+     */
     public static Safetensors read(Path file) {
         String name = file.toString();
         byte[] bytes;
         try {
             long size = Files.size(file);
             if (size > Integer.MAX_VALUE - 16) {
-                throw new ModelFileException(name, null, "file is " + size + " bytes; this reader handles up to 2 GiB");
+                return readMapped(file);
             }
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
@@ -105,6 +118,54 @@ public final class Safetensors {
             throw new ModelFileException(name, null, "cannot read: " + e, e);
         }
         return parse(bytes, name);
+    }
+
+    /** The memory-mapped form of {@link #read} (package-private so tests can use it on small files). */
+    static Safetensors readMapped(Path file) {
+        String source = file.toString();
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 8) {
+                throw new ModelFileException(source, "header", "file is " + size
+                        + " bytes, too short for the 8-byte header length (not a safetensors file?)");
+            }
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, len, 0);
+            long n = len.getLong(0);
+            if (Long.compareUnsigned(n, MAX_HEADER_BYTES) > 0 || n < 2 || n > size - 8) {
+                throw new ModelFileException(source, "header", "header length " + Long.toUnsignedString(n)
+                        + " does not fit a file of " + size + " bytes (not a safetensors file?)");
+            }
+            ByteBuffer header = ByteBuffer.allocate((int) n);
+            readFully(ch, header, 8);
+            JsonNode root = parseHeader(header.array(), 0, (int) n, source);
+            Map<String, String> metadata = Collections.emptyMap();
+            Map<String, Entry> entries = new LinkedHashMap<>();
+            Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> f = fields.next();
+                if (METADATA_KEY.equals(f.getKey())) {
+                    metadata = parseMetadata(source, f.getValue());
+                } else {
+                    entries.put(f.getKey(), parseEntry(source, f.getKey(), f.getValue()));
+                }
+            }
+            checkTiling(source, entries, size - 8 - n);
+            return new Safetensors(source, metadata, Collections.unmodifiableMap(entries), null, file, 8 + n);
+        } catch (NoSuchFileException e) {
+            throw new ModelFileException(source, null, "no such file", e);
+        } catch (IOException e) {
+            throw new ModelFileException(source, null, "cannot read: " + e, e);
+        }
+    }
+
+    private static void readFully(java.nio.channels.FileChannel ch, ByteBuffer buf, long at) throws IOException {
+        while (buf.hasRemaining()) {
+            if (ch.read(buf, at + buf.position()) < 0) {
+                throw new IOException("unexpected end of file");
+            }
+        }
     }
 
     /** Parses and validates the bytes of a file; {@code source} names it in error messages. */
@@ -127,22 +188,7 @@ public final class Safetensors {
         if (n < 2) {
             throw new ModelFileException(source, "header", "header length " + n + " is too small for a JSON object");
         }
-        JsonNode root;
-        try {
-            String text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes, 8, (int) n)).toString();
-            root = JSON.readTree(text);
-        } catch (CharacterCodingException e) {
-            throw new ModelFileException(source, "header", "header is not valid UTF-8 (not a safetensors file?)", e);
-        } catch (JsonProcessingException e) {
-            throw new ModelFileException(source, "header", "bad JSON: " + e.getOriginalMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new ModelFileException(source, "header", "JSON header is not an object but "
-                    + (root == null ? "empty" : root.getNodeType().name().toLowerCase()));
-        }
+        JsonNode root = parseHeader(bytes, 8, (int) n, source);
         int dataStart = 8 + (int) n;
         int dataLength = bytes.length - dataStart;
 
@@ -160,6 +206,27 @@ public final class Safetensors {
         checkTiling(source, entries, dataLength);
         ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, dataLength).slice().order(ByteOrder.LITTLE_ENDIAN);
         return new Safetensors(source, metadata, Collections.unmodifiableMap(entries), data);
+    }
+
+    /** The JSON header at {@code bytes[off .. off+n)}: valid UTF-8, one object. */
+    private static JsonNode parseHeader(byte[] bytes, int off, int n, String source) {
+        JsonNode root;
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, off, n)).toString();
+            root = JSON.readTree(text);
+        } catch (CharacterCodingException e) {
+            throw new ModelFileException(source, "header", "header is not valid UTF-8 (not a safetensors file?)", e);
+        } catch (JsonProcessingException e) {
+            throw new ModelFileException(source, "header", "bad JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new ModelFileException(source, "header", "JSON header is not an object but "
+                    + (root == null ? "empty" : root.getNodeType().name().toLowerCase()));
+        }
+        return root;
     }
 
     private static Map<String, String> parseMetadata(String source, JsonNode node) {
@@ -240,7 +307,7 @@ public final class Safetensors {
     }
 
     /** The entries, sorted by offset, must cover [0, dataLength) exactly: no gap, no overlap, nothing beyond. */
-    private static void checkTiling(String source, Map<String, Entry> entries, int dataLength) {
+    private static void checkTiling(String source, Map<String, Entry> entries, long dataLength) {
         List<Entry> sorted = new ArrayList<>(entries.values());
         sorted.sort(Comparator.<Entry>comparingLong(e -> e.begin).thenComparingLong(e -> e.end));
         long pos = 0;
@@ -322,7 +389,12 @@ public final class Safetensors {
             throw new ModelFileException(source, what, numel + " elements are too many for one array");
         }
         double[] out = new double[(int) numel];
+        ByteBuffer data = this.data;
         int base = (int) e.begin;
+        if (data == null) {
+            data = map(e, what);
+            base = 0;
+        }
         switch (e.dtype) {
             case F64:
                 for (int i = 0; i < out.length; i++) {
@@ -348,6 +420,21 @@ public final class Safetensors {
                 throw new AssertionError(e.dtype);
         }
         return new Tensor(shape, out);
+    }
+
+    /** The bytes of one tensor of a mapped file, mapped read-only (a tensor must be under 2 GiB). */
+    private ByteBuffer map(Entry e, String what) {
+        long len = e.end - e.begin;
+        if (len > Integer.MAX_VALUE) {
+            throw new ModelFileException(source, what, len + " bytes: one tensor must be under 2 GiB");
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(mappedFile,
+                java.nio.file.StandardOpenOption.READ)) {
+            return ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, dataStart + e.begin, len)
+                    .order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException ex) {
+            throw new ModelFileException(source, what, "cannot map: " + ex, ex);
+        }
     }
 
     private Entry entry(String name) {

@@ -5,7 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The compact binary record format (DESIGN §4): a 24-byte little-endian header, then the payload
+ * The compact binary record format (docs/records.md): a 24-byte little-endian header, then the payload
  * in bulk. Cheaper than JSON to write and parse: a chunk of 1024 vectors is one array copy.
  *
  * <p>Input (token) records, magic {@code "LA"}:

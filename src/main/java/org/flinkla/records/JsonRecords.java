@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The JSON forms of DESIGN §4: parses input values into {@link TokenRecord}s and writes
+ * The JSON forms of docs/records.md: parses input values into {@link TokenRecord}s and writes
  * {@link AttentionOutput}s.
  *
  * <pre>{@code
@@ -64,6 +64,9 @@ public final class JsonRecords {
 
     /** Like {@link #parse(String, byte[])} for a value already decoded to a String. */
     public static ParseResult parse(String key, String value) {
+        if (value != null && value.startsWith("\uFEFF")) {
+            value = value.substring(1); // a byte order mark, as the byte parser skips it
+        }
         if (value == null || value.isBlank()) {
             return ParseResult.rejected(RejectReasons.of(RejectReasons.BAD_JSON, "empty value"));
         }

@@ -3,14 +3,14 @@ package org.flinkla.records;
 import java.util.List;
 
 /**
- * The stable codes that start every rejection reason (DESIGN §4): a reason is
+ * The stable codes that start every rejection reason (docs/records.md): a reason is
  * {@code "<code>: <detail>"}, e.g. {@code "wrong_dimension: expected 64 values, got 63"}. The code
  * is meant for machines (metrics, dead-letter headers, alerts); the detail for people.
  */
 public final class RejectReasons {
     /** Not parseable JSON, or trailing garbage after the value. */
     public static final String BAD_JSON = "bad_json";
-    /** Valid JSON but not a record of DESIGN §4: not an object, no payload, two payloads, wrong field type, empty chunk. */
+    /** Valid JSON but not a record of docs/records.md: not an object, no payload, two payloads, wrong field type, empty chunk. */
     public static final String BAD_RECORD = "bad_record";
     /** {@code "control"} with a value other than {@code "reset"}. */
     public static final String BAD_CONTROL = "bad_control";
@@ -28,12 +28,14 @@ public final class RejectReasons {
     public static final String BAD_ID = "bad_id";
     /** Symbols or ids sent to a model that has no embedding (takes vectors only). */
     public static final String NO_EMBEDDING = "no_embedding";
-    /** More tokens in one record than the configured maximum. */
+    /** More tokens in one record than the configured maximum, or a value over the byte limit. */
     public static final String OVERSIZE = "oversize";
+    /** The model produced NaN or ±Infinity (an overflow); the record is undone, the state left as before. */
+    public static final String NON_FINITE_OUTPUT = "non_finite_output";
 
     /** All codes, in a fixed order (metrics register one counter per code). */
     public static final List<String> ALL = List.of(BAD_JSON, BAD_RECORD, BAD_CONTROL, MISSING_SEQ, BAD_POS,
-            WRONG_DIMENSION, NOT_FINITE, UNKNOWN_SYMBOL, BAD_ID, NO_EMBEDDING, OVERSIZE);
+            WRONG_DIMENSION, NOT_FINITE, UNKNOWN_SYMBOL, BAD_ID, NO_EMBEDDING, OVERSIZE, NON_FINITE_OUTPUT);
 
     private RejectReasons() {}
 

@@ -7,10 +7,10 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
-/** Binary form of a {@link RejectedRecord} (format version 1): seq (nullable), reason, original. */
+/** Binary form of a {@link RejectedRecord} (format version 2): seq (nullable), reason, original, partition, offset. */
 public final class RejectedRecordSerializer extends ImmutableRecordSerializer<RejectedRecord> {
     private static final long serialVersionUID = 1L;
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
 
     @Override
     public TypeSerializer<RejectedRecord> duplicate() {
@@ -27,11 +27,16 @@ public final class RejectedRecordSerializer extends ImmutableRecordSerializer<Re
         StringValue.writeString(r.seq(), out);
         StringValue.writeString(r.reason(), out);
         StringValue.writeString(r.original(), out);
+        out.writeInt(r.partition());
+        out.writeLong(r.offset());
     }
 
     @Override
     public RejectedRecord deserialize(DataInputView in) throws IOException {
-        return new RejectedRecord(StringValue.readString(in), StringValue.readString(in), StringValue.readString(in));
+        String seq = StringValue.readString(in);
+        String reason = StringValue.readString(in);
+        String original = StringValue.readString(in);
+        return new RejectedRecord(seq, reason, original, in.readInt(), in.readLong());
     }
 
     @Override
@@ -39,7 +44,7 @@ public final class RejectedRecordSerializer extends ImmutableRecordSerializer<Re
         return new Snapshot();
     }
 
-    /** Versioned snapshot (format version 1). */
+    /** Versioned snapshot (format version 2). */
     public static final class Snapshot extends FormatVersionSnapshot<RejectedRecord> {
         public Snapshot() {
             super(FORMAT_VERSION);

@@ -3,7 +3,7 @@ package org.flinkla.records;
 import java.util.Arrays;
 
 /**
- * One parsed input record (DESIGN §4): a single token or a chunk of tokens of one sequence, or a
+ * One parsed input record (docs/records.md): a single token or a chunk of tokens of one sequence, or a
  * control record. Exactly one payload field is set, according to {@link #kind()}.
  *
  * <ul>
@@ -18,6 +18,10 @@ import java.util.Arrays;
  * {@code pos} is the position of the first token, or {@link #NO_POS} when the record has none.
  * {@code chunk} tells whether the record was a chunk form ({@code tokens/ids/xs}); outputs keep the
  * same form.
+ *
+ * <p>A record read from Kafka also carries its <b>origin</b> (source partition and offset, -1 when
+ * unknown), so that a record the operator rejects after {@code keyBy} still names the Kafka record
+ * it came from in the dead-letter headers. The origin is not part of {@link #equals}.
  */
 @org.apache.flink.api.common.typeinfo.TypeInfo(RecordTypes.TokenRecordFactory.class)
 public final class TokenRecord {
@@ -33,9 +37,16 @@ public final class TokenRecord {
     private final int[] ids;
     private final double[] vectors;
     private final int dim;
+    private final int originPartition;
+    private final long originOffset;
 
     private TokenRecord(String seq, long pos, Kind kind, boolean chunk, String symbols, int[] ids,
             double[] vectors, int dim) {
+        this(seq, pos, kind, chunk, symbols, ids, vectors, dim, -1, -1L);
+    }
+
+    private TokenRecord(String seq, long pos, Kind kind, boolean chunk, String symbols, int[] ids,
+            double[] vectors, int dim, int originPartition, long originOffset) {
         this.seq = seq;
         this.pos = pos;
         this.kind = kind;
@@ -44,6 +55,8 @@ public final class TokenRecord {
         this.ids = ids;
         this.vectors = vectors;
         this.dim = dim;
+        this.originPartition = originPartition;
+        this.originOffset = originOffset;
     }
 
     public static TokenRecord symbols(String seq, long pos, String symbols, boolean chunk) {
@@ -76,6 +89,16 @@ public final class TokenRecord {
     public double[] vectors() { return vectors; }
     /** Width of each vector (VECTORS only). */
     public int dim() { return dim; }
+
+    /** Kafka partition the record was read from, or -1. */
+    public int originPartition() { return originPartition; }
+    /** Kafka offset the record was read from, or -1. */
+    public long originOffset() { return originOffset; }
+
+    /** The same record (payload arrays shared) with the Kafka partition and offset it was read from. */
+    public TokenRecord withOrigin(int partition, long offset) {
+        return new TokenRecord(seq, pos, kind, chunk, symbols, ids, vectors, dim, partition, offset);
+    }
 
     /** Number of tokens carried (0 for RESET). */
     public int count() {

@@ -8,13 +8,14 @@ import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
 /**
- * Binary form of a {@link TokenRecord} (format version 1): seq (Flink string), pos (long), kind
- * (byte), chunk (boolean), then the payload — symbols as a string, ids as int count + little-endian
- * ints, vectors as dim + count + little-endian doubles.
+ * Binary form of a {@link TokenRecord} (format version 2): seq (Flink string), pos (long), kind
+ * (byte), chunk (boolean), origin partition (int) and offset (long), then the payload — symbols as a
+ * string, ids as int count + little-endian ints, vectors as dim + count + little-endian doubles.
+ * (Records only travel between operators; they are never part of keyed state.)
  */
 public final class TokenRecordSerializer extends ImmutableRecordSerializer<TokenRecord> {
     private static final long serialVersionUID = 1L;
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
 
     @Override
     public TypeSerializer<TokenRecord> duplicate() {
@@ -32,6 +33,8 @@ public final class TokenRecordSerializer extends ImmutableRecordSerializer<Token
         out.writeLong(r.pos());
         out.writeByte(r.kind().ordinal());
         out.writeBoolean(r.isChunk());
+        out.writeInt(r.originPartition());
+        out.writeLong(r.originOffset());
         switch (r.kind()) {
             case SYMBOLS:
                 StringValue.writeString(r.symbols(), out);
@@ -56,24 +59,31 @@ public final class TokenRecordSerializer extends ImmutableRecordSerializer<Token
         long pos = in.readLong();
         TokenRecord.Kind kind = TokenRecord.Kind.values()[in.readByte()];
         boolean chunk = in.readBoolean();
+        int partition = in.readInt();
+        long offset = in.readLong();
+        TokenRecord r;
         switch (kind) {
             case SYMBOLS:
-                return TokenRecord.symbols(seq, pos, StringValue.readString(in), chunk);
+                r = TokenRecord.symbols(seq, pos, StringValue.readString(in), chunk);
+                break;
             case IDS: {
                 int[] ids = new int[in.readInt()];
                 LittleEndianArrays.readInts(in, ids, scratch());
-                return TokenRecord.ids(seq, pos, ids, chunk);
+                r = TokenRecord.ids(seq, pos, ids, chunk);
+                break;
             }
             case VECTORS: {
                 int dim = in.readInt();
                 int count = in.readInt();
                 double[] xs = new double[dim * count];
                 LittleEndianArrays.readDoubles(in, xs, 0, xs.length, scratch());
-                return TokenRecord.vectors(seq, pos, xs, dim, chunk);
+                r = TokenRecord.vectors(seq, pos, xs, dim, chunk);
+                break;
             }
             default:
-                return TokenRecord.reset(seq);
+                r = TokenRecord.reset(seq);
         }
+        return partition < 0 && offset < 0 ? r : r.withOrigin(partition, offset);
     }
 
     @Override
@@ -81,7 +91,7 @@ public final class TokenRecordSerializer extends ImmutableRecordSerializer<Token
         return new Snapshot();
     }
 
-    /** Versioned snapshot (format version 1). */
+    /** Versioned snapshot (format version 2). */
     public static final class Snapshot extends FormatVersionSnapshot<TokenRecord> {
         public Snapshot() {
             super(FORMAT_VERSION);

@@ -7,7 +7,7 @@ import org.flinkla.engine.AttentionConfig;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 6, memory: heap after a full GC stays flat while one key's sequence grows from 10⁴ to 10⁶
+ * Memory: heap after a full GC stays flat while one key's sequence grows from 10⁴ to 10⁶
  * tokens through the engine (the curves command takes it to 10⁷). Measured in a child JVM
  * ({@link ScalingProbe}, serial GC, -Xmx32m) so nothing else of the test run is on its heap. A
  * control run with the KV-cache softmax must show the growth the probe is there to catch.

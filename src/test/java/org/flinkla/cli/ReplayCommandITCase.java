@@ -220,6 +220,55 @@ class ReplayCommandITCase {
     }
 
     @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aBadLineIsReportedWithItsNumberAndTheRestStillRuns() throws Exception {
+        Path modelFile = writeModel();
+        Path in = dir.resolve("bytes.jsonl");
+        byte[] notUtf8 = "{\"seq\":\"s\u0001\",\"pos\":1,\"token\":\"A\"}".getBytes(StandardCharsets.ISO_8859_1);
+        notUtf8[9] = (byte) 0xff;
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        file.write("\uFEFF{\"seq\":\"s\",\"pos\":0,\"token\":\"A\"}\r\n".getBytes(StandardCharsets.UTF_8));
+        file.write(notUtf8);
+        file.write(("\n{\"seq\":\"s\",\"pos\":1,\"tokens\":\"" + "C".repeat(300) + "\"}\n").getBytes(StandardCharsets.UTF_8));
+        file.write(("{\"seq\":\"s\",\"pos\":1,\"x\":[NaN,0,0,0,0,0,0,0]}\n").getBytes(StandardCharsets.UTF_8));
+        file.write("{\"seq\":\"s\",\"pos\":1,\"tokens\":\"GT\"}\n".getBytes(StandardCharsets.UTF_8));
+        Files.write(in, file.toByteArray());
+        Path out = dir.resolve("bytes-out.jsonl");
+        String[] err = run("--model", modelFile.toString(), "--input", in.toString(), "--output", out.toString(),
+                "--max-record-bytes", "200");
+        assertThat(err).anySatisfy(l -> assertThat(l).startsWith(in + ":2: bad_json: Invalid UTF-8"));
+        assertThat(err).anySatisfy(l -> assertThat(l).startsWith(in + ":3: oversize: 331 bytes, the limit is 200"));
+        assertThat(err).anySatisfy(l -> assertThat(l).startsWith(in + ":4: not_finite: "));
+        assertThat(err).anySatisfy(l -> assertThat(l).contains("3 skipped"));
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines).hasSize(2);
+        double[][] s = engineRun("AGT");
+        assertThat(rows(MAPPER.readTree(lines.get(0))).get(0)).isEqualTo(s[0]);
+        assertThat(rows(MAPPER.readTree(lines.get(1)))).containsExactly(s[1], s[2]);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void outputsThatOverflowAreReportedNotWrittenAsNulls() throws Exception {
+        writeModel();
+        // finite weights of 1e308: every value projection overflows to infinity
+        double[] v = model.weights().valueWeight;
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Math.copySign(1e308, v[i]);
+        }
+        Path modelFile = dir.resolve("huge.safetensors");
+        ModelFiles.save(model, modelFile);
+        Path in = dir.resolve("huge.jsonl");
+        Files.writeString(in, "{\"seq\":\"s\",\"pos\":0,\"tokens\":\"ACG\"}\n\n{\"seq\":\"s\",\"pos\":3,\"token\":\"T\"}\n");
+        Path out = dir.resolve("huge-out.jsonl");
+        String[] err = run("--model", modelFile.toString(), "--input", in.toString(), "--output", out.toString());
+        assertThat(err).anySatisfy(l -> assertThat(l).startsWith(in + ":1: non_finite_output: "));
+        assertThat(err).anySatisfy(l -> assertThat(l).startsWith(in + ":3: non_finite_output: "));
+        assertThat(err).anySatisfy(l -> assertThat(l).contains("0 records used, 2 skipped"));
+        assertThat(Files.readAllLines(out)).isEmpty();
+    }
+
+    @Test
     void badCommandLinesAreUsageErrors() throws Exception {
         Path modelFile = writeModel();
         Path in = dir.resolve("in.jsonl");

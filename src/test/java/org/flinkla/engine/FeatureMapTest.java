@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Properties of the feature maps φ (DESIGN §2) and of the layer at their edges. */
+/** Properties of the feature maps φ (docs/models.md) and of the layer at their edges. */
 class FeatureMapTest {
 
     @Test

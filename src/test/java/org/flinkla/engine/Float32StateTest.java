@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * DESIGN §2: a float32 state agrees with float64 to 1e-4 relative after 10⁷ tokens on one
+ * docs/models.md: a float32 state agrees with float64 to 1e-4 relative after 10⁷ tokens on one
  * sequence. At t = 10⁷ a token changes a running mean by ~1e-7 relative, about one float32 ulp:
  * with round-to-nearest the mean gets stuck (errors ~1e-2); the engine's unbiased rounding keeps
  * the error a random walk (measured here ~8e-5 for linear, ~4e-7 for decay, which forgets).

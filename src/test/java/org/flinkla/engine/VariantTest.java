@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** DESIGN §3.3: the sharper variants behave as their update rules say. */
+/** docs/variants.md: the sharper variants behave as their update rules say. */
 class VariantTest {
 
     @Test

@@ -273,6 +273,86 @@ class LinearAttentionFunctionTest {
     }
 
     @Test
+    void aWildPositionIsRejectedAndLeavesTheSequenceUntouched() throws Exception {
+        String s = dna(13, 12);
+        try (Run run = new Run(builder().maxPositionGap(1000).build(), null, null)) {
+            run.feed(TokenRecord.symbols("a", 0, s.substring(0, 4), true),
+                    TokenRecord.symbols("a", 1_000_000_000L, "ACGT", true),      // far beyond next + 1000
+                    TokenRecord.symbols("a", 4, s.substring(4, 8), true),         // still the next position
+                    TokenRecord.symbols("a", 1008, s.substring(8, 10), true),     // a gap of exactly 1000
+                    TokenRecord.symbols("a", TokenRecord.NO_POS, s.substring(10, 12), true));
+            assertThat(run.rejected()).extracting(RejectedRecord::reasonCode).containsExactly("bad_pos");
+            assertThat(run.rejected().get(0).reason()).contains("1000000000").contains("max-position-gap");
+            assertThat(flatten(run.outputs(), "a").ys).isEqualTo(engineOutputs(engine, s));
+            assertThat(flatten(run.outputs(), "a").positions)
+                    .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 1008, 1009, 1010, 1011);
+            assertThat(run.fn.replayedTokens.getCount()).isZero();
+            assertThat(run.fn.gaps.getCount()).isEqualTo(1);
+            assertThat(run.fn.recordsIn.getCount()).isEqualTo(4);
+            assertThat(run.fn.rejected.getCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void positionsNearLongMaxNeverWrapOntoTheNoPositionMarker() throws Exception {
+        long max = Long.MAX_VALUE;
+        try (Run run = new Run(builder().maxPositionGap(max).build(), null, null)) {
+            // a new sequence may start anywhere: next becomes max - 1, then max
+            run.feed(TokenRecord.symbols("a", max - 3, "AC", true),
+                    TokenRecord.symbols("a", TokenRecord.NO_POS, "G", false),
+                    // start = next = max: one more token would make next wrap to Long.MIN_VALUE
+                    TokenRecord.symbols("a", TokenRecord.NO_POS, "T", false),
+                    TokenRecord.symbols("a", TokenRecord.NO_POS, "TT", true),
+                    // a replay is still recognised as one: the state kept next = max
+                    TokenRecord.symbols("a", 0, "A", false));
+            assertThat(run.rejected()).extracting(RejectedRecord::reasonCode).containsExactly("bad_pos", "bad_pos");
+            assertThat(flatten(run.outputs(), "a").positions).containsExactly(max - 3, max - 2, max - 1);
+            assertThat(run.fn.replayedTokens.getCount()).isEqualTo(1);
+            assertThat(run.outputs()).hasSize(2);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void aRecordWithNonFiniteOutputsIsRejectedAndUndone(String backendName) throws Exception {
+        java.util.Random r = new java.util.Random(3);
+        double[] normal = new double[4 * TestModels.D_MODEL];
+        for (int i = 0; i < normal.length; i++) {
+            normal[i] = r.nextGaussian();
+        }
+        // finite inputs whose products overflow: k·v ~ 1e320 is +Inf in float64
+        double[] huge = new double[2 * TestModels.D_MODEL];
+        java.util.Arrays.fill(huge, 1e160);
+        int d = TestModels.D_MODEL;
+        for (EmitMode mode : new EmitMode[] {EmitMode.ALL, EmitMode.LAST}) {
+            try (Run run = new Run(builder().emit(mode).build(), backend(backendName), null)) {
+                run.feed(TokenRecord.vectors("a", 0, java.util.Arrays.copyOfRange(normal, 0, 2 * d), d, true),
+                        TokenRecord.vectors("a", 2, huge, d, true),
+                        TokenRecord.vectors("a", 2, java.util.Arrays.copyOfRange(normal, 2 * d, 4 * d), d, true));
+                assertThat(run.rejected()).extracting(RejectedRecord::reasonCode).containsExactly("non_finite_output");
+                assertThat(run.rejected().get(0).reason()).contains("left as before");
+                assertThat(run.fn.rejected.getCount()).isEqualTo(1);
+                assertThat(run.fn.recordsIn.getCount()).isEqualTo(2);
+                List<AttentionOutput> out = run.outputs();
+                assertThat(out).hasSize(2);
+                double[] want = engineOutputs(engine, normal);
+                if (mode == EmitMode.ALL) {
+                    // as if the rejected record had never come: positions 2, 3 hold the next normal tokens
+                    assertThat(flatten(out, "a").ys).isEqualTo(want);
+                    assertThat(flatten(out, "a").positions).isEqualTo(range(0, 4));
+                } else {
+                    assertThat(out.get(1).ys()).isEqualTo(java.util.Arrays.copyOfRange(want, 3 * D, 4 * D));
+                }
+                for (AttentionOutput o : out) {
+                    for (double v : o.ys()) {
+                        assertThat(Double.isFinite(v)).isTrue();
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void recordsWithoutPositionContinueTheSequence() throws Exception {
         String s = dna(9, 9);
         try (Run run = new Run(builder().build(), null, null)) {

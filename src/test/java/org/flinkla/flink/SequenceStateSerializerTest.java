@@ -54,6 +54,24 @@ class SequenceStateSerializerTest {
     }
 
     @Test
+    void deserializesIntoAReusedStateOfTheSameShapeWithoutNewArrays() throws Exception {
+        for (StatePrecision p : StatePrecision.values()) {
+            SequenceState stored = state(p, 300, 41, 77);
+            stored.setFingerprint(0x1234_5678_9abcL);
+            SequenceState reuse = state(p, 300, 0, SequenceState.NO_POSITION);
+            Object array = p == StatePrecision.FLOAT64 ? reuse.model().doubles() : reuse.model().floats();
+            SequenceState back = serializer.deserialize(reuse, new DataInputDeserializer(bytes(stored)));
+            assertThat(back).isSameAs(reuse).isEqualTo(stored);
+            assertThat(back.model().tokens()).isEqualTo(41);
+            assertThat(p == StatePrecision.FLOAT64 ? back.model().doubles() : back.model().floats()).isSameAs(array);
+            // another shape: a new state, still equal to what was stored
+            SequenceState small = state(p, 3, 0, 0);
+            SequenceState other = serializer.deserialize(small, new DataInputDeserializer(bytes(stored)));
+            assertThat(other).isNotSameAs(small).isEqualTo(stored);
+        }
+    }
+
+    @Test
     void copiesAreDeep() {
         SequenceState s = state(StatePrecision.FLOAT64, 4, 2, 7);
         SequenceState c = serializer.copy(s);

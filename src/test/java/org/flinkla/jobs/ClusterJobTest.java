@@ -16,7 +16,7 @@ class ClusterJobTest {
     @Test
     void badCommandLinesAreNamed() {
         assertThatThrownBy(() -> ClusterJob.main(new String[] {"--bootstrap-servers", "k:9092"}))
-                .hasMessageContaining("--job is required").hasMessageContaining("usage:");
+                .hasMessageContaining("give one of --job or --sql").hasMessageContaining("usage:");
         assertThatThrownBy(() -> ClusterJob.main(new String[] {"--jobs", "x.yaml"}))
                 .hasMessageContaining("unknown option '--jobs'");
         assertThatThrownBy(() -> ClusterJob.main(new String[] {"--job"}))
@@ -26,5 +26,12 @@ class ClusterJobTest {
         assertThatThrownBy(() -> ClusterJob.main(new String[] {"--job", "flink-jobs/missing.yaml",
                 "--bootstrap-servers", "k:9092"}))
                 .isInstanceOf(JobDefinitionException.class).hasMessageContaining("flink-jobs/missing.yaml does not exist");
+        assertThatThrownBy(() -> ClusterJob.main(new String[] {"--job", "a.yaml", "--sql", "a.sql"}))
+                .hasMessageContaining("give one of --job or --sql");
+        assertThatThrownBy(() -> ClusterJob.main(new String[] {"--sql", "a.sql", "--define", "model"}))
+                .hasMessageContaining("--define needs NAME=VALUE");
+        assertThatThrownBy(() -> ClusterJob.main(new String[] {"--sql", "flink-jobs/missing.sql",
+                "--bootstrap-servers", "k:9092"}))
+                .isInstanceOf(JobDefinitionException.class).hasMessageContaining("flink-jobs/missing.sql does not exist");
     }
 }

@@ -111,6 +111,92 @@ class CommandsITCase {
         assertEqualsEngine(readOutputs(out), PipelineTestSupport.reference(model, input()));
     }
 
+    /**
+     * Every bad line of an input file reaches the dead-letter topic with the reason the pipeline's
+     * parser gives the same bytes; the valid lines (the first with a byte order mark) all produce.
+     */
+    @Test
+    void everyBadInputLineIsADeadLetterWithItsReason() throws Exception {
+        String nan = "{\"seq\":\"vecs\",\"pos\":4,\"x\":[NaN" + ",0.5".repeat(15) + "]}";
+        byte[] badUtf8 = "{\"seq\":\"chr\u0001\",\"pos\":0,\"token\":\"A\"}".getBytes(StandardCharsets.ISO_8859_1);
+        badUtf8[11] = (byte) 0xff;
+        // line text (null: the raw bytes above), expected reason code (null: valid)
+        List<Object[]> cases = new ArrayList<>();
+        List<TokenRecord> valid = input();
+        cases.add(new Object[] {"\uFEFF" + JsonRecords.toJson(valid.get(0)), null});
+        cases.add(new Object[] {"{\"seq\":\"chrA\",\"pos\":10,\"token\":\"Q\"}", "unknown_symbol"});
+        cases.add(new Object[] {"this is not JSON", "bad_json"});
+        for (int i = 1; i < valid.size(); i++) {
+            cases.add(new Object[] {JsonRecords.toJson(valid.get(i)), null});
+        }
+        cases.add(new Object[] {"{\"seq\":\"chrA\",\"pos\":12,\"tokens\":\"AC", "bad_json"});      // truncated
+        cases.add(new Object[] {nan, "not_finite"});
+        cases.add(new Object[] {"{\"seq\":\"chrB\",\"pos\":4,\"token\":\"A\",\"extra\":" + "[".repeat(1500)
+                + "]".repeat(1500) + "}", "bad_json"});                                               // nesting > 1000
+        cases.add(new Object[] {null, "bad_json"});                                                   // not UTF-8
+        cases.add(new Object[] {"{\"seq\":\"big\",\"pos\":0,\"tokens\":\"" + "A".repeat(1 << 20) + "\"}", "oversize"});
+        cases.add(new Object[] {"{\"pos\":0,\"token\":\"A\"}", "missing_seq"});
+        cases.add(new Object[] {"{\"seq\":\"chrB\",\"pos\":4,\"token\":\"A\"} trailing", "bad_json"});
+        Path in = dir.resolve("in.jsonl");
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        for (Object[] c : cases) {
+            file.write(c[0] == null ? badUtf8 : ((String) c[0]).getBytes(StandardCharsets.UTF_8));
+            file.write('\n');
+        }
+        Files.write(in, file.toByteArray());
+        Path out = dir.resolve("out.jsonl");
+        JobDefinition job = JobDefinition.load(Path.of("flink-jobs/attention.yaml"));
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            int rc = RunCommand.run(new String[] {"flink-jobs/attention.yaml", "--input-file", in.toString(),
+                    "--output-file", out.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+                    "--timeout", "150", "--state-dir", dir.resolve("state").toString()});
+            assertThat(rc).isZero();
+            assertEqualsEngine(readOutputs(out), PipelineTestSupport.reference(AttentionJob.loadModel(job), valid));
+
+            List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> dead;
+            try (TopicReader r = TopicReader.open(kafka.bootstrapServers(), new java.util.Properties(),
+                    job.sink().deadLetterTopic(), null)) {
+                dead = r.readToEnd(java.time.Duration.ofSeconds(60));
+            }
+            List<String> expected = new ArrayList<>();
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < cases.size(); i++) {
+                Object[] c = cases.get(i);
+                if (c[1] == null) {
+                    continue;
+                }
+                long lineNo = i + 1;
+                byte[] bytes = c[0] == null ? badUtf8 : ((String) c[0]).getBytes(StandardCharsets.UTF_8);
+                // dead-lettered by the run while reading the file (line header) or by the job (same bytes)
+                List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> match = dead.stream()
+                        .filter(d -> String.valueOf(lineNo).equals(header(d, "source.line"))
+                                || (header(d, "source.line") == null && java.util.Arrays.equals(d.value(), bytes)))
+                        .collect(java.util.stream.Collectors.toList());
+                assertThat(match).as("dead letters for line %d", lineNo).hasSize(1);
+                org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> d = match.get(0);
+                expected.add(lineNo + ":" + c[1]);
+                got.add(lineNo + ":" + org.flinkla.records.RejectReasons.codeOf(header(d, "reason")));
+                assertThat(header(d, "source.topic")).isEqualTo(job.source().topic());
+                if (header(d, "source.line") != null) {
+                    assertThat(header(d, "source.file")).isEqualTo(in.toString());
+                    if (c[1].equals("oversize")) {
+                        assertThat(header(d, "source.bytes")).isEqualTo(String.valueOf(bytes.length));
+                        assertThat(d.value()).hasSize(org.flinkla.records.JsonLines.PREFIX_BYTES);
+                    } else {
+                        assertThat(d.value()).isEqualTo(bytes);
+                    }
+                }
+            }
+            assertThat(got).isEqualTo(expected);
+            assertThat(dead).hasSize(expected.size());
+        }
+    }
+
+    private static String header(org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> r, String name) {
+        org.apache.kafka.common.header.Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
     @Test
     void binaryRecordsInAndOut() throws Exception {
         Path jobFile = dir.resolve("binary.yaml");

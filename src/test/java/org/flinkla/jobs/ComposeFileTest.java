@@ -159,4 +159,27 @@ class ComposeFileTest {
         assertThat(flinkProps).contains(org.apache.flink.configuration.CoreOptions.FLINK_TM_JVM_OPTIONS.key()
                 + ": --add-modules jdk.incubator.vector");
     }
+
+    @Test
+    void theSqlSubmitRunsTheSqlTwinWhoseModelTheTaskManagersCanRead() throws Exception {
+        JsonNode sqlSubmit = service("submit-sql");
+        assertThat(sqlSubmit.get("profiles").toString()).as("not started by a plain `up`").contains("sql");
+        String cmd = commandLine(sqlSubmit);
+        assertThat(cmd).contains("flink run -d").contains("/opt/flinkla/flink-linear-attention-cluster.jar")
+                .contains("--bootstrap-servers kafka:9092");
+        Matcher m = Pattern.compile("--sql\\s+/opt/flinkla/(flink-jobs/[\\w.-]+\\.sql)").matcher(cmd);
+        assertThat(m.find()).as("submit-sql names a SQL job file").isTrue();
+        Path sql = Path.of(m.group(1));
+        // the SQL twin of the YAML job `submit` runs: the same topics, which the topics service creates
+        assertThat(sql.getFileName().toString().replace(".sql", ".yaml"))
+                .isEqualTo(Path.of(jobFileOfSubmit()).getFileName().toString());
+        // its model resolves (job.dir = /opt/flinkla/flink-jobs) to a file under flink-jobs/, mounted on the TaskManagers
+        String resolved = String.join("\n", SqlJobFile.parse(sql.toString(), Path.of("/opt/flinkla/flink-jobs"),
+                Files.readString(sql)).resolve(java.util.Map.of("bootstrap.servers", "kafka:9092"), k -> null).stream()
+                .map(SqlJobFile.Statement::sql).toList());
+        Matcher model = Pattern.compile("model\\s*=>\\s*'file:///opt/flinkla/(flink-jobs/[^']+)'").matcher(resolved);
+        assertThat(model.find()).as("model of " + sql).isTrue();
+        assertThat(Path.of(model.group(1))).exists();
+        assertThat(service("taskmanager").get("volumes").toString()).contains("./flink-jobs:/opt/flinkla/flink-jobs");
+    }
 }

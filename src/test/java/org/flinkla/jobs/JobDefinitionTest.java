@@ -74,6 +74,21 @@ class JobDefinitionTest {
     }
 
     @Test
+    void aKeyGivenTwiceIsRejectedWithItsPathAndLine() {
+        assertThatThrownBy(() -> parse(MINIMAL + "parallelism: 2\nparallelism: 3\n"))
+                .isInstanceOf(JobDefinitionException.class)
+                .hasMessageContaining("job.yaml").hasMessageContaining("'parallelism' is given twice")
+                .hasMessageContaining("line 6");
+        assertThatThrownBy(() -> parse(MINIMAL.replace("source: {topic: in}", "source:\n  topic: in\n  format: json\n  topic: in2")))
+                .hasMessageContaining("'source.topic' is given twice").hasMessageContaining("line 5");
+        assertThatThrownBy(() -> parse(MINIMAL + "kafka: {properties: {linger.ms: 5, linger.ms: 6}}\n"))
+                .hasMessageContaining("'kafka.properties.linger.ms' is given twice").hasMessageContaining("line 5");
+        assertThatThrownBy(() -> parse(MINIMAL.replace("{file: m.safetensors}",
+                "\n  seeded: {d-model: 8, heads: 2}\n  seeded: {d-model: 4}")))
+                .hasMessageContaining("'model.seeded' is given twice");
+    }
+
+    @Test
     void badValuesAreNamed() {
         assertThatThrownBy(() -> parse(MINIMAL + "parallelism: two\n")).hasMessageContaining("'parallelism' must be an integer");
         assertThatThrownBy(() -> parse(MINIMAL + "parallelism: 0\n")).hasMessageContaining("'parallelism' must be between");

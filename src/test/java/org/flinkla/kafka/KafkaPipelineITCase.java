@@ -284,6 +284,73 @@ class KafkaPipelineITCase {
     }
 
     @Test
+    void aWildPositionIsADeadLetterAndTheSequenceGoesOn() throws Exception {
+        JobDefinition job = PipelineTestSupport.job("wild", "exactly-once", "max-position-gap: 1000");
+        createTopics(job);
+        long max = Long.MAX_VALUE;
+        String bases = "ACGTN".repeat(23);   // 115 bases
+        List<TokenRecord> valid = List.of(
+                TokenRecord.symbols("w", 0, bases.substring(0, 100), true),
+                TokenRecord.symbols("w", 100, bases.substring(100, 110), true),
+                TokenRecord.symbols("w", 110, bases.substring(110, 115), true),
+                TokenRecord.symbols("edge", max - 1, "A", false));
+        String wild = "{\"pos\":1000000000,\"token\":\"A\"}";
+        String wraps = "{\"token\":\"C\"}";   // after edge@max-1: position max, next would wrap
+        try (TokenProducer p = TokenProducer.create(bootstrap(), new Properties(), job.source().topic(),
+                job.source().format())) {
+            p.send(valid.get(0));
+            p.send("w", wild.getBytes(StandardCharsets.UTF_8));
+            p.send(valid.get(1));
+            p.send(valid.get(2));
+            p.send(valid.get(3));
+            p.send("edge", wraps.getBytes(StandardCharsets.UTF_8));
+        }
+        // where the two bad records were written, to compare with the dead letters' headers
+        Map<String, ConsumerRecord<byte[], byte[]>> inputByValue = new java.util.HashMap<>();
+        try (TopicReader r = TopicReader.open(bootstrap(), new Properties(), job.source().topic(), null)) {
+            for (ConsumerRecord<byte[], byte[]> rec : r.readToEnd(WAIT)) {
+                inputByValue.put(new String(rec.value(), StandardCharsets.UTF_8), rec);
+            }
+        }
+        Map<String, Map<Long, double[]>> ref = PipelineTestSupport.reference(AttentionJob.loadModel(job), valid);
+        JobClient jc = start(job, 0);
+        try {
+            // w: 115 outputs, none dropped as a replay after the wild record; edge: max - 1
+            assertMatchesReference(outputs(readOutputs(job, 116)), ref);
+
+            List<ConsumerRecord<byte[], byte[]>> dead;
+            try (TopicReader r = TopicReader.open(bootstrap(), new Properties(), job.sink().deadLetterTopic(), null)) {
+                dead = r.readUntil(l -> l.size() >= 2, WAIT);
+                dead.addAll(r.readUntil(l -> false, Duration.ofMillis(1000)));
+            }
+            assertThat(dead).hasSize(2);
+            for (ConsumerRecord<byte[], byte[]> d : dead) {
+                String key = new String(d.key(), StandardCharsets.UTF_8);
+                String reason = header(d, KafkaSettings.HEADER_REASON);
+                assertThat(reason).startsWith("bad_pos: ");
+                ConsumerRecord<byte[], byte[]> original = inputByValue.get(key.equals("w") ? wild : wraps);
+                assertThat(header(d, KafkaSettings.HEADER_SOURCE_TOPIC)).isEqualTo(job.source().topic());
+                assertThat(header(d, KafkaSettings.HEADER_SOURCE_PARTITION)).isEqualTo(String.valueOf(original.partition()));
+                assertThat(header(d, KafkaSettings.HEADER_SOURCE_OFFSET)).isEqualTo(String.valueOf(original.offset()));
+                // the value is the record's JSON form (the operator no longer has the original bytes)
+                com.fasterxml.jackson.databind.JsonNode v = new com.fasterxml.jackson.databind.ObjectMapper().readTree(d.value());
+                assertThat(v.get("seq").asText()).isEqualTo(key);
+                if (key.equals("w")) {
+                    assertThat(reason).contains("max-position-gap");
+                    assertThat(v.get("pos").asLong()).isEqualTo(1_000_000_000L);
+                } else {
+                    assertThat(key).isEqualTo("edge");
+                    assertThat(reason).contains("overflows");
+                    assertThat(v.get("token").asText()).isEqualTo("C");
+                }
+            }
+            assertThat(jc.getJobStatus().get(30, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            cancel(jc);
+        }
+    }
+
+    @Test
     void stopWithSavepointAndResumeAtAnotherParallelismChangesNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         JobDefinition job = PipelineTestSupport.job("resume", "exactly-once", "");

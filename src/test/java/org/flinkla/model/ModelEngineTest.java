@@ -68,7 +68,7 @@ class ModelEngineTest {
         double[] y = new double[m.config().dOut()];
         layer.step(s, x, 0, y, 0);
         // One token attends only to itself: per head y_h = v_h · a_h / (a_h + eps) with
-        // a_h = φ(q_h)·φ(k_h) and φ = elu + 1 (DESIGN §2); then out = W_o y + b_o.
+        // a_h = φ(q_h)·φ(k_h) and φ = elu + 1 (docs/models.md); then out = W_o y + b_o.
         double[] q = project(m.weights().queryWeight, m.weights().queryBias, 8, x);
         double[] k = project(m.weights().keyWeight, m.weights().keyBias, 8, x);
         double[] v = project(m.weights().valueWeight, m.weights().valueBias, 10, x);

@@ -344,6 +344,17 @@ class ModelFilesTest {
     }
 
     @Test
+    void oversizedFeatureMapsFailAtLoadNamingTheKey() {
+        // 10^8 random features would allocate ω of 10^8 × d_k doubles: an OutOfMemoryError, not a message
+        assertBad(Layout.fastTransformers(), Map.of("feature_map", "favor", "favor_features", "100000000"),
+                "configuration", "favor_features must be between 1 and 65536, got 100000000");
+        Layout l = Layout.fastTransformers();
+        l.metadata.put("feature_map", "favor");
+        l.metadata.put("favor_features", "100000000");
+        assertBad(l, "configuration", "favor_features");
+    }
+
+    @Test
     void nonFiniteWeightsAreRejected() {
         Layout l = Layout.fastTransformers();
         l.values.get("value_projection.weight")[13] = Float.NaN;

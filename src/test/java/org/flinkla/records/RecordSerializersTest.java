@@ -48,6 +48,12 @@ class RecordSerializersTest {
         };
         for (TokenRecord r : records) {
             assertThat(roundTrip(s, r)).isEqualTo(r);
+            assertThat(roundTrip(s, r).originOffset()).isEqualTo(-1);
+            TokenRecord fromKafka = r.withOrigin(3, 1L << 40);
+            TokenRecord back = roundTrip(s, fromKafka);
+            assertThat(back).isEqualTo(r);
+            assertThat(back.originPartition()).isEqualTo(3);
+            assertThat(back.originOffset()).isEqualTo(1L << 40);
         }
     }
 
@@ -62,6 +68,10 @@ class RecordSerializersTest {
         TypeSerializer<RejectedRecord> r = RecordTypes.REJECTED_RECORD.createSerializer(new SerializerConfigImpl());
         RejectedRecord rej = new RejectedRecord(null, "bad_json: x", "{");
         assertThat(roundTrip(r, rej)).isEqualTo(rej);
+        RejectedRecord located = RejectedRecord.of(TokenRecord.symbols("s", 7, "A", false).withOrigin(2, 99), "bad_pos: x");
+        assertThat(roundTrip(r, located)).isEqualTo(located);
+        assertThat(roundTrip(r, located).partition()).isEqualTo(2);
+        assertThat(roundTrip(r, located).offset()).isEqualTo(99);
     }
 
     @Test

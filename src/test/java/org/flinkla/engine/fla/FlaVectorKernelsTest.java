@@ -32,7 +32,7 @@ class FlaVectorKernelsTest {
 
     @Test
     void vectorDeltaHeadHasTheScalarBits() {
-        assumeTrue(VectorSupport.enabled() && FlaVectorKernels.deltaHeadApplies(16), "needs 8-lane vectors");
+        assumeTrue(VectorSupport.enabled() && FlaVectorKernels.deltaHeadSupported(16), "needs 8-lane vectors");
         Random r = new Random(7);
         int dv = 5, dk = 24, base = 3;
         double[] p = new double[200];

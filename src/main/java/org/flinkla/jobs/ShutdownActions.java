@@ -1,0 +1,96 @@
+package org.flinkla.jobs;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * What a command must do when the process is stopped (Ctrl-C, SIGTERM): stop its job, close the
+ * in-process broker, delete temporary files. The signal handlers (and a JVM shutdown hook) run the registered actions in
+ * reverse order of registration (the innermost first), each at most once, so that a job is stopped
+ * before the broker it writes to goes away and before its files are deleted.
+ */
+public final class ShutdownActions {
+    private static final Deque<Action> ACTIONS = new ArrayDeque<>();
+    private static Thread hook;
+
+    private ShutdownActions() {}
+
+    /** A registered action; closing it unregisters it (the command ended normally). */
+    public static final class Action implements AutoCloseable {
+        private final Runnable body;
+        private boolean done;
+
+        private Action(Runnable body) {
+            this.body = body;
+        }
+
+        private synchronized void runOnce() {
+            if (!done) {
+                done = true;
+                body.run();
+            }
+        }
+
+        /** Runs the action now (if it has not run) and unregisters it. */
+        public void runNow() {
+            runOnce();
+            close();
+        }
+
+        @Override
+        public void close() {
+            synchronized (ShutdownActions.class) {
+                ACTIONS.remove(this);
+            }
+        }
+    }
+
+    /** Registers {@code body} to run if the process is stopped before the action is closed. */
+    public static synchronized Action add(Runnable body) {
+        if (hook == null) {
+            hook = new Thread(ShutdownActions::runAll, "flinkla-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            handleSignals();
+        }
+        Action a = new Action(body);
+        ACTIONS.push(a);
+        return a;
+    }
+
+    /**
+     * SIGTERM and SIGINT run the actions before the JVM starts shutting down, then exit (143, 130).
+     * In a shutdown hook they would run concurrently with the hooks of Flink's local cluster and the
+     * Kafka clients, which may take the job down underneath its savepoint; the hook stays as the
+     * fallback (e.g. for System.exit).
+     */
+    private static void handleSignals() {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+                    System.err.println("Stopping (SIG" + sig.getName() + ") ...");
+                    runAll();
+                    System.exit(128 + sig.getNumber());
+                });
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                // the signal is not available here (or the JVM uses it): the shutdown hook remains
+            }
+        }
+    }
+
+    private static void runAll() {
+        while (true) {
+            Action a;
+            synchronized (ShutdownActions.class) {
+                a = ACTIONS.poll();
+            }
+            if (a == null) {
+                return;
+            }
+            try {
+                a.runOnce();
+            } catch (RuntimeException | Error e) {
+                // the next action still runs
+            }
+        }
+    }
+}

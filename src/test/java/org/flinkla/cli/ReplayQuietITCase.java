@@ -1,0 +1,50 @@
+package org.flinkla.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.flinkla.engine.AttentionConfig;
+import org.flinkla.model.ModelFiles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A successful {@code replay} on its own local environment (the cluster shuts down when the job
+ * ends, unlike the shared cluster of {@link ReplayCommandITCase}) prints its summary and nothing else.
+ */
+class ReplayQuietITCase {
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aSuccessfulReplayPrintsOnlyItsSummary() throws Exception {
+        Path model = dir.resolve("m.safetensors");
+        ModelFiles.save(ModelFiles.random(AttentionConfig.builder().dModel(8).heads(2).dKey(4).dValue(4).dOut(6)
+                .vocab("ACGT").build(), 5L), model);
+        Path in = dir.resolve("in.jsonl");
+        Files.writeString(in, "{\"seq\":\"s\",\"pos\":0,\"tokens\":\"ACGT\"}\n{\"seq\":\"t\",\"tokens\":\"GG\"}\n");
+        Path out = dir.resolve("out.jsonl");
+        PrintStream err0 = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.execute(new String[] {"replay", "--model", model.toString(), "--input", in.toString(),
+                    "--output", out.toString()});
+        } finally {
+            System.setErr(err0);
+        }
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(text).isZero();
+        assertThat(text.lines()).as(text).containsExactly(
+                "replay: 2 lines, 2 records used, 0 skipped, 2 output lines (6 outputs) -> " + out);
+        assertThat(Files.readAllLines(out)).hasSize(2);
+    }
+}

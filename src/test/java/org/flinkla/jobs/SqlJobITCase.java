@@ -1,0 +1,328 @@
+package org.flinkla.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.flinkla.engine.SequenceModel;
+import org.flinkla.kafka.EmbeddedKafka;
+import org.flinkla.kafka.RecordFormat;
+import org.flinkla.kafka.TokenProducer;
+import org.flinkla.kafka.TopicReader;
+import org.flinkla.model.ModelLoader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * SQL job files on a MiniCluster with the in-process broker, against the DataStream job (the YAML
+ * twin with the same model file) as reference: the committed outputs are the same (every position
+ * once, values identical), the same bad rows are rejected with the same codes; a savepoint and
+ * resume of the SQL job changes nothing; a malformed row does not stop it.
+ *
+ * <p>To cover another model, add a {@link Case}: the YAML job (its topics and settings; the model
+ * is replaced by the file), the SQL job, the model file or directory.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class SqlJobITCase {
+    /** A model to check: the DataStream job is {@code yaml} with {@code model.file = model}, the SQL job {@code sql}. */
+    record Case(String yaml, String sql, Path model) {
+        @Override
+        public String toString() {
+            return sql + " with " + model;
+        }
+    }
+
+    static Stream<Case> cases() {
+        return Stream.of(new Case("flink-jobs/attention.yaml", "flink-jobs/attention.sql",
+                Path.of("flink-jobs/models/attention.safetensors")));
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<Case, Reference> REFERENCES = new ConcurrentHashMap<>();
+    private static EmbeddedKafka kafka;
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    private static PrintStream quiet() {
+        return new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // inputs and the DataStream reference
+
+    /**
+     * JSON lines for the model's inputs: chunks, single tokens, ids, vectors, replays, a gap, a
+     * reset, and bad rows both jobs reject (unknown symbol, id out of range, wrong dimension).
+     */
+    static List<String> inputLines(SequenceModel m) {
+        Random r = new Random(17);
+        List<String> lines = new ArrayList<>();
+        String vocab = m.vocab();
+        for (int s = 0; s < 6; s++) {
+            String seq = "seq-" + s;
+            long pos = 0;
+            for (int k = 0; k < 8; k++) {
+                ObjectNode o = JSON.createObjectNode().put("seq", seq).put("pos", pos);
+                int n = 1 + r.nextInt(12);
+                int kind = r.nextInt(3);
+                if (vocab != null && kind == 0) {
+                    StringBuilder sb = new StringBuilder();
+                    for (int i = 0; i < n; i++) {
+                        sb.append(vocab.charAt(r.nextInt(vocab.length())));
+                    }
+                    if (n == 1) {
+                        o.put("token", sb.toString());
+                    } else {
+                        o.put("tokens", sb.toString());
+                    }
+                } else if (m.vocabSize() > 0 && (kind == 1 || m.inputWidth() == 0)) {
+                    ArrayNode ids = o.putArray("ids");
+                    for (int i = 0; i < n; i++) {
+                        ids.add(r.nextInt(m.vocabSize()));
+                    }
+                } else {
+                    ArrayNode xs = o.putArray("xs");
+                    for (int i = 0; i < n; i++) {
+                        ArrayNode x = xs.addArray();
+                        for (int j = 0; j < m.inputWidth(); j++) {
+                            x.add(r.nextGaussian());
+                        }
+                    }
+                }
+                lines.add(o.toString());
+                pos += n;
+                if (k == 3) {
+                    lines.add(lines.get(lines.size() - 2)); // the previous record again: a replay
+                }
+                if (k == 5) {
+                    pos += 3; // a gap
+                }
+            }
+            if (s == 1) {
+                lines.add(JSON.createObjectNode().put("seq", seq).put("control", "reset").toString());
+                // after a reset the sequence starts afresh wherever the next record says (here past the old
+                // positions, so that every (seq, pos) has one output)
+                lines.add(lines.get(lines.size() - 9).replaceFirst("\"pos\":\\d+", "\"pos\":1000"));
+            }
+        }
+        if (vocab != null) {
+            lines.add("{\"seq\":\"seq-2\",\"tokens\":\"" + vocab.charAt(0) + "\u00a7\"}");
+        }
+        if (m.vocabSize() > 0) {
+            lines.add("{\"seq\":\"seq-3\",\"ids\":[0," + m.vocabSize() + "]}");
+        }
+        if (m.inputWidth() > 0) {
+            lines.add("{\"seq\":\"seq-4\",\"x\":[1.0,2.0]}");
+        }
+        return lines;
+    }
+
+    /** The DataStream job's committed outputs and dead-letter reasons for a case's input. */
+    record Reference(List<String> lines, Map<List<Object>, List<Double>> outputs, Map<String, Long> reasons) {}
+
+    static Reference reference(Case c) {
+        return REFERENCES.computeIfAbsent(c, k -> {
+            try {
+                SequenceModel m = ModelLoader.load(c.model());
+                List<String> lines = inputLines(m);
+                Path in = tmp.resolve("in-" + Math.abs(c.hashCode()) + ".jsonl");
+                Files.write(in, lines);
+                String yaml = Files.readString(Path.of(c.yaml()))
+                        .replaceAll("(?m)^(\\s*(?:dead-letter-)?topic: )(\\S+)", "$1ds-$2")
+                        .replaceAll("(?ms)^model:\\n(?:[ \\t]+.*\\n|\\n)*", "model:\n  file: "
+                                + c.model().toAbsolutePath() + "\n")
+                        .replaceAll("(?m)^checkpoint-interval: \\S+", "checkpoint-interval: 200ms"); // a short run
+                JobDefinition job = JobDefinition.parse(c.yaml(), yaml, e -> null);
+                Path out = tmp.resolve("ds-" + Math.abs(c.hashCode()) + ".jsonl");
+                JobRunner.Result r = JobRunner.run(job, new JobRunner.Options().bootstrapServers(kafka.bootstrapServers())
+                        .inputFile(in).outputFile(out).timeout(Duration.ofSeconds(120)).log(quiet()));
+                return new Reference(lines, outputs(Files.readAllLines(out)), r.deadLetterReasons);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** (seq, pos) → y of JSON output lines ({@code y} or {@code ys}); a position twice fails. */
+    static Map<List<Object>, List<Double>> outputs(List<String> lines) throws Exception {
+        Map<List<Object>, List<Double>> m = new TreeMap<>((a, b) -> {
+            int s = ((String) a.get(0)).compareTo((String) b.get(0));
+            return s != 0 ? s : Long.compare((Long) a.get(1), (Long) b.get(1));
+        });
+        for (String line : lines) {
+            JsonNode o = JSON.readTree(line);
+            String seq = o.get("seq").asText();
+            long pos = o.get("pos").asLong();
+            List<JsonNode> ys = new ArrayList<>();
+            if (o.has("ys")) {
+                o.get("ys").forEach(ys::add);
+            } else {
+                ys.add(o.get("y"));
+            }
+            for (int i = 0; i < ys.size(); i++) {
+                List<Double> y = new ArrayList<>();
+                ys.get(i).forEach(v -> y.add(v.doubleValue()));
+                List<Double> before = m.put(List.of(seq, pos + i), y);
+                assertThat(before).as("output at " + seq + " " + (pos + i) + " once").isNull();
+            }
+        }
+        return m;
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void theSqlJobCommitsTheDataStreamJobsOutputs(Case c) throws Exception {
+        Reference ref = reference(c);
+        assertThat(ref.outputs()).hasSizeGreaterThan(100);
+        Path in = tmp.resolve("sql-in.jsonl");
+        Files.write(in, ref.lines());
+        Path out = tmp.resolve("sql-out.jsonl");
+        // the shipped file as it is, but for a shorter checkpoint interval (the run ends after a final checkpoint)
+        Path sql = tmp.resolve(Path.of(c.sql()).getFileName());
+        Files.writeString(sql, Files.readString(Path.of(c.sql())).replaceAll(
+                "'execution.checkpointing.interval' = '[^']+'", "'execution.checkpointing.interval' = '200ms'"));
+        SqlJobRunner.Result r = SqlJobRunner.run(SqlJobFile.load(sql), new SqlJobRunner.Options()
+                .bootstrapServers(kafka.bootstrapServers()).define("model", c.model().toAbsolutePath().toUri().toString())
+                .inputFile(in).outputFile(out).timeout(Duration.ofSeconds(120)).partitions(3).log(quiet()));
+        Map<List<Object>, List<Double>> got = outputs(Files.readAllLines(out));
+        assertThat(got.keySet()).containsExactlyElementsOf(ref.outputs().keySet());
+        assertThat(got).isEqualTo(ref.outputs());
+        assertThat(r.outputTokens).isEqualTo(ref.outputs().size());
+        assertThat(r.errorReasons).isEqualTo(ref.reasons()).isNotEmpty();
+    }
+
+    @Test
+    void aSavepointAndResumeOfTheSqlJobChangesNothingAndBadRowsDoNotStopIt() throws Exception {
+        Case c = cases().findFirst().orElseThrow();
+        Reference ref = reference(c);
+        // the SQL job on its own topics, checkpointing more often
+        String sql = Files.readString(Path.of(c.sql()))
+                .replaceAll("'topic' = '([^']+)'", "'topic' = 'sp-$1'")
+                .replaceAll("'sink.transactional-id-prefix' = '([^']+)'", "'sink.transactional-id-prefix' = 'sp-$1'")
+                .replace("'execution.checkpointing.interval' = '2s'", "'execution.checkpointing.interval' = '300ms'");
+        Path file = tmp.resolve("savepoint.sql");
+        Files.writeString(file, sql);
+        SqlJobRunner.Options o = new SqlJobRunner.Options().define("model", c.model().toAbsolutePath().toUri().toString())
+                .log(quiet());
+        List<SqlJobFile.Statement> statements = SqlJobRunner.resolve(SqlJobFile.load(file), Map.of("model",
+                c.model().toAbsolutePath().toUri().toString()), kafka.bootstrapServers());
+        SqlPipeline first = SqlJobRunner.plan(statements, o, false);
+        EmbeddedKafka.createTopics(kafka.bootstrapServers(), new Properties(), 3, first.topics());
+        String inTopic = first.source().topic();
+        String outTopic = "sp-attention-out";
+        String dlqTopic = "sp-attention-dead-letters";
+
+        List<String> lines = ref.lines();
+        int half = lines.size() / 2;
+        produce(inTopic, lines.subList(0, half));
+        JobClient job = first.execute().getJobClient().orElseThrow();
+        awaitOutputs(outTopic, 1);
+        String savepoint = job.stopWithSavepoint(false, tmp.resolve("savepoints").toUri().toString(),
+                SavepointFormatType.CANONICAL).get(120, TimeUnit.SECONDS);
+
+        List<String> rest = new ArrayList<>(lines.subList(half, lines.size()));
+        rest.add(0, "{not json");                               // skipped by the json format
+        rest.add(1, "{\"seq\":\"seq-0\",\"pos\":2}");           // no payload: an error row
+        produce(inTopic, rest);
+        o.fromSavepoint(savepoint);
+        JobClient resumed = SqlJobRunner.plan(statements, o, false).execute().getJobClient().orElseThrow();
+        awaitOutputs(outTopic, ref.outputs().size());
+        Thread.sleep(1000); // room for duplicates to show up
+        resumed.stopWithSavepoint(false, tmp.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+                .get(120, TimeUnit.SECONDS);
+
+        List<String> got = new ArrayList<>();
+        try (TopicReader r = TopicReader.open(kafka.bootstrapServers(), new Properties(), outTopic, null)) {
+            for (ConsumerRecord<byte[], byte[]> rec : r.readToEnd(Duration.ofSeconds(60))) {
+                got.add(SqlJobRunner.jsonLine(new String(rec.key(), StandardCharsets.UTF_8), rec.value()));
+            }
+        }
+        assertThat(outputs(got)).isEqualTo(ref.outputs());
+        Map<String, Long> reasons = new HashMap<>();
+        try (TopicReader r = TopicReader.open(kafka.bootstrapServers(), new Properties(), dlqTopic, null)) {
+            for (ConsumerRecord<byte[], byte[]> rec : r.readToEnd(Duration.ofSeconds(60))) {
+                reasons.merge(SqlJobRunner.reasonCode(rec), 1L, Long::sum);
+            }
+        }
+        Map<String, Long> want = new HashMap<>(ref.reasons());
+        want.merge("bad_record", 1L, Long::sum);
+        assertThat(reasons).isEqualTo(want);
+    }
+
+    @Test
+    void theChromosomeDemoTwinPlansWithItsBinarySink() throws Exception {
+        List<SqlJobFile.Statement> s = SqlJobRunner.resolve(SqlJobFile.load(Path.of("flink-jobs/chr1-demo.sql")), Map.of(),
+                kafka.bootstrapServers());
+        SqlPipeline p = SqlJobRunner.plan(s, new SqlJobRunner.Options().log(quiet()), true);
+        assertThat(p.source().topic()).isEqualTo("chr1-bases");
+        assertThat(p.source().options()).containsEntry("scan.bounded.mode", "latest-offset");
+        assertThat(p.sinks()).extracting(SqlPipeline.KafkaTable::topic)
+                .containsExactlyInAnyOrder("chr1-attention", "chr1-dead-letters");
+        assertThat(p.sinks()).filteredOn(t -> !t.isErrorSink()).extracting(SqlPipeline.KafkaTable::valueFormat)
+                .containsExactly("raw");
+    }
+
+    private static void produce(String topic, List<String> lines) throws Exception {
+        Properties raw = new Properties();
+        raw.put("bootstrap.servers", kafka.bootstrapServers());
+        raw.put("key.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+        raw.put("value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+        try (TokenProducer p = TokenProducer.create(kafka.bootstrapServers(), new Properties(), topic, RecordFormat.JSON);
+                org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> bad =
+                        new org.apache.kafka.clients.producer.KafkaProducer<>(raw)) {
+            // a line that is no record goes to the topic as it is: the SQL job must survive it
+            p.jsonLines(new org.flinkla.records.JsonLines(new java.io.ByteArrayInputStream(
+                    String.join("\n", lines).getBytes(java.nio.charset.StandardCharsets.UTF_8)), 1 << 20),
+                    (line, reason) -> bad.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, line.bytes())));
+            bad.flush();
+        }
+    }
+
+    private static void awaitOutputs(String topic, int n) {
+        try (TopicReader r = TopicReader.open(kafka.bootstrapServers(), new Properties(), topic, null)) {
+            List<ConsumerRecord<byte[], byte[]>> got = r.readUntil(l -> l.size() >= n, Duration.ofSeconds(90));
+            assertThat(got).as("committed outputs on " + topic).hasSizeGreaterThanOrEqualTo(n);
+        }
+    }
+}
