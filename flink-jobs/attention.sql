@@ -1,3 +1,5 @@
+-- Copyright 2026 The flink-linear-attention authors
+-- SPDX-License-Identifier: Apache-2.0
 -- The SQL twin of attention.yaml: the same topics and record forms, the same model (the seeded model
 -- of attention.yaml, saved in models/attention.safetensors), run by the LINEAR_ATTENTION process table
 -- function instead of the DataStream operator.

@@ -1,3 +1,5 @@
+-- Copyright 2026 The flink-linear-attention authors
+-- SPDX-License-Identifier: Apache-2.0
 -- The SQL twin of chr1-demo.yaml: the same model (the trained Gated DeltaNet shipped in the jar,
 -- classpath:/models/dna/gdn) and the same topics: FASTA-line chunks
 -- {"pos": 1200, "tokens": "ACGT...60 bases"} with key humanchr1_frag in, binary float32 outputs

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright 2026 The flink-linear-attention authors
+# SPDX-License-Identifier: Apache-2.0
 # Fetches a longer human sequence for `demo --fasta`: GenBank record BA000025 (2,229,817 bp of
 # human chromosome 6, the MHC region) from Debian's emboss-test 6.6.0+dfsg-12 package, file
 # usr/share/EMBOSS/test/genbank/gbpri1.seq, converted to a one-record FASTA file (gzipped).

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# Copyright 2026 The flink-linear-attention authors
+# SPDX-License-Identifier: Apache-2.0
 """PyTorch CPU reference timing of a Gated DeltaNet LM's recurrent decoding step.
 
 Loads an FLA model directory (config.json + model.safetensors, model_type gated_deltanet, as

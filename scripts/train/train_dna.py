@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright 2026 The flink-linear-attention authors
+# SPDX-License-Identifier: Apache-2.0
 """Trains, evaluates and exports the small next-base DNA language models shipped under
 src/main/resources/models/dna/ (vocabulary ACGTN, ids 0..4 in that order).
 

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright 2026 The flink-linear-attention authors
+# SPDX-License-Identifier: Apache-2.0
 """Writes MODEL_CARD.md of each DNA model from its run report (scripts/train/reports/<model>.json,
 written by train_dna.py), so that every number in a card is the one the run measured.
 
