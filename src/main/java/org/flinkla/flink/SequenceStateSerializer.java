@@ -133,33 +133,65 @@ public final class SequenceStateSerializer extends TypeSerializer<SequenceState>
         }
     }
 
-    @Override
-    public SequenceState deserialize(DataInputView in) throws IOException {
+    /** The fields before the state's elements, as read by {@link #readHeader}; one per serializer. */
+    private static final class Header {
+        boolean format1;
+        int width;
+        long fingerprint;
+        int length;
+        long tokens;
+        long nextPos;
+        int predLength;
+        boolean hasPrediction;
+    }
+
+    private transient Header header;
+
+    /**
+     * Reads the header of a format 1 value (marker = element width 8 or 4, length, tokens,
+     * next position) or of a format 2 value (marker 2, width, fingerprint, length, tokens, next
+     * position, prediction length, has-prediction flag) into this serializer's {@link Header}.
+     */
+    private Header readHeader(DataInputView in) throws IOException {
+        Header h = header == null ? (header = new Header()) : header;
         int first = in.readByte();
-        if (first == 8 || first == 4) { // format 1
-            int length = in.readInt();
-            long tokens = in.readLong();
-            long nextPos = in.readLong();
-            return new SequenceState(readModel(in, first, length, tokens), SequenceState.UNKNOWN_FINGERPRINT,
-                    nextPos, null, false);
-        }
-        if (first != FORMAT_VERSION) {
+        h.format1 = first == 8 || first == 4;
+        if (h.format1) {
+            h.width = first;
+            h.fingerprint = SequenceState.UNKNOWN_FINGERPRINT;
+        } else if (first == FORMAT_VERSION) {
+            h.width = in.readByte();
+            h.fingerprint = in.readLong();
+        } else {
             throw new IOException("corrupt sequence state: format marker " + first + " (expected 2, or 8/4 for format 1)");
         }
-        int width = in.readByte();
-        long fingerprint = in.readLong();
-        int length = in.readInt();
-        long tokens = in.readLong();
-        long nextPos = in.readLong();
-        int predLength = in.readInt();
-        boolean hasPred = in.readByte() != 0;
-        ModelState a = readModel(in, width, length, tokens);
-        double[] pred = null;
-        if (predLength > 0) {
-            pred = new double[predLength];
-            LittleEndianArrays.readDoubles(in, pred, 0, predLength, scratch());
+        h.length = in.readInt();
+        h.tokens = in.readLong();
+        h.nextPos = in.readLong();
+        if (h.format1) {
+            h.predLength = 0;
+            h.hasPrediction = false;
+        } else {
+            h.predLength = in.readInt();
+            h.hasPrediction = in.readByte() != 0;
         }
-        return new SequenceState(a, fingerprint, nextPos, pred, hasPred);
+        return h;
+    }
+
+    @Override
+    public SequenceState deserialize(DataInputView in) throws IOException {
+        return readNew(in, readHeader(in));
+    }
+
+    /** The state's elements and prediction after header {@code h}, into new arrays. */
+    private SequenceState readNew(DataInputView in, Header h) throws IOException {
+        ModelState a = readModel(in, h.width, h.length, h.tokens);
+        double[] pred = null;
+        if (h.predLength > 0) {
+            pred = new double[h.predLength];
+            LittleEndianArrays.readDoubles(in, pred, 0, h.predLength, scratch());
+        }
+        return new SequenceState(a, h.fingerprint, h.nextPos, pred, h.hasPrediction);
     }
 
     private ModelState readModel(DataInputView in, int width, int length, long tokens) throws IOException {
@@ -189,49 +221,26 @@ public final class SequenceStateSerializer extends TypeSerializer<SequenceState>
         if (reuse == null) {
             return deserialize(in);
         }
-        int first = in.readByte();
-        if (first == 8 || first == 4) { // format 1
-            int length = in.readInt();
-            long tokens = in.readLong();
-            long nextPos = in.readLong();
-            return new SequenceState(readModel(in, first, length, tokens), SequenceState.UNKNOWN_FINGERPRINT,
-                    nextPos, null, false);
-        }
-        if (first != FORMAT_VERSION) {
-            throw new IOException("corrupt sequence state: format marker " + first + " (expected 2, or 8/4 for format 1)");
-        }
-        int width = in.readByte();
-        long fingerprint = in.readLong();
-        int length = in.readInt();
-        long tokens = in.readLong();
-        long nextPos = in.readLong();
-        int predLength = in.readInt();
-        boolean hasPred = in.readByte() != 0;
+        Header h = readHeader(in);
         ModelState r = reuse.model();
         double[] rp = reuse.predictionRaw();
-        boolean fits = r.precision().bytesPerElement() == width && r.length() == length
-                && (predLength == 0 ? rp == null : rp != null && rp.length == predLength);
+        boolean fits = !h.format1 && r.precision().bytesPerElement() == h.width && r.length() == h.length
+                && (h.predLength == 0 ? rp == null : rp != null && rp.length == h.predLength);
         if (!fits) {
-            ModelState a = readModel(in, width, length, tokens);
-            double[] pred = null;
-            if (predLength > 0) {
-                pred = new double[predLength];
-                LittleEndianArrays.readDoubles(in, pred, 0, predLength, scratch());
-            }
-            return new SequenceState(a, fingerprint, nextPos, pred, hasPred);
+            return readNew(in, h);
         }
-        if (width == 8) {
-            LittleEndianArrays.readDoubles(in, r.doubles(), 0, length, scratch());
+        if (h.width == 8) {
+            LittleEndianArrays.readDoubles(in, r.doubles(), 0, h.length, scratch());
         } else {
-            LittleEndianArrays.readFloats(in, r.floats(), 0, length, scratch());
+            LittleEndianArrays.readFloats(in, r.floats(), 0, h.length, scratch());
         }
-        r.setTokens(tokens);
-        if (predLength > 0) {
-            LittleEndianArrays.readDoubles(in, rp, 0, predLength, scratch());
+        r.setTokens(h.tokens);
+        if (h.predLength > 0) {
+            LittleEndianArrays.readDoubles(in, rp, 0, h.predLength, scratch());
         }
-        reuse.setFingerprint(fingerprint);
-        reuse.setNextPos(nextPos);
-        reuse.setHasPrediction(hasPred);
+        reuse.setFingerprint(h.fingerprint);
+        reuse.setNextPos(h.nextPos);
+        reuse.setHasPrediction(h.hasPrediction);
         return reuse;
     }
 
