@@ -112,7 +112,7 @@ public final class KeyScaling {
      * lookup of a key that is not stored yet skips files instead of searching each one;
      * {@code rocksdb-tuned} adds partitioned index and filters as well — what a job definition sets
      * by default — without which 10⁶ keys with the local cluster's 128 MiB of managed memory re-read
-     * an SST file's whole index block on every lookup (BENCHMARKS.md §3).
+     * an SST file's whole index block on every lookup (BENCHMARKS.md, "Throughput against the number of keys").
      */
     static Configuration seriesConfiguration(String series) {
         Configuration flink = new Configuration();

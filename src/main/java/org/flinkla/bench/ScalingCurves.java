@@ -54,7 +54,7 @@ public final class ScalingCurves {
          * RocksDB with Flink's default options, and with Bloom filters alone, only up to 10⁵ keys:
          * at 10⁶ keys (and the local cluster's 128 MiB of managed memory) every lookup re-reads and
          * decompresses an SST file's whole index block, which no longer stays in the block cache,
-         * and neither finished 2M records in 8 minutes (BENCHMARKS.md §3). {@code rocksdb-tuned}
+         * and neither finished 2M records in 8 minutes (BENCHMARKS.md, "Throughput against the number of keys"). {@code rocksdb-tuned}
          * (partitioned index and filters + Bloom filters, what a job definition sets) runs to 10⁶.
          */
         public static Settings full() {
@@ -197,10 +197,10 @@ public final class ScalingCurves {
                             timeoutSeconds)
                     : null;
             // the first series deliberately run to fewer keys than the others says so, once (the notes
-            // of two such series would overlap; why they stop: BENCHMARKS.md §3)
+            // of two such series would overlap; why they stop: BENCHMARKS.md, "10⁶ keys on RocksDB")
             if (note == null && !shortNoted && ps.size() == requested.length && requested.length > 0
                     && requested[requested.length - 1] < maxRequested) {
-                note = String.format(Locale.ROOT, "not run at %s keys (§3)", LogChart.compact(maxRequested));
+                note = String.format(Locale.ROOT, "not run at %s keys (see BENCHMARKS.md)", LogChart.compact(maxRequested));
                 shortNoted = true;
             }
             chart.series(seriesName(backend), COLORS[i++ % COLORS.length],

@@ -20,7 +20,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Main class of {@code target/flink-linear-attention-cluster.jar}, for {@code flink run} on a
- * Flink cluster (the cluster provides Flink; the jar carries the Kafka connector and client, EJML
+ * Flink cluster (the cluster provides Flink; the jar carries the Kafka connector and client
  * and this project):
  *
  * <pre>{@code

@@ -95,7 +95,7 @@ final class ModelTensors {
     }
 
     /**
-     * The tensors a model with this configuration has, in file order of docs/models.md then §3.3.
+     * The tensors a model with this configuration has, in the file order docs/models.md lists (base tensors, then the variant's).
      * Variant tensors appear only for the variant that uses them.
      */
     static List<Spec> specs(AttentionConfig c) {
