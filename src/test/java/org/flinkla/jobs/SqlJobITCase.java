@@ -67,16 +67,43 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class SqlJobITCase {
     /** A model to check: the DataStream job is {@code yaml} with {@code model.file = model}, the SQL job {@code sql}. */
-    record Case(String yaml, String sql, Path model) {
+    record Case(String name, String yaml, String sql, Path model) {
         @Override
         public String toString() {
-            return sql + " with " + model;
+            return name + ": " + sql + " with " + model;
+        }
+
+        /** The job file's text on this case's own topics and transactional ids (cases share the broker). */
+        String onOwnTopics(String text, String side) {
+            String prefix = side + "-" + name + "-";
+            return text.replaceAll("(?m)^(\\s*(?:dead-letter-)?topic: )(\\S+)", "$1" + prefix + "$2")
+                    .replaceAll("(?m)^(\\s*transactional-id-prefix: )(\\S+)", "$1" + prefix + "$2")
+                    .replaceAll("(?m)^(\\s*group-id: )(\\S+)", "$1" + prefix + "$2")
+                    .replaceAll("'topic' = '([^']+)'", "'topic' = '" + prefix + "$1'")
+                    .replaceAll("'sink.transactional-id-prefix' = '([^']+)'", "'sink.transactional-id-prefix' = '"
+                            + prefix + "$1'")
+                    .replaceAll("'properties.group.id' = '([^']+)'", "'properties.group.id' = '" + prefix + "$1'");
         }
     }
 
+    private static final String FIXTURES = "src/test/resources/fixtures/";
+
+    /**
+     * The attention job pair with: the seeded single layer of attention.yaml (symbols, ids, vectors);
+     * a fast-transformers encoder stack of 2 layers over vectors (d_model 6, no vocabulary); a
+     * fast-transformers stack with embedding and LM head over ACGTN (symbols and ids); an FLA Gated
+     * DeltaNet of 2 layers over 16 token ids (ids only).
+     */
     static Stream<Case> cases() {
-        return Stream.of(new Case("flink-jobs/attention.yaml", "flink-jobs/attention.sql",
-                Path.of("flink-jobs/models/attention.safetensors")));
+        return Stream.of(
+                new Case("single", "flink-jobs/attention.yaml", "flink-jobs/attention.sql",
+                        Path.of("flink-jobs/models/attention.safetensors")),
+                new Case("ftstack", "flink-jobs/attention.yaml", "flink-jobs/attention.sql",
+                        Path.of(FIXTURES + "fast-transformers/elu_2layer_gelu_norm.safetensors")),
+                new Case("ftlm", "flink-jobs/attention.yaml", "flink-jobs/attention.sql",
+                        Path.of(FIXTURES + "fast-transformers/lm_elu_2layer_gelu_norm_acgtn.safetensors")),
+                new Case("fla", "flink-jobs/attention.yaml", "flink-jobs/attention.sql",
+                        Path.of(FIXTURES + "fla/gated_deltanet_default")));
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -181,8 +208,7 @@ class SqlJobITCase {
                 List<String> lines = inputLines(m);
                 Path in = tmp.resolve("in-" + Math.abs(c.hashCode()) + ".jsonl");
                 Files.write(in, lines);
-                String yaml = Files.readString(Path.of(c.yaml()))
-                        .replaceAll("(?m)^(\\s*(?:dead-letter-)?topic: )(\\S+)", "$1ds-$2")
+                String yaml = c.onOwnTopics(Files.readString(Path.of(c.yaml())), "ds")
                         .replaceAll("(?ms)^model:\\n(?:[ \\t]+.*\\n|\\n)*", "model:\n  file: "
                                 + c.model().toAbsolutePath() + "\n")
                         .replaceAll("(?m)^checkpoint-interval: \\S+", "checkpoint-interval: 200ms"); // a short run
@@ -230,12 +256,13 @@ class SqlJobITCase {
     void theSqlJobCommitsTheDataStreamJobsOutputs(Case c) throws Exception {
         Reference ref = reference(c);
         assertThat(ref.outputs()).hasSizeGreaterThan(100);
-        Path in = tmp.resolve("sql-in.jsonl");
+        Path in = tmp.resolve("sql-in-" + c.name() + ".jsonl");
         Files.write(in, ref.lines());
-        Path out = tmp.resolve("sql-out.jsonl");
-        // the shipped file as it is, but for a shorter checkpoint interval (the run ends after a final checkpoint)
-        Path sql = tmp.resolve(Path.of(c.sql()).getFileName());
-        Files.writeString(sql, Files.readString(Path.of(c.sql())).replaceAll(
+        Path out = tmp.resolve("sql-out-" + c.name() + ".jsonl");
+        // the shipped file as it is, but on the case's topics and for a shorter checkpoint interval (the
+        // run ends after a final checkpoint)
+        Path sql = tmp.resolve(c.name() + "-" + Path.of(c.sql()).getFileName());
+        Files.writeString(sql, c.onOwnTopics(Files.readString(Path.of(c.sql())), "sql").replaceAll(
                 "'execution.checkpointing.interval' = '[^']+'", "'execution.checkpointing.interval' = '200ms'"));
         SqlJobRunner.Result r = SqlJobRunner.run(SqlJobFile.load(sql), new SqlJobRunner.Options()
                 .bootstrapServers(kafka.bootstrapServers()).define("model", c.model().toAbsolutePath().toUri().toString())
