@@ -5,7 +5,9 @@
 -- function instead of the DataStream operator.
 --   java -jar target/flink-linear-attention.jar sql flink-jobs/attention.sql --input-file in.jsonl --output-file out.jsonl
 --   flink run target/flink-linear-attention-cluster.jar --sql flink-jobs/attention.sql --bootstrap-servers kafka:9092
--- Another model: --define model=file:///path/to/model.safetensors. docs/sql.md has the details.
+-- Another model: --define model=file:///path/to/model.safetensors; the language-model fields of a model
+-- with an LM head: --define emit.fields=probabilities,top-3,surprisal (the YAML key emit-fields).
+-- docs/sql.md has the details.
 
 SET 'pipeline.name' = 'attention-sql';
 SET 'parallelism.default' = '2';
@@ -15,18 +17,12 @@ SET 'pipeline.generic-types' = 'false';
 CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS LINEAR_ATTENTION AS 'org.flinkla.sql.LinearAttentionTableFunction';
 
 -- Input records as the YAML job reads them: key = sequence id, value = one JSON record
--- ({"pos": 0, "tokens": "ACGT"}, {"x": [...16 values]}, {"control": "reset"}, ...).
+-- ({"pos": 0, "tokens": "ACGT"}, {"x": [...16 values]}, {"control": "reset"}, ...). The value is read
+-- as bytes and parsed by LINEAR_ATTENTION with the YAML job's own parser: a value that is not JSON, not
+-- a record or over max_record_bytes is an error row (bad_json, bad_record, oversize), not a gap.
 CREATE TABLE tokens_in (
   `key`   STRING,                -- the record key
-  seq     STRING,                -- used when the record has no key
-  pos     BIGINT,
-  token   STRING,
-  tokens  STRING,
-  id      INT,
-  ids     ARRAY<INT>,
-  x       ARRAY<DOUBLE>,
-  xs      ARRAY<ARRAY<DOUBLE>>,
-  control STRING
+  `value` BYTES                  -- the record value
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'attention-in',
@@ -36,26 +32,33 @@ CREATE TABLE tokens_in (
   'scan.startup.mode' = 'earliest-offset',
   'key.format' = 'raw',
   'key.fields' = 'key',
-  'value.format' = 'json',
-  'value.fields-include' = 'EXCEPT_KEY',
-  'value.json.ignore-parse-errors' = 'true'   -- a value that is not JSON is skipped, not a failure
+  'value.format' = 'raw',
+  'value.fields-include' = 'EXCEPT_KEY'
 );
 
+-- the key is the sequence id; a record without key names it in the value's "seq" (as in the YAML job)
 CREATE TEMPORARY VIEW tokens AS
-  SELECT COALESCE(`key`, seq) AS seq, pos, token, tokens, id, ids, x, xs, control FROM tokens_in;
+  SELECT COALESCE(`key`, JSON_VALUE(CAST(`value` AS STRING), '$.seq')) AS seq, `value` FROM tokens_in;
 
 CREATE TEMPORARY VIEW attended AS
   SELECT * FROM LINEAR_ATTENTION(
-    input     => TABLE tokens PARTITION BY seq,
-    model     => '${model:-file://${job.dir}/models/attention.safetensors}',
-    state_ttl => '24 h',
-    uid       => 'attention');
+    input            => TABLE tokens PARTITION BY seq,
+    model            => '${model:-file://${job.dir}/models/attention.safetensors}',
+    emit_fields      => '${emit.fields:-}',
+    max_record_bytes => 1048576,
+    state_ttl        => '24 h',
+    uid              => 'attention');
 
--- One record per output: key = seq, value {"seq": "s1", "pos": 17, "y": [...16 values]}.
+-- One record per output: key = seq, value {"seq": "s1", "pos": 17, "y": [...16 values]} (plus "p",
+-- "logp", "top", "surprisal" when emit.fields asks for them: NULL columns are left out).
 CREATE TABLE attention_out (
-  seq STRING,
-  pos BIGINT,
-  y   ARRAY<DOUBLE>
+  seq       STRING,
+  pos       BIGINT,
+  y         ARRAY<DOUBLE>,
+  p         ARRAY<DOUBLE>,
+  logp      ARRAY<DOUBLE>,
+  top       ARRAY<ROW<token STRING, id INT, p DOUBLE>>,
+  surprisal DOUBLE
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'attention-out',
@@ -63,6 +66,7 @@ CREATE TABLE attention_out (
   'key.format' = 'raw',
   'key.fields' = 'seq',
   'value.format' = 'json',
+  'value.json.encode.ignore-null-fields' = 'true',
   'sink.delivery-guarantee' = 'exactly-once',
   'sink.transactional-id-prefix' = 'flinkla-attention-sql',
   'properties.transaction.timeout.ms' = '600000'  -- within the broker's transaction.max.timeout.ms
@@ -89,7 +93,7 @@ CREATE TABLE attention_dead_letters (
 -- one job, one LINEAR_ATTENTION operator (both INSERTs read the same call, uid 'attention')
 EXECUTE STATEMENT SET
 BEGIN
-  INSERT INTO attention_out SELECT seq, pos, y FROM attended WHERE error IS NULL;
+  INSERT INTO attention_out SELECT seq, pos, y, p, logp, top, surprisal FROM attended WHERE error IS NULL;
   INSERT INTO attention_dead_letters
     SELECT seq, pos, error, MAP['reason', CAST(error AS BYTES)] FROM attended WHERE error IS NOT NULL;
 END;

@@ -4,8 +4,8 @@
 -- classpath:/models/dna/gdn) and the same topics: FASTA-line chunks
 -- {"pos": 1200, "tokens": "ACGT...60 bases"} with key humanchr1_frag in, binary float32 outputs
 -- (LY records, one per base) out, so `tail --job flink-jobs/chr1-demo.yaml` reads either job's
--- outputs. The SQL function emits the logits (y) only: the YAML job's probabilities and surprisal
--- fields are not carried here.
+-- outputs. Like the YAML job it asks for the probabilities and the surprisal of each base (emit_fields),
+-- written into the binary records by LINEAR_ATTENTION_BYTES.
 --   java -jar target/flink-linear-attention.jar sql flink-jobs/chr1-demo.sql --input-file bases.jsonl --output-file out.jsonl
 -- docs/sql.md has the details.
 
@@ -18,13 +18,10 @@ SET 'pipeline.generic-types' = 'false';
 CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS LINEAR_ATTENTION AS 'org.flinkla.sql.LinearAttentionTableFunction';
 CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS LINEAR_ATTENTION_BYTES AS 'org.flinkla.sql.LinearAttentionBytesFunction';
 
+-- the value is parsed by LINEAR_ATTENTION (bad values are error rows, as in the YAML job)
 CREATE TABLE chr1_bases (
   `key`   STRING,
-  seq     STRING,
-  pos     BIGINT,
-  token   STRING,
-  tokens  STRING,
-  control STRING
+  `value` BYTES
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'chr1-bases',
@@ -34,21 +31,24 @@ CREATE TABLE chr1_bases (
   'scan.startup.mode' = 'earliest-offset',
   'key.format' = 'raw',
   'key.fields' = 'key',
-  'value.format' = 'json',
-  'value.fields-include' = 'EXCEPT_KEY',
-  'value.json.ignore-parse-errors' = 'true'
+  'value.format' = 'raw',
+  'value.fields-include' = 'EXCEPT_KEY'
 );
 
 CREATE TEMPORARY VIEW bases AS
-  SELECT COALESCE(`key`, seq) AS seq, pos, token, tokens, control FROM chr1_bases;
+  SELECT COALESCE(`key`, JSON_VALUE(CAST(`value` AS STRING), '$.seq')) AS seq, `value` FROM chr1_bases;
 
 CREATE TEMPORARY VIEW attended AS
   SELECT * FROM LINEAR_ATTENTION(
-    input => TABLE bases PARTITION BY seq,
-    model => '${model:-classpath:/models/dna/gdn}',
-    uid   => 'chr1-attention');
+    input            => TABLE bases PARTITION BY seq,
+    model            => '${model:-classpath:/models/dna/gdn}',
+    emit_fields      => 'probabilities, surprisal',
+    max_record_bytes => 1048576,
+    max_tokens       => 16384,
+    uid              => 'chr1-attention');
 
--- value = a binary output record (64 float32 per base), key = the sequence id
+-- value = a binary output record (float32: 5 logits, 5 probabilities and the surprisal per base),
+-- key = the sequence id
 CREATE TABLE chr1_attention (
   seq     STRING,
   payload BYTES
@@ -84,7 +84,8 @@ CREATE TABLE chr1_dead_letters (
 
 EXECUTE STATEMENT SET
 BEGIN
-  INSERT INTO chr1_attention SELECT seq, LINEAR_ATTENTION_BYTES(pos, y) FROM attended WHERE error IS NULL;
+  INSERT INTO chr1_attention
+    SELECT seq, LINEAR_ATTENTION_BYTES(pos, y, p, logp, top, surprisal) FROM attended WHERE error IS NULL;
   INSERT INTO chr1_dead_letters
     SELECT seq, pos, error, MAP['reason', CAST(error AS BYTES)] FROM attended WHERE error IS NOT NULL;
 END;

@@ -307,7 +307,11 @@ public final class SqlJobRunner {
         return result;
     }
 
-    /** A JSON value as one line, with {@code "seq"} first when only the key had it. */
+    /**
+     * A JSON value as one line in {@code run}'s form: {@code "seq"} first when only the key had it,
+     * and the entries of {@code "top"} as {@code run} writes them ({@code {"token","p"}} when the
+     * entry has a symbol, else {@code {"id","p"}}; the SQL function's rows carry both).
+     */
     static String jsonLine(String key, byte[] value) throws IOException {
         JsonNode n = JSON.readTree(value);
         if (n instanceof ObjectNode && !n.has("seq") && key != null) {
@@ -315,6 +319,14 @@ public final class SqlJobRunner {
             withSeq.put("seq", key);
             withSeq.setAll((ObjectNode) n);
             n = withSeq;
+        }
+        JsonNode top = n.get("top");
+        if (top != null && top.isArray()) {
+            for (JsonNode e : top) {
+                if (e instanceof ObjectNode && e.hasNonNull("token")) {
+                    ((ObjectNode) e).remove("id");
+                }
+            }
         }
         return JSON.writeValueAsString(n);
     }

@@ -22,9 +22,11 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.util.TimeUtils;
+import org.flinkla.flink.EmitFields;
 import org.flinkla.flink.EmitMode;
 import org.flinkla.flink.ModelReference;
 import org.flinkla.model.ModelLoader;
+import org.flinkla.kafka.KafkaSettings;
 import org.flinkla.records.RecordValidator;
 
 /**
@@ -34,7 +36,7 @@ import org.flinkla.records.RecordValidator;
  *
  * <pre>{@code
  * CallOptions o = CallOptions.parse("file:///models/dna.safetensors", "eps=1e-6", "every:64", 4096, "24 h",
- *     "tokens=bases, pos=offset");
+ *     "tokens=bases, pos=offset", "probabilities, surprisal", 1 << 20);
  * }</pre>
  */
 final class CallOptions implements Serializable {
@@ -48,22 +50,28 @@ final class CallOptions implements Serializable {
     final Duration stateTtl;
     /** Column name per role, for the roles the call renames (others use the role's own name). */
     final Map<InputColumns.Role, String> columnNames;
+    /** The language-model fields added to the output rows (the DataStream job's {@code emit-fields}). */
+    final EmitFields emitFields;
+    /** Largest raw record value ({@code value} column) in bytes; larger ones are error rows ({@code oversize}). */
+    final int maxRecordBytes;
 
     private CallOptions(String model, Map<String, String> modelOptions, EmitMode emit, int maxTokensPerRecord,
-            Duration stateTtl, Map<InputColumns.Role, String> columnNames) {
+            Duration stateTtl, Map<InputColumns.Role, String> columnNames, EmitFields emitFields, int maxRecordBytes) {
         this.model = model;
         this.modelOptions = modelOptions;
         this.emit = emit;
         this.maxTokensPerRecord = maxTokensPerRecord;
         this.stateTtl = stateTtl;
         this.columnNames = columnNames;
+        this.emitFields = emitFields;
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     /**
      * @throws IllegalArgumentException naming the argument and what is accepted
      */
     static CallOptions parse(String model, String modelOptions, String emit, Integer maxTokens, String stateTtl,
-            String columns) {
+            String columns, String emitFields, Integer maxRecordBytes) {
         if (model == null || model.isBlank()) {
             throw new IllegalArgumentException("argument 'model' is missing: give the model file or directory, "
                     + "e.g. model => 'file:///models/dna.safetensors'");
@@ -78,8 +86,18 @@ final class CallOptions implements Serializable {
         if (max < 1) {
             throw new IllegalArgumentException("argument 'max_tokens' must be at least 1, got " + max);
         }
+        EmitFields fields;
+        try {
+            fields = emitFields == null ? EmitFields.NONE : EmitFields.parse(emitFields);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("argument 'emit_fields': " + e.getMessage(), e);
+        }
+        int maxBytes = maxRecordBytes == null ? KafkaSettings.DEFAULT_MAX_RECORD_BYTES : maxRecordBytes;
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("argument 'max_record_bytes' must be at least 1, got " + maxBytes);
+        }
         return new CallOptions(model.trim(), parseModelOptions(modelOptions), emitMode, max, parseTtl(stateTtl),
-                parseColumns(columns));
+                parseColumns(columns), fields, maxBytes);
     }
 
     /** {@code key=value; key=value} (values may contain commas, e.g. a decay list). */

@@ -16,6 +16,7 @@
 package org.flinkla.sql;
 
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,6 +28,10 @@ import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.LogicalTypeRoot;
 import org.apache.flink.table.types.logical.RowType;
 import org.flinkla.engine.SequenceModel;
+import org.flinkla.kafka.KafkaSettings;
+import org.flinkla.records.JsonLines;
+import org.flinkla.records.JsonRecords;
+import org.flinkla.records.ParseResult;
 import org.flinkla.records.RejectReasons;
 import org.flinkla.records.TokenRecord;
 import org.apache.flink.types.Row;
@@ -39,7 +44,9 @@ import org.apache.flink.types.Row;
  * (optional, nullable), and payloads {@code token} STRING (one symbol), {@code tokens} STRING
  * (one symbol per character), {@code id} INT, {@code ids} ARRAY&lt;INT&gt;, {@code x}
  * ARRAY&lt;FLOAT|DOUBLE&gt;, {@code xs} ARRAY&lt;ARRAY&lt;FLOAT|DOUBLE&gt;&gt;, {@code control}
- * STRING ({@code 'reset'}). A role's column is the column of the role's name unless the call's
+ * STRING ({@code 'reset'}), {@code value} BYTES or STRING (a whole JSON input record, e.g. a Kafka
+ * value read with the {@code raw} format, parsed here by the DataStream job's parser, so a value
+ * that is not JSON or too large becomes an error row). A role's column is the column of the role's name unless the call's
  * {@code columns} argument names another; payload columns that are absent are simply not used.
  * Each row must set exactly one payload column (the others NULL).
  */
@@ -48,7 +55,8 @@ final class InputColumns implements Serializable {
 
     enum Role {
         SEQ("STRING"), POS("BIGINT or INT"), CONTROL("STRING"), TOKEN("STRING"), TOKENS("STRING"), ID("INT"),
-        IDS("ARRAY<INT>"), X("ARRAY<FLOAT> or ARRAY<DOUBLE>"), XS("ARRAY<ARRAY<FLOAT>> or ARRAY<ARRAY<DOUBLE>>");
+        IDS("ARRAY<INT>"), X("ARRAY<FLOAT> or ARRAY<DOUBLE>"), XS("ARRAY<ARRAY<FLOAT>> or ARRAY<ARRAY<DOUBLE>>"),
+        VALUE("BYTES or STRING");
 
         final String accepted;
 
@@ -78,7 +86,8 @@ final class InputColumns implements Serializable {
         }
     }
 
-    private static final Role[] PAYLOADS = {Role.CONTROL, Role.TOKEN, Role.TOKENS, Role.ID, Role.IDS, Role.X, Role.XS};
+    private static final Role[] PAYLOADS = {Role.CONTROL, Role.TOKEN, Role.TOKENS, Role.ID, Role.IDS, Role.X, Role.XS,
+        Role.VALUE};
 
     /** Column index per role, -1 when the table has no such column. */
     private final int[] index = new int[Role.values().length];
@@ -120,7 +129,8 @@ final class InputColumns implements Serializable {
         }
         if (pr.stream().noneMatch(r -> r != Role.CONTROL)) {
             throw new IllegalArgumentException("the input table has no token column: it needs at least one of token, "
-                    + "tokens (STRING), id (INT), ids (ARRAY<INT>), x (ARRAY<FLOAT|DOUBLE>), xs (ARRAY<ARRAY<...>>); "
+                    + "tokens (STRING), id (INT), ids (ARRAY<INT>), x (ARRAY<FLOAT|DOUBLE>), xs (ARRAY<ARRAY<...>>), "
+                    + "value (BYTES or STRING: a whole JSON record); "
                     + "its columns are " + fields + ". Other names: columns => 'tokens=<column>'");
         }
         payloadIndex = pi.stream().mapToInt(Integer::intValue).toArray();
@@ -159,6 +169,9 @@ final class InputColumns implements Serializable {
         boolean vectors = has(Role.X) || has(Role.XS);
         boolean ids = has(Role.ID) || has(Role.IDS);
         boolean symbols = has(Role.TOKEN) || has(Role.TOKENS);
+        if (has(Role.VALUE)) {
+            return; // whole records: each is checked against the model when it arrives
+        }
         boolean takesVectors = model.inputWidth() > 0;
         boolean takesIds = model.vocabSize() > 0;
         boolean takesSymbols = takesIds && model.vocab() != null;
@@ -217,6 +230,9 @@ final class InputColumns implements Serializable {
                 return isVector(t);
             case XS:
                 return t instanceof ArrayType && isVector(((ArrayType) t).getElementType());
+            case VALUE:
+                return isString(t) || t.getTypeRoot() == LogicalTypeRoot.VARBINARY
+                        || t.getTypeRoot() == LogicalTypeRoot.BINARY;
             default:
                 throw new IllegalStateException(r.name());
         }
@@ -366,9 +382,45 @@ final class InputColumns implements Serializable {
                 out.record = TokenRecord.vectors(seq, pos, v, dim, true);
                 return;
             }
+            case VALUE:
+                readValue(seq, value, out);
+                return;
             default:
                 throw new IllegalStateException(role.name());
         }
+    }
+
+    /**
+     * A whole input record (a Kafka value read with the {@code raw} format) through the checks of the
+     * DataStream job's source, in its order: empty ({@code bad_record}), over {@link Conversion#maxRecordBytes}
+     * ({@code oversize}), then {@link JsonRecords#parse(String, byte[])} with the row's sequence id
+     * as the key (it wins over the value's {@code "seq"}, as a Kafka key does): not JSON
+     * ({@code bad_json}), not a record ({@code bad_record}, ...). The row's sequence id must be set:
+     * it is the PARTITION BY key, so a value's own {@code "seq"} cannot stand in for it here (the
+     * job files take {@code COALESCE(key, JSON_VALUE(value, '$.seq'))}).
+     */
+    private void readValue(String seq, Object value, Conversion out) {
+        byte[] bytes = value instanceof byte[] ? (byte[]) value : value.toString().getBytes(StandardCharsets.UTF_8);
+        if (bytes.length == 0) {
+            out.reason = RejectReasons.of(RejectReasons.BAD_RECORD, "empty value");
+            return;
+        }
+        if (bytes.length > out.maxRecordBytes) {
+            out.reason = JsonLines.oversize(bytes.length, out.maxRecordBytes);
+            return;
+        }
+        ParseResult r = JsonRecords.parse(seq, bytes);
+        if (!r.isOk()) {
+            out.reason = r.reason();
+            return;
+        }
+        if (seq == null) {
+            out.reason = RejectReasons.of(RejectReasons.MISSING_SEQ, "column " + name(Role.SEQ) + " is NULL (the "
+                    + "sequence id is the PARTITION BY column; take it from the value with COALESCE(key, "
+                    + "JSON_VALUE(CAST(value AS STRING), '$.seq')))");
+            return;
+        }
+        out.record = r.record();
     }
 
     /** Boxed FLOAT or DOUBLE elements into {@code v}; a NULL element is a rejection. */
@@ -394,5 +446,7 @@ final class InputColumns implements Serializable {
     static final class Conversion {
         TokenRecord record;
         String reason;
+        /** Largest value of the {@code value} column in bytes (the call's {@code max_record_bytes}). */
+        int maxRecordBytes = KafkaSettings.DEFAULT_MAX_RECORD_BYTES;
     }
 }

@@ -82,8 +82,12 @@ import org.flinkla.records.TokenRecord;
  * }</pre>
  *
  * <p>Output: the PARTITION BY column ({@code seq}), then {@code pos BIGINT}, {@code y
- * ARRAY<DOUBLE>}, {@code error STRING}. One row per emitted output (a chunk of n tokens gives n
- * rows, at pos, pos+1, ...). A row that cannot be used gives one row with {@code error} =
+ * ARRAY<DOUBLE>}, the language-model fields {@code p ARRAY<DOUBLE>}, {@code logp ARRAY<DOUBLE>},
+ * {@code top ARRAY<ROW<token STRING, id INT, p DOUBLE>>} (most likely first; {@code token} NULL
+ * when the model has no symbols), {@code surprisal DOUBLE} (NULL unless
+ * asked with {@code emit_fields}; computed by {@link SequenceProcessor} as in the DataStream job,
+ * the previous prediction kept in the state), and {@code error STRING}. One row per emitted output
+ * (a chunk of n tokens gives n rows, at pos, pos+1, ...). A row that cannot be used gives one row with {@code error} =
  * {@code "<code>: <detail>"} (the codes of {@link RejectReasons}), {@code pos} = the row's pos
  * (or NULL) and {@code y} NULL; it changes no state and does not fail the query.
  *
@@ -91,7 +95,10 @@ import org.flinkla.records.TokenRecord;
  * overrides), {@code emit} ({@code 'all'}, {@code 'last'}, {@code 'every:N'}), {@code max_tokens}
  * (largest chunk, default 16384), {@code state_ttl} (e.g. {@code '24 h'}: a sequence's state is
  * dropped after that long without a row; default: {@code table.exec.state.ttl}), {@code columns}
- * ({@code 'role=column, ...'} for other column names, roles of {@link InputColumns}). The call is
+ * ({@code 'role=column, ...'} for other column names, roles of {@link InputColumns}),
+ * {@code emit_fields} ({@code 'probabilities, log-probabilities, top-3, surprisal'}, the syntax of
+ * the YAML job's {@code emit-fields}), {@code max_record_bytes} (largest {@code value} column,
+ * default 1 MiB; larger values are error rows {@code oversize}). The call is
  * checked when the statement is planned: the model is loaded (a bad file fails with the loader's
  * message), the columns' types are checked (a wrong one is named with the accepted types), and
  * the table must be partitioned by the sequence column.
@@ -99,7 +106,8 @@ import org.flinkla.records.TokenRecord;
  * <p>The model is resolved on the first row of each subtask through
  * {@link org.flinkla.flink.ModelReference}: loaded once per TaskManager JVM and shared.
  */
-@DataTypeHint(value = "ROW<pos BIGINT, y ARRAY<DOUBLE>, error STRING>", bridgedTo = RowData.class)
+@DataTypeHint(value = "ROW<pos BIGINT, y ARRAY<DOUBLE>, p ARRAY<DOUBLE>, logp ARRAY<DOUBLE>, "
+        + "top ARRAY<ROW<token STRING, id INT, p DOUBLE>>, surprisal DOUBLE, error STRING>", bridgedTo = RowData.class)
 @org.apache.flink.annotation.PublicEvolving
 public class LinearAttentionTableFunction extends ProcessTableFunction<RowData> {
     private static final long serialVersionUID = 1L;
@@ -117,6 +125,8 @@ public class LinearAttentionTableFunction extends ProcessTableFunction<RowData> 
     private static final int POS_MAX_TOKENS = 4;
     private static final int POS_STATE_TTL = 5;
     private static final int POS_COLUMNS = 6;
+    private static final int POS_EMIT_FIELDS = 7;
+    private static final int POS_MAX_RECORD_BYTES = 8;
     /** The one key of the state entry's map. */
     private static final Integer ENTRY = 0;
 
@@ -136,10 +146,13 @@ public class LinearAttentionTableFunction extends ProcessTableFunction<RowData> 
             @ArgumentHint(name = "emit", isOptional = true) String emit,
             @ArgumentHint(name = "max_tokens", isOptional = true) Integer maxTokens,
             @ArgumentHint(name = "state_ttl", isOptional = true) String stateTtl,
-            @ArgumentHint(name = "columns", isOptional = true) String columns) throws Exception {
+            @ArgumentHint(name = "columns", isOptional = true) String columns,
+            @ArgumentHint(name = "emit_fields", isOptional = true) String emitFields,
+            @ArgumentHint(name = "max_record_bytes", isOptional = true) Integer maxRecordBytes) throws Exception {
         Runtime r = rt;
         if (r == null) {
-            CallOptions o = CallOptions.parse(model, modelOptions, emit, maxTokens, stateTtl, columns);
+            CallOptions o = CallOptions.parse(model, modelOptions, emit, maxTokens, stateTtl, columns, emitFields,
+                    maxRecordBytes);
             RowType type = (RowType) ctx.tableSemanticsFor(ARG_INPUT).dataType().getLogicalType();
             r = rt = new Runtime(o, InputColumns.resolve(type, o.columnNames), metricGroup);
         }
@@ -170,11 +183,13 @@ public class LinearAttentionTableFunction extends ProcessTableFunction<RowData> 
         Runtime(CallOptions o, InputColumns columns, MetricGroup metrics) {
             SequenceModel model = o.modelReference().resolve();
             this.columns = columns;
-            this.processor = new SequenceProcessor(model, o.emit, o.maxTokensPerRecord);
+            this.processor = new SequenceProcessor(model, o.emit, o.emitFields, o.maxTokensPerRecord);
+            conversion.maxRecordBytes = o.maxRecordBytes;
             this.dOut = model.outputWidth();
             this.reuse = new SequenceState(model.newState(), model.fingerprint(), SequenceState.NO_POSITION, null, false);
-            this.out = new DataOutputSerializer((int) Math.min(Integer.MAX_VALUE,
-                    SequenceStateSerializer.serializedBytes(model.statePrecision(), model.stateLength())));
+            long stateBytes = SequenceStateSerializer.serializedBytes(model.statePrecision(), model.stateLength(),
+                    o.emitFields.surprisal() ? model.outputWidth() : 0);
+            this.out = new DataOutputSerializer((int) Math.min(Integer.MAX_VALUE, stateBytes));
             org.slf4j.LoggerFactory.getLogger(LinearAttentionTableFunction.class)
                     .info("model {} ({}), kernels: {}", model.source(), model.architecture(),
                             org.flinkla.engine.VectorSupport.describe());
@@ -188,7 +203,6 @@ public class LinearAttentionTableFunction extends ProcessTableFunction<RowData> 
             gaps = g.counter(LinearAttentionMetrics.GAPS);
             gapTokens = g.counter(LinearAttentionMetrics.GAP_TOKENS);
             resets = g.counter(LinearAttentionMetrics.RESETS);
-            long stateBytes = SequenceStateSerializer.serializedBytes(model.statePrecision(), model.stateLength());
             g.gauge(LinearAttentionMetrics.STATE_BYTES_PER_KEY, () -> stateBytes);
         }
 
@@ -256,11 +270,40 @@ public class LinearAttentionTableFunction extends ProcessTableFunction<RowData> 
             int n = a.count();
             double[] ys = a.ys();
             outputsOut.inc(n);
+            boolean lm = a.hasLmFields();
             for (int i = 0; i < n; i++) {
-                // each row owns its array (rows may be buffered downstream); a single output reuses the record's
-                double[] y = n == 1 ? ys : Arrays.copyOfRange(ys, i * dOut, (i + 1) * dOut);
-                collect(GenericRowData.of(a.positionOf(i), new GenericArrayData(y), null));
+                // each row owns its arrays (rows may be buffered downstream); a single output reuses the record's
+                GenericArrayData y = row(ys, i, dOut, n);
+                if (!lm) {
+                    collect(GenericRowData.of(a.positionOf(i), y, null, null, null, null, null));
+                    continue;
+                }
+                GenericArrayData top = null;
+                int k = a.topK();
+                if (a.topIds() != null) {
+                    // {token, id, p}: the token id always, its symbol when the model has one per token id
+                    Object[] entries = new Object[k];
+                    String symbols = a.topTokens();
+                    for (int j = 0; j < k; j++) {
+                        int at = i * k + j;
+                        entries[j] = GenericRowData.of(
+                                symbols == null ? null : StringData.fromString(symbols.substring(at, at + 1)),
+                                a.topIds()[at], a.topPs()[at]);
+                    }
+                    top = new GenericArrayData(entries);
+                }
+                Double surprisal = null;
+                if (a.surprisals() != null && !Double.isNaN(a.surprisals()[i])) {
+                    surprisal = a.surprisals()[i]; // NaN = no prediction to score the token: NULL
+                }
+                collect(GenericRowData.of(a.positionOf(i), y, a.ps() == null ? null : row(a.ps(), i, dOut, n),
+                        a.logps() == null ? null : row(a.logps(), i, dOut, n), top, surprisal, null));
             }
+        }
+
+        /** Row i of a row-major block of n rows of width w, as its own array. */
+        private GenericArrayData row(double[] block, int i, int w, int n) {
+            return new GenericArrayData(n == 1 ? block : Arrays.copyOfRange(block, i * w, (i + 1) * w));
         }
 
         private void reject(long pos, String reason) {
@@ -269,7 +312,8 @@ public class LinearAttentionTableFunction extends ProcessTableFunction<RowData> 
             rejectedByReason.computeIfAbsent(code,
                     c -> group.addGroup(LinearAttentionMetrics.REASON_GROUP, c).counter(LinearAttentionMetrics.REJECTED))
                     .inc();
-            collect(GenericRowData.of(pos == TokenRecord.NO_POS ? null : pos, null, StringData.fromString(reason)));
+            collect(GenericRowData.of(pos == TokenRecord.NO_POS ? null : pos, null, null, null, null, null,
+                    StringData.fromString(reason)));
         }
     }
 
@@ -306,7 +350,9 @@ public class LinearAttentionTableFunction extends ProcessTableFunction<RowData> 
                 literal(c, POS_EMIT, String.class, "emit"),
                 literal(c, POS_MAX_TOKENS, Integer.class, "max_tokens"),
                 literal(c, POS_STATE_TTL, String.class, "state_ttl"),
-                literal(c, POS_COLUMNS, String.class, "columns"));
+                literal(c, POS_COLUMNS, String.class, "columns"),
+                literal(c, POS_EMIT_FIELDS, String.class, "emit_fields"),
+                literal(c, POS_MAX_RECORD_BYTES, Integer.class, "max_record_bytes"));
     }
 
     /**
@@ -342,6 +388,11 @@ public class LinearAttentionTableFunction extends ProcessTableFunction<RowData> 
                 return "argument 'model': " + e.getMessage();
             }
             columns.checkModel(model);
+            try {
+                o.emitFields.check(model);
+            } catch (IllegalArgumentException e) {
+                return "argument 'emit_fields': " + e.getMessage();
+            }
             return null;
         } catch (IllegalArgumentException e) {
             return e.getMessage();

@@ -130,8 +130,16 @@ class SqlJobFileTest {
                 assertThat(all).contains("file://" + Path.of("flink-jobs").toAbsolutePath() + "/models/" + name
                         + ".safetensors");
             } else {
-                assertThat(all).as(name + " model").contains("model => '" + yaml.model().file() + "'");
+                assertThat(all).as(name + " model").containsPattern("model\\s+=> '"
+                        + java.util.regex.Pattern.quote(yaml.model().file()) + "'");
             }
+            // the YAML job's emit fields and source record limit
+            if (!yaml.emitFields().isEmpty()) {
+                assertThat(all).as(name + " emit fields").containsPattern("emit_fields\\s+=> '"
+                        + java.util.regex.Pattern.quote(yaml.emitFields().toString()) + "'");
+            }
+            assertThat(all).as(name + " record limit").containsPattern("max_record_bytes\\s+=> "
+                    + yaml.source().maxRecordBytes() + "\\b");
             assertThat(all).contains("'sink.delivery-guarantee' = 'exactly-once'").contains("'sink.transactional-id-prefix'")
                     .contains("'properties.bootstrap.servers' = 'kafka:9092'");
             assertThat(SqlPipeline.configuration(f.statements()).toMap()).containsKey("execution.checkpointing.interval")

@@ -67,16 +67,74 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class SqlJobITCase {
     /** A model to check: the DataStream job is {@code yaml} with {@code model.file = model}, the SQL job {@code sql}. */
-    record Case(String yaml, String sql, Path model) {
+    record Case(String name, String yaml, String sql, Path model, String emitFields, boolean inTheFiles) {
+        Case(String name, String yaml, String sql, Path model) {
+            this(name, yaml, sql, model, "", false);
+        }
+
+        /** Both jobs emit {@code emitFields}: given to them by the test, or {@code inTheFiles} already. */
+        Case(String name, String yaml, String sql, Path model, String emitFields) {
+            this(name, yaml, sql, model, emitFields, false);
+        }
+
+        /** The output fields every output must have ({@code y} and the asked ones but surprisal, which may be none). */
+        java.util.Set<String> alwaysPresent() {
+            org.flinkla.flink.EmitFields f = org.flinkla.flink.EmitFields.parse(emitFields);
+            java.util.Set<String> s = new java.util.TreeSet<>(List.of("y"));
+            if (f.probabilities()) {
+                s.add("p");
+            }
+            if (f.logProbabilities()) {
+                s.add("logp");
+            }
+            if (f.topK() > 0) {
+                s.add("top");
+            }
+            return s;
+        }
+
         @Override
         public String toString() {
-            return sql + " with " + model;
+            return name + ": " + sql + " with " + model + (emitFields.isEmpty() ? "" : ", emit fields " + emitFields);
+        }
+
+        /** The job file's text on this case's own topics and transactional ids (cases share the broker). */
+        String onOwnTopics(String text, String side) {
+            String prefix = side + "-" + name + "-";
+            return text.replaceAll("(?m)^(\\s*(?:dead-letter-)?topic: )(\\S+)", "$1" + prefix + "$2")
+                    .replaceAll("(?m)^(\\s*transactional-id-prefix: )(\\S+)", "$1" + prefix + "$2")
+                    .replaceAll("(?m)^(\\s*group-id: )(\\S+)", "$1" + prefix + "$2")
+                    .replaceAll("'topic' = '([^']+)'", "'topic' = '" + prefix + "$1'")
+                    .replaceAll("'sink.transactional-id-prefix' = '([^']+)'", "'sink.transactional-id-prefix' = '"
+                            + prefix + "$1'")
+                    .replaceAll("'properties.group.id' = '([^']+)'", "'properties.group.id' = '" + prefix + "$1'");
         }
     }
 
+    private static final String FIXTURES = "src/test/resources/fixtures/";
+
+    /**
+     * The attention job pair with: the seeded single layer of attention.yaml (symbols, ids, vectors);
+     * a fast-transformers encoder stack of 2 layers over vectors (d_model 6, no vocabulary); a
+     * fast-transformers stack with embedding and LM head over ACGTN (symbols and ids); an FLA Gated
+     * DeltaNet of 2 layers over 16 token ids (ids only). The two language models also emit
+     * language-model fields ({@code emit-fields} of the YAML job, {@code emit.fields} of the SQL job).
+     * And the chromosome demo pair as shipped (trained Gated DeltaNet, probabilities and surprisal,
+     * binary float32 outputs).
+     */
     static Stream<Case> cases() {
-        return Stream.of(new Case("flink-jobs/attention.yaml", "flink-jobs/attention.sql",
-                Path.of("flink-jobs/models/attention.safetensors")));
+        return Stream.of(
+                new Case("single", "flink-jobs/attention.yaml", "flink-jobs/attention.sql",
+                        Path.of("flink-jobs/models/attention.safetensors")),
+                new Case("ftstack", "flink-jobs/attention.yaml", "flink-jobs/attention.sql",
+                        Path.of(FIXTURES + "fast-transformers/elu_2layer_gelu_norm.safetensors")),
+                new Case("ftlm", "flink-jobs/attention.yaml", "flink-jobs/attention.sql",
+                        Path.of(FIXTURES + "fast-transformers/lm_elu_2layer_gelu_norm_acgtn.safetensors"),
+                        "probabilities, log-probabilities, top-3, surprisal"),
+                new Case("fla", "flink-jobs/attention.yaml", "flink-jobs/attention.sql",
+                        Path.of(FIXTURES + "fla/gated_deltanet_default"), "probabilities, top-2, surprisal"),
+                new Case("chr1", "flink-jobs/chr1-demo.yaml", "flink-jobs/chr1-demo.sql",
+                        Path.of("src/main/resources/models/dna/gdn"), "probabilities, surprisal", true));
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -172,7 +230,7 @@ class SqlJobITCase {
     }
 
     /** The DataStream job's committed outputs and dead-letter reasons for a case's input. */
-    record Reference(List<String> lines, Map<List<Object>, List<Double>> outputs, Map<String, Long> reasons) {}
+    record Reference(List<String> lines, Map<List<Object>, Map<String, Object>> outputs, Map<String, Long> reasons) {}
 
     static Reference reference(Case c) {
         return REFERENCES.computeIfAbsent(c, k -> {
@@ -181,11 +239,11 @@ class SqlJobITCase {
                 List<String> lines = inputLines(m);
                 Path in = tmp.resolve("in-" + Math.abs(c.hashCode()) + ".jsonl");
                 Files.write(in, lines);
-                String yaml = Files.readString(Path.of(c.yaml()))
-                        .replaceAll("(?m)^(\\s*(?:dead-letter-)?topic: )(\\S+)", "$1ds-$2")
-                        .replaceAll("(?ms)^model:\\n(?:[ \\t]+.*\\n|\\n)*", "model:\n  file: "
+                String yaml = c.onOwnTopics(Files.readString(Path.of(c.yaml())), "ds")
+                        .replaceAll("(?m)^model:\\n(?:[ \\t]+[^\\n]*\\n|\\n)*", "model:\n  file: "
                                 + c.model().toAbsolutePath() + "\n")
-                        .replaceAll("(?m)^checkpoint-interval: \\S+", "checkpoint-interval: 200ms"); // a short run
+                        .replaceAll("(?m)^checkpoint-interval: \\S+", "checkpoint-interval: 200ms") // a short run
+                        + (c.inTheFiles() || c.emitFields().isEmpty() ? "" : "\nemit-fields: " + c.emitFields() + "\n");
                 JobDefinition job = JobDefinition.parse(c.yaml(), yaml, e -> null);
                 Path out = tmp.resolve("ds-" + Math.abs(c.hashCode()) + ".jsonl");
                 JobRunner.Result r = JobRunner.run(job, new JobRunner.Options().bootstrapServers(kafka.bootstrapServers())
@@ -197,9 +255,18 @@ class SqlJobITCase {
         });
     }
 
-    /** (seq, pos) → y of JSON output lines ({@code y} or {@code ys}); a position twice fails. */
-    static Map<List<Object>, List<Double>> outputs(List<String> lines) throws Exception {
-        Map<List<Object>, List<Double>> m = new TreeMap<>((a, b) -> {
+    /** The output fields of run's form: single name, chunk name. */
+    private static final String[][] FIELDS = {{"y", "ys"}, {"p", "ps"}, {"logp", "logps"}, {"top", "tops"},
+        {"surprisal", "surprisals"}};
+
+    /**
+     * (seq, pos) → the output's fields ({@code y}, and {@code p}, {@code logp}, {@code top},
+     * {@code surprisal} when present) of JSON output lines in single ({@code y}, ...) or chunk form
+     * ({@code ys}, ...), numbers as doubles; a surprisal that is null or absent counts as none. A
+     * position twice fails.
+     */
+    static Map<List<Object>, Map<String, Object>> outputs(List<String> lines) throws Exception {
+        Map<List<Object>, Map<String, Object>> m = new TreeMap<>((a, b) -> {
             int s = ((String) a.get(0)).compareTo((String) b.get(0));
             return s != 0 ? s : Long.compare((Long) a.get(1), (Long) b.get(1));
         });
@@ -207,20 +274,40 @@ class SqlJobITCase {
             JsonNode o = JSON.readTree(line);
             String seq = o.get("seq").asText();
             long pos = o.get("pos").asLong();
-            List<JsonNode> ys = new ArrayList<>();
-            if (o.has("ys")) {
-                o.get("ys").forEach(ys::add);
-            } else {
-                ys.add(o.get("y"));
-            }
-            for (int i = 0; i < ys.size(); i++) {
-                List<Double> y = new ArrayList<>();
-                ys.get(i).forEach(v -> y.add(v.doubleValue()));
-                List<Double> before = m.put(List.of(seq, pos + i), y);
-                assertThat(before).as("output at " + seq + " " + (pos + i) + " once").isNull();
+            boolean chunk = o.has("ys");
+            int n = chunk ? o.get("ys").size() : 1;
+            for (int i = 0; i < n; i++) {
+                Map<String, Object> fields = new TreeMap<>();
+                for (String[] f : FIELDS) {
+                    JsonNode v = chunk ? (o.has(f[1]) ? o.get(f[1]).get(i) : null) : o.get(f[0]);
+                    if (v != null && !v.isNull()) {
+                        fields.put(f[0], plain(v));
+                    }
+                }
+                long at = o.has("positions") ? o.get("positions").get(i).asLong() : pos + i;
+                Map<String, Object> before = m.put(List.of(seq, at), fields);
+                assertThat(before).as("output at " + seq + " " + at + " once").isNull();
             }
         }
         return m;
+    }
+
+    /** A JSON value as lists, sorted maps, doubles and strings. */
+    private static Object plain(JsonNode v) {
+        if (v.isArray()) {
+            List<Object> l = new ArrayList<>();
+            v.forEach(e -> l.add(plain(e)));
+            return l;
+        }
+        if (v.isObject()) {
+            Map<String, Object> o = new TreeMap<>();
+            v.fields().forEachRemaining(e -> o.put(e.getKey(), plain(e.getValue())));
+            return o;
+        }
+        if (v.isNumber()) {
+            return v.doubleValue();
+        }
+        return v.isNull() ? null : v.asText();
     }
 
     // ------------------------------------------------------------------------------------------
@@ -230,17 +317,28 @@ class SqlJobITCase {
     void theSqlJobCommitsTheDataStreamJobsOutputs(Case c) throws Exception {
         Reference ref = reference(c);
         assertThat(ref.outputs()).hasSizeGreaterThan(100);
-        Path in = tmp.resolve("sql-in.jsonl");
+        // the reference has the asked fields (else the equality below would prove little)
+        ref.outputs().values().forEach(f -> assertThat(f).containsKeys(c.alwaysPresent().toArray(String[]::new)));
+        if (org.flinkla.flink.EmitFields.parse(c.emitFields()).surprisal()) {
+            // (tokens given as vectors, the first of a sequence, after a reset or gap have none)
+            assertThat(ref.outputs().values()).filteredOn(f -> f.containsKey("surprisal")).hasSizeGreaterThan(40);
+        }
+        Path in = tmp.resolve("sql-in-" + c.name() + ".jsonl");
         Files.write(in, ref.lines());
-        Path out = tmp.resolve("sql-out.jsonl");
-        // the shipped file as it is, but for a shorter checkpoint interval (the run ends after a final checkpoint)
-        Path sql = tmp.resolve(Path.of(c.sql()).getFileName());
-        Files.writeString(sql, Files.readString(Path.of(c.sql())).replaceAll(
+        Path out = tmp.resolve("sql-out-" + c.name() + ".jsonl");
+        // the shipped file as it is, but on the case's topics and for a shorter checkpoint interval (the
+        // run ends after a final checkpoint)
+        Path sql = tmp.resolve(c.name() + "-" + Path.of(c.sql()).getFileName());
+        Files.writeString(sql, c.onOwnTopics(Files.readString(Path.of(c.sql())), "sql").replaceAll(
                 "'execution.checkpointing.interval' = '[^']+'", "'execution.checkpointing.interval' = '200ms'"));
-        SqlJobRunner.Result r = SqlJobRunner.run(SqlJobFile.load(sql), new SqlJobRunner.Options()
-                .bootstrapServers(kafka.bootstrapServers()).define("model", c.model().toAbsolutePath().toUri().toString())
+        SqlJobRunner.Options o = new SqlJobRunner.Options().bootstrapServers(kafka.bootstrapServers())
+                .define("model", c.model().toAbsolutePath().toUri().toString());
+        if (!c.inTheFiles() && !c.emitFields().isEmpty()) {
+            o.define("emit.fields", c.emitFields());
+        }
+        SqlJobRunner.Result r = SqlJobRunner.run(SqlJobFile.load(sql), o
                 .inputFile(in).outputFile(out).timeout(Duration.ofSeconds(120)).partitions(3).log(quiet()));
-        Map<List<Object>, List<Double>> got = outputs(Files.readAllLines(out));
+        Map<List<Object>, Map<String, Object>> got = outputs(Files.readAllLines(out));
         assertThat(got.keySet()).containsExactlyElementsOf(ref.outputs().keySet());
         assertThat(got).isEqualTo(ref.outputs());
         assertThat(r.outputTokens).isEqualTo(ref.outputs().size());
@@ -255,7 +353,8 @@ class SqlJobITCase {
         String sql = Files.readString(Path.of(c.sql()))
                 .replaceAll("'topic' = '([^']+)'", "'topic' = 'sp-$1'")
                 .replaceAll("'sink.transactional-id-prefix' = '([^']+)'", "'sink.transactional-id-prefix' = 'sp-$1'")
-                .replace("'execution.checkpointing.interval' = '2s'", "'execution.checkpointing.interval' = '300ms'");
+                .replace("'execution.checkpointing.interval' = '2s'", "'execution.checkpointing.interval' = '300ms'")
+                .replace("max_record_bytes => 1048576", "max_record_bytes => 16384"); // the largest valid line has ~5 kB
         Path file = tmp.resolve("savepoint.sql");
         Files.writeString(file, sql);
         SqlJobRunner.Options o = new SqlJobRunner.Options().define("model", c.model().toAbsolutePath().toUri().toString())
@@ -277,8 +376,12 @@ class SqlJobITCase {
                 SavepointFormatType.CANONICAL).get(120, TimeUnit.SECONDS);
 
         List<String> rest = new ArrayList<>(lines.subList(half, lines.size()));
-        rest.add(0, "{not json");                               // skipped by the json format
-        rest.add(1, "{\"seq\":\"seq-0\",\"pos\":2}");           // no payload: an error row
+        // malformed values in the middle of the input: each one error row, every valid record still gives its outputs
+        rest.add(0, "{not json");                               // not JSON, no key: bad_json
+        rest.add(1, "{\"seq\":\"seq-0\",\"pos\":2}");           // no payload: bad_record
+        rest.add(2, "{\"seq\":\"seq-big\",\"tokens\":\"" + "A".repeat(20_000) + "\"}"); // over 16384 bytes: oversize
+        rest.add(3, "\u00ff\u00fe binary?");                    // not JSON: bad_json
+        rest.add(4, "{\"pos\":0,\"tokens\":\"AC\"}");             // no key, no seq: missing_seq
         produce(inTopic, rest);
         o.fromSavepoint(savepoint);
         JobClient resumed = SqlJobRunner.plan(statements, o, false).execute().getJobClient().orElseThrow();
@@ -302,6 +405,9 @@ class SqlJobITCase {
         }
         Map<String, Long> want = new HashMap<>(ref.reasons());
         want.merge("bad_record", 1L, Long::sum);
+        want.merge("bad_json", 2L, Long::sum);
+        want.merge("oversize", 1L, Long::sum);
+        want.merge("missing_seq", 1L, Long::sum);
         assertThat(reasons).isEqualTo(want);
     }
 

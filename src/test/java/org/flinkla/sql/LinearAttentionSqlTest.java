@@ -265,11 +265,14 @@ class LinearAttentionSqlTest {
             while (it.hasNext()) {
                 Row r = it.next();
                 List<String> rows = out.computeIfAbsent(String.valueOf(r.getField(0)), k -> new ArrayList<>());
-                Object error = r.getField(3);
+                Object error = r.getField(7);
                 if (error != null) {
                     assertThat(r.getField(2)).isNull();
                     rows.add(r.getField(1) + " " + RejectReasons.codeOf((String) error));
                 } else {
+                    for (int f = 3; f <= 6; f++) {
+                        assertThat(r.getField(f)).as("language-model column %d without emit_fields", f).isNull();
+                    }
                     Double[] y = (Double[]) r.getField(2);
                     double[] v = new double[y.length];
                     for (int i = 0; i < y.length; i++) {
@@ -298,7 +301,8 @@ class LinearAttentionSqlTest {
         tEnv.createTemporaryView("tokens_a", table(inputs, null));
         Table t = tEnv.sqlQuery("SELECT * FROM LINEAR_ATTENTION(input => TABLE tokens_a PARTITION BY seq, "
                 + "model => '" + uri + "', uid => 'a')");
-        assertThat(t.getResolvedSchema().getColumnNames()).containsExactly("seq", "pos", "y", "error");
+        assertThat(t.getResolvedSchema().getColumnNames())
+                .containsExactly("seq", "pos", "y", "p", "logp", "top", "surprisal", "error");
         Map<String, List<String>> got = collect(t);
         Map<String, List<String>> want = expected(inputs, EmitMode.ALL);
         assertThat(got.keySet()).containsExactlyInAnyOrderElementsOf(want.keySet());
@@ -315,7 +319,8 @@ class LinearAttentionSqlTest {
                 .partitionBy($("sid"))
                 .process(LinearAttentionSql.FUNCTION, lit(uri).asArgument("model"), lit("every:3").asArgument("emit"),
                         lit("seq=sid, tokens=bases").asArgument("columns"), lit("b").asArgument("uid"));
-        assertThat(t.getResolvedSchema().getColumnNames()).containsExactly("sid", "pos", "y", "error");
+        assertThat(t.getResolvedSchema().getColumnNames())
+                .containsExactly("sid", "pos", "y", "p", "logp", "top", "surprisal", "error");
         Map<String, List<String>> got = collect(t);
         Map<String, List<String>> want = expected(inputs, EmitMode.everyNth(3));
         want.values().removeIf(List::isEmpty);
@@ -341,6 +346,203 @@ class LinearAttentionSqlTest {
         assertThat(got.get("t")).containsExactlyElementsOf(want);
         // without the TTL the last two outputs continue the sequence and differ
         assertThat(expected(inputs, EmitMode.ALL).get("t")).isNotEqualTo(want);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // language-model fields
+
+    /** A fast-transformers stack with embedding and LM head over ACGTN (outputs = logits over 5 ids). */
+    static final Path LM = Path.of("src/test/resources/fixtures/fast-transformers/lm_elu_2layer_gelu_norm_acgtn.safetensors");
+
+    /** Symbols and ids over a few sequences, with a replay, a gap and a reset (surprisal none after the last two). */
+    static List<Input> lmInputs() {
+        Random r = new Random(11);
+        List<Input> in = new ArrayList<>();
+        for (int s = 0; s < 3; s++) {
+            String seq = "lm-" + s;
+            long pos = 0;
+            for (int k = 0; k < 5; k++) {
+                String chunk = dna(r, 1 + r.nextInt(7));
+                in.add(symbols(seq, pos, chunk));
+                pos += chunk.length();
+            }
+            in.add(ids(seq, pos, 3, 1, 4));
+            pos += 3;
+            in.add(symbols(seq, pos - 2, "GTA")); // 2 replayed, 1 new
+            pos += 1;
+            in.add(symbols(seq, pos + 2, "CC")); // a gap
+            pos += 4;
+            if (s == 1) {
+                in.add(reset(seq));
+                in.add(symbols(seq, 100L, "ACG"));
+            }
+            in.add(symbols(seq, null, "T"));
+        }
+        return in;
+    }
+
+    /** Rows of a call with emit fields: "pos y=… p=… logp=… top=[token/id:p,…] s=…" per output, or "pos code". */
+    static Map<String, List<String>> collectLm(Table t) throws Exception {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        try (CloseableIterator<Row> it = t.execute().collect()) {
+            while (it.hasNext()) {
+                Row r = it.next();
+                List<String> rows = out.computeIfAbsent(String.valueOf(r.getField(0)), k -> new ArrayList<>());
+                if (r.getField(7) != null) {
+                    rows.add(r.getField(1) + " " + RejectReasons.codeOf((String) r.getField(7)));
+                    continue;
+                }
+                StringBuilder sb = new StringBuilder().append(r.getField(1));
+                sb.append(" y=").append(java.util.Arrays.toString((Double[]) r.getField(2)));
+                sb.append(" p=").append(r.getField(3) == null ? "-" : java.util.Arrays.toString((Double[]) r.getField(3)));
+                sb.append(" logp=").append(r.getField(4) == null ? "-" : java.util.Arrays.toString((Double[]) r.getField(4)));
+                sb.append(" top=");
+                if (r.getField(5) == null) {
+                    sb.append('-');
+                } else {
+                    for (Row e : (Row[]) r.getField(5)) {
+                        sb.append(e.getField(0)).append('/').append(e.getField(1)).append(':').append(e.getField(2)).append(',');
+                    }
+                }
+                sb.append(" s=").append(r.getField(6));
+                rows.add(sb.toString());
+            }
+        }
+        return out;
+    }
+
+    /** The same strings from {@link SequenceProcessor} with the fields (NaN surprisal = null, as the SQL NULL). */
+    static Map<String, List<String>> expectedLm(SequenceModel m, List<Input> inputs, EmitMode emit,
+            org.flinkla.flink.EmitFields fields) {
+        SequenceProcessor p = new SequenceProcessor(m, emit, fields, 16_384);
+        Map<String, SequenceState> states = new HashMap<>();
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (Input in : inputs) {
+            String seq = in.record.seq();
+            List<String> rows = out.computeIfAbsent(seq, k -> new ArrayList<>());
+            SequenceProcessor.Outcome o = p.process(in.record, states.get(seq));
+            if (o.rejectReason != null) {
+                rows.add((in.record.hasPos() ? in.record.pos() : null) + " " + RejectReasons.codeOf(o.rejectReason));
+            } else if (o.clearState) {
+                states.remove(seq);
+            } else {
+                if (o.stateChanged) {
+                    states.put(seq, o.state.copy());
+                }
+                AttentionOutput a = o.output;
+                for (int i = 0; a != null && i < a.count(); i++) {
+                    int d = a.dim();
+                    int k = a.topK();
+                    StringBuilder sb = new StringBuilder().append(a.positionOf(i));
+                    sb.append(" y=").append(java.util.Arrays.toString(java.util.Arrays.copyOfRange(a.ys(), i * d, (i + 1) * d)));
+                    sb.append(" p=").append(a.ps() == null ? "-"
+                            : java.util.Arrays.toString(java.util.Arrays.copyOfRange(a.ps(), i * d, (i + 1) * d)));
+                    sb.append(" logp=").append(a.logps() == null ? "-"
+                            : java.util.Arrays.toString(java.util.Arrays.copyOfRange(a.logps(), i * d, (i + 1) * d)));
+                    sb.append(" top=");
+                    if (a.topIds() == null) {
+                        sb.append('-');
+                    } else {
+                        for (int j = 0; j < k; j++) {
+                            int at = i * k + j;
+                            sb.append(a.topTokens() == null ? null : a.topTokens().charAt(at)).append('/')
+                                    .append(a.topIds()[at]).append(':').append(a.topPs()[at]).append(',');
+                        }
+                    }
+                    double sv = a.surprisals() == null ? Double.NaN : a.surprisals()[i];
+                    sb.append(" s=").append(Double.isNaN(sv) ? null : sv);
+                    rows.add(sb.toString());
+                }
+            }
+        }
+        out.values().removeIf(List::isEmpty);
+        return out;
+    }
+
+    @Test
+    void languageModelFieldsEqualTheOperatorsEmitFields() throws Exception {
+        String lm = LM.toAbsolutePath().toUri().toString();
+        SequenceModel m = ModelReference.uri(lm, Map.of()).resolve();
+        List<Input> inputs = lmInputs();
+        tEnv.createTemporaryView("tokens_lm", table(inputs, null));
+        String all = "probabilities, log-probabilities, top-3, surprisal";
+        Map<String, List<String>> got = collectLm(tEnv.sqlQuery("SELECT * FROM LINEAR_ATTENTION(input => TABLE tokens_lm "
+                + "PARTITION BY seq, model => '" + lm + "', emit_fields => '" + all + "', uid => 'lm')"));
+        Map<String, List<String>> want = expectedLm(m, inputs, EmitMode.ALL, org.flinkla.flink.EmitFields.parse(all));
+        assertThat(got).isEqualTo(want);
+        // the fields are there: every output has p, logp and 3 top tokens with symbols; surprisal is NULL only
+        // at the first token, after the gap and after the reset
+        List<String> rows = new ArrayList<>();
+        got.values().forEach(rows::addAll);
+        assertThat(rows).allMatch(r -> !r.contains("p=-") && !r.contains("top=-") && !r.contains("top=null"));
+        assertThat(rows).filteredOn(r -> r.endsWith(" s=null")).hasSize(3 + 3 + 1);
+        // every:2 with surprisal and top-1: the prediction still follows every token (thinned rows, same values)
+        String some = "p, top-1, surprisal";
+        Map<String, List<String>> thinned = collectLm(tEnv.sqlQuery("SELECT * FROM LINEAR_ATTENTION(input => TABLE "
+                + "tokens_lm PARTITION BY seq, model => '" + lm + "', emit => 'every:2', emit_fields => '" + some
+                + "', uid => 'lm2')"));
+        assertThat(thinned).isEqualTo(expectedLm(m, inputs, EmitMode.everyNth(2), org.flinkla.flink.EmitFields.parse(some)));
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // whole records in a value column
+
+    @Test
+    void aValueColumnIsParsedLikeTheKafkaSourceAndBadValuesAreErrorRows() throws Exception {
+        // the typed inputs as JSON values (key = seq), with malformed values in the middle
+        List<Input> typed = inputs().subList(0, 30);
+        List<Row> rows = new ArrayList<>();
+        for (Input in : typed) {
+            if (in.record != null) {
+                rows.add(Row.of(in.record.seq(), org.flinkla.records.JsonRecords.toJson(in.record)
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            }
+        }
+        byte[] notJson = "{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] big = ("{\"tokens\":\"" + "A".repeat(5000) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] noPayload = "{\"pos\":2}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] keyless = "{\"seq\":\"seq-0\",\"pos\":0,\"tokens\":\"A\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int mid = rows.size() / 2;
+        rows.add(mid, Row.of("seq-0", notJson));
+        rows.add(mid + 1, Row.of("seq-0", big));
+        rows.add(mid + 2, Row.of("seq-0", new byte[0]));
+        rows.add(mid + 3, Row.of("seq-0", noPayload));
+        rows.add(mid + 4, Row.of(null, keyless));
+        TypeInformation<Row> type = Types.ROW_NAMED(new String[] {"seq", "value"}, Types.STRING,
+                Types.PRIMITIVE_ARRAY(Types.BYTE));
+        tEnv.createTemporaryView("values_v", tEnv.fromDataStream(env.fromData(rows, type)));
+        Table t = tEnv.sqlQuery("SELECT * FROM LINEAR_ATTENTION(input => TABLE values_v PARTITION BY seq, model => '"
+                + uri + "', max_record_bytes => 4096, uid => 'v')");
+        Map<String, List<String>> got = collect(t);
+        Map<String, List<String>> want = expected(typed.stream().filter(i -> i.record != null).toList(), EmitMode.ALL);
+        want.values().removeIf(List::isEmpty);
+        List<String> seq0 = got.get("seq-0");
+        // the bad values give error rows (no pos: they have none before parsing) with the source's codes ...
+        assertThat(seq0).containsSubsequence("null " + RejectReasons.BAD_JSON, "null " + RejectReasons.OVERSIZE,
+                "null " + RejectReasons.BAD_RECORD, "null " + RejectReasons.BAD_RECORD);
+        assertThat(got.get("null")).containsExactly("null " + RejectReasons.MISSING_SEQ);
+        // ... and every valid record gives exactly the outputs of the typed path
+        seq0.removeIf(r -> r.startsWith("null "));
+        got.remove("null");
+        assertThat(got).isEqualTo(want);
+    }
+
+    @Test
+    void valueRejectionsCarryTheDataStreamReasons() throws Exception {
+        byte[] notJson = "[1,".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] big = ("{\"tokens\":\"" + "C".repeat(100) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        TypeInformation<Row> type = Types.ROW_NAMED(new String[] {"seq", "value"}, Types.STRING, Types.STRING);
+        tEnv.createTemporaryView("values_r", tEnv.fromDataStream(env.fromData(List.of(
+                Row.of("r", new String(notJson, java.nio.charset.StandardCharsets.UTF_8)),
+                Row.of("r", new String(big, java.nio.charset.StandardCharsets.UTF_8))), type)));
+        List<String> errors = new ArrayList<>();
+        try (CloseableIterator<Row> it = tEnv.sqlQuery("SELECT error FROM LINEAR_ATTENTION(input => TABLE values_r "
+                + "PARTITION BY seq, model => '" + uri + "', max_record_bytes => 64, uid => 'r')").execute().collect()) {
+            it.forEachRemaining(r -> errors.add((String) r.getField(0)));
+        }
+        // the texts of the DataStream job's dead letters for the same bytes
+        assertThat(errors).containsExactly(org.flinkla.records.JsonRecords.parse("r", notJson).reason(),
+                org.flinkla.records.JsonLines.oversize(big.length, 64));
     }
 
     // ------------------------------------------------------------------------------------------
@@ -421,6 +623,26 @@ class LinearAttentionSqlTest {
     }
 
     @Test
+    void badEmitFieldsAndValueColumnsAreExplained() {
+        String lm = LM.toAbsolutePath().toUri().toString();
+        assertThat(plan(GOOD_TABLE, "model => '" + lm + "', emit_fields => 'probabilities, surprisal'")).isNull();
+        assertThat(plan(GOOD_TABLE, "model => '" + lm + "', emit_fields => 'probabilities, colour'"))
+                .contains("argument 'emit_fields': unknown emit field 'colour' (expected probabilities (or p), "
+                        + "log-probabilities (or logp), top-K (K >= 1) and surprisal)");
+        assertThat(plan(GOOD_TABLE, "model => '" + lm + "', emit_fields => 'top-9'"))
+                .contains("argument 'emit_fields': emit field top-9 asks for more tokens than the model's 5 token ids");
+        assertThat(plan(GOOD_TABLE, "model => '" + uri + "', emit_fields => 'surprisal'"))
+                .contains("argument 'emit_fields': emit fields [surprisal] need a language model whose outputs are "
+                        + "logits over its token ids").contains("has output width 16 and 5 token ids");
+        assertThat(plan(GOOD_TABLE, "model => '" + uri + "', max_record_bytes => 0"))
+                .contains("argument 'max_record_bytes' must be at least 1, got 0");
+        assertThat(plan("SELECT * FROM (VALUES ('s', 1)) AS v(seq, `value`)", "model => '" + uri + "'"))
+                .contains("input column 'value' (value) has type INT NOT NULL; accepted: BYTES or STRING");
+        assertThat(plan("SELECT * FROM (VALUES ('s', CAST('{}' AS BYTES))) AS v(seq, `value`)", "model => '" + uri + "'"))
+                .isNull();
+    }
+
+    @Test
     void theBytesFunctionWritesBinaryOutputRecords() {
         LinearAttentionBytesFunction f = new LinearAttentionBytesFunction();
         GenericArrayData y = new GenericArrayData(new double[] {0.5, 1.0 / 3});
@@ -431,6 +653,23 @@ class LinearAttentionSqlTest {
         assertThat(f32.ys()).containsExactly(0.5, (double) (float) (1.0 / 3));
         assertThat(f64.ys()).containsExactly(0.5, 1.0 / 3);
         assertThat(f.eval(null, y)).isNull();
+        // with the language-model columns: each non-NULL one becomes its part of the record
+        GenericArrayData p = new GenericArrayData(new double[] {0.25, 0.75});
+        GenericArrayData top = new GenericArrayData(new Object[] {
+            org.apache.flink.table.data.GenericRowData.of(org.apache.flink.table.data.StringData.fromString("C"), 1, 0.75),
+            org.apache.flink.table.data.GenericRowData.of(org.apache.flink.table.data.StringData.fromString("A"), 0, 0.25)});
+        AttentionOutput lm = BinaryRecords.decodeOutput("s", f.eval(7L, y, p, null, top, 1.5, "float64"));
+        assertThat(lm.ps()).containsExactly(0.25, 0.75);
+        assertThat(lm.logps()).isNull();
+        assertThat(lm.topK()).isEqualTo(2);
+        assertThat(lm.topIds()).containsExactly(1, 0);
+        assertThat(lm.topPs()).containsExactly(0.75, 0.25);
+        assertThat(lm.topTokens()).isEqualTo("CA");
+        assertThat(lm.surprisals()).containsExactly(1.5);
+        AttentionOutput noSurprisal = BinaryRecords.decodeOutput("s", f.eval(7L, y, p, null, null, null));
+        assertThat(noSurprisal.surprisals()).isNull();
+        assertThat(noSurprisal.topIds()).isNull();
+        assertThat(noSurprisal.ps()).containsExactly(0.25, 0.75);
         assertThat(f.eval(7L, new GenericArrayData(new Object[] {0.5, null}))).isNull();
     }
 }
