@@ -76,8 +76,9 @@ public final class Main implements Callable<Integer> {
      * Runs a command as {@code main} does, without exiting, and returns the exit code (0 ok, 1
      * failed, 2 usage error). For the whole command stdout and stderr (and so the console log,
      * which follows System.err) go through {@link RedactingOutputStream}, so no secret of a job file
-     * reaches them, and logging goes to a log file ({@link CliLogging}). A failed command ends with
-     * one line on stderr: {@code error: <root cause>. <what to do> (full trace: <log file>)};
+     * or of a {@code --define} reaches them, and logging goes to a log file ({@link CliLogging}). A
+     * failed command ends with one line on stderr: {@code error: <root cause>. <what to do> (full
+     * trace: <log file>)}; a wrong command line with its synopsis and {@code error: <command>: <what>};
      * {@code --verbose} also prints Flink's and Kafka's warnings and the trace.
      */
     public static int execute(String[] args) {

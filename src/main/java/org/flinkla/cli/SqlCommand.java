@@ -73,8 +73,9 @@ public final class SqlCommand implements Callable<Integer> {
     // a value may be a secret (a password for the file's Kafka tables): never shown, never echoed
     @Option(names = "--define", paramLabel = "NAME=VALUE", converter = Define.class,
             showDefaultValue = Visibility.NEVER,
-            description = {"value of placeholder $${NAME} in the file (repeatable). The value of a NAME"
-                    + " containing password, secret, token, jaas or credential is masked in all output"})
+            description = "value of placeholder $${NAME} in the file (repeatable). The value of a secret NAME"
+                    + " (containing password, secret, token, jaas, credential, ...: docs/failures.md) is masked in"
+                    + " all output")
     List<String[]> defines = new ArrayList<>();
 
     @Option(names = "--parallelism", paramLabel = "N", converter = Cli.PositiveInt.class,
