@@ -178,8 +178,12 @@ final class BenchCommand implements Callable<Integer> {
                 s.e2e().chunk(e2eChunk);
             }
             ObjectNode report = new BenchSuite(s).run(System.err::println);
-            String args = String.join(" ", spec.commandLine().getParseResult().originalArgs());
-            report.put("command", Cli.JAR + " bench " + args);
+            // the whole command line when run from Main: the arguments after "bench"
+            List<String> given = spec.commandLine().getParseResult().originalArgs();
+            if (spec.parent() != null) {
+                given = given.subList(given.indexOf(spec.name()) + 1, given.size());
+            }
+            report.put("command", Cli.JAR + " bench " + String.join(" ", given));
             String json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report);
             if (out != null) {
                 if (out.toAbsolutePath().getParent() != null) {
