@@ -23,123 +23,117 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import org.flinkla.bench.BenchSuite;
 import org.flinkla.bench.ScalingCurves;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code bench [--quick] [--out FILE.json]}: engine, operator and end-to-end throughput side by side
  * in one run, printed as JSON ({@link BenchSuite}); {@code bench --curves DIR}: the scaling curves
  * as CSV + SVG ({@link ScalingCurves}).
  */
-final class BenchCommand {
-    static final String USAGE = String.join("\n",
-            "usage: java -jar target/flink-linear-attention.jar bench [options]",
-            "",
+@Command(name = "bench", header = "Benchmarks: engine, operator, end to end.",
+        synopsisHeading = "%nusage: ", customSynopsis = Cli.JAR + " bench [options]",
+        descriptionHeading = "%n", parameterListHeading = "%narguments:%n", optionListHeading = "%noptions:%n",
+        footerHeading = "%n", sortOptions = false,
+        description = {
             "Measures, one after the other in one run, and prints one JSON document on stdout",
             "(progress on stderr):",
             "  engine      tokens/s of one layer (d_model 64, 4 heads, elu, float64), JMH EngineBenchmark,",
             "              vector step and token step",
             "  operator    in-memory source -> keyed operator -> discarding sink, heap and RocksDB,",
             "              chunks of 1024 tokens, next to the bare engine in the same JVM",
-            "  e2e         Kafka -> Flink -> Kafka on the embedded default (in-process broker + MiniCluster),",
+            "  e2e         Kafka -> Flink -> Kafka on the embedded default (in-process broker +"
+                    + " MiniCluster),",
             "              binary chunks of 1024, exactly-once",
-            "with the ratios (operator/engine, rocksdb/heap, e2e/engine), the performance targets and the",
-            "machine (cores, os.arch, CPU model, JVM, load average). A full run takes about 5-10 minutes.",
-            "",
-            "options:",
-            "  --quick             shorter runs (about a minute)",
-            "  --out FILE.json     also write the JSON there",
-            "  --only PARTS        comma-separated subset of engine,operator,e2e",
-            "  --e2e-tokens N      tokens of the end-to-end run (default 5000000, quick 1000000)",
-            "  --e2e-parallelism N parallelism of the end-to-end job (default 2)",
-            "  --e2e-keys N        sequences of the end-to-end input (default 64)",
-            "  --e2e-guarantee G   exactly-once (default) or at-least-once",
-            "  --e2e-backend B     hashmap (default) or rocksdb",
-            "  --e2e-format F      binary (default) or json",
-            "  --e2e-chunk N       tokens per input record of the end-to-end run (default 1024; 1 = single tokens)",
-            "  --curves DIR        instead: write the scaling curves (CSV + SVG) into DIR: time and heap",
-            "                      against sequence length for linear / KV-cache / naive softmax (child JVMs),",
-            "                      and operator throughput against number of keys (heap, RocksDB, RocksDB with",
-            "                      Bloom filters, RocksDB with partitioned index/filters + Bloom; each series in",
-            "                      a child JVM with a bounded heap); ~6-15 min,",
-            "                      with --quick ~3 min (shorter sequences, fewer keys)",
-            "  --fla               instead: tokens/s per core of a Gated DeltaNet LM (FLA model directory,",
-            "                      hidden 256, 4 layers, 4 heads of 64, vocab 16), single tokens and chunks of",
-            "                      256, next to scripts/bench/gdn_step_bench.py (PyTorch CPU, one thread) run",
-            "                      as a child process when /usr/bin/python3 has torch (run from the repository root)",
-            "  --fla-seconds S     seconds per measurement of --fla (default 10)",
-            "  --help              this text");
+            "%nThe document also holds the ratios (operator/engine, rocksdb/heap, e2e/engine), the"
+                    + " performance targets and the machine (cores, os.arch, CPU model, JVM, load"
+                    + " average). A full run takes about 5-10 minutes."},
+        footer = "Method and current numbers: BENCHMARKS.md")
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
 
-    private BenchCommand() {}
+    @Option(names = "--quick", description = "shorter runs (about a minute)")
+    boolean quick;
 
-    static int run(String[] args) throws Exception {
-        boolean quick = false;
-        Path out = null;
-        Path curves = null;
-        Set<String> only = null;
-        Long e2eTokens = null;
-        Integer e2eParallelism = null;
-        Integer e2eKeys = null;
-        String e2eGuarantee = null;
-        String e2eBackend = null;
-        String e2eFormat = null;
-        Integer e2eChunk = null;
-        boolean fla = false;
-        double flaSeconds = 10;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--help":
-                case "-h":
-                    System.out.println(USAGE);
-                    return 0;
-                case "--quick":
-                    quick = true;
-                    break;
-                case "--out":
-                    out = Path.of(Args.value(args, ++i));
-                    break;
-                case "--curves":
-                    curves = Path.of(Args.value(args, ++i));
-                    break;
-                case "--fla":
-                    fla = true;
-                    break;
-                case "--fla-seconds":
-                    flaSeconds = Args.positiveInt(args, ++i);
-                    break;
-                case "--only":
-                    only = new LinkedHashSet<>(List.of(Args.value(args, ++i).split(",")));
-                    for (String p : only) {
-                        if (!Set.of("engine", "operator", "e2e").contains(p)) {
-                            throw new UsageException("bench: --only takes engine, operator, e2e; got '" + p + "'");
-                        }
-                    }
-                    break;
-                case "--e2e-tokens":
-                    e2eTokens = (long) Args.positiveInt(args, ++i);
-                    break;
-                case "--e2e-parallelism":
-                    e2eParallelism = Args.positiveInt(args, ++i);
-                    break;
-                case "--e2e-keys":
-                    e2eKeys = Args.positiveInt(args, ++i);
-                    break;
-                case "--e2e-guarantee":
-                    e2eGuarantee = choice(args, ++i, "exactly-once", "at-least-once");
-                    break;
-                case "--e2e-backend":
-                    e2eBackend = choice(args, ++i, "hashmap", "rocksdb");
-                    break;
-                case "--e2e-format":
-                    e2eFormat = choice(args, ++i, "binary", "json");
-                    break;
-                case "--e2e-chunk":
-                    e2eChunk = Args.positiveInt(args, ++i);
-                    break;
-                default:
-                    throw new UsageException("bench: unknown option '" + args[i] + "'\n" + USAGE);
+    @Option(names = "--out", paramLabel = "FILE.json", description = "also write the JSON there")
+    Path out;
+
+    @Option(names = "--only", paramLabel = "PARTS", split = ",", description = "comma-separated subset of"
+            + " engine,operator,e2e")
+    List<String> only;
+
+    @Option(names = "--e2e-tokens", paramLabel = "N", converter = Cli.PositiveLong.class,
+            description = "tokens of the end-to-end run (default 5000000, quick 1000000)")
+    Long e2eTokens;
+
+    @Option(names = "--e2e-parallelism", paramLabel = "N", converter = Cli.PositiveInt.class,
+            description = "parallelism of the end-to-end job (default 2)")
+    Integer e2eParallelism;
+
+    @Option(names = "--e2e-keys", paramLabel = "N", converter = Cli.PositiveInt.class,
+            description = "sequences of the end-to-end input (default 64)")
+    Integer e2eKeys;
+
+    @Option(names = "--e2e-guarantee", paramLabel = "G", description = "exactly-once (default) or"
+            + " at-least-once")
+    String e2eGuarantee;
+
+    @Option(names = "--e2e-backend", paramLabel = "B", description = "hashmap (default) or rocksdb")
+    String e2eBackend;
+
+    @Option(names = "--e2e-format", paramLabel = "F", description = "binary (default) or json")
+    String e2eFormat;
+
+    @Option(names = "--e2e-chunk", paramLabel = "N", converter = Cli.PositiveInt.class,
+            description = "tokens per input record of the end-to-end run (default 1024; 1 = single tokens)")
+    Integer e2eChunk;
+
+    @Option(names = "--curves", paramLabel = "DIR", description = {
+        "instead: write the scaling curves (CSV + SVG) into DIR: time and heap against sequence length"
+                + " for linear / KV-cache / naive softmax (child JVMs), and operator throughput against"
+                + " number of keys (heap, RocksDB, RocksDB with Bloom filters, RocksDB with partitioned"
+                + " index/filters + Bloom; each series in a child JVM with a bounded heap); ~6-15 min,"
+                + " with --quick ~3 min (shorter sequences, fewer keys)"})
+    Path curves;
+
+    @Option(names = "--fla", description = {
+        "instead: tokens/s per core of a Gated DeltaNet LM (FLA model directory, hidden 256, 4 layers, 4"
+                + " heads of 64, vocab 16), single tokens and chunks of 256, next to"
+                + " scripts/bench/gdn_step_bench.py (PyTorch CPU, one thread) run as a child process when"
+                + " /usr/bin/python3 has torch (run from the repository root)"})
+    boolean fla;
+
+    @Option(names = "--fla-seconds", paramLabel = "S", converter = Cli.PositiveDouble.class,
+            description = "seconds per measurement of --fla (default ${DEFAULT-VALUE})")
+    double flaSeconds = 10;
+
+    @Mixin
+    Cli.Common common;
+
+    BenchCommand() {}
+
+    @Override
+    public Integer call() throws Exception {
+        if (only != null) {
+            for (String p : only) {
+                Cli.choice(spec, "--only", p, "engine", "operator", "e2e");
             }
+        }
+        if (e2eGuarantee != null) {
+            Cli.choice(spec, "--e2e-guarantee", e2eGuarantee, "exactly-once", "at-least-once");
+        }
+        if (e2eBackend != null) {
+            Cli.choice(spec, "--e2e-backend", e2eBackend, "hashmap", "rocksdb");
+        }
+        if (e2eFormat != null) {
+            Cli.choice(spec, "--e2e-format", e2eFormat, "binary", "json");
         }
         PrintStream stdout = System.out;
         // Flink, Kafka and JMH may print to stdout; only the JSON document goes there.
@@ -160,7 +154,7 @@ final class BenchCommand {
             }
             BenchSuite.Settings s = quick ? BenchSuite.Settings.quick() : BenchSuite.Settings.full();
             if (only != null) {
-                s = s.only(only);
+                s = s.only(new LinkedHashSet<>(only));
             }
             if (e2eTokens != null) {
                 s.e2e().tokens(e2eTokens);
@@ -184,7 +178,12 @@ final class BenchCommand {
                 s.e2e().chunk(e2eChunk);
             }
             ObjectNode report = new BenchSuite(s).run(System.err::println);
-            report.put("command", "java -jar target/flink-linear-attention.jar bench " + String.join(" ", args));
+            // the whole command line when run from Main: the arguments after "bench"
+            List<String> given = spec.commandLine().getParseResult().originalArgs();
+            if (spec.parent() != null) {
+                given = given.subList(given.indexOf(spec.name()) + 1, given.size());
+            }
+            report.put("command", Cli.JAR + " bench " + String.join(" ", given));
             String json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report);
             if (out != null) {
                 if (out.toAbsolutePath().getParent() != null) {
@@ -198,15 +197,5 @@ final class BenchCommand {
             System.out.flush();
             System.setOut(stdout);
         }
-    }
-
-    private static String choice(String[] args, int i, String... allowed) {
-        String v = Args.value(args, i);
-        for (String a : allowed) {
-            if (a.equals(v)) {
-                return v;
-            }
-        }
-        throw new UsageException("option " + args[i - 1] + " takes " + String.join(" or ", allowed) + ", got '" + v + "'");
     }
 }

@@ -37,11 +37,11 @@ final class Failures {
         }
         JobDefinitionException job = find(t, JobDefinitionException.class);
         if (job != null) {
-            return job.getMessage() + ". Fix the job file (its keys: README, \"Job definitions\")";
+            return job.getMessage() + ". Fix the job file (its keys: docs/jobs.md)";
         }
         ModelFileException model = find(t, ModelFileException.class);
         if (model != null) {
-            return model.getMessage() + ". Fix or replace the model file (README, \"Model files\")";
+            return model.getMessage() + ". Fix or replace the model file (docs/models.md)";
         }
         Throwable root = root(t);
         String cause = text(root);

@@ -18,37 +18,52 @@ package org.flinkla.cli;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.util.Arrays;
+import java.util.concurrent.Callable;
 import org.flinkla.jobs.ShutdownActions;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
 
-/** Entry point of {@code target/flink-linear-attention.jar}: {@code java -jar ... <command> [options]}. */
-public final class Main {
+/**
+ * Entry point of {@code target/flink-linear-attention.jar}: {@code java -jar ... <command> [options]}.
+ * The commands and their options are declared with picocli; {@link Cli} holds the shared settings.
+ */
+@Command(name = Cli.JAR, synopsisHeading = "usage: ", customSynopsis = Cli.JAR + " <command> [options]",
+        descriptionHeading = "%n", description = "Runs causal linear-attention models per Kafka key in Flink keyed"
+                + " state: job definitions, SQL jobs, offline replays, the demo and the benchmarks.",
+        commandListHeading = "%ncommands:%n", optionListHeading = "%noptions:%n",
+        footerHeading = "%n", footer = {"<command> --help lists the options of a command; --verbose works with every"
+                + " command. Docs: docs/jobs.md (commands, job files), docs/failures.md (errors, exit codes)."})
+public final class Main implements Callable<Integer> {
+    @Mixin
+    Cli.Common common;
 
-    /** A sub-command: takes its own arguments, returns the process exit code. */
-    public interface Command {
-        int run(String[] args) throws Exception;
-    }
-
-    private static final Map<String, String> SUMMARIES = new LinkedHashMap<>();
-    private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
-
-    static {
-        register("demo", "the chromosome demo on the embedded default", DemoCommand::run);
-        register("run", "run a job definition from flink-jobs/ (embedded Kafka+Flink by default)", RunCommand::run);
-        register("sql", "run a SQL job file from flink-jobs/ (embedded Kafka+Flink by default)", SqlCommand::run);
-        register("replay", "run the attention operator over a JSON-lines file", ReplayCommand::run);
-        register("produce", "write FASTA, text or JSON lines to a Kafka topic", ProduceCommand::run);
-        register("tail", "print or save the committed records of a Kafka topic", TailCommand::run);
-        register("bench", "benchmarks: engine, operator, end to end", BenchCommand::run);
-    }
-
-    private static void register(String name, String summary, Command command) {
-        SUMMARIES.put(name, summary);
-        COMMANDS.put(name, command);
-    }
+    @Spec
+    CommandLine.Model.CommandSpec spec;
 
     private Main() {}
+
+    /** The parser of the whole command line: this command with every sub-command. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.addSubcommand("demo", new DemoCommand());
+        cl.addSubcommand("run", new RunCommand());
+        cl.addSubcommand("sql", new SqlCommand());
+        cl.addSubcommand("replay", ReplayCommand.commandLine());
+        cl.addSubcommand("produce", new ProduceCommand());
+        cl.addSubcommand("tail", new TailCommand());
+        cl.addSubcommand("bench", new BenchCommand());
+        cl.addSubcommand("help", new CommandLine.HelpCommand());
+        return Cli.configure(cl);
+    }
+
+    /** No command given: the overview, exit code 2. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(System.out);
+        return 2;
+    }
 
     public static void main(String[] args) {
         int code = execute(args);
@@ -61,8 +76,9 @@ public final class Main {
      * Runs a command as {@code main} does, without exiting, and returns the exit code (0 ok, 1
      * failed, 2 usage error). For the whole command stdout and stderr (and so the console log,
      * which follows System.err) go through {@link RedactingOutputStream}, so no secret of a job file
-     * reaches them, and logging goes to a log file ({@link CliLogging}). A failed command ends with
-     * one line on stderr: {@code error: <root cause>. <what to do> (full trace: <log file>)};
+     * or of a {@code --define} reaches them, and logging goes to a log file ({@link CliLogging}). A
+     * failed command ends with one line on stderr: {@code error: <root cause>. <what to do> (full
+     * trace: <log file>)}; a wrong command line with its synopsis and {@code error: <command>: <what>};
      * {@code --verbose} also prints Flink's and Kafka's warnings and the trace.
      */
     public static int execute(String[] args) {
@@ -112,22 +128,6 @@ public final class Main {
     }
 
     static int dispatch(String[] args) throws Exception {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
-            System.out.println(usage());
-            return args.length == 0 ? 2 : 0;
-        }
-        Command command = COMMANDS.get(args[0]);
-        if (command == null) {
-            throw new UsageException("unknown command '" + args[0] + "'\n" + usage());
-        }
-        return command.run(Arrays.copyOfRange(args, 1, args.length));
-    }
-
-    static String usage() {
-        StringBuilder sb = new StringBuilder("usage: java -jar target/flink-linear-attention.jar <command> [options]\n\ncommands:\n");
-        SUMMARIES.forEach((name, summary) -> sb.append(String.format("  %-8s %s%n", name, summary)));
-        sb.append("\n<command> --help shows the options of a command; --verbose (any command) also prints Flink's and"
-                + " Kafka's warnings and the trace of a failure.");
-        return sb.toString();
+        return Cli.run(commandLine(), args);
     }
 }

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import org.flinkla.jobs.ClusterJob;
 import org.flinkla.jobs.JobDefinition;
 import org.flinkla.kafka.EmbeddedKafka;
@@ -32,75 +33,101 @@ import org.flinkla.kafka.KafkaSettings;
 import org.flinkla.kafka.RecordFormat;
 import org.flinkla.kafka.TokenProducer;
 import org.flinkla.records.JsonLines;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code produce}: FASTA, plain text or JSON lines to a Kafka topic, key = sequence id (docs/records.md). */
-public final class ProduceCommand {
-    static final String USAGE = String.join("\n",
-            "usage: java -jar target/flink-linear-attention.jar produce --input FILE (--topic T | --job JOB.yaml) [options]",
-            "",
+@Command(name = "produce", header = "Write FASTA, text or JSON lines to a Kafka topic.",
+        synopsisHeading = "%nusage: ",
+        customSynopsis = {Cli.JAR + " produce --input FILE", "        (--topic T | --job JOB.yaml) [options]"},
+        descriptionHeading = "%n", parameterListHeading = "%narguments:%n", optionListHeading = "%noptions:%n",
+        footerHeading = "%n", sortOptions = false,
+        description = {
             "Writes token records to a Kafka topic, key = sequence id:",
-            "  fasta  one sequence per '>name' header, its bases as {\"pos\":p,\"tokens\":\"ACGT...\"} chunks",
+            "  fasta  one sequence per '>name' header, its bases as {\"pos\":p,\"tokens\":\"ACGT...\"}"
+                    + " chunks",
             "  text   the whole file as one sequence (--seq), one token per character (line breaks skipped)",
-            "  jsonl  JSON lines as in docs/records.md with a \"seq\" field (the key); sent as they are. A line the",
-            "         job's parser rejects, or longer than --max-record-bytes, is reported (file:line: reason)",
-            "         and, with --job, written to the job's dead-letter topic instead",
-            "",
-            "options:",
-            "  --input FILE             FILE, '-' for stdin, or classpath:NAME (e.g. classpath:data/humanchr1_frag.fa.gz);",
-            "                           .gz is decompressed",
-            "  --input-format F         fasta | text | jsonl (default: from the extension, .fa/.fasta/.fna = fasta,",
-            "                           .jsonl/.json = jsonl, otherwise text)",
-            "  --topic T                the topic (default: the --job file's source topic)",
-            "  --job JOB.yaml           take topic and value format from a job definition (and its Kafka properties)",
-            "  --format json|binary     value format (default: the job's source format, else json)",
-            "  --chunk N                tokens per record (default 1024; 1 = one {\"token\":..} per record)",
-            "  --seq ID                 sequence id for text input (default: the file name)",
-            "  --max-tokens N           stop after N tokens (fasta, text)",
-            "  --partitions N           create the topic with N partitions if it does not exist",
-            "  --max-record-bytes N     longest JSON line sent (default: the job's source.max-record-bytes, else 1048576)",
-            "  --timeout S              bound on each wait for Kafka (default 30)",
-            "  --bootstrap-servers H:P  Kafka (default: $" + ClusterJob.BOOTSTRAP_ENV + ")",
-            "  --help                   this text");
+            "  jsonl  JSON lines as in docs/records.md with a \"seq\" field (the key); sent as they are."
+                    + " A line the",
+            "         job's parser rejects, or longer than --max-record-bytes, is reported (file:line:"
+                    + " reason)",
+            "         and, with --job, written to the job's dead-letter topic instead"},
+        footer = "More: docs/jobs.md (\"produce\"), docs/records.md (the record formats)")
+public final class ProduceCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
 
-    private ProduceCommand() {}
+    @Option(names = "--input", required = true, paramLabel = "FILE", description = {
+        "FILE, '-' for stdin, or classpath:NAME, a file shipped in the jar such as the demo's"
+                + " classpath:data/humanchr1_frag.fa.gz; .gz is decompressed"})
+    String input;
 
+    @Option(names = "--input-format", paramLabel = "F", converter = Cli.Lower.class, description = {
+        "fasta | text | jsonl (default: from the extension, .fa/.fasta/.fna = fasta, .jsonl/.json ="
+                + " jsonl, otherwise text)"})
+    String inputFormat;
+
+    @Option(names = "--topic", paramLabel = "T", description = "the topic (default: the --job file's"
+            + " source topic)")
+    String topic;
+
+    @Option(names = "--job", paramLabel = "JOB.yaml",
+            description = "take topic and value format from a job definition (and its Kafka properties)")
+    String jobFile;
+
+    @Option(names = "--format", paramLabel = "json|binary", converter = Cli.Lower.class,
+            description = "value format (default: the job's source format, else json)")
+    String format;
+
+    @Option(names = "--chunk", paramLabel = "N", converter = Cli.PositiveInt.class,
+            description = "tokens per record (default ${DEFAULT-VALUE}; 1 = one {\"token\":..} per record)")
+    int chunk = 1024;
+
+    @Option(names = "--seq", paramLabel = "ID", description = "sequence id for text input (default: the"
+            + " file name)")
+    String seq;
+
+    @Option(names = "--max-tokens", paramLabel = "N", converter = Cli.PositiveLong.class,
+            description = "stop after N tokens (fasta, text)")
+    long maxTokens = Long.MAX_VALUE;
+
+    @Option(names = "--partitions", paramLabel = "N", converter = Cli.PositiveInt.class,
+            description = "create the topic with N partitions if it does not exist")
+    int partitions;
+
+    @Option(names = "--max-record-bytes", paramLabel = "N", converter = Cli.PositiveInt.class, description =
+            "longest JSON line sent (default: the job's source.max-record-bytes, else "
+                    + KafkaSettings.DEFAULT_MAX_RECORD_BYTES + ")")
+    int maxRecordBytes;
+
+    @Option(names = "--timeout", paramLabel = "S", converter = Cli.PositiveInt.class,
+            description = "bound on each wait for Kafka (default ${DEFAULT-VALUE})")
+    int timeout = (int) KafkaClients.DEFAULT_TIMEOUT.toSeconds();
+
+    @Option(names = "--bootstrap-servers", paramLabel = "H:P",
+            description = "Kafka (default: $" + ClusterJob.BOOTSTRAP_ENV + ")")
+    String bootstrap = System.getenv(ClusterJob.BOOTSTRAP_ENV);
+
+    @Mixin
+    Cli.Common common;
+
+    ProduceCommand() {}
+
+    /** Parses {@code args} and runs the command: the exit code (0 ok); a bad command line throws {@link UsageException}. */
     public static int run(String[] args) throws Exception {
-        String input = null;
-        String inputFormat = null;
-        String topic = null;
-        String jobFile = null;
-        String format = null;
-        int chunk = 1024;
-        String seq = null;
-        long maxTokens = Long.MAX_VALUE;
-        int partitions = 0;
-        int maxRecordBytes = 0;
-        int timeout = (int) KafkaClients.DEFAULT_TIMEOUT.toSeconds();
-        String bootstrap = System.getenv(ClusterJob.BOOTSTRAP_ENV);
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--help":
-                case "-h":
-                    System.out.println(USAGE);
-                    return 0;
-                case "--input": input = Args.value(args, ++i); break;
-                case "--input-format": inputFormat = Args.value(args, ++i).toLowerCase(Locale.ROOT); break;
-                case "--topic": topic = Args.value(args, ++i); break;
-                case "--job": jobFile = Args.value(args, ++i); break;
-                case "--format": format = Args.value(args, ++i).toLowerCase(Locale.ROOT); break;
-                case "--chunk": chunk = Args.positiveInt(args, ++i); break;
-                case "--seq": seq = Args.value(args, ++i); break;
-                case "--max-tokens": maxTokens = Args.positiveInt(args, ++i); break;
-                case "--partitions": partitions = Args.positiveInt(args, ++i); break;
-                case "--max-record-bytes": maxRecordBytes = Args.positiveInt(args, ++i); break;
-                case "--timeout": timeout = Args.positiveInt(args, ++i); break;
-                case "--bootstrap-servers": bootstrap = Args.value(args, ++i); break;
-                default:
-                    throw new UsageException("produce: unknown option '" + args[i] + "'\n" + USAGE);
-            }
+        return Cli.run(Cli.commandLine(new ProduceCommand()), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (inputFormat != null) {
+            Cli.choice(spec, "--input-format", inputFormat, "fasta", "text", "jsonl");
         }
-        if (input == null) {
-            throw new UsageException("produce: --input is required\n" + USAGE);
+        if (format != null) {
+            Cli.choice(spec, "--format", format, "json", "binary");
         }
         Properties client = new Properties();
         RecordFormat valueFormat = RecordFormat.JSON;
@@ -113,16 +140,13 @@ public final class ProduceCommand {
             client = job.kafkaClientProperties();
         }
         if (format != null) {
-            if (!format.equals("json") && !format.equals("binary")) {
-                throw new UsageException("produce: --format must be json or binary, got '" + format + "'");
-            }
             valueFormat = format.equals("json") ? RecordFormat.JSON : RecordFormat.BINARY;
         }
         if (topic == null) {
-            throw new UsageException("produce: give --topic or --job\n" + USAGE);
+            throw Cli.usageError(spec.commandLine(), "give --topic or --job");
         }
         if (bootstrap == null || bootstrap.isBlank()) {
-            throw new UsageException("produce: no Kafka: give --bootstrap-servers or set " + ClusterJob.BOOTSTRAP_ENV);
+            throw Cli.usageError(spec.commandLine(), "no Kafka: give --bootstrap-servers or set " + ClusterJob.BOOTSTRAP_ENV);
         }
         if (inputFormat == null) {
             String n = CommandInputs.baseName(input).toLowerCase(Locale.ROOT);
@@ -146,13 +170,11 @@ public final class ProduceCommand {
                 case "text":
                     tokens = p.text(reader, seq != null ? seq : CommandInputs.baseName(input), chunk, maxTokens);
                     break;
-                case "jsonl":
+                default: // jsonl
                     produceLines(p, in, input, topic, job, bootstrap, client,
                             maxRecordBytes > 0 ? maxRecordBytes : KafkaSettings.DEFAULT_MAX_RECORD_BYTES);
                     tokens = -1;
                     break;
-                default:
-                    throw new UsageException("produce: --input-format must be fasta, text or jsonl, got '" + inputFormat + "'");
             }
             p.flush();
             System.err.printf("Produced %d records%s to %s in %.1f s%n", p.records(),

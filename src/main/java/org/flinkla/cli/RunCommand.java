@@ -17,89 +17,92 @@ package org.flinkla.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import org.flinkla.jobs.ClusterJob;
 import org.flinkla.jobs.JobDefinition;
 import org.flinkla.jobs.JobRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code run flink-jobs/JOB.yaml [options]}: runs a job definition on a local Flink MiniCluster,
  * against the given Kafka or an in-process broker (the embedded default). See {@link JobRunner}.
  */
-public final class RunCommand {
-    static final String USAGE = String.join("\n",
-            "usage: java -jar target/flink-linear-attention.jar run flink-jobs/JOB.yaml [options]",
-            "",
-            "Runs the job on a local Flink MiniCluster. Without --bootstrap-servers (and without",
-            "$" + ClusterJob.BOOTSTRAP_ENV + ") an in-process Kafka broker is started for the run.",
-            "The job's topics are created when missing.",
-            "",
-            "options:",
-            "  --bootstrap-servers H:P  use this Kafka instead of the in-process broker",
-            "  --input-file FILE        JSON lines (each with a \"seq\" field; .gz allowed) produced to the",
-            "                           input topic first; the run then ends when they are all consumed",
-            "  --output-file FILE       write the committed output records of the run there (JSON lines)",
-            "  --parallelism N          override the job file's parallelism",
-            "  --timeout S              stop after S seconds (a finite run fails if not done by then;",
-            "                           an open-ended run is stopped with a savepoint, committing its outputs)",
-            "  --state-dir DIR          with --bootstrap-servers: the job's state directory (default",
-            "                           ./.flinkla-state/<job name>). A run that stops (end of --input-file,",
-            "                           --timeout, Ctrl-C, SIGTERM) saves a savepoint there; the next run of",
-            "                           the job resumes from it",
-            "  --fresh                  discard the saved state and start over",
-            "  --web-ui                 serve the Flink web UI of the local cluster on port 8081",
-            "  --help                   this text");
+@Command(name = "run", header = "Run a job definition from flink-jobs/ (embedded Kafka+Flink by default).",
+        synopsisHeading = "%nusage: ", customSynopsis = Cli.JAR + " run flink-jobs/JOB.yaml [options]",
+        descriptionHeading = "%n", parameterListHeading = "%narguments:%n", optionListHeading = "%noptions:%n",
+        footerHeading = "%n", sortOptions = false,
+        description = {
+            "Runs a job definition on a local Flink MiniCluster. Without --bootstrap-servers (and without $"
+                    + ClusterJob.BOOTSTRAP_ENV + ") an in-process Kafka broker is started for the run. The job's"
+                    + " topics are created when missing."},
+        footer = "Job files and the run's steps: docs/jobs.md")
+public final class RunCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
 
-    private RunCommand() {}
+    @Parameters(arity = "0..1", paramLabel = "JOB.yaml", description = "the job definition, e.g."
+            + " flink-jobs/attention.yaml")
+    String jobFile;
 
-    /** Runs the command; returns the exit code (0 ok, 2 usage error). */
+    @Option(names = "--bootstrap-servers", paramLabel = "H:P",
+            description = "use this Kafka instead of the in-process broker (default: $"
+                    + ClusterJob.BOOTSTRAP_ENV + ")")
+    String bootstrapServers = System.getenv(ClusterJob.BOOTSTRAP_ENV);
+
+    @Option(names = "--input-file", paramLabel = "FILE", description = {
+        "JSON lines (each with a \"seq\" field; .gz allowed) produced to the input topic first; the run"
+                + " then ends when they are all consumed"})
+    Path inputFile;
+
+    @Option(names = "--output-file", paramLabel = "FILE",
+            description = "write the committed output records of the run there (JSON lines)")
+    Path outputFile;
+
+    @Option(names = "--parallelism", paramLabel = "N", converter = Cli.PositiveInt.class,
+            description = "override the job file's parallelism")
+    Integer parallelism;
+
+    @Option(names = "--timeout", paramLabel = "S", converter = Cli.PositiveInt.class, description = {
+        "stop after S seconds (a finite run fails if not done by then; an open-ended run is stopped with"
+                + " a savepoint, committing its outputs)"})
+    Integer timeout;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = {
+        "with --bootstrap-servers: the job's state directory (default: <working directory>/.flinkla-state/<job name>). A run"
+                + " that stops (end of --input-file, --timeout, Ctrl-C, SIGTERM) saves a savepoint there;"
+                + " the next run of the job resumes from it"})
+    Path stateDir;
+
+    @Option(names = "--fresh", description = "discard the saved state and start over")
+    boolean fresh;
+
+    @Option(names = "--web-ui", description = "serve the Flink web UI of the local cluster on port 8081")
+    boolean webUi;
+
+    @Mixin
+    Cli.Common common;
+
+    RunCommand() {}
+
+    /** Parses {@code args} and runs the command: the exit code (0 ok); a bad command line throws {@link UsageException}. */
     public static int run(String[] args) throws Exception {
-        String jobFile = null;
-        JobRunner.Options o = new JobRunner.Options().bootstrapServers(System.getenv(ClusterJob.BOOTSTRAP_ENV));
-        Integer parallelism = null;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "--help":
-                case "-h":
-                    System.out.println(USAGE);
-                    return 0;
-                case "--bootstrap-servers":
-                    o.bootstrapServers(Args.value(args, ++i));
-                    break;
-                case "--input-file":
-                    o.inputFile(Path.of(Args.value(args, ++i)));
-                    break;
-                case "--output-file":
-                    o.outputFile(Path.of(Args.value(args, ++i)));
-                    break;
-                case "--parallelism":
-                    parallelism = Args.positiveInt(args, ++i);
-                    break;
-                case "--timeout":
-                    o.timeout(Duration.ofSeconds(Args.positiveInt(args, ++i)));
-                    break;
-                case "--web-ui":
-                    o.webUi(true);
-                    break;
-                case "--state-dir":
-                    o.stateDir(Path.of(Args.value(args, ++i)));
-                    break;
-                case "--fresh":
-                    o.fresh(true);
-                    break;
-                default:
-                    if (a.startsWith("-")) {
-                        throw new UsageException("run: unknown option '" + a + "'\n" + USAGE);
-                    }
-                    if (jobFile != null) {
-                        throw new UsageException("run: one job file only, got '" + jobFile + "' and '" + a + "'");
-                    }
-                    jobFile = a;
-            }
-        }
+        return Cli.run(Cli.commandLine(new RunCommand()), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
         if (jobFile == null) {
-            throw new UsageException("run: which job? give a job file, e.g. flink-jobs/attention.yaml\n" + USAGE);
+            throw Cli.usageError(spec.commandLine(), "which job? give a job file, e.g."
+                    + " flink-jobs/attention.yaml");
         }
+        JobRunner.Options o = new JobRunner.Options().bootstrapServers(bootstrapServers).inputFile(inputFile)
+                .outputFile(outputFile).timeout(timeout == null ? null : Duration.ofSeconds(timeout)).stateDir(stateDir)
+                .fresh(fresh).webUi(webUi);
         JobDefinition job = JobDefinition.load(Path.of(jobFile));
         if (parallelism != null) {
             job = job.withParallelism(parallelism);

@@ -17,96 +17,131 @@ package org.flinkla.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
 import org.flinkla.jobs.ClusterJob;
+import org.flinkla.jobs.Secrets;
 import org.flinkla.jobs.SqlJobFile;
 import org.flinkla.jobs.SqlJobRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code sql flink-jobs/JOB.sql [options]}: runs a SQL job file on a local Flink MiniCluster, against
  * the given Kafka or an in-process broker, like {@code run} runs a YAML job. See {@link SqlJobRunner}.
  */
-public final class SqlCommand {
-    static final String USAGE = String.join("\n",
-            "usage: java -jar target/flink-linear-attention.jar sql flink-jobs/JOB.sql [options]",
-            "",
-            "Runs the SQL job file on a local Flink MiniCluster. Without --bootstrap-servers (and without",
-            "$" + ClusterJob.BOOTSTRAP_ENV + ") an in-process Kafka broker is started for the run. The topics",
-            "of the file's Kafka tables are created when missing. ${bootstrap.servers} in the file is the",
-            "Kafka of the run, ${job.dir} the file's directory; --define sets others.",
-            "",
-            "options:",
-            "  --bootstrap-servers H:P  use this Kafka instead of the in-process broker",
-            "  --input-file FILE        JSON lines (each with a \"seq\" field; .gz allowed) produced to the",
-            "                           source table's topic first; the run then ends when they are consumed",
-            "  --output-file FILE       write the committed outputs of the run there (JSON lines: seq, pos, y)",
-            "  --define NAME=VALUE      value of placeholder ${NAME} in the file (repeatable)",
-            "  --parallelism N          override the file's parallelism.default",
-            "  --partitions N           partitions of the topics this run creates (default: the parallelism)",
-            "  --from-savepoint PATH    resume from a savepoint (or retained checkpoint) of this job",
-            "  --timeout S              stop after S seconds (a finite run fails if not done by then;",
-            "                           an open-ended run is stopped with a savepoint, committing its outputs)",
-            "  --web-ui                 serve the Flink web UI of the local cluster on port 8081",
-            "  --help                   this text");
+@Command(name = "sql", header = "Run a SQL job file from flink-jobs/ (embedded Kafka+Flink by default).",
+        synopsisHeading = "%nusage: ", customSynopsis = Cli.JAR + " sql flink-jobs/JOB.sql [options]",
+        descriptionHeading = "%n", parameterListHeading = "%narguments:%n", optionListHeading = "%noptions:%n",
+        footerHeading = "%n", sortOptions = false,
+        description = {
+            "Runs a SQL job file on a local Flink MiniCluster. Without --bootstrap-servers (and without $"
+                    + ClusterJob.BOOTSTRAP_ENV + ") an in-process Kafka broker is started for the run. The topics"
+                    + " of the file's Kafka tables are created when missing. $${bootstrap.servers} in the file is"
+                    + " the Kafka of the run, $${job.dir} the file's directory; --define sets others."},
+        footer = "SQL job files: docs/sql.md")
+public final class SqlCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
 
-    private SqlCommand() {}
+    @Parameters(arity = "0..1", paramLabel = "JOB.sql", description = "the SQL job file, e.g."
+            + " flink-jobs/attention.sql")
+    String jobFile;
 
-    public static int run(String[] args) throws Exception {
-        String jobFile = null;
-        SqlJobRunner.Options o = new SqlJobRunner.Options().bootstrapServers(System.getenv(ClusterJob.BOOTSTRAP_ENV));
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "--help":
-                case "-h":
-                    System.out.println(USAGE);
-                    return 0;
-                case "--bootstrap-servers":
-                    o.bootstrapServers(Args.value(args, ++i));
-                    break;
-                case "--input-file":
-                    o.inputFile(Path.of(Args.value(args, ++i)));
-                    break;
-                case "--output-file":
-                    o.outputFile(Path.of(Args.value(args, ++i)));
-                    break;
-                case "--define": {
-                    String d = Args.value(args, ++i);
-                    int eq = d.indexOf('=');
-                    if (eq <= 0) {
-                        throw new UsageException("--define needs NAME=VALUE, got '" + d + "'");
-                    }
-                    o.define(d.substring(0, eq), d.substring(eq + 1));
-                    break;
-                }
-                case "--parallelism":
-                    o.parallelism(Args.positiveInt(args, ++i));
-                    break;
-                case "--partitions":
-                    o.partitions(Args.positiveInt(args, ++i));
-                    break;
-                case "--from-savepoint":
-                    o.fromSavepoint(Args.value(args, ++i));
-                    break;
-                case "--timeout":
-                    o.timeout(Duration.ofSeconds(Args.positiveInt(args, ++i)));
-                    break;
-                case "--web-ui":
-                    o.webUi(true);
-                    break;
-                default:
-                    if (a.startsWith("-")) {
-                        throw new UsageException("sql: unknown option '" + a + "'\n" + USAGE);
-                    }
-                    if (jobFile != null) {
-                        throw new UsageException("sql: one job file only, got '" + jobFile + "' and '" + a + "'");
-                    }
-                    jobFile = a;
+    @Option(names = "--bootstrap-servers", paramLabel = "H:P",
+            description = "use this Kafka instead of the in-process broker (default: $"
+                    + ClusterJob.BOOTSTRAP_ENV + ")")
+    String bootstrapServers = System.getenv(ClusterJob.BOOTSTRAP_ENV);
+
+    @Option(names = "--input-file", paramLabel = "FILE", description = {
+        "JSON lines (each with a \"seq\" field; .gz allowed) produced to the source table's topic first;"
+                + " the run then ends when they are consumed"})
+    Path inputFile;
+
+    @Option(names = "--output-file", paramLabel = "FILE",
+            description = "write the committed outputs of the run there (JSON lines: seq, pos, y)")
+    Path outputFile;
+
+    // a value may be a secret (a password for the file's Kafka tables): never shown, never echoed
+    @Option(names = "--define", paramLabel = "NAME=VALUE", converter = Define.class,
+            showDefaultValue = Visibility.NEVER,
+            description = "value of placeholder $${NAME} in the file (repeatable). The value of a secret NAME"
+                    + " (containing password, secret, token, jaas, credential, ...: docs/failures.md) is masked in"
+                    + " all output")
+    List<String[]> defines = new ArrayList<>();
+
+    @Option(names = "--parallelism", paramLabel = "N", converter = Cli.PositiveInt.class,
+            description = "override the file's parallelism.default")
+    Integer parallelism;
+
+    @Option(names = "--partitions", paramLabel = "N", converter = Cli.PositiveInt.class,
+            description = "partitions of the topics this run creates (default: the parallelism)")
+    Integer partitions;
+
+    @Option(names = "--from-savepoint", paramLabel = "PATH",
+            description = "resume from a savepoint (or retained checkpoint) of this job")
+    String fromSavepoint;
+
+    @Option(names = "--timeout", paramLabel = "S", converter = Cli.PositiveInt.class, description = {
+        "stop after S seconds (a finite run fails if not done by then; an open-ended run is stopped with"
+                + " a savepoint, committing its outputs)"})
+    Integer timeout;
+
+    @Option(names = "--web-ui", description = "serve the Flink web UI of the local cluster on port 8081")
+    boolean webUi;
+
+    @Mixin
+    Cli.Common common;
+
+    SqlCommand() {}
+
+    /** {@code NAME=VALUE}; a secret-looking NAME's value is registered with {@link Secrets} at once. */
+    static final class Define implements ITypeConverter<String[]> {
+        @Override
+        public String[] convert(String d) {
+            int eq = d.indexOf('=');
+            if (eq <= 0) {
+                // the text is not echoed: it may be a secret given without its name
+                throw new TypeConversionException("needs NAME=VALUE (a name, '=', then the value)");
             }
+            String name = d.substring(0, eq);
+            String value = d.substring(eq + 1);
+            Secrets.registerProperty(name, value);
+            return new String[] {name, value};
         }
+    }
+
+    /** Parses {@code args} and runs the command: the exit code (0 ok); a bad command line throws {@link UsageException}. */
+    public static int run(String[] args) throws Exception {
+        return Cli.run(Cli.commandLine(new SqlCommand()), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
         if (jobFile == null) {
-            throw new UsageException("sql: which job? give a SQL job file, e.g. flink-jobs/attention.sql\n" + USAGE);
+            throw Cli.usageError(spec.commandLine(), "which job? give a SQL job file, e.g."
+                    + " flink-jobs/attention.sql");
         }
-        SqlJobRunner.run(SqlJobFile.load(Path.of(jobFile)), o);
+        SqlJobRunner.Options o = new SqlJobRunner.Options().bootstrapServers(bootstrapServers).inputFile(inputFile)
+                .outputFile(outputFile).parallelism(parallelism).partitions(partitions).fromSavepoint(fromSavepoint)
+                .timeout(timeout == null ? null : Duration.ofSeconds(timeout)).webUi(webUi);
+        for (String[] d : defines) {
+            o.define(d[0], d[1]);
+        }
+        return run(Path.of(jobFile), o);
+    }
+
+    /** What the command does once its options are read: runs the file with {@code o}; returns the exit code. */
+    static int run(Path jobFile, SqlJobRunner.Options o) throws Exception {
+        SqlJobRunner.run(SqlJobFile.load(jobFile), o);
         return 0;
     }
 }

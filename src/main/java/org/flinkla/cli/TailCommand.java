@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.flinkla.jobs.ClusterJob;
@@ -32,61 +33,75 @@ import org.flinkla.kafka.KafkaClients;
 import org.flinkla.kafka.TopicReader;
 import org.flinkla.records.BinaryRecords;
 import org.flinkla.records.JsonRecords;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code tail}: prints or saves the committed records of a topic ({@code read_committed}), bounded by
  * a record count and a timeout. Binary output records are printed in their JSON form.
  */
-public final class TailCommand {
-    static final String USAGE = String.join("\n",
-            "usage: java -jar target/flink-linear-attention.jar tail (--topic T | --job JOB.yaml) [options]",
-            "",
-            "Prints the committed records of a topic (isolation.level=read_committed) as JSON lines:",
-            "what a downstream consumer of the exactly-once output sees. Binary outputs are decoded.",
-            "",
-            "options:",
-            "  --topic T                the topic",
-            "  --job JOB.yaml           the job's output topic (or --dead-letters for its dead-letter topic)",
-            "  --dead-letters           with --job: the dead-letter topic; prints key, headers and value",
-            "  --headers                print each record as {\"key\":..,\"headers\":{..},\"value\":..}",
-            "  --from-end               only records committed after the start (default: from the beginning)",
-            "  --max-records N          stop after N records",
-            "  --timeout S              stop after S seconds (default 30)",
-            "  --output FILE            write there instead of stdout",
-            "  --bootstrap-servers H:P  Kafka (default: $" + ClusterJob.BOOTSTRAP_ENV + ")",
-            "  --help                   this text");
+@Command(name = "tail", header = "Print or save the committed records of a Kafka topic.",
+        synopsisHeading = "%nusage: ",
+        customSynopsis = Cli.JAR + " tail (--topic T | --job JOB.yaml) [options]",
+        descriptionHeading = "%n", parameterListHeading = "%narguments:%n", optionListHeading = "%noptions:%n",
+        footerHeading = "%n", sortOptions = false,
+        description = {
+            "Prints the committed records of a topic (isolation.level=read_committed) as JSON lines: what"
+                    + " a downstream consumer of the exactly-once output sees. Binary outputs are decoded."},
+        footer = "More: docs/jobs.md (\"tail\")")
+public final class TailCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
 
-    private TailCommand() {}
+    @Option(names = "--topic", paramLabel = "T", description = "the topic")
+    String topic;
 
+    @Option(names = "--job", paramLabel = "JOB.yaml",
+            description = "the job's output topic (or --dead-letters for its dead-letter topic)")
+    String jobFile;
+
+    @Option(names = "--dead-letters", description = "with --job: the dead-letter topic; prints key,"
+            + " headers and value")
+    boolean deadLetters;
+
+    @Option(names = "--headers", description = "print each record as"
+            + " {\"key\":..,\"headers\":{..},\"value\":..}")
+    boolean headers;
+
+    @Option(names = "--from-end", description = "only records committed after the start (default: from"
+            + " the beginning)")
+    boolean fromEnd;
+
+    @Option(names = "--max-records", paramLabel = "N", converter = Cli.PositiveLong.class,
+            description = "stop after N records")
+    long maxRecords = Long.MAX_VALUE;
+
+    @Option(names = "--timeout", paramLabel = "S", converter = Cli.PositiveInt.class,
+            description = "stop after S seconds (default ${DEFAULT-VALUE})")
+    int timeout = 30;
+
+    @Option(names = "--output", paramLabel = "FILE", description = "write there instead of stdout")
+    String output;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "H:P",
+            description = "Kafka (default: $" + ClusterJob.BOOTSTRAP_ENV + ")")
+    String bootstrap = System.getenv(ClusterJob.BOOTSTRAP_ENV);
+
+    @Mixin
+    Cli.Common common;
+
+    TailCommand() {}
+
+    /** Parses {@code args} and runs the command: the exit code (0 ok); a bad command line throws {@link UsageException}. */
     public static int run(String[] args) throws Exception {
-        String topic = null;
-        String jobFile = null;
-        boolean deadLetters = false;
-        boolean headers = false;
-        boolean fromEnd = false;
-        long maxRecords = Long.MAX_VALUE;
-        int timeout = 30;
-        String output = null;
-        String bootstrap = System.getenv(ClusterJob.BOOTSTRAP_ENV);
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--help":
-                case "-h":
-                    System.out.println(USAGE);
-                    return 0;
-                case "--topic": topic = Args.value(args, ++i); break;
-                case "--job": jobFile = Args.value(args, ++i); break;
-                case "--dead-letters": deadLetters = true; break;
-                case "--headers": headers = true; break;
-                case "--from-end": fromEnd = true; break;
-                case "--max-records": maxRecords = Args.positiveInt(args, ++i); break;
-                case "--timeout": timeout = Args.positiveInt(args, ++i); break;
-                case "--output": output = Args.value(args, ++i); break;
-                case "--bootstrap-servers": bootstrap = Args.value(args, ++i); break;
-                default:
-                    throw new UsageException("tail: unknown option '" + args[i] + "'\n" + USAGE);
-            }
-        }
+        return Cli.run(Cli.commandLine(new TailCommand()), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
         Properties client = new Properties();
         if (jobFile != null) {
             JobDefinition job = JobDefinition.load(Path.of(jobFile));
@@ -95,12 +110,12 @@ public final class TailCommand {
             }
             client = job.kafkaClientProperties();
         }
-        headers |= deadLetters;
+        boolean withHeaders = headers || deadLetters;
         if (topic == null) {
-            throw new UsageException("tail: give --topic or --job\n" + USAGE);
+            throw Cli.usageError(spec.commandLine(), "give --topic or --job");
         }
         if (bootstrap == null || bootstrap.isBlank()) {
-            throw new UsageException("tail: no Kafka: give --bootstrap-servers or set " + ClusterJob.BOOTSTRAP_ENV);
+            throw Cli.usageError(spec.commandLine(), "no Kafka: give --bootstrap-servers or set " + ClusterJob.BOOTSTRAP_ENV);
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(timeout).toNanos();
         // every client wait within --timeout; an unreachable broker is reported with its address
@@ -117,7 +132,7 @@ public final class TailCommand {
                     if (n >= maxRecords) {
                         break;
                     }
-                    w.write(format(rec, headers));
+                    w.write(format(rec, withHeaders));
                     w.write('\n');
                     n++;
                 }

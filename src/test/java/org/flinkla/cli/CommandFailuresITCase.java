@@ -176,7 +176,7 @@ class CommandFailuresITCase {
         Outcome o = main("run", "--bogus");
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.err()).contains("usage: ");
-        assertThat(o.last()).isEqualTo("error: run: unknown option '--bogus'");
+        assertThat(o.last()).isEqualTo("error: run: Unknown option: '--bogus'");
     }
 
     @Test

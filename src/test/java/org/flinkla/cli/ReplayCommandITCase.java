@@ -290,17 +290,17 @@ class ReplayCommandITCase {
         Files.writeString(in, "{\"seq\":\"a\",\"token\":\"A\"}\n");
         String o = dir.resolve("o.jsonl").toString();
         assertThatThrownBy(() -> ReplayCommand.run(new String[] {"--input", in.toString(), "--output", o}))
-                .isInstanceOf(UsageException.class).hasMessageContaining("--model is required");
+                .isInstanceOf(UsageException.class).hasMessageContaining("Missing required option: '--model=PATH'");
         assertThatThrownBy(() -> ReplayCommand.run(new String[] {"--model", "nope.safetensors", "--input",
                 in.toString(), "--output", o})).hasMessageContaining("nope.safetensors");
         assertThatThrownBy(() -> ReplayCommand.run(new String[] {"--model", modelFile.toString(), "--input",
-                in.toString(), "--output", o, "--colour", "red"})).hasMessageContaining("unknown option --colour");
+                in.toString(), "--output", o, "--colour", "red"})).hasMessageContaining("Unknown option: '--colour'");
         assertThatThrownBy(() -> ReplayCommand.run(new String[] {"--model", modelFile.toString(), "--input",
                 in.toString(), "--output", o, "--emit", "often"})).hasMessageContaining("emit mode");
         assertThatThrownBy(() -> ReplayCommand.run(new String[] {"--model", modelFile.toString(), "--input",
                 in.toString(), "--output", o, "--feature-map", "cosine"})).hasMessageContaining("feature_map");
         assertThatThrownBy(() -> ReplayCommand.run(new String[] {"--model"}))
-                .hasMessageContaining("needs a value");
+                .hasMessageContaining("Missing required parameter for option '--model'");
         assertThatThrownBy(() -> ReplayCommand.run(new String[] {"--model", modelFile.toString(), "--input",
                 in.toString(), "--output", o, "--emit-fields", "p,entropy"}))
                 .isInstanceOf(UsageException.class).hasMessageContaining("--emit-fields")
