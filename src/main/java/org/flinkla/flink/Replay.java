@@ -15,9 +15,9 @@
  */
 package org.flinkla.flink;
 
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.flinkla.records.AttentionOutput;
 import org.flinkla.records.JsonLines;
-import org.flinkla.records.JsonRecords;
+import org.flinkla.records.JsonWriter;
 import org.flinkla.records.ParseResult;
 import org.flinkla.records.RecordTypes;
 import org.flinkla.records.RecordValidator;
@@ -165,13 +165,10 @@ public final class Replay {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        try (BufferedWriter w = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
-            StringBuilder sb = new StringBuilder(1024);
+        JsonWriter json = new JsonWriter();
+        try (OutputStream w = new BufferedOutputStream(Files.newOutputStream(output), 1 << 16)) {
             for (AttentionOutput o : outputs) {
-                sb.setLength(0);
-                JsonRecords.writeOutput(o, sb);
-                sb.append('\n');
-                w.append(sb);
+                json.writeLine(o, w);
                 n += o.count();
             }
         }

@@ -15,11 +15,6 @@
  */
 package org.flinkla.jobs;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonStreamContext;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -56,9 +51,10 @@ import org.flinkla.kafka.RecordFormat;
  * job.source().topic();   // "attention-in"
  * }</pre>
  *
- * <p>Every key is checked at load: an unknown key or a bad value fails with a
- * {@link JobDefinitionException} naming the file and the dotted key. See the README section
- * "Running on Kafka" for the table of keys.
+ * <p>The file is bound with Jackson onto {@link JobYaml}, one record per section. Every key is
+ * checked at load: an unknown key, a key given twice or a bad value fails with a
+ * {@link JobDefinitionException} naming the file and the dotted key. docs/jobs.md has the table of
+ * keys.
  */
 public final class JobDefinition implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -155,7 +151,7 @@ public final class JobDefinition implements Serializable {
      * and are ignored on the heap backend). Both default to on: with many keys per TaskManager and
      * little managed memory, each SST file's single index block (about 1 MB per 64 MB file at 1 KB
      * per key) no longer stays in the block cache and every lookup re-reads and decompresses it —
-     * 10⁶ keys ran at ~2k records/s here (BENCHMARKS.md §3). A two-level index reads one small
+     * 10⁶ keys ran at ~2k records/s here (BENCHMARKS.md, "10⁶ keys on RocksDB"). A two-level index reads one small
      * partition per lookup; Bloom filters let a lookup of a new key skip files.
      */
     public static final class RocksDb implements Serializable {
@@ -233,97 +229,79 @@ public final class JobDefinition implements Serializable {
 
     /**
      * Parses job YAML; {@code file} is only used in messages, {@code env} resolves {@code ${VAR}}
-     * references in Kafka property values.
+     * references in Kafka property values. The file is bound onto {@link JobYaml} (one record per
+     * section: unknown keys, keys given twice and values of the wrong type fail there, naming the
+     * dotted key), then the defaults are applied and the values checked here.
      */
     public static JobDefinition parse(String file, String yaml, Function<String, String> env) {
         // before anything can fail: an error message or a log line must not show a secret of the file
         Secrets.scanText(yaml);
-        JsonNode root;
-        try {
-            // a key given twice would otherwise be accepted silently, the last value winning
-            root = new YAMLMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(yaml);
-        } catch (JsonProcessingException e) {
-            String path = parserPath(e);
-            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")) {
-                throw new JobDefinitionException(file + ": '" + path + "' is given twice"
-                        + (e.getLocation() != null ? " (again at line " + e.getLocation().getLineNr() + ")" : "")
-                        + ": keep one");
-            }
-            // not chained: the parser's own message quotes the offending line, which may hold a secret
-            throw new JobDefinitionException(file + ": " + syntaxError(e, path));
-        }
-        if (root == null || root.isMissingNode() || root.isNull()) {
-            throw new JobDefinitionException(file + ": the file is empty");
-        }
-        YamlSection top = new YamlSection(file, "", root);
-        String name = top.string("name", null);
+        JobYaml top = JobYaml.read(file, yaml);
+        String name = string(file, "name", top.name(), null);
         if (!name.matches("[A-Za-z0-9._-]+")) {
-            throw top.error("name", "may only contain letters, digits, '.', '_' and '-', got '" + name + "'");
+            throw error(file, "name", "may only contain letters, digits, '.', '_' and '-', got '" + name + "'");
         }
-        int parallelism = (int) top.integer("parallelism", 1, 1, 1024);
+        int parallelism = (int) integer(file, "parallelism", top.parallelism(), 1, 1, 1024);
 
-        YamlSection src = top.section("source", true);
+        JobYaml.Source src = required(file, "source", top.source());
         Source source = new Source(
-                topic(src, "topic", null),
-                RecordFormat.valueOf(src.choice("format", "json", "json", "binary").toUpperCase(Locale.ROOT)),
-                src.string("group-id", "flinkla-" + name),
-                StartingOffsets.valueOf(src.choice("starting-offsets", "earliest", "earliest", "latest", "committed")
-                        .toUpperCase(Locale.ROOT)),
-                (int) src.integer("partitions", parallelism, 1, 10_000),
-                (int) src.integer("max-record-bytes", 1 << 20, 64, Integer.MAX_VALUE));
-        src.finish();
+                topic(file, "source.topic", src.topic()),
+                src.format() == JobYaml.SourceFormat.BINARY ? RecordFormat.BINARY : RecordFormat.JSON,
+                string(file, "source.group-id", src.groupId(), "flinkla-" + name),
+                src.startingOffsets() == null ? StartingOffsets.EARLIEST : src.startingOffsets(),
+                (int) integer(file, "source.partitions", src.partitions(), parallelism, 1, 10_000),
+                (int) integer(file, "source.max-record-bytes", src.maxRecordBytes(), 1 << 20, 64, Integer.MAX_VALUE));
 
-        YamlSection snk = top.section("sink", true);
-        String sinkRecordFormat = snk.choice("format", "json", "json", "binary", "binary-f64");
+        JobYaml.Sink snk = required(file, "sink", top.sink());
+        JobYaml.SinkFormat sinkFormat = snk.format() == null ? JobYaml.SinkFormat.JSON : snk.format();
         Sink sink = new Sink(
-                topic(snk, "topic", null),
-                sinkRecordFormat.equals("json") ? RecordFormat.JSON : RecordFormat.BINARY,
-                sinkRecordFormat.equals("binary-f64"),
-                topic(snk, "dead-letter-topic", null),
-                snk.string("transactional-id-prefix", "flinkla-" + name));
-        snk.finish();
+                topic(file, "sink.topic", snk.topic()),
+                sinkFormat == JobYaml.SinkFormat.JSON ? RecordFormat.JSON : RecordFormat.BINARY,
+                sinkFormat == JobYaml.SinkFormat.BINARY_F64,
+                topic(file, "sink.dead-letter-topic", snk.deadLetterTopic()),
+                string(file, "sink.transactional-id-prefix", snk.transactionalIdPrefix(), "flinkla-" + name));
         if (sink.topic().equals(source.topic()) || sink.deadLetterTopic().equals(source.topic())
                 || sink.deadLetterTopic().equals(sink.topic())) {
             throw new JobDefinitionException(file + ": 'source.topic', 'sink.topic' and 'sink.dead-letter-topic' "
                     + "must be three different topics");
         }
 
-        ModelSpec model = model(top.section("model", true));
+        ModelSpec model = model(file, required(file, "model", top.model()));
 
-        DeliveryGuarantee guarantee = top.choice("guarantee", "exactly-once", "exactly-once", "at-least-once")
-                .equals("exactly-once") ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE;
+        DeliveryGuarantee guarantee = top.guarantee() == JobYaml.Guarantee.AT_LEAST_ONCE
+                ? DeliveryGuarantee.AT_LEAST_ONCE : DeliveryGuarantee.EXACTLY_ONCE;
         // unset: whatever the cluster is configured with (docker-compose: rocksdb; local runs: hashmap)
-        String backend = top.has("state-backend") ? top.choice("state-backend", null, "hashmap", "rocksdb") : null;
-        YamlSection rocks = top.section("rocksdb", false);
-        RocksDb rocksDb = new RocksDb(rocks.bool("partitioned-index-filters", true), rocks.bool("bloom-filter", true));
-        rocks.finish();
-        Duration checkpoint = top.duration("checkpoint-interval", Duration.ofSeconds(2));
+        String backend = top.stateBackend() == null ? null : top.stateBackend().name().toLowerCase(Locale.ROOT);
+        JobYaml.RocksDb rocks = top.rocksdb() == null ? new JobYaml.RocksDb(null, null) : top.rocksdb();
+        RocksDb rocksDb = new RocksDb(!Boolean.FALSE.equals(rocks.partitionedIndexFilters()),
+                !Boolean.FALSE.equals(rocks.bloomFilter()));
+        Duration checkpoint = top.checkpointInterval() == null ? Duration.ofSeconds(2) : top.checkpointInterval();
         if (checkpoint.toMillis() < 10) {
-            throw top.error("checkpoint-interval", "must be at least 10ms, got " + checkpoint.toMillis() + "ms");
+            throw error(file, "checkpoint-interval", "must be at least 10ms, got " + checkpoint.toMillis() + "ms");
         }
-        boolean unaligned = top.bool("unaligned-checkpoints", false);
-        Duration ttl = top.duration("state-ttl", null);
-        String emit = top.string("emit", "all").toLowerCase(Locale.ROOT);
+        boolean unaligned = Boolean.TRUE.equals(top.unalignedCheckpoints());
+        Duration ttl = top.stateTtl();
+        String emit = string(file, "emit", top.emit(), "all").toLowerCase(Locale.ROOT);
         if (!emit.matches("all|last|every:[1-9][0-9]{0,8}")) {
-            throw top.error("emit", "must be all, last or every:N (N >= 1), got '" + emit + "'");
+            throw error(file, "emit", "must be all, last or every:N (N >= 1), got '" + emit + "'");
         }
         EmitFields emitFields;
         try {
-            emitFields = EmitFields.parse(top.stringList("emit-fields"));
+            emitFields = EmitFields.parse(top.emitFields() == null ? List.of() : top.emitFields());
         } catch (IllegalArgumentException e) {
-            throw top.error("emit-fields", e.getMessage());
+            throw error(file, "emit-fields", e.getMessage());
         }
-        int maxTokens = (int) top.integer("max-tokens-per-record", 16_384, 1, 1 << 24);
-        long maxGap = top.integer("max-position-gap", LinearAttention.DEFAULT_MAX_POSITION_GAP, 0, Long.MAX_VALUE);
+        int maxTokens = (int) integer(file, "max-tokens-per-record", top.maxTokensPerRecord(), 16_384, 1, 1 << 24);
+        long maxGap = integer(file, "max-position-gap", top.maxPositionGap(), LinearAttention.DEFAULT_MAX_POSITION_GAP,
+                0, Long.MAX_VALUE);
 
-        YamlSection kafka = top.section("kafka", false);
         Map<String, String> props = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : kafka.stringMap("properties").entrySet()) {
+        Map<String, String> given = top.kafka() == null ? null : top.kafka().properties();
+        for (Map.Entry<String, String> e : scalars(file, "kafka.properties", given).entrySet()) {
             String value = resolveEnv(file, "kafka.properties." + e.getKey(), e.getValue(), env);
             Secrets.registerProperty(e.getKey(), value);
             props.put(e.getKey(), value);
         }
-        kafka.finish();
         for (String reserved : List.of("bootstrap.servers", "key.deserializer", "value.deserializer",
                 "key.serializer", "value.serializer", "transactional.id", "isolation.level", "group.id")) {
             if (props.containsKey(reserved)) {
@@ -331,105 +309,116 @@ public final class JobDefinition implements Serializable {
                         + "(bootstrap servers come from --bootstrap-servers or FLINKLA_BOOTSTRAP_SERVERS)");
             }
         }
-        top.finish();
         return new JobDefinition(file, name, source, sink, model, guarantee, backend, rocksDb, parallelism, checkpoint,
                 unaligned, ttl, emit, emitFields, maxTokens, maxGap, props);
     }
 
-    /**
-     * A YAML syntax error without the text of the file: position, the key being read, and the
-     * parser's problem with anything it quotes from the file masked. The common cause — a value
-     * with quotes inside that is not quoted as a whole — gets its fix.
-     */
-    private static String syntaxError(JsonProcessingException e, String path) {
-        StringBuilder sb = new StringBuilder("not valid YAML");
-        if (e.getLocation() != null) {
-            sb.append(" at line ").append(e.getLocation().getLineNr()).append(", column ")
-                    .append(e.getLocation().getColumnNr());
-        }
-        if (!path.isEmpty()) {
-            sb.append(" (in '").append(path).append("')");
-        }
-        String problem = null;
-        if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException) {
-            problem = ((org.yaml.snakeyaml.error.MarkedYAMLException) e.getCause()).getProblem();
-        } else if (e.getOriginalMessage() != null && !e.getOriginalMessage().contains("\n")) {
-            problem = e.getOriginalMessage();
-        }
-        if (problem != null) {
-            // keep the parser's token names ('<scalar>', ':'), mask longer quoted text from the file
-            sb.append(": ").append(Secrets.redact(problem.replaceAll("'(?!<)[^']{2,}'", "'…'")
-                    .replaceAll("\"[^\"]{2,}\"", "\"…\"")));
-        }
-        if (problem != null && (problem.contains("<scalar>") || problem.contains("<block end>"))) {
-            sb.append(". A value with quotes inside must be quoted as a whole: '...' (write '' for a quote"
-                    + " inside), or taken from the environment with ${VAR}");
-        }
-        return sb.toString();
+    private static JobDefinitionException error(String file, String key, String problem) {
+        return new JobDefinitionException(file + ": '" + key + "' " + problem);
     }
 
-    /** The dotted key path the YAML parser was at when it failed ({@code kafka.properties.x}), or "". */
-    private static String parserPath(JsonProcessingException e) {
-        if (!(e.getProcessor() instanceof JsonParser)) {
-            return "";
+    private static <T> T required(String file, String key, T section) {
+        if (section == null) {
+            throw error(file, key, "is missing");
         }
-        java.util.ArrayDeque<String> names = new java.util.ArrayDeque<>();
-        for (JsonStreamContext c = ((JsonParser) e.getProcessor()).getParsingContext(); c != null && !c.inRoot();
-                c = c.getParent()) {
-            if (c.inArray()) {
-                names.addFirst("[" + c.getCurrentIndex() + "]");
-            } else if (c.getCurrentName() != null) {
-                names.addFirst(c.getCurrentName());
+        return section;
+    }
+
+    /** A string value, trimmed and not empty; {@code dflt} when absent ({@code null}: the key is required). */
+    private static String string(String file, String key, String value, String dflt) {
+        if (value == null) {
+            if (dflt == null) {
+                throw error(file, key, "is missing");
             }
+            return dflt;
         }
-        return String.join(".", names).replace(".[", "[");
+        String s = value.trim();
+        if (s.isEmpty()) {
+            throw error(file, key, "must not be empty");
+        }
+        return s;
     }
 
-    private static String topic(YamlSection s, String key, String dflt) {
-        String t = s.string(key, dflt);
+    /** A string that may be absent (null). */
+    private static String optionalString(String file, String key, String value) {
+        return value == null ? null : string(file, key, value, null);
+    }
+
+    private static long integer(String file, String key, Long value, long dflt, long min, long max) {
+        long v = value == null ? dflt : value;
+        if (v < min || v > max) {
+            throw error(file, key, "must be between " + min + " and " + max + ", got " + v);
+        }
+        return v;
+    }
+
+    /** A flat mapping of keys to scalar values, in file order; empty when absent. */
+    private static Map<String, String> scalars(String file, String key, Map<String, String> given) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (given == null) {
+            return out;
+        }
+        for (Map.Entry<String, String> e : given.entrySet()) {
+            if (e.getValue() == null) {
+                throw error(file, key + "." + e.getKey(), "must be a single value, got nothing");
+            }
+            out.put(e.getKey(), e.getValue());
+        }
+        return out;
+    }
+
+    private static String topic(String file, String key, String value) {
+        String t = string(file, key, value, null);
         if (!t.matches("[A-Za-z0-9._-]{1,249}")) {
-            throw s.error(s.key(key), "is not a valid Kafka topic name: '" + t + "'");
+            throw error(file, key, "is not a valid Kafka topic name: '" + t + "'");
         }
         return t;
     }
 
-    private static ModelSpec model(YamlSection m) {
-        String file = m.optionalString("file");
-        YamlSection seeded = m.section("seeded", false);
-        String saveTo = m.optionalString("save-to");
-        Map<String, String> overrides = m.stringMap("overrides");
-        if ((file == null) == !seeded.present()) {
-            throw m.error("model", "needs exactly one of 'file' or 'seeded'");
+    private static ModelSpec model(String file, JobYaml.Model m) {
+        String modelFile = optionalString(file, "model.file", m.file());
+        JobYaml.Seeded seeded = m.seeded();
+        String saveTo = optionalString(file, "model.save-to", m.saveTo());
+        Map<String, String> overrides = scalars(file, "model.overrides", m.overrides());
+        if ((modelFile == null) == (seeded == null)) {
+            throw error(file, "model", "needs exactly one of 'file' or 'seeded'");
         }
-        if (seeded.present() && !overrides.isEmpty()) {
-            throw m.error("model.overrides", "applies to 'model.file' only: set the values in 'model.seeded'");
+        if (seeded != null && !overrides.isEmpty()) {
+            throw error(file, "model.overrides", "applies to 'model.file' only: set the values in 'model.seeded'");
         }
-        if (file != null && saveTo != null) {
-            throw m.error("model.save-to", "applies to 'model.seeded' only");
+        if (modelFile != null && saveTo != null) {
+            throw error(file, "model.save-to", "applies to 'model.seeded' only");
         }
         AttentionConfig config = null;
         long seed = 0;
-        if (seeded.present()) {
-            seed = seeded.integer("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE);
-            AttentionConfig.Builder b = AttentionConfig.builder();
-            int dModel = (int) seeded.integer("d-model", -1, 1, 1 << 16);
-            if (dModel < 0) {
-                throw seeded.error(seeded.key("d-model"), "is missing");
+        if (seeded != null) {
+            String k = "model.seeded.";
+            seed = integer(file, k + "seed", seeded.seed(), 42, Long.MIN_VALUE, Long.MAX_VALUE);
+            if (seeded.dModel() == null) {
+                throw error(file, k + "d-model", "is missing");
             }
-            int heads = (int) seeded.integer("heads", 1, 1, 1024);
+            int dModel = (int) integer(file, k + "d-model", seeded.dModel(), -1, 1, 1 << 16);
+            int heads = (int) integer(file, k + "heads", seeded.heads(), 1, 1, 1024);
+            if (seeded.eps() != null && !Double.isFinite(seeded.eps())) {
+                throw error(file, k + "eps", "must be finite, got " + seeded.eps());
+            }
+            AttentionConfig.Builder b = AttentionConfig.builder();
             b.dModel(dModel).heads(heads)
-                    .dKey((int) seeded.integer("d-key", Math.max(1, dModel / heads), 1, 1 << 16))
-                    .dValue((int) seeded.integer("d-value", Math.max(1, dModel / heads), 1, 1 << 16))
-                    .dOut((int) seeded.integer("d-out", dModel, 1, 1 << 16))
-                    .eps(seeded.number("eps", AttentionConfig.DEFAULT_EPS))
-                    .favorFeatures((int) seeded.integer("favor-features", AttentionConfig.DEFAULT_FAVOR_FEATURES, 1, 1 << 16))
-                    .favorSeed(seeded.integer("favor-seed", AttentionConfig.DEFAULT_FAVOR_SEED, Long.MIN_VALUE, Long.MAX_VALUE))
-                    .vocab(seeded.optionalString("vocab"));
+                    .dKey((int) integer(file, k + "d-key", seeded.dKey(), Math.max(1, dModel / heads), 1, 1 << 16))
+                    .dValue((int) integer(file, k + "d-value", seeded.dValue(), Math.max(1, dModel / heads), 1, 1 << 16))
+                    .dOut((int) integer(file, k + "d-out", seeded.dOut(), dModel, 1, 1 << 16))
+                    .eps(seeded.eps() == null ? AttentionConfig.DEFAULT_EPS : seeded.eps())
+                    .favorFeatures((int) integer(file, k + "favor-features", seeded.favorFeatures(),
+                            AttentionConfig.DEFAULT_FAVOR_FEATURES, 1, 1 << 16))
+                    .favorSeed(integer(file, k + "favor-seed", seeded.favorSeed(), AttentionConfig.DEFAULT_FAVOR_SEED,
+                            Long.MIN_VALUE, Long.MAX_VALUE))
+                    .vocab(optionalString(file, k + "vocab", seeded.vocab()));
             try {
-                b.featureMap(FeatureMapKind.parse(seeded.string("feature-map", "elu")));
-                b.variant(Variant.parse(seeded.string("variant", "linear")));
-                b.statePrecision(StatePrecision.parse(seeded.string("state-precision", "float64")));
-                String decay = seeded.optionalString("decay");
+                b.featureMap(FeatureMapKind.parse(string(file, k + "feature-map", seeded.featureMap(), "elu")));
+                b.variant(Variant.parse(string(file, k + "variant", seeded.variant(), "linear")));
+                b.statePrecision(StatePrecision.parse(string(file, k + "state-precision", seeded.statePrecision(),
+                        "float64")));
+                String decay = optionalString(file, k + "decay", seeded.decay());
                 if (decay != null) {
                     String[] parts = decay.split(",");
                     double[] g = new double[parts.length];
@@ -439,14 +428,14 @@ public final class JobDefinition implements Serializable {
                     b.decay(g);
                 }
                 config = b.build();
+            } catch (JobDefinitionException e) {
+                throw e;
             } catch (IllegalArgumentException e) {
-                throw new JobDefinitionException(m.error("model.seeded", "is not a valid model: " + e.getMessage())
+                throw new JobDefinitionException(error(file, "model.seeded", "is not a valid model: " + e.getMessage())
                         .getMessage(), e);
             }
-            seeded.finish();
         }
-        m.finish();
-        return new ModelSpec(file, config, seed, saveTo, overrides);
+        return new ModelSpec(modelFile, config, seed, saveTo, overrides);
     }
 
     private static String resolveEnv(String file, String key, String value, Function<String, String> env) {

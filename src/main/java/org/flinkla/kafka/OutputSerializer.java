@@ -20,7 +20,7 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.flinkla.records.AttentionOutput;
 import org.flinkla.records.BinaryRecords;
-import org.flinkla.records.JsonRecords;
+import org.flinkla.records.JsonWriter;
 
 /** Writes attention outputs: key = sequence id (UTF-8), value JSON or binary (docs/records.md). */
 final class OutputSerializer implements KafkaRecordSerializationSchema<AttentionOutput> {
@@ -29,6 +29,8 @@ final class OutputSerializer implements KafkaRecordSerializationSchema<Attention
     private final String topic;
     private final RecordFormat format;
     private final boolean float64;
+    /** One generator and buffer for every record of this sink writer (created where the serializer runs). */
+    private transient JsonWriter json;
 
     OutputSerializer(String topic, RecordFormat format, boolean float64) {
         this.topic = topic;
@@ -38,7 +40,15 @@ final class OutputSerializer implements KafkaRecordSerializationSchema<Attention
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(AttentionOutput o, KafkaSinkContext context, Long timestamp) {
-        byte[] value = format == RecordFormat.JSON ? JsonRecords.toJsonBytes(o) : BinaryRecords.encodeOutput(o, float64);
+        byte[] value;
+        if (format == RecordFormat.JSON) {
+            if (json == null) {
+                json = new JsonWriter();
+            }
+            value = json.toBytes(o);
+        } else {
+            value = BinaryRecords.encodeOutput(o, float64);
+        }
         return new ProducerRecord<>(topic, o.seq().getBytes(StandardCharsets.UTF_8), value);
     }
 }

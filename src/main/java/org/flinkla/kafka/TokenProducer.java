@@ -87,7 +87,7 @@ public final class TokenProducer implements AutoCloseable {
 
     /** Sends one parsed record in this producer's format. */
     public void send(TokenRecord r) {
-        byte[] value = format == RecordFormat.JSON ? JsonRecords.toJson(r).getBytes(StandardCharsets.UTF_8)
+        byte[] value = format == RecordFormat.JSON ? JsonRecords.toJsonBytes(r)
                 : BinaryRecords.encodeTokens(r);
         tokens += r.count();
         send(r.seq(), value);

@@ -22,7 +22,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -47,9 +46,10 @@ import java.util.Arrays;
  *
  * <p>Output: {@code {"seq":"s","pos":17,"y":[..]}} for a single token, {@code "ys":[[..],..]} for
  * a chunk; when the outputs of a chunk are not at consecutive positions (thinned emit modes) a
- * {@code "positions":[..]} field lists them. Doubles are written in Java's shortest round-trip form
- * ({@link Double#toString(double)}), so parsing them back gives the identical double; a
- * non-finite value (which JSON cannot represent) is written as {@code null}. Language-model fields
+ * {@code "positions":[..]} field lists them. They are written by {@link JsonWriter} (Jackson's
+ * generator): doubles in Java's shortest round-trip form ({@link Double#toString(double)}), so
+ * parsing them back gives the identical double; a non-finite value (which JSON cannot represent)
+ * as {@code null}. Language-model fields
  * (when asked for) follow: {@code "p"}, {@code "logp"}, {@code "top"}, {@code "surprisal"} for a
  * single output, {@code "ps"}, {@code "logps"}, {@code "tops"}, {@code "surprisals"} for a chunk.
  */
@@ -57,8 +57,6 @@ public final class JsonRecords {
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
-
-    private static final ThreadLocal<StringBuilder> BUFFER = ThreadLocal.withInitial(() -> new StringBuilder(256));
 
     private JsonRecords() {}
 
@@ -377,137 +375,23 @@ public final class JsonRecords {
     }
 
     // ------------------------------------------------------------------------------------------
-    // writing
+    // writing: JsonWriter (Jackson's generator), one per thread here
+
+    private static final ThreadLocal<JsonWriter> WRITER = ThreadLocal.withInitial(JsonWriter::new);
 
     /** Appends the JSON form of {@code out} to {@code sb} (no trailing newline). */
     public static void writeOutput(AttentionOutput out, StringBuilder sb) {
-        sb.append("{\"seq\":");
-        appendString(sb, out.seq());
-        sb.append(",\"pos\":").append(out.pos());
-        int n = out.count();
-        int dim = out.dim();
-        double[] ys = out.ys();
-        boolean single = !out.isChunk() && n == 1;
-        if (single) {
-            sb.append(",\"y\":");
-            appendVector(sb, ys, 0, dim);
-        } else {
-            sb.append(",\"ys\":[");
-            for (int i = 0; i < n; i++) {
-                if (i > 0) {
-                    sb.append(',');
-                }
-                appendVector(sb, ys, i * dim, dim);
-            }
-            sb.append(']');
-            long[] positions = out.positions();
-            if (positions != null) {
-                sb.append(",\"positions\":[");
-                for (int i = 0; i < positions.length; i++) {
-                    if (i > 0) {
-                        sb.append(',');
-                    }
-                    sb.append(positions[i]);
-                }
-                sb.append(']');
-            }
-        }
-        if (out.hasLmFields()) {
-            writeLmFields(out, sb, single);
-        }
-        sb.append('}');
-    }
-
-    /**
-     * {@code "p"}, {@code "logp"}, {@code "top"}, {@code "surprisal"} of a single output, or
-     * {@code "ps"}, {@code "logps"}, {@code "tops"}, {@code "surprisals"} (one entry per output) of
-     * a chunk; a top entry is {@code {"token":"A","p":0.41}} when the model has symbols, else
-     * {@code {"id":17,"p":0.41}}; a surprisal that does not exist is {@code null}.
-     */
-    private static void writeLmFields(AttentionOutput out, StringBuilder sb, boolean single) {
-        int n = out.count();
-        int dim = out.dim();
-        if (out.ps() != null) {
-            appendRows(sb, single ? ",\"p\":" : ",\"ps\":", out.ps(), n, dim, single);
-        }
-        if (out.logps() != null) {
-            appendRows(sb, single ? ",\"logp\":" : ",\"logps\":", out.logps(), n, dim, single);
-        }
-        if (out.topIds() != null) {
-            sb.append(single ? ",\"top\":" : ",\"tops\":");
-            if (!single) {
-                sb.append('[');
-            }
-            int k = out.topK();
-            for (int i = 0; i < n; i++) {
-                if (i > 0) {
-                    sb.append(',');
-                }
-                appendTop(sb, out, i * k, k);
-            }
-            if (!single) {
-                sb.append(']');
-            }
-        }
-        if (out.surprisals() != null) {
-            double[] s = out.surprisals();
-            if (single) {
-                sb.append(",\"surprisal\":");
-                appendNumber(sb, s[0]);
-            } else {
-                appendRows(sb, ",\"surprisals\":", s, 1, n, true);
-            }
-        }
-    }
-
-    private static void appendRows(StringBuilder sb, String field, double[] a, int n, int dim, boolean single) {
-        sb.append(field);
-        if (single) {
-            appendVector(sb, a, 0, dim);
-            return;
-        }
-        sb.append('[');
-        for (int i = 0; i < n; i++) {
-            if (i > 0) {
-                sb.append(',');
-            }
-            appendVector(sb, a, i * dim, dim);
-        }
-        sb.append(']');
-    }
-
-    private static void appendTop(StringBuilder sb, AttentionOutput out, int off, int k) {
-        String tokens = out.topTokens();
-        sb.append('[');
-        for (int j = 0; j < k; j++) {
-            if (j > 0) {
-                sb.append(',');
-            }
-            if (tokens != null) {
-                sb.append("{\"token\":");
-                appendString(sb, tokens, off + j, off + j + 1); // no String per entry
-            } else {
-                sb.append("{\"id\":").append(out.topIds()[off + j]);
-            }
-            sb.append(",\"p\":");
-            appendNumber(sb, out.topPs()[off + j]);
-            sb.append('}');
-        }
-        sb.append(']');
+        sb.append(toJson(out));
     }
 
     /** The JSON form of {@code out} as a String. */
     public static String toJson(AttentionOutput out) {
-        StringBuilder sb = buffer();
-        writeOutput(out, sb);
-        return sb.toString();
+        return WRITER.get().toString(out);
     }
 
-    /** The JSON form of {@code out} as UTF-8 bytes (ASCII fast path: no intermediate String). */
+    /** The JSON form of {@code out} as UTF-8 bytes. */
     public static byte[] toJsonBytes(AttentionOutput out) {
-        StringBuilder sb = buffer();
-        writeOutput(out, sb);
-        return utf8(sb);
+        return WRITER.get().toBytes(out);
     }
 
     /**
@@ -515,125 +399,11 @@ public final class JsonRecords {
      * rejected records and to write JSON-lines input files).
      */
     public static String toJson(TokenRecord r) {
-        StringBuilder sb = buffer();
-        writeRecord(r, sb);
-        return sb.toString();
+        return WRITER.get().toString(r);
     }
 
-    /** Appends the JSON input form of {@code r} (with a {@code "seq"} field) to {@code sb}. */
-    public static void writeRecord(TokenRecord r, StringBuilder sb) {
-        sb.append("{\"seq\":");
-        appendString(sb, r.seq());
-        if (r.kind() == TokenRecord.Kind.RESET) {
-            sb.append(",\"control\":\"reset\"}");
-            return;
-        }
-        if (r.hasPos()) {
-            sb.append(",\"pos\":").append(r.pos());
-        }
-        switch (r.kind()) {
-            case SYMBOLS:
-                sb.append(r.isChunk() ? ",\"tokens\":" : ",\"token\":");
-                appendString(sb, r.symbols());
-                break;
-            case IDS:
-                if (r.isChunk()) {
-                    sb.append(",\"ids\":[");
-                    int[] ids = r.ids();
-                    for (int i = 0; i < ids.length; i++) {
-                        if (i > 0) {
-                            sb.append(',');
-                        }
-                        sb.append(ids[i]);
-                    }
-                    sb.append(']');
-                } else {
-                    sb.append(",\"id\":").append(r.ids()[0]);
-                }
-                break;
-            case VECTORS:
-                if (r.isChunk()) {
-                    sb.append(",\"xs\":[");
-                    for (int i = 0; i < r.count(); i++) {
-                        if (i > 0) {
-                            sb.append(',');
-                        }
-                        appendVector(sb, r.vectors(), i * r.dim(), r.dim());
-                    }
-                    sb.append(']');
-                } else {
-                    sb.append(",\"x\":");
-                    appendVector(sb, r.vectors(), 0, r.dim());
-                }
-                break;
-            default:
-                throw new IllegalStateException(String.valueOf(r.kind()));
-        }
-        sb.append('}');
-    }
-
-    private static StringBuilder buffer() {
-        StringBuilder sb = BUFFER.get();
-        sb.setLength(0);
-        return sb;
-    }
-
-    private static void appendVector(StringBuilder sb, double[] a, int off, int len) {
-        sb.append('[');
-        for (int j = 0; j < len; j++) {
-            if (j > 0) {
-                sb.append(',');
-            }
-            appendNumber(sb, a[off + j]);
-        }
-        sb.append(']');
-    }
-
-    private static void appendNumber(StringBuilder sb, double v) {
-        if (Double.isFinite(v)) {
-            sb.append(v); // shortest round-trip form, no String allocated
-        } else {
-            sb.append("null");
-        }
-    }
-
-    /** Appends {@code s} as a JSON string literal. */
-    static void appendString(StringBuilder sb, String s) {
-        appendString(sb, s, 0, s.length());
-    }
-
-    /** Appends {@code s[from, to)} as a JSON string literal. */
-    private static void appendString(StringBuilder sb, String s, int from, int to) {
-        sb.append('"');
-        for (int i = from; i < to; i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"': sb.append("\\\""); break;
-                case '\\': sb.append("\\\\"); break;
-                case '\n': sb.append("\\n"); break;
-                case '\r': sb.append("\\r"); break;
-                case '\t': sb.append("\\t"); break;
-                default:
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-            }
-        }
-        sb.append('"');
-    }
-
-    private static byte[] utf8(StringBuilder sb) {
-        int n = sb.length();
-        byte[] out = new byte[n];
-        for (int i = 0; i < n; i++) {
-            char c = sb.charAt(i);
-            if (c >= 0x80) {
-                return sb.toString().getBytes(StandardCharsets.UTF_8);
-            }
-            out[i] = (byte) c;
-        }
-        return out;
+    /** The JSON input form of {@code r} (with a {@code "seq"} field) as UTF-8 bytes. */
+    public static byte[] toJsonBytes(TokenRecord r) {
+        return WRITER.get().toBytes(r);
     }
 }

@@ -89,6 +89,58 @@ class JobDefinitionTest {
     }
 
     @Test
+    void unknownKeysGetTheClosestKnownKeyAndTheKeysKnownThere() {
+        assertThatThrownBy(() -> parse(MINIMAL + "paralelism: 2\n"))
+                .hasMessageContaining("did you mean 'parallelism'?")
+                .hasMessageContaining("(known here: name, parallelism, source, sink, model, guarantee,");
+        assertThatThrownBy(() -> parse(MINIMAL + "kafka: {bootstrap-servrs: 'h:1'}\n"))
+                .hasMessageContaining("'kafka.bootstrap-servrs' is not a known key")
+                .hasMessageContaining("(known here: properties)").hasMessageNotContaining("did you mean");
+        assertThatThrownBy(() -> parse(MINIMAL.replace("{file: m.safetensors}", "{seeded: {d-model: 8, hedas: 2}}")))
+                .hasMessageContaining("did you mean 'heads'?");
+        assertThatThrownBy(() -> parse(MINIMAL.replace("dead-letter-topic: dlq", "dead-letter-topic: dlq, transactional-id: x")))
+                .hasMessageContaining("'sink.transactional-id' is not a known key")
+                .hasMessageContaining("transactional-id-prefix");
+    }
+
+    @Test
+    void wrongTypesNameTheKeyAndTheTypeExpected() {
+        assertThatThrownBy(() -> parse(MINIMAL + "parallelism: 2.5\n"))
+                .hasMessageContaining("job.yaml: 'parallelism' must be an integer, got '2.5'");
+        assertThatThrownBy(() -> parse(MINIMAL + "parallelism: 99999999999999999999\n"))
+                .hasMessageContaining("'parallelism' must be an integer, got a number out of range");
+        assertThatThrownBy(() -> parse(MINIMAL + "unaligned-checkpoints: 1\n"))
+                .hasMessageContaining("'unaligned-checkpoints' must be true or false, got '1'");
+        assertThatThrownBy(() -> parse(MINIMAL + "guarantee: [exactly-once]\n"))
+                .hasMessageContaining("'guarantee' must be one of exactly-once, at-least-once, got a list");
+        assertThatThrownBy(() -> parse(MINIMAL.replace("{topic: in}", "in")))
+                .hasMessageContaining("'source' must be a mapping of keys to values, got 'in'");
+        assertThatThrownBy(() -> parse(MINIMAL.replace("{topic: in}", "{topic: {name: in}}")))
+                .hasMessageContaining("'source.topic' must be a single value, got a mapping");
+        assertThatThrownBy(() -> parse(MINIMAL + "state-ttl: [1h]\n"))
+                .hasMessageContaining("'state-ttl' must be a duration like 500ms, 2s, 10min or 24h, got a list");
+        assertThatThrownBy(() -> parse(MINIMAL.replace("{file: m.safetensors}", "{seeded: {d-model: 8, eps: small}}")))
+                .hasMessageContaining("'model.seeded.eps' must be a number, got 'small'");
+        assertThatThrownBy(() -> parse(MINIMAL + "kafka: {properties: {linger.ms: }}\n"))
+                .hasMessageContaining("'kafka.properties.linger.ms' must be a single value");
+        assertThatThrownBy(() -> parse("- name: t\n")).hasMessageContaining("job.yaml: the file must be a mapping");
+        assertThatThrownBy(() -> parse("# nothing\n")).hasMessageContaining("job.yaml: the file is empty");
+        // the values of the file are kept as written, quoted numbers are numbers, choices ignore case
+        JobDefinition job = parse(MINIMAL.replace("{file: m.safetensors}", "{file: m.safetensors, overrides: {eps: 1e-6}}")
+                + "parallelism: '3'\nguarantee: AT-LEAST-ONCE\n");
+        assertThat(job.model().overrides()).containsEntry("eps", "1e-6");
+        assertThat(job.parallelism()).isEqualTo(3);
+        assertThat(job.guarantee()).isEqualTo(DeliveryGuarantee.AT_LEAST_ONCE);
+    }
+
+    @Test
+    void aWrongTypeUnderASecretKeyDoesNotShowTheValue() {
+        assertThatThrownBy(() -> parse(MINIMAL + "kafka: {properties: {ssl.key.password: [hunter2-list]}}\n"))
+                .hasMessageContaining("'kafka.properties.ssl.key.password' must be a single value, got a list")
+                .hasMessageNotContaining("hunter2");
+    }
+
+    @Test
     void aKeyGivenTwiceIsRejectedWithItsPathAndLine() {
         assertThatThrownBy(() -> parse(MINIMAL + "parallelism: 2\nparallelism: 3\n"))
                 .isInstanceOf(JobDefinitionException.class)

@@ -183,4 +183,64 @@ class JsonRecordsTest {
             assertThat(JsonRecords.parseLine(JsonRecords.toJson(r)).record()).as(r.toString()).isEqualTo(r);
         }
     }
+
+    @Test
+    void theWrittenFormIsCompactJsonWithJavasShortestDoubles() {
+        AttentionOutput single = new AttentionOutput("s", 17, 3, new double[] {1.5, -2.25e-300, 0.1}, null, false);
+        assertThat(JsonRecords.toJson(single)).isEqualTo("{\"seq\":\"s\",\"pos\":17,\"y\":[1.5,-2.25E-300,0.1]}");
+        AttentionOutput thinned = new AttentionOutput("s", 3, 1, new double[] {1e21, Double.POSITIVE_INFINITY},
+                new long[] {3, 7}, true);
+        assertThat(JsonRecords.toJson(thinned))
+                .isEqualTo("{\"seq\":\"s\",\"pos\":3,\"ys\":[[1.0E21],[null]],\"positions\":[3,7]}");
+        assertThat(JsonRecords.toJson(TokenRecord.ids("b", 9, new int[] {4, 0}, true)))
+                .isEqualTo("{\"seq\":\"b\",\"pos\":9,\"ids\":[4,0]}");
+        assertThat(JsonRecords.toJson(TokenRecord.reset("d"))).isEqualTo("{\"seq\":\"d\",\"control\":\"reset\"}");
+    }
+
+    @Test
+    void everySequenceIdParsesBackUnchanged() throws Exception {
+        // quotes, backslash, every control character, DEL, line/paragraph separators, a pair and lone surrogates
+        StringBuilder all = new StringBuilder("q\"b\\s/");
+        for (char c = 0; c < 0x20; c++) {
+            all.append(c);
+        }
+        all.append('\u007f').append('\u2028').append('\u2029').append("\ud83d\ude00").append('\ud800').append("x")
+                .append('\udc00').append("é\ud83d");
+        String seq = all.toString();
+        AttentionOutput o = new AttentionOutput(seq, 0, 1, new double[] {1}, null, false);
+        byte[] bytes = JsonRecords.toJsonBytes(o);
+        assertThat(MAPPER.readTree(bytes).get("seq").asText()).isEqualTo(seq);
+        assertThat(MAPPER.readTree(JsonRecords.toJson(o)).get("seq").asText()).isEqualTo(seq);
+        assertThat(new String(bytes, StandardCharsets.UTF_8)).isEqualTo(JsonRecords.toJson(o));
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        assertThat(text).as("surrogates are escaped, a pair as two escapes")
+                .contains("\\uD83D\\uDE00\\uD800x\\uDC00é\\uD83D\"");
+        for (int i = 0; i < bytes.length; i++) {
+            assertThat(bytes[i] & 0xff).as("no raw control character at %d", i).isGreaterThanOrEqualTo(0x20);
+        }
+        TokenRecord r = TokenRecord.symbols(seq, 4, "AC", true);
+        assertThat(JsonRecords.parseLine(JsonRecords.toJson(r)).record()).isEqualTo(r);
+        assertThat(JsonRecords.parse(null, JsonRecords.toJsonBytes(r)).record()).isEqualTo(r);
+    }
+
+    @Test
+    void aWriterIsReusedForManyRecordsOfAnySize() throws Exception {
+        JsonWriter w = new JsonWriter();
+        Random rnd = new Random(3);
+        for (int n : new int[] {1, 5000, 2, 300_000, 1}) {
+            double[] ys = new double[n];
+            for (int i = 0; i < n; i++) {
+                ys[i] = rnd.nextGaussian();
+            }
+            AttentionOutput o = new AttentionOutput("k" + n, n, 1, ys, null, n > 1);
+            JsonNode node = MAPPER.readTree(w.toBytes(o));
+            assertThat(node.get("seq").asText()).isEqualTo("k" + n);
+            JsonNode values = n > 1 ? node.get("ys") : node.get("y");
+            assertThat(values).hasSize(n);
+            assertThat(n > 1 ? values.get(n - 1).get(0).asDouble() : values.get(0).asDouble()).isEqualTo(ys[n - 1]);
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+            w.writeLine(o, line);
+            assertThat(line.toString(StandardCharsets.UTF_8)).isEqualTo(w.toString(o) + "\n");
+        }
+    }
 }
