@@ -230,9 +230,11 @@ class BundledAttentionOperatorTest {
      * A barrier in the middle of a bundle: its records are processed before the snapshot, so a
      * restore from it (into either operator) continues exactly like an uninterrupted run.
      */
-    @ParameterizedTest(name = "{0}, restored {1}")
-    @CsvSource({"hashmap, bundled", "rocksdb, unbundled", "rocksdb, bundled"})
-    void aSnapshotAtABarrierHoldsEveryBufferedRecord(String backend, String restoredAs) throws Exception {
+    @ParameterizedTest(name = "{0}, snapshot {1}, restored {2}")
+    @CsvSource({"hashmap, bundled, bundled", "rocksdb, bundled, unbundled", "rocksdb, bundled, bundled",
+        "hashmap, unbundled, bundled", "rocksdb, unbundled, bundled"})
+    void aSnapshotAtABarrierHoldsEveryBufferedRecord(String backend, String snapshotOf, String restoredAs)
+            throws Exception {
         LinearAttention op = op("float64", "all", "surprisal");
         List<TokenRecord> in = stream(op.model(), 99, 600);
         List<AttentionOutput> want;
@@ -245,7 +247,7 @@ class BundledAttentionOperatorTest {
         int cut = 301;
         List<AttentionOutput> got = new ArrayList<>();
         OperatorSubtaskState snapshot;
-        try (Run first = new Run(op, 64, backend(backend), null)) {
+        try (Run first = new Run(op, snapshotOf.equals("bundled") ? 64 : 1, backend(backend), null)) {
             for (TokenRecord t : in.subList(0, cut)) {
                 first.h.processElement(t, 0);
             }
