@@ -66,6 +66,7 @@ public final class BundleBenchmark {
     public static void main(String[] args) throws Exception {
         double seconds = 2;
         int keys = 256;
+        boolean operator = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seconds":
@@ -74,16 +75,19 @@ public final class BundleBenchmark {
                 case "--keys":
                     keys = Integer.parseInt(args[++i]);
                     break;
+                case "--engine-only":
+                    operator = false;
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown argument " + args[i]
-                            + " (usage: BundleBenchmark [--seconds S] [--keys K])");
+                            + " (usage: BundleBenchmark [--seconds S] [--keys K] [--engine-only])");
             }
         }
-        System.out.println(run(seconds, keys).toPrettyString());
+        System.out.println(run(seconds, keys, operator).toPrettyString());
     }
 
-    /** Both models, engine and operator; {@code keys} sequences (a multiple of 64). */
-    public static ObjectNode run(double seconds, int keys) throws Exception {
+    /** Both models, the engine and (unless {@code operator} is false) the operator; {@code keys} sequences (a multiple of 64). */
+    public static ObjectNode run(double seconds, int keys, boolean operator) throws Exception {
         ObjectNode out = new ObjectMapper().createObjectNode();
         out.set("machine", MachineInfo.capture().toJson());
         out.put("vector_api", org.flinkla.engine.VectorSupport.describe());
@@ -95,12 +99,13 @@ public final class BundleBenchmark {
         AttentionConfig layer = AttentionConfig.builder().dModel(64).heads(4).dKey(16).dValue(16).dOut(64)
                 .vocab("ACGT").build();
         ModelReference single = ModelReference.of(ModelFiles.random(layer, 42L));
-        model(out.putObject("gdn_256x4"), gdn, seconds, keys);
-        model(out.putObject("layer_64x4"), single, seconds, keys);
+        model(out.putObject("gdn_256x4"), gdn, seconds, keys, operator);
+        model(out.putObject("layer_64x4"), single, seconds, keys, operator);
         return out;
     }
 
-    private static void model(ObjectNode out, ModelReference ref, double seconds, int keys) throws Exception {
+    private static void model(ObjectNode out, ModelReference ref, double seconds, int keys, boolean operator)
+            throws Exception {
         SequenceModel m = ref.resolve();
         out.put("model", m.architecture());
         System.err.println("bundle bench: " + m.architecture());
@@ -127,6 +132,9 @@ public final class BundleBenchmark {
             }
         }
         double perRecord = best[0][0];
+        if (!operator) {
+            return;
+        }
         ObjectNode op = out.putObject("operator_tokens_per_s");
         ObjectNode opCpu = out.putObject("operator_tokens_per_cpu_s");
         long tokens = Math.max(5_000, (long) (perRecord * seconds * 3));
