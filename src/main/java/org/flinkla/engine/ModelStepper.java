@@ -34,4 +34,28 @@ public interface ModelStepper {
 
     /** {@code n} token ids {@code ids[off .. off + n)} in order; outputs to {@code ys[yOff + i·outputWidth ..]}. */
     void stepTokens(ModelState state, int[] ids, int off, int n, double[] ys, int yOff);
+
+    /**
+     * One token for each of {@code n} distinct sequences (a bundle across keys): token id
+     * {@code ids[i]} on {@code states[i]}, its output to {@code ys[yOff + i·yStride ..]}. The outputs
+     * and states are bit for bit those of {@code stepToken(states[i], ids[i], ..)} for each i alone;
+     * a model may run the bundle's dense layers as one matrix product over the n rows (weights read
+     * once per bundle instead of once per token). The states must be n different objects. The
+     * default steps each one in turn.
+     */
+    default void stepAcross(ModelState[] states, int[] ids, int n, double[] ys, int yOff, int yStride) {
+        for (int i = 0; i < n; i++) {
+            stepToken(states[i], ids[i], ys, yOff + i * yStride);
+        }
+    }
+
+    /**
+     * {@link #stepAcross(ModelState[], int[], int, double[], int, int)} for vector inputs: row i is
+     * {@code xs[i·xStride .. i·xStride + inputWidth)}.
+     */
+    default void stepAcross(ModelState[] states, double[] xs, int xStride, int n, double[] ys, int yOff, int yStride) {
+        for (int i = 0; i < n; i++) {
+            step(states[i], xs, i * xStride, ys, yOff + i * yStride);
+        }
+    }
 }

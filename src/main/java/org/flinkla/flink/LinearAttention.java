@@ -45,6 +45,7 @@ import org.flinkla.records.TokenRecord;
  *     .emitFields(EmitFields.parse("probabilities, top-3, surprisal"))   // language models only
  *     .stateTtl(Duration.ofHours(6))          // drop sequences idle for 6 h (off by default)
  *     .maxTokensPerRecord(4096)
+ *     .bundle(64, Duration.ofMillis(5))      // single tokens of many keys as one bundle (off by default)
  *     .build();
  * LinearAttention.Result result = attention.apply(records);   // DataStream<TokenRecord>
  * result.outputs().sinkTo(outputSink);
@@ -64,6 +65,9 @@ public final class LinearAttention implements java.io.Serializable {
     /** Default of {@link Builder#maxPositionGap}: a record may skip at most this many positions. */
     public static final long DEFAULT_MAX_POSITION_GAP = 1_000_000L;
 
+    /** Largest {@link Builder#bundle} size. */
+    public static final int MAX_BUNDLE_RECORDS = 4096;
+
     /** Side output of records that could not be used, with the reason. */
     public static final OutputTag<RejectedRecord> REJECTED = LinearAttentionFunction.rejectedTag();
 
@@ -76,8 +80,12 @@ public final class LinearAttention implements java.io.Serializable {
     private final String uid;
     private final String name;
     private final int parallelism;
+    private final int bundleMaxRecords;
+    private final Duration bundleMaxDelay;
 
     private LinearAttention(Builder b) {
+        this.bundleMaxRecords = b.bundleMaxRecords;
+        this.bundleMaxDelay = b.bundleMaxDelay;
         this.model = b.model;
         this.emit = b.emit;
         this.emitFields = b.emitFields;
@@ -138,11 +146,19 @@ public final class LinearAttention implements java.io.Serializable {
 
     /** Keys {@code records} by sequence id and runs the attention operator on them. */
     public Result apply(DataStream<TokenRecord> records) {
-        SingleOutputStreamOperator<AttentionOutput> out = records
-                .keyBy(new SeqKey(), Types.STRING)
-                .process(function(), RecordTypes.ATTENTION_OUTPUT)
-                .uid(uid)
-                .name(name);
+        SingleOutputStreamOperator<AttentionOutput> out;
+        if (bundleMaxRecords > 1) {
+            // the same function and keyed state (name and uid), run by the bundling operator
+            out = records.keyBy(new SeqKey(), Types.STRING)
+                    .transform(name, RecordTypes.ATTENTION_OUTPUT,
+                            new BundledAttentionOperator(function(), bundleMaxRecords, bundleMaxDelay.toMillis()))
+                    .uid(uid);
+        } else {
+            out = records.keyBy(new SeqKey(), Types.STRING)
+                    .process(function(), RecordTypes.ATTENTION_OUTPUT)
+                    .uid(uid)
+                    .name(name);
+        }
         if (parallelism > 0) {
             out.setParallelism(parallelism);
         }
@@ -172,6 +188,10 @@ public final class LinearAttention implements java.io.Serializable {
     public int maxTokensPerRecord() { return maxTokensPerRecord; }
     public long maxPositionGap() { return maxPositionGap; }
     public String uid() { return uid; }
+    /** Most records per bundle, or 0 when bundling is off (the default). */
+    public int bundleMaxRecords() { return bundleMaxRecords; }
+    /** Longest a record waits in a bundle, or null when bundling is off. */
+    public Duration bundleMaxDelay() { return bundleMaxDelay; }
 
     /** A validator with this operator's model and limits (for checks before {@code keyBy}). */
     public RecordValidator validator() {
@@ -198,6 +218,8 @@ public final class LinearAttention implements java.io.Serializable {
         private String uid = DEFAULT_UID;
         private String name = "Linear attention";
         private int parallelism = -1;
+        private int bundleMaxRecords;
+        private Duration bundleMaxDelay;
 
         private Builder(ModelReference model) {
             this.model = model;
@@ -250,6 +272,22 @@ public final class LinearAttention implements java.io.Serializable {
             return this;
         }
 
+        /**
+         * Bundles records of different sequences (off by default): up to {@code maxRecords}
+         * records, none waiting longer than {@code maxDelay} of processing time, are processed
+         * together, and those carrying one new token go through the model as one bundle (its
+         * weight matrices read once for all of them). Outputs, dead letters, state and counters
+         * are those without bundling; a bundle is also flushed before every checkpoint barrier,
+         * before a watermark and at the end of input. It adds up to {@code maxDelay} of latency;
+         * it pays for many sequences each sending single tokens to a large model.
+         * {@code maxRecords} 0 or 1 turns it off.
+         */
+        public Builder bundle(int maxRecords, Duration maxDelay) {
+            this.bundleMaxRecords = maxRecords;
+            this.bundleMaxDelay = maxDelay;
+            return this;
+        }
+
         /** Display name of the operator. */
         public Builder name(String name) {
             this.name = name;
@@ -295,6 +333,16 @@ public final class LinearAttention implements java.io.Serializable {
             }
             if (parallelism == 0 || parallelism < -1) {
                 throw new IllegalArgumentException("parallelism must be >= 1, got " + parallelism);
+            }
+            if (bundleMaxRecords < 0 || bundleMaxRecords > MAX_BUNDLE_RECORDS) {
+                throw new IllegalArgumentException("bundle max-records must be in [0, " + MAX_BUNDLE_RECORDS
+                        + "] (0 or 1: no bundling), got " + bundleMaxRecords);
+            }
+            if (bundleMaxRecords <= 1) {
+                bundleMaxRecords = 0;
+                bundleMaxDelay = null;
+            } else if (bundleMaxDelay == null || bundleMaxDelay.toMillis() < 1) {
+                throw new IllegalArgumentException("bundle max-delay must be at least 1 ms, got " + bundleMaxDelay);
             }
             m.newStepper(); // a stepper builds its tables: fail here rather than in the tasks
             return new LinearAttention(this);

@@ -154,14 +154,37 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
     @Override
     public void processElement(TokenRecord record, Context ctx, Collector<AttentionOutput> out) throws Exception {
         long t0 = System.nanoTime();
-        boolean reset = record.kind() == TokenRecord.Kind.RESET;
-        // a reset and an invalid record do not need the state: skip the read
-        SequenceState current = reset || record.seq() == null ? null : state.value(); // the one read of this record
-        SequenceProcessor.Outcome o = processor.process(record, current);
+        SequenceProcessor.Outcome o = processor.process(record, readState(record));
         if (o.rejectReason != null) {
             reject(record, o.rejectReason, ctx);
             return;
         }
+        apply(record, o, out);
+        processingNanos.update(System.nanoTime() - t0);
+    }
+
+    /** The processor (the bundling operator runs its phases). */
+    SequenceProcessor processor() {
+        return processor;
+    }
+
+    /** The current key's state for the record: its one read, skipped for a reset and an invalid record. */
+    SequenceState readState(TokenRecord record) throws java.io.IOException {
+        boolean reset = record.kind() == TokenRecord.Kind.RESET;
+        return reset || record.seq() == null ? null : state.value();
+    }
+
+    /** Records the processing time of one accepted record. */
+    void recordNanos(long nanos) {
+        processingNanos.update(nanos);
+    }
+
+    /**
+     * An accepted record's outcome under the current key: the counters, the one write of its
+     * state, its output to {@code out}.
+     */
+    void apply(TokenRecord record, SequenceProcessor.Outcome o, Collector<AttentionOutput> out)
+            throws java.io.IOException {
         recordsIn.inc();
         if (o.clearState) {
             state.clear();
@@ -183,10 +206,14 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
                 out.collect(o.output);
             }
         }
-        processingNanos.update(System.nanoTime() - t0);
     }
 
     private void reject(TokenRecord record, String reason, Context ctx) {
+        ctx.output(LinearAttention.REJECTED, rejected(record, reason));
+    }
+
+    /** Counts a rejected record; returns its dead letter. */
+    RejectedRecord rejected(TokenRecord record, String reason) {
         rejected.inc();
         Counter c = rejectedByReason.get(RejectReasons.codeOf(reason));
         if (c == null) {
@@ -195,7 +222,7 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
             rejectedByReason.put(RejectReasons.codeOf(reason), c);
         }
         c.inc();
-        ctx.output(LinearAttention.REJECTED, RejectedRecord.of(record, reason));
+        return RejectedRecord.of(record, reason);
     }
 
     static OutputTag<RejectedRecord> rejectedTag() {

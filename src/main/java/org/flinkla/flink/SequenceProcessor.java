@@ -65,7 +65,15 @@ public final class SequenceProcessor {
         public long replayed;
         public long gap;
 
+        // between prepare and compute: the key's state (created when it had none), the record's start and replayed prefix
+        SequenceState work;
+        long start;
+        int skip;
+
         void clear() {
+            work = null;
+            start = 0;
+            skip = 0;
             rejectReason = null;
             clearState = false;
             stateChanged = false;
@@ -99,6 +107,9 @@ public final class SequenceProcessor {
     /** The state before the record being processed (to undo a record that overflowed). */
     private ModelState undo;
     private double[] undoPrediction;
+    /** While a bundled record finishes: the output of its token, already stepped (see {@link Bundle}). */
+    private double[] stepped;
+    private int steppedOff;
 
     // the language-model fields of the record being processed (null when not asked)
     private double[] ps;
@@ -165,15 +176,40 @@ public final class SequenceProcessor {
      */
     public Outcome process(TokenRecord record, SequenceState s) {
         Outcome o = outcome;
+        if (!prepare(record, s, o)) {
+            return o;
+        }
+        return complete(record, o);
+    }
+
+    /** {@link #process} of a record {@link #prepare} accepted (its remaining phases, with the undo). */
+    Outcome complete(TokenRecord record, Outcome o) {
+        // the heap backend hands out the stored object itself: keep a copy to undo a failed record
+        if (undo == null) {
+            undo = model.newState();
+        }
+        undo.copyFrom(o.work.model());
+        return compute(record, o, undo);
+    }
+
+    /**
+     * The first phase of {@link #process}: validation, reset, replay and gap. Returns false when
+     * the record is done ({@code o} says what it did: rejected, reset, or all replays), true when
+     * it has new tokens to step: then {@link #process}'s remaining phases run in
+     * {@link #compute}, or in a {@link Bundle} for a record of one new token.
+     *
+     * @throws IllegalStateException when {@code s} was written by another model (see {@link #process})
+     */
+    boolean prepare(TokenRecord record, SequenceState s, Outcome o) {
         o.clear();
         String reason = validator.validate(record);
         if (reason != null) {
             o.rejectReason = reason;
-            return o;
+            return false;
         }
         if (record.kind() == TokenRecord.Kind.RESET) {
             o.clearState = true;
-            return o;
+            return false;
         }
         int count = record.count();
         if (s == null) {
@@ -187,14 +223,14 @@ public final class SequenceProcessor {
         if (start > Long.MAX_VALUE - count) {
             o.rejectReason = RejectReasons.of(RejectReasons.BAD_POS, "position " + start + " + " + count
                     + " tokens overflows");
-            return o;
+            return false;
         }
         // start - next cannot overflow: both are >= 0 here
         if (next != SequenceState.NO_POSITION && start > next && start - next > maxPositionGap) {
             o.rejectReason = RejectReasons.of(RejectReasons.BAD_POS, "pos " + start + " skips " + (start - next)
                     + " positions after the sequence's next position " + next + "; the bound is "
                     + maxPositionGap + " (max-position-gap)");
-            return o;
+            return false;
         }
         int skip = 0;
         if (next != SequenceState.NO_POSITION) {
@@ -203,17 +239,32 @@ public final class SequenceProcessor {
                 skip = (int) Math.min(count, next - start);
                 o.replayed = skip;
                 if (skip == count) {
-                    return o; // nothing new: the state is unchanged, no write
+                    return false; // nothing new: the state is unchanged, no write
                 }
             } else if (start > next) {
                 o.gap = start - next;
             }
         }
-        // the heap backend hands out the stored object itself: keep a copy to undo a failed record
-        if (undo == null) {
-            undo = model.newState();
-        }
-        undo.copyFrom(s.model());
+        o.work = s;
+        o.start = start;
+        o.skip = skip;
+        return true;
+    }
+
+    /** True when a prepared record steps exactly one new token (a one-token record, or a chunk of replays and one new token). */
+    static boolean oneNewToken(TokenRecord record, Outcome o) {
+        return record.count() - o.skip == 1;
+    }
+
+    /**
+     * The remaining phases of {@link #process} for a prepared record: the steps, the outputs, and
+     * the undo of a record whose outputs or state overflowed ({@code undo}: the state before it).
+     */
+    private Outcome compute(TokenRecord record, Outcome o, ModelState undo) {
+        SequenceState s = o.work;
+        long start = o.start;
+        int skip = o.skip;
+        int count = record.count();
         double[] pred = s.predictionRaw();
         boolean hadPrediction = s.prediction() != null;
         if (pred != null) {
@@ -582,6 +633,12 @@ public final class SequenceProcessor {
 
     /** Steps token i of the record; returns its token id (-1 for a vector). */
     private int step(TokenRecord record, int i, ModelState a, double[] y, int yOff) {
+        if (stepped != null) {
+            // stepped in a bundle: the state holds the step already, its output is in the bundle's rows
+            System.arraycopy(stepped, steppedOff, y, yOff, dOut);
+            a.setTokens(a.tokens() + 1);
+            return tokenId(record, i);
+        }
         switch (record.kind()) {
             case SYMBOLS: {
                 int id = validator.symbolId(record.symbols().charAt(i));
@@ -598,6 +655,100 @@ public final class SequenceProcessor {
                 return -1;
             default:
                 throw new IllegalStateException(String.valueOf(record.kind()));
+        }
+    }
+
+    /** A bundle of up to {@code capacity} one-token records of different sequences (see {@link Bundle}). */
+    Bundle newBundle(int capacity) {
+        return new Bundle(capacity);
+    }
+
+    /**
+     * One-token records of different sequences, stepped together through
+     * {@link ModelStepper#stepAcross} (the model's dense layers once over all rows) with each
+     * record's semantics those of {@link #process}: for each record, {@link #prepare} (true and
+     * {@link #oneNewToken}), then {@link #add}; then {@link #step} once; then {@link #finish} for
+     * each, which gives the same {@link Outcome} as {@link #process} would have (outputs, fields,
+     * surprisal, the undo of an overflow). The sequences of one bundle must be distinct.
+     */
+    final class Bundle {
+        private final ModelState[] undos;
+        private final int[] row;            // slot -> row among the id (≥ 0) or vector (-1 - row) inputs
+        private final ModelState[] idStates;
+        private final int[] ids;
+        private final double[] idYs;
+        private int nIds;
+        private final ModelState[] vecStates;
+        private final double[] xs;
+        private final double[] vecYs;
+        private int nVecs;
+        private final int xWidth;
+
+        private Bundle(int capacity) {
+            this.undos = new ModelState[capacity];
+            this.row = new int[capacity];
+            this.idStates = new ModelState[capacity];
+            this.ids = new int[capacity];
+            this.idYs = new double[capacity * dOut];
+            this.vecStates = new ModelState[capacity];
+            this.xWidth = model.inputWidth();
+            this.xs = xWidth > 0 ? new double[capacity * xWidth] : null;
+            this.vecYs = xWidth > 0 ? new double[capacity * dOut] : null;
+        }
+
+        int capacity() {
+            return undos.length;
+        }
+
+        /** Empties the bundle (the states it held are released). */
+        void clear() {
+            java.util.Arrays.fill(idStates, 0, nIds, null);
+            java.util.Arrays.fill(vecStates, 0, nVecs, null);
+            nIds = 0;
+            nVecs = 0;
+        }
+
+        /** Adds the prepared one-token record at {@code slot} (a copy of its state is kept for the undo). */
+        void add(int slot, TokenRecord record, Outcome o) {
+            ModelState a = o.work.model();
+            if (undos[slot] == null) {
+                undos[slot] = model.newState();
+            }
+            undos[slot].copyFrom(a);
+            int i = o.skip;
+            if (record.kind() == TokenRecord.Kind.VECTORS) {
+                System.arraycopy(record.vectors(), i * record.dim(), xs, nVecs * xWidth, xWidth);
+                vecStates[nVecs] = a;
+                row[slot] = -1 - nVecs++;
+            } else {
+                ids[nIds] = tokenId(record, i);
+                idStates[nIds] = a;
+                row[slot] = nIds++;
+            }
+        }
+
+        /** Steps every added record's token: one {@link ModelStepper#stepAcross} per input kind. */
+        void step() {
+            if (nIds > 0) {
+                stepper.stepAcross(idStates, ids, nIds, idYs, 0, dOut);
+            }
+            if (nVecs > 0) {
+                stepper.stepAcross(vecStates, xs, xWidth, nVecs, vecYs, 0, dOut);
+            }
+        }
+
+        /** The rest of {@link #process} for the record added at {@code slot}, after {@link #step}. */
+        Outcome finish(int slot, TokenRecord record, Outcome o) {
+            int r = row[slot];
+            stepped = r >= 0 ? idYs : vecYs;
+            steppedOff = (r >= 0 ? r : -1 - r) * dOut;
+            ModelState a = o.work.model();
+            a.setTokens(a.tokens() - 1); // as before the step: compute counts it again
+            try {
+                return compute(record, o, undos[slot]);
+            } finally {
+                stepped = null;
+            }
         }
     }
 

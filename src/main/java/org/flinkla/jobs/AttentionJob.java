@@ -95,7 +95,8 @@ public final class AttentionJob {
                 .emit(emit)
                 .stateTtl(job.stateTtl())
                 .maxTokensPerRecord(job.maxTokensPerRecord())
-                .maxPositionGap(job.maxPositionGap());
+                .maxPositionGap(job.maxPositionGap())
+                .bundle(job.bundleMaxRecords(), job.bundleMaxDelay());
         if (!job.emitFields().isEmpty()) {
             SequenceModel resolved = model.resolve(); // load errors name the file
             try {

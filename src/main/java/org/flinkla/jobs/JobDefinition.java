@@ -189,6 +189,9 @@ public final class JobDefinition implements Serializable {
     private final long maxPositionGap;
     private final Map<String, String> kafkaProperties;
     private final RocksDb rocksDb;
+    /** {@code bundle.max-records} (0: off) and {@code bundle.max-delay}; set by parse, kept by the copies. */
+    private int bundleMaxRecords;
+    private Duration bundleMaxDelay;
 
     private JobDefinition(String file, String name, Source source, Sink sink, ModelSpec model, DeliveryGuarantee guarantee,
             String stateBackend, RocksDb rocksDb, int parallelism, Duration checkpointInterval,
@@ -294,6 +297,13 @@ public final class JobDefinition implements Serializable {
         int maxTokens = (int) integer(file, "max-tokens-per-record", top.maxTokensPerRecord(), 16_384, 1, 1 << 24);
         long maxGap = integer(file, "max-position-gap", top.maxPositionGap(), LinearAttention.DEFAULT_MAX_POSITION_GAP,
                 0, Long.MAX_VALUE);
+        JobYaml.Bundle bundle = top.bundle();
+        int bundleMax = bundle == null ? 0 : (int) integer(file, "bundle.max-records", bundle.maxRecords(), 64, 0,
+                LinearAttention.MAX_BUNDLE_RECORDS);
+        Duration bundleDelay = bundle == null || bundle.maxDelay() == null ? Duration.ofMillis(5) : bundle.maxDelay();
+        if (bundleMax > 1 && bundleDelay.toMillis() < 1) {
+            throw error(file, "bundle.max-delay", "must be at least 1ms, got " + bundleDelay.toMillis() + "ms");
+        }
 
         Map<String, String> props = new LinkedHashMap<>();
         Map<String, String> given = top.kafka() == null ? null : top.kafka().properties();
@@ -309,8 +319,17 @@ public final class JobDefinition implements Serializable {
                         + "(bootstrap servers come from --bootstrap-servers or FLINKLA_BOOTSTRAP_SERVERS)");
             }
         }
-        return new JobDefinition(file, name, source, sink, model, guarantee, backend, rocksDb, parallelism, checkpoint,
-                unaligned, ttl, emit, emitFields, maxTokens, maxGap, props);
+        JobDefinition job = new JobDefinition(file, name, source, sink, model, guarantee, backend, rocksDb, parallelism,
+                checkpoint, unaligned, ttl, emit, emitFields, maxTokens, maxGap, props);
+        job.bundleMaxRecords = bundleMax > 1 ? bundleMax : 0;
+        job.bundleMaxDelay = bundleMax > 1 ? bundleDelay : null;
+        return job;
+    }
+
+    private JobDefinition withBundleOf(JobDefinition other) {
+        bundleMaxRecords = other.bundleMaxRecords;
+        bundleMaxDelay = other.bundleMaxDelay;
+        return this;
     }
 
     private static JobDefinitionException error(String file, String key, String problem) {
@@ -486,6 +505,13 @@ public final class JobDefinition implements Serializable {
     public int maxTokensPerRecord() { return maxTokensPerRecord; }
     /** Largest position gap a record may make (larger: dead letter {@code bad_pos}). */
     public long maxPositionGap() { return maxPositionGap; }
+    /**
+     * {@code bundle.max-records}: most records the operator bundles across keys, or 0 when
+     * bundling is off (no {@code bundle} section; see {@code LinearAttention.Builder#bundle}).
+     */
+    public int bundleMaxRecords() { return bundleMaxRecords; }
+    /** {@code bundle.max-delay} (default 5ms): longest a record waits in a bundle; null when off. */
+    public Duration bundleMaxDelay() { return bundleMaxDelay; }
     /** Kafka client properties for source and sinks (may hold secrets: see {@link #maskedKafkaProperties()}). */
     public Map<String, String> kafkaProperties() { return kafkaProperties; }
 
@@ -514,7 +540,7 @@ public final class JobDefinition implements Serializable {
             throw new JobDefinitionException("--parallelism must be positive, got " + p);
         }
         return new JobDefinition(file, name, source, sink, model, guarantee, stateBackend, rocksDb, p, checkpointInterval,
-                unalignedCheckpoints, stateTtl, emit, emitFields, maxTokensPerRecord, maxPositionGap, kafkaProperties);
+                unalignedCheckpoints, stateTtl, emit, emitFields, maxTokensPerRecord, maxPositionGap, kafkaProperties).withBundleOf(this);
     }
 
     /** Copy with another guarantee (used by benchmarks). */
@@ -522,12 +548,12 @@ public final class JobDefinition implements Serializable {
     public JobDefinition withEmitFields(EmitFields fields) {
         return new JobDefinition(file, name, source, sink, model, guarantee, stateBackend, rocksDb, parallelism,
                 checkpointInterval, unalignedCheckpoints, stateTtl, emit, java.util.Objects.requireNonNull(fields, "fields"),
-                maxTokensPerRecord, maxPositionGap, kafkaProperties);
+                maxTokensPerRecord, maxPositionGap, kafkaProperties).withBundleOf(this);
     }
 
     public JobDefinition withDeliveryGuarantee(DeliveryGuarantee g) {
         return new JobDefinition(file, name, source, sink, model, g, stateBackend, rocksDb, parallelism, checkpointInterval,
-                unalignedCheckpoints, stateTtl, emit, emitFields, maxTokensPerRecord, maxPositionGap, kafkaProperties);
+                unalignedCheckpoints, stateTtl, emit, emitFields, maxTokensPerRecord, maxPositionGap, kafkaProperties).withBundleOf(this);
     }
 
     /** One-line summary, secrets masked. */

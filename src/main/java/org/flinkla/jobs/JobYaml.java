@@ -73,6 +73,7 @@ record JobYaml(
         @JsonProperty("emit-fields") @JsonDeserialize(using = ScalarList.class) List<String> emitFields,
         @JsonProperty("max-tokens-per-record") Long maxTokensPerRecord,
         @JsonProperty("max-position-gap") Long maxPositionGap,
+        @JsonProperty("bundle") Bundle bundle,
         @JsonProperty("kafka") Kafka kafka) {
 
     /** {@code source}. */
@@ -119,6 +120,11 @@ record JobYaml(
     record RocksDb(
             @JsonProperty("partitioned-index-filters") Boolean partitionedIndexFilters,
             @JsonProperty("bloom-filter") Boolean bloomFilter) {}
+
+    /** {@code bundle}: bundling of single-token records across keys (present: on). */
+    record Bundle(
+            @JsonProperty("max-records") Long maxRecords,
+            @JsonProperty("max-delay") @JsonDeserialize(using = FlinkDuration.class) Duration maxDelay) {}
 
     /** {@code kafka}. */
     record Kafka(@JsonProperty("properties") Map<String, String> properties) {}

@@ -64,6 +64,27 @@ class JobDefinitionTest {
     }
 
     @Test
+    void bundleSectionSetsBundlingAndCopiesKeepIt() {
+        assertThat(parse(MINIMAL).bundleMaxRecords()).as("off by default").isZero();
+        assertThat(parse(MINIMAL).bundleMaxDelay()).isNull();
+        JobDefinition job = parse(MINIMAL + "bundle: {max-records: 32, max-delay: 2ms}\n");
+        assertThat(job.bundleMaxRecords()).isEqualTo(32);
+        assertThat(job.bundleMaxDelay()).isEqualTo(Duration.ofMillis(2));
+        assertThat(job.withParallelism(3).bundleMaxRecords()).isEqualTo(32);
+        assertThat(job.withParallelism(3).bundleMaxDelay()).isEqualTo(Duration.ofMillis(2));
+        JobDefinition defaults = parse(MINIMAL + "bundle: {}\n");
+        assertThat(defaults.bundleMaxRecords()).isEqualTo(64);
+        assertThat(defaults.bundleMaxDelay()).isEqualTo(Duration.ofMillis(5));
+        assertThat(parse(MINIMAL + "bundle: {max-records: 1}\n").bundleMaxRecords()).as("1: off").isZero();
+        assertThatThrownBy(() -> parse(MINIMAL + "bundle: {max-records: 64, max-delay: 0ms}\n"))
+                .hasMessageContaining("bundle.max-delay");
+        assertThatThrownBy(() -> parse(MINIMAL + "bundle: {max-records: 100000}\n"))
+                .hasMessageContaining("max-records");
+        assertThatThrownBy(() -> parse(MINIMAL + "bundle: {max-record: 64}\n"))
+                .hasMessageContaining("max-record");
+    }
+
+    @Test
     void defaultsApply() {
         JobDefinition job = parse(MINIMAL);
         assertThat(job.source().format()).isEqualTo(RecordFormat.JSON);

@@ -185,7 +185,20 @@ class KafkaPipelineITCase {
 
     @Test
     void failureAndRestartFromCheckpointLoseAndDuplicateNothing() throws Exception {
-        JobDefinition job = PipelineTestSupport.job("fail", "exactly-once", "");
+        failureAndRestart(PipelineTestSupport.job("fail", "exactly-once", ""));
+    }
+
+    /** The same with the operator bundling records across keys: a barrier flushes the bundle first. */
+    @Test
+    void failureAndRestartWithBundlingLoseAndDuplicateNothing() throws Exception {
+        JobDefinition job = PipelineTestSupport.job("fail-bundle", "exactly-once", "bundle: {max-records: 16, max-delay: 20ms}");
+        assertThat(AttentionJob.attention(job).bundleMaxRecords()).as("the bundling operator").isEqualTo(16);
+        failureAndRestart(job);
+    }
+
+    private void failureAndRestart(JobDefinition job) throws Exception {
+        FailOnceAfterCheckpoint.CHECKPOINTED.set(false);
+        FailOnceAfterCheckpoint.FAILED.set(false);
         createTopics(job);
         List<TokenRecord> records = PipelineTestSupport.records(4, 120, 3);
         SequenceModel model = AttentionJob.loadModel(job);

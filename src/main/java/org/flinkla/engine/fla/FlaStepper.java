@@ -141,6 +141,45 @@ final class FlaStepper implements ModelStepper {
         }
     }
 
+    /**
+     * One token for each of n sequences: the dense layers (projections, o_proj, MLP, head) run over
+     * blocks of up to {@value #BLOCK} rows of different sequences as one product per weight
+     * matrix, the mixer of each row on its own state at its own position. The rows' sums are
+     * those of each token alone, so the bits are the same.
+     */
+    @Override
+    public void stepAcross(ModelState[] states, int[] ids, int n, double[] ys, int yOff, int yStride) {
+        for (int i = 0; i < n; i++) {
+            check(states[i]);
+            if (ids[i] < 0 || ids[i] >= vocabSize) {
+                throw new IllegalArgumentException("token id " + ids[i] + " outside [0, " + vocabSize + ")");
+            }
+        }
+        for (int done = 0; done < n; ) {
+            int b = Math.min(BLOCK, n - done);
+            for (int t = 0; t < b; t++) {
+                embed(ids[done + t], t);
+            }
+            run(null, states, done, b, ys, yOff + done * yStride, yStride);
+            done += b;
+        }
+    }
+
+    @Override
+    public void stepAcross(ModelState[] states, double[] xs, int xStride, int n, double[] ys, int yOff, int yStride) {
+        for (int i = 0; i < n; i++) {
+            check(states[i]);
+        }
+        for (int done = 0; done < n; ) {
+            int b = Math.min(BLOCK, n - done);
+            for (int t = 0; t < b; t++) {
+                System.arraycopy(xs, (done + t) * xStride, h, t * d, d);
+            }
+            run(null, states, done, b, ys, yOff + done * yStride, yStride);
+            done += b;
+        }
+    }
+
     private void check(ModelState state) {
         if (state.length() != c.stateLength() || state.precision() != c.statePrecision()) {
             throw new IllegalArgumentException("state of " + state.length() + " " + state.precision()
@@ -159,7 +198,16 @@ final class FlaStepper implements ModelStepper {
 
     /** Runs the n tokens in h[0 .. n·hidden) through every layer; logits to ys[yOff + t·vocab ..]. */
     private void run(ModelState state, int n, double[] ys, int yOff) {
-        long pos0 = state.tokens();
+        run(state, null, 0, n, ys, yOff, vocabSize);
+    }
+
+    /**
+     * The n rows in h[0 .. n·hidden) through every layer, logits to ys[yOff + t·yStride ..]: the
+     * consecutive tokens of {@code state} (states null), or one token of each of
+     * {@code states[first + t]} (each at its own position).
+     */
+    private void run(ModelState state, ModelState[] states, int first, int n, double[] ys, int yOff, int yStride) {
+        long pos0 = states == null ? state.tokens() : 0;
         double eps = c.normEps();
         int inWidth = m.layers[0].inWidth;
         int layerLength = c.layerStateLength();
@@ -178,11 +226,18 @@ final class FlaStepper implements ModelStepper {
                     }
                 }
             }
-            double[] sd = state.doubles();   // exactly one of the two
-            float[] sf = state.floats();
             int sOff = l * layerLength;
-            for (int t = 0; t < n; t++) {
-                mixToken(w, sd, sf, sOff, t, pos0 + t);
+            if (states == null) {
+                double[] sd = state.doubles();   // exactly one of the two
+                float[] sf = state.floats();
+                for (int t = 0; t < n; t++) {
+                    mixToken(w, sd, sf, sOff, t, pos0 + t);
+                }
+            } else {
+                for (int t = 0; t < n; t++) {
+                    ModelState s = states[first + t];
+                    mixToken(w, s.doubles(), s.floats(), sOff, t, s.tokens());
+                }
             }
             w.oT.mul(o, 0, valueDim, n, mix, 0, d);
             addInto(h, mix, n * d);
@@ -202,9 +257,16 @@ final class FlaStepper implements ModelStepper {
         }
         for (int t = 0; t < n; t++) {
             FlaMath.rmsNorm(h, t * d, d, m.finalNorm, eps, xn, t * d);
-            m.lmHead.rowsTimes(xn, t * d, ys, yOff + t * vocabSize);
+            m.lmHead.rowsTimes(xn, t * d, ys, yOff + t * yStride);
         }
-        state.setTokens(pos0 + n);
+        if (states == null) {
+            state.setTokens(pos0 + n);
+        } else {
+            for (int t = 0; t < n; t++) {
+                ModelState s = states[first + t];
+                s.setTokens(s.tokens() + 1);
+            }
+        }
     }
 
     private static void addInto(double[] a, double[] b, int n) {

@@ -154,6 +154,72 @@ final class StackStepper implements ModelStepper {
     }
 
     /**
+     * One token for each of n sequences, in blocks of up to {@value #BLOCK} rows of different
+     * sequences: per layer, each row's attention on its own slice of its own state (copied in and
+     * out as for a single token), then the feed-forward tail over the block, four rows per pass
+     * over its weights — the rows' arithmetic is that of each token alone.
+     */
+    @Override
+    public void stepAcross(ModelState[] states, int[] ids, int n, double[] ys, int yOff, int yStride) {
+        for (int i = 0; i < n; i++) {
+            checkId(ids[i]); // before anything changes
+            checkState(states[i]);
+        }
+        for (int done = 0; done < n; done += BLOCK) {
+            int nb = Math.min(BLOCK, n - done);
+            runAcross(states, done, nb, ids, ys, yOff + done * yStride, yStride);
+        }
+    }
+
+    @Override
+    public void stepAcross(ModelState[] states, double[] xs, int xStride, int n, double[] ys, int yOff, int yStride) {
+        for (int i = 0; i < n; i++) {
+            checkState(states[i]);
+        }
+        for (int done = 0; done < n; done += BLOCK) {
+            int nb = Math.min(BLOCK, n - done);
+            for (int t = 0; t < nb; t++) {
+                System.arraycopy(xs, (done + t) * xStride, h, t * dm, dm);
+            }
+            runAcross(states, done, nb, null, ys, yOff + done * yStride, yStride);
+        }
+    }
+
+    /** Row t of the block is one token of states[first + t]: the id ids[first + t], or the vector already in h. */
+    private void runAcross(ModelState[] states, int first, int nb, int[] ids, double[] ys, int yOff, int yStride) {
+        for (int i = 0; i < layers; i++) {
+            ModelState ls = layerStates[i];
+            for (int t = 0; t < nb; t++) {
+                ModelState s = states[first + t];
+                if (float64) {
+                    System.arraycopy(s.doubles(), i * sliceLength, ls.doubles(), 0, sliceLength);
+                } else {
+                    System.arraycopy(s.floats(), i * sliceLength, ls.floats(), 0, sliceLength);
+                }
+                ls.setTokens(s.tokens());
+                if (i == 0 && ids != null) {
+                    int id = ids[first + t];
+                    attention[0].stepToken(ls, id, a, t * dm);
+                    System.arraycopy(embedding, id * dm, h, t * dm, dm);
+                } else {
+                    attention[i].step(ls, h, t * dm, a, t * dm);
+                }
+                if (float64) {
+                    System.arraycopy(ls.doubles(), 0, s.doubles(), i * sliceLength, sliceLength);
+                } else {
+                    System.arraycopy(ls.floats(), 0, s.floats(), i * sliceLength, sliceLength);
+                }
+            }
+            tails[i].forward(h, a, nb);
+        }
+        output(nb, ys, yOff, yStride);
+        for (int t = 0; t < nb; t++) {
+            ModelState s = states[first + t];
+            s.setTokens(s.tokens() + 1);
+        }
+    }
+
+    /**
      * The block of {@code nb} tokens through every layer and the output. Inputs: h (vectors), or the
      * ids {@code ids[idOff ..]}, or ({@code oneId}) the single id {@code idOff}.
      */
@@ -176,17 +242,22 @@ final class StackStepper implements ModelStepper {
             }
             tails[i].forward(h, a, nb);
         }
+        output(nb, ys, yOff, dOut);
+    }
+
+    /** The final norm and head of the block's rows in h; row t to ys[yOff + t·yStride ..]. */
+    private void output(int nb, double[] ys, int yOff, int yStride) {
         for (int t = 0; t < nb; t++) {
             int o = t * dm;
             if (head != null) {
                 if (finalNorm != null) {
                     finalNorm.apply(h, o, h, o);
                 }
-                head.apply(h, o, ys, yOff + t * dOut);
+                head.apply(h, o, ys, yOff + t * yStride);
             } else if (finalNorm != null) {
-                finalNorm.apply(h, o, ys, yOff + t * dOut);
+                finalNorm.apply(h, o, ys, yOff + t * yStride);
             } else {
-                System.arraycopy(h, o, ys, yOff + t * dOut, dm);
+                System.arraycopy(h, o, ys, yOff + t * yStride, dm);
             }
         }
     }
