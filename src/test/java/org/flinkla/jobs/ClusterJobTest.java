@@ -70,6 +70,17 @@ class ClusterJobTest {
     }
 
     @Test
+    void theClusterJarCarriesPicocliRelocated() throws Exception {
+        // the cluster provides Flink, not picocli: the "cluster" shade execution must include it (its
+        // include list is explicit) and relocate it, so that it cannot clash with another on the class path
+        String pom = java.nio.file.Files.readString(java.nio.file.Path.of("pom.xml"));
+        java.util.regex.Matcher m = Pattern.compile("<id>cluster</id>(.*?)</execution>", Pattern.DOTALL).matcher(pom);
+        assertThat(m.find()).isTrue();
+        assertThat(m.group(1)).contains("<include>info.picocli:picocli</include>")
+                .containsPattern("<pattern>picocli</pattern>\\s*<shadedPattern>org.flinkla.shaded.picocli</shadedPattern>");
+    }
+
+    @Test
     void unknownOptionsGetSuggestions() {
         assertThat(usageError("--jobs", "x.yaml")).isEqualTo("error: Unknown option: '--jobs'. Did you mean: --job?");
         assertThat(usageError("--sql", "a.sql", "--paralelism", "2"))
