@@ -34,7 +34,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * The command line's picocli settings, shared by every command: parsing, the usage error a bad
  * command line becomes ({@link UsageException}: the synopsis, then one line naming the option and
  * what is wrong, with "Did you mean" suggestions for a mistyped option or command), and the value
- * converters that name the option in their errors.
+ * converters that name the option in their errors. What the cluster job and the stand-alone
+ * benchmarks share with it is in {@link CommandLines}.
  */
 final class Cli {
     /** How the jar is run; every synopsis starts with it. */
@@ -104,7 +105,8 @@ final class Cli {
         }
         String arg = unmatched.get(0);
         CommandSpec spec = cl.getCommandSpec();
-        if (!arg.startsWith("-") && !spec.subcommands().isEmpty() && cl.getParent() == null) {
+        boolean option = arg.startsWith("-") && arg.length() > 1;
+        if (!option && !spec.subcommands().isEmpty() && cl.getParent() == null) {
             throw usageError(cl, "unknown command '" + arg + "'"
                     + didYouMean(arg, new ArrayList<>(spec.subcommands().keySet())));
         }

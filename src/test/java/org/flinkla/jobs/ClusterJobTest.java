@@ -17,6 +17,7 @@ package org.flinkla.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -47,7 +48,7 @@ class ClusterJobTest {
 
     /** The usage error of {@code args}: its last line, after checking the synopsis comes first. */
     private static String usageError(String... args) {
-        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> ClusterJob.main(args));
+        Throwable t = catchThrowable(() -> ClusterJob.main(args));
         assertThat(t).isInstanceOf(ClusterJob.UsageError.class).isInstanceOf(ProgramParametrizationException.class);
         String[] lines = t.getMessage().split("\n");
         assertThat(lines[0]).startsWith("usage: flink run target/flink-linear-attention-cluster.jar --job");
@@ -125,9 +126,9 @@ class ClusterJobTest {
         String secret = "s3cr3t-cluster-define-Value";
         // a usage error after the secret, a malformed define, an unknown option with a glued-on value
         String e1 = usageError("--sql", "a.sql", "--define", "kafka.sasl.password=" + secret, "--parralelism", "2");
-        Throwable e2 = org.assertj.core.api.Assertions.catchThrowable(() -> ClusterJob.main(
+        Throwable e2 = catchThrowable(() -> ClusterJob.main(
                 new String[] {"--sql", "a.sql", "--define", secret}));
-        Throwable e3 = org.assertj.core.api.Assertions.catchThrowable(() -> ClusterJob.main(
+        Throwable e3 = catchThrowable(() -> ClusterJob.main(
                 new String[] {"--sql", "a.sql", "--pasword=" + secret}));
         assertThat(e1).doesNotContain(secret);
         assertThat(e2.getMessage()).contains("needs NAME=VALUE").doesNotContain(secret);
