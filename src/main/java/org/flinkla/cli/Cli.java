@@ -15,18 +15,15 @@
  */
 package org.flinkla.cli;
 
-import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import org.flinkla.jobs.CommandLines;
 import picocli.CommandLine;
-import picocli.CommandLine.Help.Ansi;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
@@ -37,7 +34,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * The command line's picocli settings, shared by every command: parsing, the usage error a bad
  * command line becomes ({@link UsageException}: the synopsis, then one line naming the option and
  * what is wrong, with "Did you mean" suggestions for a mistyped option or command), and the value
- * converters that name the option in their errors.
+ * converters that name the option in their errors. What the cluster job and the stand-alone
+ * benchmarks share with it is in {@link CommandLines}.
  */
 final class Cli {
     /** How the jar is run; every synopsis starts with it. */
@@ -62,19 +60,9 @@ final class Cli {
         return cl;
     }
 
-    /** Applies the settings to {@code cl} and its sub-commands (call after adding them). */
+    /** Applies the settings to {@code cl} and its sub-commands (call after adding them); see {@link CommandLines#configure}. */
     static CommandLine configure(CommandLine cl) {
-        cl.setColorScheme(CommandLine.Help.defaultColorScheme(Ansi.OFF));
-        cl.setUsageHelpWidth(100);
-        cl.setUsageHelpLongOptionsMaxWidth(30);
-        // collected rather than thrown, so that an unknown option is reported before a missing one
-        cl.setUnmatchedArgumentsAllowed(true);
-        cl.setOut(new PrintWriter(System.out, true));
-        cl.setErr(new PrintWriter(System.err, true));
-        for (CommandLine sub : cl.getSubcommands().values()) {
-            configure(sub);
-        }
-        return cl;
+        return CommandLines.configure(cl);
     }
 
     /**
@@ -117,22 +105,12 @@ final class Cli {
         }
         String arg = unmatched.get(0);
         CommandSpec spec = cl.getCommandSpec();
-        if (arg.startsWith("-") && arg.length() > 1) {
-            // the name only: a value glued on with '=' may be a secret
-            String name = arg.indexOf('=') > 0 ? arg.substring(0, arg.indexOf('=')) : arg;
-            List<String> names = new ArrayList<>();
-            for (OptionSpec o : spec.options()) {
-                if (!o.hidden()) {
-                    names.add(o.longestName());
-                }
-            }
-            throw usageError(cl, "Unknown option: '" + name + "'" + didYouMean(name, names));
-        }
-        if (!spec.subcommands().isEmpty() && cl.getParent() == null) {
+        boolean option = arg.startsWith("-") && arg.length() > 1;
+        if (!option && !spec.subcommands().isEmpty() && cl.getParent() == null) {
             throw usageError(cl, "unknown command '" + arg + "'"
                     + didYouMean(arg, new ArrayList<>(spec.subcommands().keySet())));
         }
-        throw usageError(cl, "unexpected argument '" + arg + "'");
+        throw usageError(cl, CommandLines.unmatched(cl));
     }
 
     /**
@@ -141,8 +119,7 @@ final class Cli {
      */
     static UsageException usageError(CommandLine cl, String message) {
         String name = cl.getParent() == null ? "" : cl.getCommandName() + ": ";
-        CommandLine.Help help = cl.getHelp();
-        String synopsis = "usage: " + help.synopsis("usage: ".length()).strip();
+        String synopsis = CommandLines.synopsis(cl);
         String more = cl.getParent() == null ? JAR + " --help lists the commands"
                 : JAR + " " + cl.getCommandName() + " --help lists the options";
         return new UsageException(name + message + "\n" + synopsis + "\n" + more);
@@ -150,7 +127,7 @@ final class Cli {
 
     /** A usage error for option {@code option} of the command of {@code spec}, named as picocli names bad values. */
     static ParameterException invalid(CommandSpec spec, String option, String reason) {
-        return new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': " + reason);
+        return CommandLines.invalid(spec, option, reason);
     }
 
     /** {@code f}'s value, its IllegalArgumentException turned into a usage error naming {@code option}. */
@@ -172,90 +149,18 @@ final class Cli {
         throw invalid(spec, option, "expected " + String.join(" or ", allowed) + ", got '" + value + "'");
     }
 
-    /**
-     * " Did you mean: X?" with the names closest to {@code typed}: within an edit distance of about a
-     * third of its length, or starting with it; "" when none is close.
-     */
+    /** " Did you mean: X?" with the names closest to {@code typed}; see {@link CommandLines#didYouMean}. */
     static String didYouMean(String typed, List<String> names) {
-        String t = strip(typed).toLowerCase(Locale.ROOT);
-        int limit = Math.max(1, Math.min(3, t.length() / 3));
-        List<String> close = new ArrayList<>();
-        List<Integer> distance = new ArrayList<>();
-        for (String n : names) {
-            String s = strip(n).toLowerCase(Locale.ROOT);
-            int d = distance(t, s);
-            if (d <= limit || (t.length() >= 3 && s.startsWith(t))) {
-                close.add(n);
-                distance.add(d);
-            }
-        }
-        if (close.isEmpty()) {
-            return "";
-        }
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < close.size(); i++) {
-            order.add(i);
-        }
-        order.sort(Comparator.comparingInt(distance::get));
-        List<String> best = new ArrayList<>();
-        for (int i = 0; i < Math.min(3, order.size()); i++) {
-            best.add(close.get(order.get(i)));
-        }
-        return ". Did you mean: " + String.join(" or ", best) + "?";
-    }
-
-    private static String strip(String name) {
-        int i = 0;
-        while (i < name.length() && name.charAt(i) == '-') {
-            i++;
-        }
-        return name.substring(i);
-    }
-
-    /**
-     * Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
-     * neighbours each cost 1 (d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+[a_i != b_j],
-     * d[i-2][j-2]+1 when a_i a_{i-1} = b_{j-1} b_j)).
-     */
-    static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
+        return CommandLines.didYouMean(typed, names);
     }
 
     /** A whole number; {@code _} and {@code ,} may group digits (100_000, 100,000). */
     static long wholeNumber(String v) {
-        try {
-            return Long.parseLong(v.strip().replace("_", "").replace(",", ""));
-        } catch (NumberFormatException e) {
-            throw new TypeConversionException("'" + v + "' is not a whole number");
-        }
+        return CommandLines.wholeNumber(v);
     }
 
     /** An int &gt; 0. */
-    static final class PositiveInt implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String v) {
-            long n = wholeNumber(v);
-            if (n <= 0 || n > Integer.MAX_VALUE) {
-                throw new TypeConversionException("needs a positive integer, got '" + v + "'");
-            }
-            return (int) n;
-        }
+    static final class PositiveInt extends CommandLines.PositiveInt {
     }
 
     /** A long &gt; 0. */

@@ -21,18 +21,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.flinkla.jobs.ClusterJob;
-import org.flinkla.jobs.Secrets;
+import org.flinkla.jobs.CommandLines;
 import org.flinkla.jobs.SqlJobFile;
 import org.flinkla.jobs.SqlJobRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code sql flink-jobs/JOB.sql [options]}: runs a SQL job file on a local Flink MiniCluster, against
@@ -71,7 +69,7 @@ public final class SqlCommand implements Callable<Integer> {
     Path outputFile;
 
     // a value may be a secret (a password for the file's Kafka tables): never shown, never echoed
-    @Option(names = "--define", paramLabel = "NAME=VALUE", converter = Define.class,
+    @Option(names = "--define", paramLabel = "NAME=VALUE", converter = CommandLines.Define.class,
             showDefaultValue = Visibility.NEVER,
             description = "value of placeholder $${NAME} in the file (repeatable). The value of a secret NAME"
                     + " (containing password, secret, token, jaas, credential, ...: docs/failures.md) is masked in"
@@ -102,22 +100,6 @@ public final class SqlCommand implements Callable<Integer> {
     Cli.Common common;
 
     SqlCommand() {}
-
-    /** {@code NAME=VALUE}; a secret-looking NAME's value is registered with {@link Secrets} at once. */
-    static final class Define implements ITypeConverter<String[]> {
-        @Override
-        public String[] convert(String d) {
-            int eq = d.indexOf('=');
-            if (eq <= 0) {
-                // the text is not echoed: it may be a secret given without its name
-                throw new TypeConversionException("needs NAME=VALUE (a name, '=', then the value)");
-            }
-            String name = d.substring(0, eq);
-            String value = d.substring(eq + 1);
-            Secrets.registerProperty(name, value);
-            return new String[] {name, value};
-        }
-    }
 
     /** Parses {@code args} and runs the command: the exit code (0 ok); a bad command line throws {@link UsageException}. */
     public static int run(String[] args) throws Exception {

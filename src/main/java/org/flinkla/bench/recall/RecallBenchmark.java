@@ -26,6 +26,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.TreeSet;
+import org.flinkla.jobs.CommandLines;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * Associative-recall benchmark (the sharpness measure): for each key width d_k and number of pairs
@@ -37,11 +44,12 @@ import java.util.TreeSet;
  * java -cp target/flink-linear-attention.jar org.flinkla.bench.recall.RecallBenchmark --out docs/recall
  * }</pre>
  *
- * Options: {@code --task recall} (or {@code overwrite}: every key written twice, the newer value
- * asked for); {@code --dk 16,32} key widths (d_v = d_k); {@code --pairs 1,2,4,...} the P grid (default
- * 1, 2, 4 and d_k·{1/4, 1/2, 3/4, 1, 3/2, 2, 3, 4}); {@code --trials 8}; {@code --seed 1};
- * {@code --favor-features 256}; {@code --methods softmax,elu,...}; {@code --out DIR} writes
- * {@code recall.csv} and {@code recall.svg} (or {@code overwrite.*}) there.
+ * Options ({@code --help} lists them): {@code --task recall} (or {@code overwrite}: every key written
+ * twice, the newer value asked for); {@code --dk 16,32} key widths (d_v = d_k); {@code --pairs 1,2,4,...}
+ * the P grid (default 1, 2, 4 and d_k·{1/4, 1/2, 3/4, 1, 3/2, 2, 3, 4}); {@code --trials 8};
+ * {@code --seed 1}; {@code --favor-features 256}; {@code --methods softmax,elu,...}; {@code --out DIR}
+ * writes {@code recall.csv} and {@code recall.svg} (or {@code overwrite.*}) there. A wrong command line
+ * prints the synopsis and then {@code error: recall: <what is wrong>}, exit code 2.
  */
 public final class RecallBenchmark {
     private RecallBenchmark() {
@@ -68,7 +76,7 @@ public final class RecallBenchmark {
                     return t;
                 }
             }
-            throw new IllegalArgumentException("--task: expected recall or overwrite, got '" + v + "'");
+            throw new IllegalArgumentException("expected recall or overwrite, got '" + v + "'");
         }
     }
 
@@ -77,20 +85,84 @@ public final class RecallBenchmark {
                           List<String> methods, Path out) {
     }
 
-    public static void main(String[] args) {
-        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-            System.out.println(usage());
-            return;
+    /** How the benchmark is run; the synopsis starts with it. */
+    static final String RUN = "java -cp target/flink-linear-attention.jar org.flinkla.bench.recall.RecallBenchmark";
+
+    /** The command line, declared with picocli ({@link CommandLines} holds the settings shared with the CLI). */
+    @Command(name = "recall", synopsisHeading = "usage: ", customSynopsis = RUN + " [options]",
+            descriptionHeading = "%n", optionListHeading = "%noptions:%n", footerHeading = "%n", sortOptions = false,
+            description = "Associative recall: for each key width d_k and number of pairs P, random unit"
+                    + " key-value pairs are written and every key is queried; each method's accuracy and mean"
+                    + " relative error are printed as tables (and written with --out).",
+            footer = "The benchmark and its results: docs/variants.md")
+    static final class Args {
+        @Option(names = "--task", paramLabel = "TASK", converter = TaskConverter.class, description = {
+            "recall (P pairs written once, every key queried) or overwrite (every key written twice, the newer"
+                    + " value asked for); default: recall"})
+        Task task = Task.RECALL;
+
+        @Option(names = "--dk", paramLabel = "N", split = ",", converter = CommandLines.PositiveInt.class,
+                description = "key widths d_k (d_v = d_k); default: 16,32")
+        int[] dks;
+
+        @Option(names = "--pairs", paramLabel = "P", split = ",", converter = CommandLines.PositiveInt.class,
+                description = "the grid of P (default: 1, 2, 4 and d_k times 1/4, 1/2, 3/4, 1, 3/2, 2, 3, 4)")
+        int[] pairs;
+
+        @Option(names = "--trials", paramLabel = "N", converter = OnePositiveInt.class,
+                description = "streams per cell; default: ${DEFAULT-VALUE}")
+        int trials = 8;
+
+        @Option(names = "--seed", paramLabel = "S", converter = WholeLong.class,
+                description = "seed of the streams; default: ${DEFAULT-VALUE}")
+        long seed = 1;
+
+        @Option(names = "--favor-features", paramLabel = "N", converter = OnePositiveInt.class,
+                description = "random features of the favor map; default: ${DEFAULT-VALUE}")
+        int favorFeatures = 256;
+
+        @Option(names = "--methods", paramLabel = "M", split = ",", converter = MethodConverter.class,
+                completionCandidates = MethodNames.class,
+                description = "the methods, of ${COMPLETION-CANDIDATES}; default: all")
+        List<String> methods;
+
+        @Option(names = "--out", paramLabel = "DIR",
+                description = "write TASK.csv and TASK.svg (recall.* or overwrite.*) into DIR")
+        Path out;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+        boolean help;
+
+        Options options() {
+            return new Options(task, dks != null ? dks : new int[] {16, 32}, pairs, trials, seed, favorFeatures,
+                    methods != null ? List.copyOf(methods) : RecallMethods.ALL, out);
         }
-        Options o;
+    }
+
+    /** The method names, for the help. */
+    static final class MethodNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return RecallMethods.ALL.iterator();
+        }
+    }
+
+    public static void main(String[] args) {
+        Args a = new Args();
+        CommandLine cl = commandLine(a);
         try {
-            o = parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("recall: " + e.getMessage());
-            System.err.println(usage());
+            if (!CommandLines.parse(cl, args)) {
+                return;
+            }
+        } catch (ParameterException e) {
+            // the synopsis first, so that what is wrong is the last line
+            System.err.println(CommandLines.synopsis(cl));
+            System.err.println(RUN + " --help lists the options");
+            System.err.println("error: recall: " + e.getMessage());
             System.exit(2);
             return;
         }
+        Options o = a.options();
         List<RecallResult> results = new ArrayList<>();
         for (int dk : o.dks()) {
             int[] grid = o.pairs() != null ? o.pairs() : defaultGrid(dk);
@@ -109,96 +181,67 @@ public final class RecallBenchmark {
                         StandardCharsets.UTF_8);
                 System.out.println("wrote " + csv + " and " + svg);
             } catch (IOException e) {
-                System.err.println("recall: cannot write to " + o.out() + ": " + e.getMessage());
+                System.err.println("error: recall: cannot write to " + o.out() + ": " + e.getMessage());
                 System.exit(1);
             }
         }
     }
 
-    static String usage() {
-        return "usage: RecallBenchmark [--task recall|overwrite] [--dk 16,32] [--pairs 1,2,4,...] [--trials 8] [--seed 1]"
-                + " [--favor-features 256] [--methods " + String.join(",", RecallMethods.ALL) + "] [--out DIR]";
+    static CommandLine commandLine(Args a) {
+        return CommandLines.configure(new CommandLine(a));
     }
 
-    /** Parses the options above; a wrong one gives an IllegalArgumentException that names it. */
+    /**
+     * Parses the options above; {@code null} when help was asked for (printed). A wrong command line
+     * is a picocli {@link ParameterException} whose message names the option.
+     */
     public static Options parse(String[] args) {
-        Task task = Task.RECALL;
-        int[] dks = {16, 32};
-        int[] pairs = null;
-        int trials = 8;
-        long seed = 1;
-        int favor = 256;
-        List<String> methods = RecallMethods.ALL;
-        Path out = null;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("option " + a + " needs a value");
-            }
-            String v = args[++i];
-            switch (a) {
-                case "--task":
-                    task = Task.parse(v);
-                    break;
-                case "--dk":
-                    dks = positiveInts(a, v);
-                    break;
-                case "--pairs":
-                    pairs = positiveInts(a, v);
-                    break;
-                case "--trials":
-                    trials = positiveInt(a, v);
-                    break;
-                case "--seed":
-                    seed = parseLong(a, v);
-                    break;
-                case "--favor-features":
-                    favor = positiveInt(a, v);
-                    break;
-                case "--methods":
-                    methods = new ArrayList<>();
-                    for (String m : v.split(",")) {
-                        methods.add(RecallMethods.checkName(m));
-                    }
-                    break;
-                case "--out":
-                    out = Path.of(v);
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown option " + a);
-            }
-        }
-        return new Options(task, dks, pairs, trials, seed, favor, methods, out);
+        Args a = new Args();
+        return CommandLines.parse(commandLine(a), args) ? a.options() : null;
     }
 
-    private static int[] positiveInts(String option, String v) {
-        String[] parts = v.split(",");
-        int[] out = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
+    /** {@code recall} or {@code overwrite}. */
+    static final class TaskConverter implements ITypeConverter<Task> {
+        @Override
+        public Task convert(String v) {
             try {
-                out[i] = Integer.parseInt(parts[i].trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + ": '" + parts[i] + "' is not an integer");
-            }
-            if (out[i] <= 0) {
-                throw new IllegalArgumentException(option + ": values must be positive, got " + out[i]);
+                return Task.parse(v);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
             }
         }
-        return out;
     }
 
-    private static int positiveInt(String option, String v) {
-        if (v.contains(",")) {
-            throw new IllegalArgumentException(option + " takes one value, got '" + v + "'");
+    /** One method name, made canonical; an unknown one with the closest known names. */
+    static final class MethodConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String v) {
+            try {
+                return RecallMethods.checkName(v);
+            } catch (IllegalArgumentException e) {
+                String close = CommandLines.didYouMean(v.trim(), RecallMethods.ALL);
+                throw new TypeConversionException(close.isEmpty() ? e.getMessage()
+                        : "unknown recall method '" + v + "'" + close);
+            }
         }
-        return positiveInts(option, v)[0];
     }
 
-    private static long parseLong(String option, String v) {
-        try {
-            return Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + ": '" + v + "' is not an integer");
+    /** One int &gt; 0 (a list is refused rather than read as a grouped number). */
+    static final class OnePositiveInt implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String v) {
+            if (v.contains(",")) {
+                throw new TypeConversionException("takes one value, got '" + v + "'");
+            }
+            return new CommandLines.PositiveInt().convert(v);
+        }
+    }
+
+    /** Any long. */
+    static final class WholeLong implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String v) {
+            return CommandLines.wholeNumber(v);
         }
     }
 

@@ -39,13 +39,17 @@ class RecallBenchmarkTest {
         assertThatThrownBy(() -> RecallBenchmark.parse(new String[] {"--methods", "softmax,blurry"}))
                 .hasMessageContaining("blurry");
         assertThatThrownBy(() -> RecallBenchmark.parse(new String[] {"--dk"}))
-                .hasMessageContaining("--dk needs a value");
+                .hasMessageContaining("Missing required parameter for option '--dk'");
         assertThatThrownBy(() -> RecallBenchmark.parse(new String[] {"--trials", "2,3"}))
-                .hasMessageContaining("--trials takes one value");
+                .hasMessageContaining("'--trials'").hasMessageContaining("takes one value, got '2,3'");
         assertThatThrownBy(() -> RecallBenchmark.parse(new String[] {"--task", "sort"}))
                 .hasMessageContaining("--task").hasMessageContaining("sort");
         assertThatThrownBy(() -> RecallBenchmark.parse(new String[] {"--speed", "3"}))
-                .hasMessageContaining("unknown option --speed");
+                .hasMessage("Unknown option: '--speed'. Did you mean: --seed?");
+        assertThatThrownBy(() -> RecallBenchmark.parse(new String[] {"--methods", "elu,deltaa"}))
+                .hasMessageContaining("'--methods'").hasMessageContaining("Did you mean: delta?");
+        assertThatThrownBy(() -> RecallBenchmark.parse(new String[] {"--seed", "x"}))
+                .hasMessageContaining("'--seed'").hasMessageContaining("'x'");
         RecallBenchmark.Options o = RecallBenchmark.parse(new String[] {"--dk", "8", "--pairs", "1,3", "--trials", "2"});
         assertThat(o.dks()).containsExactly(8);
         assertThat(o.pairs()).containsExactly(1, 3);
@@ -53,6 +57,35 @@ class RecallBenchmarkTest {
         assertThat(o.task()).isEqualTo(RecallBenchmark.Task.RECALL);
         assertThat(RecallBenchmark.parse(new String[] {"--task", "overwrite", "--methods", " Delta,elu"}).methods())
                 .containsExactly("delta", "elu");
+        RecallBenchmark.Options d = RecallBenchmark.parse(new String[0]);
+        assertThat(d.dks()).containsExactly(16, 32);
+        assertThat(d.pairs()).isNull();
+        assertThat(d.trials()).isEqualTo(8);
+        assertThat(d.seed()).isEqualTo(1L);
+        assertThat(d.favorFeatures()).isEqualTo(256);
+        assertThat(d.methods()).isEqualTo(RecallMethods.ALL);
+        assertThat(d.out()).isNull();
+        assertThat(d.task()).isEqualTo(RecallBenchmark.Task.RECALL);
+    }
+
+    @Test
+    void helpListsTheOptionsWithTheirDefaults() {
+        java.io.PrintStream saved = System.out;
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(b, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertThat(RecallBenchmark.parse(new String[] {"--help"})).isNull();
+        } finally {
+            System.setOut(saved);
+        }
+        String help = b.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(help).startsWith("usage: " + RecallBenchmark.RUN + " [options]");
+        for (String o : new String[] {"--task=TASK", "--dk=N[,N...]", "--pairs=P[,P...]", "--trials=N", "--seed=S",
+            "--favor-features=N", "--methods=M[,M...]", "--out=DIR", "-h, --help"}) {
+            assertThat(help).as(o).contains(o);
+        }
+        assertThat(help).contains("default: 8").contains("default: 256").contains(String.join(", ", RecallMethods.ALL)
+                .substring(0, 30));
     }
 
     @Test
