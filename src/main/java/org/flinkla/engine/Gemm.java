@@ -209,9 +209,9 @@ public final class Gemm implements java.io.Serializable {
         return hasBias;
     }
 
-    /** Bytes of the packed weights (with padding) and the bias. */
+    /** Bytes of the packed weights (with the padding panels) and of the bias, if any. */
     public long bytes() {
-        return (long) panels * in * PANEL * precision.bytesPerWeight() + 8L * bias.length;
+        return (long) panels * in * PANEL * precision.bytesPerWeight() + (hasBias ? 8L * bias.length : 0);
     }
 
     /** Floating-point operations of {@link #apply} for n tokens: 2·n·in·out (a multiply and an add per weight). */

@@ -202,8 +202,8 @@ final class FlaStepper implements ModelStepper {
         }
         for (int t = 0; t < n; t++) {
             FlaMath.rmsNorm(h, t * d, d, m.finalNorm, eps, xn, t * d);
-            m.lmHead.rowsTimes(xn, t * d, ys, yOff + t * vocabSize);
         }
+        m.lmHead.mul(xn, 0, d, n, ys, yOff, vocabSize);
         state.setTokens(pos0 + n);
     }
 
