@@ -88,8 +88,8 @@ public final class EncoderStack implements SequenceModel, java.io.Serializable {
         }
         this.stateLength = (int) total;
         this.dense = new EncoderDense(weights, weightPrecision);
-        String a = describe(weights); // "...)": the weight precision goes inside, when it rounded weights
-        this.architecture = a.substring(0, a.length() - 1) + dense.describe() + ")";
+        String arch = describe(weights); // "...)": the weight precision goes inside, when it rounded weights
+        this.architecture = arch.substring(0, arch.length() - 1) + dense.describe() + ")";
     }
 
     /** The packed dense products (shared by every stepper). */
