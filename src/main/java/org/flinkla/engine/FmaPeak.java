@@ -34,10 +34,9 @@ public final class FmaPeak {
     public static Result measure(double seconds) {
         double[] sink = new double[1];
         boolean vector = VectorSupport.enabled();
-        long warm = 20_000;
-        for (int i = 0; i < 20; i++) { // C2 compiles the loops before the timed runs
-            run(vector, true, warm, sink);
-            run(vector, false, warm, sink);
+        for (int i = 0; i < 300; i++) { // C2 compiles the loops before the timed runs
+            run(vector, true, 20_000, sink);
+            run(vector, false, 20_000, sink);
         }
         double dbl = time(vector, true, seconds / 2, sink);
         double flt = time(vector, false, seconds / 2, sink);
@@ -49,9 +48,12 @@ public final class FmaPeak {
         return new Result(dbl, flt, kind);
     }
 
-    /** The best of a few timed runs within the budget: GFLOP/s. */
+    /**
+     * The best of many short timed runs (about a millisecond each) within the budget: GFLOP/s. Short
+     * runs, so that one that had the core to itself, with the compiled loop, is among them.
+     */
     private static double time(boolean vector, boolean dbl, double seconds, double[] sink) {
-        long rounds = 1_000_000;
+        long rounds = 100_000;
         double best = 0;
         long end = System.nanoTime() + (long) (seconds * 1e9);
         do {

@@ -359,6 +359,31 @@ public final class FlaLanguageModel implements SequenceModel, java.io.Serializab
         return b;
     }
 
+    /** The dense products of layer l (in the order a token meets them), then the lm_head (for benchmarks). */
+    public java.util.List<Gemm> denseProducts(int l) {
+        Layer w = layers[l];
+        java.util.List<Gemm> g = new java.util.ArrayList<>();
+        g.add(w.inT.gemm);
+        if (w.gk1T != null) {
+            g.add(w.gk1T.gemm);
+        }
+        g.add(w.oT.gemm);
+        g.add(w.gateUpT.gemm);
+        g.add(w.downT.gemm);
+        g.add(lmHead.gemm);
+        return g;
+    }
+
+    /** Floating-point operations of the dense products per token (2 per weight: projections, MLP, lm_head). */
+    public long denseFlopsPerToken() {
+        long f = lmHead.gemm.flops(1);
+        for (Layer w : layers) {
+            f += w.inT.gemm.flops(1) + w.oT.gemm.flops(1) + w.gateUpT.gemm.flops(1) + w.downT.gemm.flops(1)
+                    + (w.gk1T == null ? 0 : w.gk1T.gemm.flops(1));
+        }
+        return f;
+    }
+
     @Override public int inputWidth() { return config.hiddenSize(); }
     @Override public int vocabSize() { return config.vocabSize(); }
     @Override public String vocab() { return vocab; }
