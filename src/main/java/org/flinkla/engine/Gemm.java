@@ -299,7 +299,8 @@ public final class Gemm implements java.io.Serializable {
 
     /**
      * The plain-Java kernel: panel by panel (widened once for all tokens), for each token the
-     * panel's 16 chains {@code acc_c = fma(x_i, w_ic, acc_c)} over i, kept in a 16-element tile.
+     * panel's 16 chains {@code acc_c = fma(x_i, w_ic, acc_c)} over i in 16 locals: independent
+     * scalar FMAs, which C2 keeps in registers (it does not vectorize this loop).
      */
     private void applyPlain(double[] x, int xOff, int xStride, int n, double[] y, int yOff, int yStride, Scratch s) {
         double[] acc = s.tile;
@@ -309,17 +310,53 @@ public final class Gemm implements java.io.Serializable {
             int j0 = p * PANEL;
             int width = Math.min(PANEL, out - j0);
             for (int t = 0; t < n; t++) {
-                int xr = xOff + t * xStride;
-                System.arraycopy(bias, j0, acc, 0, PANEL);
-                for (int i = 0; i < in; i++) {
-                    double xi = x[xr + i];
-                    int k = wo + i * PANEL;
-                    for (int c = 0; c < PANEL; c++) {
-                        acc[c] = Math.fma(xi, w[k + c], acc[c]);
-                    }
-                }
+                panelPlain(w, wo, x, xOff + t * xStride, j0, acc);
                 System.arraycopy(acc, 0, y, yOff + t * yStride + j0, width);
             }
         }
+    }
+
+    /** One token × one float64 panel (at wo) → acc[0..16). */
+    private void panelPlain(double[] w, int wo, double[] x, int xr, int j0, double[] acc) {
+        double[] b = bias;
+        double a0 = b[j0], a1 = b[j0 + 1], a2 = b[j0 + 2], a3 = b[j0 + 3];
+        double a4 = b[j0 + 4], a5 = b[j0 + 5], a6 = b[j0 + 6], a7 = b[j0 + 7];
+        double a8 = b[j0 + 8], a9 = b[j0 + 9], a10 = b[j0 + 10], a11 = b[j0 + 11];
+        double a12 = b[j0 + 12], a13 = b[j0 + 13], a14 = b[j0 + 14], a15 = b[j0 + 15];
+        for (int i = 0, k = wo; i < in; i++, k += PANEL) {
+            double xi = x[xr + i];
+            a0 = Math.fma(xi, w[k], a0);
+            a1 = Math.fma(xi, w[k + 1], a1);
+            a2 = Math.fma(xi, w[k + 2], a2);
+            a3 = Math.fma(xi, w[k + 3], a3);
+            a4 = Math.fma(xi, w[k + 4], a4);
+            a5 = Math.fma(xi, w[k + 5], a5);
+            a6 = Math.fma(xi, w[k + 6], a6);
+            a7 = Math.fma(xi, w[k + 7], a7);
+            a8 = Math.fma(xi, w[k + 8], a8);
+            a9 = Math.fma(xi, w[k + 9], a9);
+            a10 = Math.fma(xi, w[k + 10], a10);
+            a11 = Math.fma(xi, w[k + 11], a11);
+            a12 = Math.fma(xi, w[k + 12], a12);
+            a13 = Math.fma(xi, w[k + 13], a13);
+            a14 = Math.fma(xi, w[k + 14], a14);
+            a15 = Math.fma(xi, w[k + 15], a15);
+        }
+        acc[0] = a0;
+        acc[1] = a1;
+        acc[2] = a2;
+        acc[3] = a3;
+        acc[4] = a4;
+        acc[5] = a5;
+        acc[6] = a6;
+        acc[7] = a7;
+        acc[8] = a8;
+        acc[9] = a9;
+        acc[10] = a10;
+        acc[11] = a11;
+        acc[12] = a12;
+        acc[13] = a13;
+        acc[14] = a14;
+        acc[15] = a15;
     }
 }
