@@ -8,11 +8,14 @@ FLA's save_pretrained writes it or org.flinkla.model.FlaModelFiles.write), and d
 the per-token math of FLA's fused_recurrent path (short convolution windows, L2-normalised q/k,
 gated delta rule, gated RMSNorm output, SwiGLU MLP) in float32 on one thread
 (torch.set_num_threads(1)).  Measures tokens/s for single tokens (one call per token) and for
-chunks (projections of a chunk batched per layer, the recurrence token by token inside it),
-and prints one JSON line with the rates and the logits of --ids for a cross-check.
+chunks of --chunks sizes in two forms: projections of a chunk batched per layer with the
+recurrence token by token inside it (chunkN), and the same with the convolution and the gated
+delta rule in their parallel chunkwise form (chunkN_parallel, see chunk_delta).  Prints one JSON
+line with the rates, the largest logit difference of the two forms, and the logits of --ids for a
+cross-check.
 
 Needs only PyTorch (no FLA, Triton, einops or safetensors).  Run from anywhere:
-    /usr/bin/python3 scripts/bench/gdn_step_bench.py MODEL_DIR [--seconds 5] [--chunk 256] [--ids 1 2 3]
+    /usr/bin/python3 scripts/bench/gdn_step_bench.py MODEL_DIR [--seconds 5] [--chunks 64 256 1024] [--ids 1 2 3]
 """
 
 import argparse
@@ -99,8 +102,10 @@ class GatedDeltaNetLM:
     def rms(x, w, eps):
         return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * w
 
-    def block(self, ids, state):
-        """Logits [n, vocab] for the token ids of one block; advances state."""
+    def block(self, ids, state, parallel=False):
+        """Logits [n, vocab] for the token ids of one block; advances state.  parallel: the
+        short convolution as one conv1d over the block and the gated delta rule in its chunkwise
+        (WY / UT-transform) form, chunks of 64 (see chunk_delta); else token by token."""
         h = self.emb[ids]                                      # [n, D]
         n = h.shape[0]
         kd, vd, H, HV, dk, dv = self.key_dim, self.value_dim, self.H, self.HV, self.dk, self.dv
@@ -121,7 +126,22 @@ class GatedDeltaNetLM:
             gd = torch.exp(lw['negA'] * F.softplus(a + lw['dt_bias']))  # exp(g) per value head
             o = torch.empty(n, HV, dv, dtype=DT)
             win, S, cw = st['win'], st['S'], lw['conv']
-            for t in range(n):
+            if parallel:
+                # causal depthwise convolution of [window | block] at once, window = the last K-1 inputs
+                X = torch.cat([win.t(), qkv], 0)                              # [K-1+n, C]
+                y = F.conv1d(X.t().unsqueeze(0), cw.unsqueeze(1), groups=C)[0].t()  # [n, C]
+                win.copy_(X[n:].t() if self.K > 1 else win)
+                y = F.silu(y)
+                q = y[:, :kd].view(n, H, dk)
+                k = y[:, kd:2 * kd].view(n, H, dk)
+                v = y[:, 2 * kd:].view(n, HV, dv)
+                q = q / torch.sqrt(q.pow(2).sum(-1, keepdim=True) + 1e-6) * scale
+                k = k / torch.sqrt(k.pow(2).sum(-1, keepdim=True) + 1e-6)
+                if HV != H:
+                    q = q.repeat_interleave(HV // H, 1)
+                    k = k.repeat_interleave(HV // H, 1)
+                o = chunk_delta(q, k, v, beta, torch.log(gd), S)
+            for t in range(0 if not parallel else n, n):
                 xt = qkv[t]
                 # short convolution over the window of the last K-1 inputs, then SiLU
                 y = (cw[:, :-1] * win).sum(-1) + cw[:, -1] * xt
@@ -151,6 +171,42 @@ class GatedDeltaNetLM:
         return F.linear(self.rms(h, self.final_norm, self.eps), self.lm_head)
 
 
+def chunk_delta(q, k, v, beta, g, S, C=64):
+    """The gated delta rule over a block in chunks of C (FLA's chunk form, written out in torch).
+    Per head, with S the state [d_v, d_k] as the token loop holds it, the recurrence is
+    S_t = a_t S_{t-1} + beta_t (v_t - a_t S_{t-1} k_t) k_t^T, o_t = S_t q_t, a_t = exp(g_t).
+    Inside a chunk with G_i = sum_{j<=i} g_j: T = (I + L)^-1, L_ij = beta_i k_i.k_j e^{G_i-G_j}
+    (i > j); W = T (beta k e^G), U = T (beta v); then V' = U - W S^T, o = (q e^G) S^T +
+    ((q k^T) o e^{G_i-G_j}, i >= j) V', and S <- e^{G_C} S + V'^T (k e^{G_C - G}).
+    q, k [n, H, d_k]; v [n, H, d_v]; beta, g [n, H]; S [H, d_v, d_k] updated in place."""
+    n, H, dk = k.shape
+    dv = v.shape[-1]
+    out = torch.empty(n, H, dv, dtype=v.dtype)
+    St = S.transpose(1, 2).clone()                                  # [H, d_k, d_v]
+    for c0 in range(0, n, C):
+        c1 = min(n, c0 + C)
+        m = c1 - c0
+        qc = q[c0:c1].transpose(0, 1)                               # [H, m, d_k]
+        kc = k[c0:c1].transpose(0, 1)
+        vc = v[c0:c1].transpose(0, 1)                               # [H, m, d_v]
+        bc = beta[c0:c1].t()                                        # [H, m]
+        G = torch.cumsum(g[c0:c1].t(), -1)                          # [H, m]
+        decay = torch.exp(G[:, :, None] - G[:, None, :]).tril()     # e^{G_i - G_j}, i >= j
+        kb = kc * bc[..., None]
+        eye = torch.eye(m, dtype=v.dtype)
+        L = (kb @ kc.transpose(1, 2) * decay).tril(-1)
+        T = torch.linalg.solve_triangular(eye + L, eye.expand(H, m, m), upper=False, unitriangular=True)
+        W = T @ (kb * torch.exp(G)[..., None])
+        U = T @ (vc * bc[..., None])
+        Vn = U - W @ St                                             # [H, m, d_v]
+        attn = (qc @ kc.transpose(1, 2)) * decay
+        out[c0:c1] = ((qc * torch.exp(G)[..., None]) @ St + attn @ Vn).transpose(0, 1)
+        gl = G[:, -1]
+        St = St * torch.exp(gl)[:, None, None] + (kc * torch.exp(gl[:, None] - G)[..., None]).transpose(1, 2) @ Vn
+    S.copy_(St.transpose(1, 2))
+    return out
+
+
 def rate(fn, seconds):
     """(tokens per wall-clock second, tokens per CPU second of this thread) of fn(), which returns
     the tokens it decoded: a warm-up pass, then a timed one.  With one torch thread the operators
@@ -167,7 +223,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('model_dir')
     ap.add_argument('--seconds', type=float, default=5.0)
-    ap.add_argument('--chunk', type=int, default=256)
+    ap.add_argument('--chunks', type=int, nargs='*', default=[64, 256, 1024])
     ap.add_argument('--ids', type=int, nargs='*', default=[1, 2, 3, 4])
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
@@ -186,23 +242,32 @@ def main(argv):
             pos[0] += 1
         return 16
 
-    st2 = m.new_state()
-    cpos = [0]
-
-    def chunk():
-        o = cpos[0] % (4096 - a.chunk)
-        m.block(ids[o:o + a.chunk], st2)
-        cpos[0] += a.chunk
-        return a.chunk
-
     single_rate = rate(single, a.seconds)
-    chunk_rate = rate(chunk, a.seconds)
+    result = {'torch': torch.__version__, 'threads': torch.get_num_threads(),
+              'single_tokens_per_s': single_rate[0], 'single_tokens_per_cpu_s': single_rate[1]}
+    for size in a.chunks:
+        for parallel in (False, True):
+            stc = m.new_state()
+            cp = [0]
+
+            def chunk():
+                o = cp[0] % (4096 - size)
+                m.block(ids[o:o + size], stc, parallel)
+                cp[0] += size
+                return size
+
+            r = rate(chunk, a.seconds)
+            name = f'chunk{size}' + ('_parallel' if parallel else '')
+            result[name + '_tokens_per_s'] = r[0]
+            result[name + '_tokens_per_cpu_s'] = r[1]
+    # the two forms compute the same logits (up to float32 rounding)
+    sa, sb = m.new_state(), m.new_state()
+    la, lb = m.block(ids[:300], sa), m.block(ids[:300], sb, True)
+    result['parallel_vs_loop_max_abs_logit_difference'] = float((la - lb).abs().max())
     st3 = m.new_state()
-    logits = [m.block(torch.tensor([i]), st3)[0].tolist() for i in a.ids]
-    print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(),
-                      'single_tokens_per_s': single_rate[0], 'single_tokens_per_cpu_s': single_rate[1],
-                      f'chunk{a.chunk}_tokens_per_s': chunk_rate[0], f'chunk{a.chunk}_tokens_per_cpu_s': chunk_rate[1],
-                      'ids': a.ids, 'logits': logits}))
+    result['ids'] = a.ids
+    result['logits'] = [m.block(torch.tensor([i]), st3)[0].tolist() for i in a.ids]
+    print(json.dumps(result))
     return 0
 
 

@@ -73,6 +73,12 @@ public final class BenchSuite {
         MachineInfo before = MachineInfo.capture();
         out.set("machine", before.toJson());
         out.put("kernels_in_this_jvm", org.flinkla.engine.VectorSupport.describe());
+        // the core's FMA peak in this JVM, for the GFLOP/s of the engine figures (0.6 s)
+        org.flinkla.engine.FmaPeak.Result peak = org.flinkla.engine.FmaPeak.measure(0.6);
+        ObjectNode cal = out.putObject("fma_peak_per_core");
+        cal.put("double_gflops", peak.doubleGflops());
+        cal.put("float_gflops", peak.floatGflops());
+        cal.put("kind", peak.kind());
         log.accept("bench (" + s.mode() + ") on " + before.describe());
         long t0 = System.nanoTime();
 

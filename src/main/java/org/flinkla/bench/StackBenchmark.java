@@ -172,11 +172,16 @@ public final class StackBenchmark {
         List<SequenceModel> models = List.of(singleLayer(StatePrecision.FLOAT64, 1),
                 stack(Activation.RELU, StatePrecision.FLOAT64, 2), stack(Activation.GELU, StatePrecision.FLOAT64, 2),
                 stack(Activation.RELU, StatePrecision.FLOAT32, 2));
+        org.flinkla.engine.FmaPeak.Result peak = org.flinkla.engine.FmaPeak.measure(0.6);
         System.out.println("kernels: " + VectorSupport.describe() + "; " + Runtime.getRuntime().availableProcessors()
-                + " cores; engine: tokens per CPU second of the stepping thread");
+                + " cores; engine: tokens per CPU second of the stepping thread; load average "
+                + ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        System.out.printf(Locale.ROOT, "FMA peak per core (calibration loop, %s): %.1f GFLOP/s float64, %.1f float32%n",
+                peak.kind(), peak.doubleGflops(), peak.floatGflops());
+        System.out.println("GFLOP/s: the dense products' FLOPs (2 per weight per token) per CPU second of steps (chunk 64)");
         System.out.println();
-        System.out.println("| model | state bytes/key | step | steps (chunk 64) | stepToken | stepTokens (chunk 64) |");
-        System.out.println("|---|---:|---:|---:|---:|---:|");
+        System.out.println("| model | state bytes/key | step | steps (chunk 64) | stepToken | stepTokens (chunk 64) | GFLOP/s | % of peak |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
         for (SequenceModel m : models) {
             double step = rate(mx, seconds, m, (s, st) -> {
                 s.step(st, xs, 0, ys, 0);
@@ -194,8 +199,9 @@ public final class StackBenchmark {
                 s.stepTokens(st, ids, 0, CHUNK, ys, 0);
                 return CHUNK;
             });
-            System.out.printf(Locale.ROOT, "| %s | %,d | %,.0f | %,.0f | %,.0f | %,.0f |%n", name(m), m.stateBytes(),
-                    step, steps, token, tokens);
+            double gflops = steps * denseFlopsPerToken(m) / 1e9;
+            System.out.printf(Locale.ROOT, "| %s | %,d | %,.0f | %,.0f | %,.0f | %,.0f | %.1f | %.0f%% |%n", name(m),
+                    m.stateBytes(), step, steps, token, tokens, gflops, 100 * gflops / peak.doubleGflops());
         }
         System.out.println();
         System.out.println("operator (heap state, parallelism 1, " + keys + " keys, DNA symbol records; tokens/s wall clock at the sink):");
@@ -214,6 +220,15 @@ public final class StackBenchmark {
                 System.out.printf(Locale.ROOT, "| %s | %d | %,.0f |%n", name(m), chunk, best);
             }
         }
+    }
+
+    /** 2 per weight of the attention projections (q, k, v, out) and, for the stack, the feed-forwards, per layer. */
+    static long denseFlopsPerToken(SequenceModel m) {
+        long attention = 2L * D_MODEL * (3L * D_MODEL) + 2L * D_MODEL * D_MODEL;
+        if (m instanceof EncoderStack) {
+            return LAYERS * (attention + 2L * 2 * D_MODEL * D_FF);
+        }
+        return attention;
     }
 
     private static String name(SequenceModel m) {

@@ -30,6 +30,7 @@ import org.flinkla.engine.AttentionConfig;
 import org.flinkla.engine.AttentionWeights;
 import org.flinkla.engine.FeatureMapKind;
 import org.flinkla.engine.StatePrecision;
+import org.flinkla.engine.WeightPrecision;
 import org.flinkla.engine.Variant;
 import org.flinkla.engine.stack.Activation;
 import org.flinkla.engine.stack.EncoderLayerWeights;
@@ -96,7 +97,7 @@ public final class FastTransformersLoader {
     public static EncoderStack load(Safetensors st, Map<String, String> overrides) {
         EncoderWeights w = parse(st, overrides, false);
         try {
-            return new EncoderStack(w, st.source());
+            return new EncoderStack(w, st.source(), weightPrecision(st, overrides));
         } catch (IllegalArgumentException e) {
             throw new ModelFileException(st.source(), "configuration", e.getMessage(), e);
         }
@@ -108,7 +109,14 @@ public final class FastTransformersLoader {
 
     /** A softmax stack (feature_map softmax), run over growing KV caches; not for the operator. */
     public static SoftmaxEncoder loadSoftmax(Safetensors st, Map<String, String> overrides) {
-        return new SoftmaxEncoder(parse(st, overrides, true), st.source());
+        return new SoftmaxEncoder(parse(st, overrides, true), st.source(), weightPrecision(st, overrides));
+    }
+
+    /** The {@code weights} option (metadata or override): float64, float32 or bfloat16; null when absent. */
+    private static WeightPrecision weightPrecision(Safetensors st, Map<String, String> overrides) {
+        ModelMetadata.Setting w = ModelMetadata.merge(st.metadata(), overrides, st.source(),
+                ModelMetadata.ENCODER_KEYS, FORMAT).get(ModelMetadata.WEIGHTS);
+        return w == null ? null : ModelMetadata.parse(w, st.source(), () -> WeightPrecision.parse(w.value));
     }
 
     /** The checked weights of the file; {@code softmaxWanted} says which kind of attention the caller runs. */

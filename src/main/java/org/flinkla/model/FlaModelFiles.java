@@ -39,6 +39,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import org.flinkla.engine.StatePrecision;
+import org.flinkla.engine.WeightPrecision;
 import org.flinkla.engine.fla.Activation;
 import org.flinkla.engine.fla.FlaArchitecture;
 import org.flinkla.engine.fla.FlaConfig;
@@ -62,8 +63,9 @@ import org.flinkla.engine.fla.FlaLanguageModel;
  * dtype, ...) do not change the decoded logits and are ignored. The extra key {@code vocab} (a
  * string, one symbol per token id, or a list of strings) gives symbols to the first token ids.
  *
- * <p>Overrides: {@code state_precision} (float32, FLA's and the default, or float64) and
- * {@code vocab}. Every problem is a {@link ModelFileException} naming the file and the key or
+ * <p>Overrides: {@code state_precision} (float32, FLA's and the default, or float64),
+ * {@code vocab}, and {@code weights} (float64, float32 or bfloat16: how the matrices are held;
+ * default float32 when every weight is a float32 value, else float64). Every problem is a {@link ModelFileException} naming the file and the key or
  * tensor.
  */
 public final class FlaModelFiles {
@@ -75,8 +77,9 @@ public final class FlaModelFiles {
 
     static final String STATE_PRECISION = "state_precision";
     static final String VOCAB = "vocab";
+    static final String WEIGHT_PRECISION = "weights";
     /** Override keys this format takes. */
-    public static final List<String> OPTION_KEYS = List.of(STATE_PRECISION, VOCAB);
+    public static final List<String> OPTION_KEYS = List.of(STATE_PRECISION, VOCAB, WEIGHT_PRECISION);
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -247,13 +250,14 @@ public final class FlaModelFiles {
         return load(dir, Map.of());
     }
 
-    /** Loads a model directory; {@code overrides}: state_precision, vocab. */
+    /** Loads a model directory; {@code overrides}: state_precision, vocab, weights. */
     public static FlaLanguageModel load(Path dir, Map<String, String> overrides) {
         String dirName = dir.toString();
         Path configFile = dir.resolve(CONFIG);
         String cfgName = configFile.toString();
         StatePrecision precision = StatePrecision.FLOAT32;
         String vocabOverride = null;
+        WeightPrecision weights = null;
         if (overrides != null) {
             for (Map.Entry<String, String> e : overrides.entrySet()) {
                 String key = e.getKey().trim().toLowerCase(Locale.ROOT).replace('-', '_');
@@ -268,6 +272,12 @@ public final class FlaModelFiles {
                     }
                 } else if (key.equals(VOCAB)) {
                     vocabOverride = e.getValue();
+                } else if (key.equals(WEIGHT_PRECISION)) {
+                    try {
+                        weights = WeightPrecision.parse(e.getValue());
+                    } catch (IllegalArgumentException ex) {
+                        throw new ModelFileException(dirName, "override " + WEIGHT_PRECISION, ex.getMessage(), ex);
+                    }
                 } else {
                     throw new ModelFileException(dirName, "override " + e.getKey(),
                             "does not apply to a flash-linear-attention model directory (it takes "
@@ -293,7 +303,7 @@ public final class FlaModelFiles {
         }
         Map<String, double[]> tensors = readTensors(dir, config);
         try {
-            return new FlaLanguageModel(config, tensors, vocab, dirName);
+            return new FlaLanguageModel(config, tensors, vocab, dirName, weights);
         } catch (IllegalArgumentException e) {
             throw new ModelFileException(dirName, null, e.getMessage(), e);
         }

@@ -42,6 +42,8 @@ final class ModelMetadata {
     static final String VARIANT = "variant";
     static final String DECAY = "decay";
     static final String STATE_PRECISION = "state_precision";
+    /** How dense weights are held: float64, float32 or bfloat16 (encoder stacks and FLA models). */
+    static final String WEIGHTS = "weights";
 
     static final List<String> KEYS = List.of(HEADS, FEATURE_MAP, EPS, FAVOR_FEATURES, FAVOR_SEED, VOCAB,
             VARIANT, DECAY, STATE_PRECISION);
@@ -53,11 +55,11 @@ final class ModelMetadata {
 
     /** The keys of a fast-transformers-encoder file (favor_seed does not apply: its ω is stored). */
     static final List<String> ENCODER_KEYS = List.of(HEADS, FEATURE_MAP, ACTIVATION, EPS, LAYER_NORM_EPS,
-            FAVOR_FEATURES, SOFTMAX_TEMP, VOCAB, VARIANT, DECAY, STATE_PRECISION);
+            FAVOR_FEATURES, SOFTMAX_TEMP, VOCAB, VARIANT, DECAY, STATE_PRECISION, WEIGHTS);
 
     /** Every key any format accepts, in a stable order (single-layer keys first). */
     static final List<String> ALL_KEYS = List.of(HEADS, FEATURE_MAP, EPS, FAVOR_FEATURES, FAVOR_SEED, VOCAB,
-            VARIANT, DECAY, STATE_PRECISION, ACTIVATION, LAYER_NORM_EPS, SOFTMAX_TEMP);
+            VARIANT, DECAY, STATE_PRECISION, ACTIVATION, LAYER_NORM_EPS, SOFTMAX_TEMP, WEIGHTS);
 
     /** A configuration value and where it came from ("metadata heads" or "override heads"), for messages. */
     static final class Setting {

@@ -17,9 +17,11 @@ package org.flinkla.engine.fla;
 
 import java.util.Map;
 import java.util.Objects;
+import org.flinkla.engine.Gemm;
 import org.flinkla.engine.ModelStepper;
 import org.flinkla.engine.SequenceModel;
 import org.flinkla.engine.StatePrecision;
+import org.flinkla.engine.WeightPrecision;
 
 /**
  * A flash-linear-attention causal LM ({@code GatedDeltaNetForCausalLM}, {@code DeltaNetForCausalLM},
@@ -63,76 +65,57 @@ public final class FlaLanguageModel implements SequenceModel, java.io.Serializab
     final Mat embeddings;        // rows [vocab][hidden]
     final double[] finalNorm;    // [hidden]
     final Mat lmHead;            // rows [vocab][hidden]; the same matrix as embeddings when tied
-    /** Whether the matrices are held as float32 (lossless: every value is a float32). */
-    final boolean float32Weights;
+    /** How the matrices are held. */
+    final WeightPrecision weightPrecision;
+    /** Whether holding them so rounded some weight (then the architecture string says so). */
+    final boolean roundedWeights;
     final Layer[] layers;
     /** RetNet: base^(−2i/d_k) for i < d_k/2. */
     final double[] invFreq;
 
     /**
-     * A weight matrix stored transposed ([in][out], for {@link FlaMath#matmul}) or as rows
-     * ([rows][cols], the embeddings and lm_head): float32 when every value is exactly a float32
-     * (any F32, F16 or BF16 file), else float64. The products are computed in float64 either way
-     * and the values are the same, so the logits do not depend on the storage; float32 halves the
-     * memory and the bytes read per token.
+     * A weight matrix, held by {@link Gemm} (packed, float64, float32 or bfloat16): the layers'
+     * matrices given transposed ([in][out], {@link #transposed}), the embeddings and lm_head as
+     * rows ([vocab][hidden], {@link #rows}: the product is y = M x, and row r is an embedding).
+     * float32 when every value is exactly a float32 (any F32, F16 or BF16 file), else float64,
+     * unless a weight precision is asked for; products are computed in float64 either way, so with
+     * exact float32 values the logits do not depend on the storage, and float32 halves the memory
+     * and the bytes read per token.
      */
     static final class Mat implements java.io.Serializable {
-        private static final long serialVersionUID = 1L;
-        final double[] d;
-        final float[] f;
-        final int in;
-        final int out;
+        private static final long serialVersionUID = 2L;
+        final Gemm gemm;
 
-        Mat(double[] values, int in, int out, boolean float32) {
-            this.in = in;
-            this.out = out;
-            if (float32) {
-                f = new float[values.length];
-                for (int i = 0; i < f.length; i++) {
-                    f[i] = (float) values[i];
-                }
-                d = null;
-            } else {
-                d = values;
-                f = null;
-            }
+        private Mat(Gemm gemm) {
+            this.gemm = gemm;
         }
 
-        /** y[t] = W x[t] for n rows (see {@link FlaMath#matmul}). */
+        /** W given as Wᵀ row-major [in][out]. */
+        static Mat transposed(double[] wT, int in, int out, WeightPrecision p) {
+            return new Mat(Gemm.ofTransposed(wT, in, out, null, p));
+        }
+
+        /** M given row-major [rows][cols]: y = M x maps cols inputs to rows outputs. */
+        static Mat rows(double[] m, int rows, int cols, WeightPrecision p) {
+            return new Mat(Gemm.ofRows(m, rows, cols, null, p));
+        }
+
+        /** y[t] = W x[t] for n rows (see {@link Gemm#apply}). */
         void mul(double[] x, int xOff, int xStride, int n, double[] y, int yOff, int yStride) {
-            if (f != null) {
-                FlaMath.matmul(x, xOff, xStride, n, in, f, out, y, yOff, yStride);
-            } else {
-                FlaMath.matmul(x, xOff, xStride, n, in, d, out, y, yOff, yStride);
-            }
+            gemm.apply(x, xOff, xStride, n, y, yOff, yStride);
         }
 
-        /** Row r (of a row-major matrix with {@code out} columns) into dst[off ..], widened. */
+        /** Row r of a {@link #rows} matrix into dst[off ..], widened. */
         void row(int r, double[] dst, int off) {
-            if (f != null) {
-                for (int j = 0; j < out; j++) {
-                    dst[off + j] = f[r * out + j];
-                }
-            } else {
-                System.arraycopy(d, r * out, dst, off, out);
-            }
-        }
-
-        /** y = M x for this row-major matrix of {@code in} rows and {@code out} columns. */
-        void rowsTimes(double[] x, int xOff, double[] y, int yOff) {
-            if (f != null) {
-                FlaMath.matvecRows(f, in, out, x, xOff, y, yOff);
-            } else {
-                FlaMath.matvecRows(d, in, out, x, xOff, y, yOff);
-            }
+            gemm.row(r, dst, off);
         }
 
         long bytes() {
-            return f != null ? 4L * f.length : 8L * d.length;
+            return gemm.bytes();
         }
     }
 
-    /** One block's weights, fused and transposed for {@link FlaMath#matmul}. */
+    /** One block's weights, fused and transposed for {@link Gemm}. */
     static final class Layer implements java.io.Serializable {
         private static final long serialVersionUID = 1L;
         double[] attnNorm;
@@ -172,6 +155,16 @@ public final class FlaLanguageModel implements SequenceModel, java.io.Serializab
     /** {@code allowFloat32Weights} false: float64 matrices whatever the values (tests compare both). */
     FlaLanguageModel(FlaConfig config, Map<String, double[]> tensors, String vocab, String source,
                      boolean allowFloat32Weights) {
+        this(config, tensors, vocab, source, allowFloat32Weights ? null : WeightPrecision.FLOAT64);
+    }
+
+    /**
+     * @param weights how to hold the matrices; null: float32 when every value is exactly a float32,
+     *                else float64 (a lossless choice). float32 of other values and bfloat16 round
+     *                each weight to nearest (ties to even), which changes the outputs.
+     */
+    public FlaLanguageModel(FlaConfig config, Map<String, double[]> tensors, String vocab, String source,
+                            WeightPrecision weights) {
         this.config = Objects.requireNonNull(config, "config");
         this.source = Objects.requireNonNull(source, "source");
         if (vocab != null && vocab.length() > config.vocabSize()) {
@@ -195,23 +188,27 @@ public final class FlaLanguageModel implements SequenceModel, java.io.Serializab
             }
         }
         int d = config.hiddenSize();
-        boolean f32 = allowFloat32Weights;
-        for (String name : shapes.keySet()) {
-            for (double v : tensors.get(name)) {
-                if ((double) (float) v != v) {
-                    f32 = false;
+        WeightPrecision f32 = weights;
+        if (f32 == null) {
+            f32 = WeightPrecision.FLOAT32;
+            for (String name : shapes.keySet()) {
+                for (double v : tensors.get(name)) {
+                    if ((double) (float) v != v) {
+                        f32 = WeightPrecision.FLOAT64;
+                        break;
+                    }
+                }
+                if (f32 == WeightPrecision.FLOAT64) {
                     break;
                 }
             }
-            if (!f32) {
-                break;
-            }
         }
-        this.float32Weights = f32;
-        this.embeddings = new Mat(tensors.get("model.embeddings.weight").clone(), config.vocabSize(), d, f32);
+        this.weightPrecision = f32;
+        this.roundedWeights = rounds(tensors, shapes.keySet(), f32);
+        this.embeddings = Mat.rows(tensors.get("model.embeddings.weight"), config.vocabSize(), d, f32);
         this.finalNorm = tensors.get("model.norm.weight").clone();
         this.lmHead = config.tieWordEmbeddings() ? embeddings
-                : new Mat(tensors.get("lm_head.weight").clone(), config.vocabSize(), d, f32);
+                : Mat.rows(tensors.get("lm_head.weight"), config.vocabSize(), d, f32);
         this.layers = new Layer[config.layers()];
         for (int l = 0; l < layers.length; l++) {
             layers[l] = layer(config, tensors, "model.layers." + l + ".", f32);
@@ -228,7 +225,23 @@ public final class FlaLanguageModel implements SequenceModel, java.io.Serializab
         assert d > 0;
     }
 
-    private static Layer layer(FlaConfig c, Map<String, double[]> t, String p, boolean f32) {
+    /** Whether some value of the named tensors changes when held in precision p. */
+    private static boolean rounds(Map<String, double[]> tensors, Iterable<String> names, WeightPrecision p) {
+        if (p == WeightPrecision.FLOAT64) {
+            return false;
+        }
+        for (String name : names) {
+            for (double v : tensors.get(name)) {
+                double held = p == WeightPrecision.FLOAT32 ? (float) v : Gemm.widen(Gemm.bfloat16(v));
+                if (held != v && !Double.isNaN(v)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static Layer layer(FlaConfig c, Map<String, double[]> t, String p, WeightPrecision f32) {
         String a = p + "attn.";
         int d = c.hiddenSize();
         Layer w = new Layer();
@@ -275,7 +288,7 @@ public final class FlaLanguageModel implements SequenceModel, java.io.Serializab
             transposeInto(t.get(a + "gk_proj.0.weight"), r, d, inT, width, w.olr);
             double[] gk1T = new double[r * c.kProjRows()];
             transposeInto(t.get(a + "gk_proj.1.weight"), c.kProjRows(), r, gk1T, c.kProjRows(), 0);
-            w.gk1T = new Mat(gk1T, r, c.kProjRows(), f32);
+            w.gk1T = Mat.transposed(gk1T, r, c.kProjRows(), f32);
             w.gk1Bias = t.get(a + "gk_proj.1.bias").clone();
         }
         if (c.shortConv()) {
@@ -291,18 +304,18 @@ public final class FlaLanguageModel implements SequenceModel, java.io.Serializab
         if (c.outputNormWeight()) {
             w.oNorm = t.get(a + c.outputNormName()).clone();
         }
-        w.inT = new Mat(inT, d, width, f32);
+        w.inT = Mat.transposed(inT, d, width, f32);
         double[] oT = new double[c.valueDim() * d];
         transposeInto(t.get(a + "o_proj.weight"), d, c.valueDim(), oT, d, 0);
-        w.oT = new Mat(oT, c.valueDim(), d, f32);
+        w.oT = Mat.transposed(oT, c.valueDim(), d, f32);
         int im = c.intermediateSize();
         double[] gateUpT = new double[d * 2 * im];
         transposeInto(t.get(p + "mlp.gate_proj.weight"), im, d, gateUpT, 2 * im, 0);
         transposeInto(t.get(p + "mlp.up_proj.weight"), im, d, gateUpT, 2 * im, im);
-        w.gateUpT = new Mat(gateUpT, d, 2 * im, f32);
+        w.gateUpT = Mat.transposed(gateUpT, d, 2 * im, f32);
         double[] downT = new double[im * d];
         transposeInto(t.get(p + "mlp.down_proj.weight"), d, im, downT, d, 0);
-        w.downT = new Mat(downT, im, d, f32);
+        w.downT = Mat.transposed(downT, im, d, f32);
         return w;
     }
 
@@ -327,9 +340,14 @@ public final class FlaLanguageModel implements SequenceModel, java.io.Serializab
         embeddings.row(id, dst, off);
     }
 
-    /** True when the weight matrices are held as float32 (every value of the file is a float32: no loss). */
+    /** True when the weight matrices are held as float32. */
     public boolean float32Weights() {
-        return float32Weights;
+        return weightPrecision == WeightPrecision.FLOAT32;
+    }
+
+    /** How the weight matrices are held. */
+    public WeightPrecision weightPrecision() {
+        return weightPrecision;
     }
 
     /** Bytes of the weight matrices as held (embeddings, lm_head unless tied, every layer's matrices). */
@@ -341,6 +359,31 @@ public final class FlaLanguageModel implements SequenceModel, java.io.Serializab
         return b;
     }
 
+    /** The dense products of layer l (in the order a token meets them), then the lm_head (for benchmarks). */
+    public java.util.List<Gemm> denseProducts(int l) {
+        Layer w = layers[l];
+        java.util.List<Gemm> g = new java.util.ArrayList<>();
+        g.add(w.inT.gemm);
+        if (w.gk1T != null) {
+            g.add(w.gk1T.gemm);
+        }
+        g.add(w.oT.gemm);
+        g.add(w.gateUpT.gemm);
+        g.add(w.downT.gemm);
+        g.add(lmHead.gemm);
+        return g;
+    }
+
+    /** Floating-point operations of the dense products per token (2 per weight: projections, MLP, lm_head). */
+    public long denseFlopsPerToken() {
+        long f = lmHead.gemm.flops(1);
+        for (Layer w : layers) {
+            f += w.inT.gemm.flops(1) + w.oT.gemm.flops(1) + w.gateUpT.gemm.flops(1) + w.downT.gemm.flops(1)
+                    + (w.gk1T == null ? 0 : w.gk1T.gemm.flops(1));
+        }
+        return f;
+    }
+
     @Override public int inputWidth() { return config.hiddenSize(); }
     @Override public int vocabSize() { return config.vocabSize(); }
     @Override public String vocab() { return vocab; }
@@ -348,7 +391,10 @@ public final class FlaLanguageModel implements SequenceModel, java.io.Serializab
     @Override public boolean outputsLogits() { return true; }
     @Override public StatePrecision statePrecision() { return config.statePrecision(); }
     @Override public int stateLength() { return config.stateLength(); }
-    @Override public String architecture() { return config.toString(); }
+    /** The configuration, and the weight precision when it rounded weights (outputs differ then). */
+    @Override public String architecture() {
+        return roundedWeights ? config + ", weights=" + weightPrecision.key() + " (rounded)" : config.toString();
+    }
     @Override public String source() { return source; }
 
     @Override

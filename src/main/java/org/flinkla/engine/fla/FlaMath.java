@@ -16,129 +16,16 @@
 package org.flinkla.engine.fla;
 
 /**
- * The building blocks of the FLA layers, in float64 on flat arrays (no allocation). Every sum
+ * The building blocks of the FLA layers besides the dense products ({@code engine.Gemm}), in
+ * float64 on flat arrays (no allocation). Every sum
  * runs in a fixed order that does not depend on how many tokens are computed together, so a
  * chunk of tokens gives bit for bit the outputs of the same tokens one by one.
  */
 final class FlaMath {
     private FlaMath() {}
 
-    /** Columns of the output tile in {@link #matmul}: keeps a tile of the outputs of a block of tokens in L2. */
-    private static final int TILE = 512;
-
-    /** Whether {@link #matmul} runs {@link FlaVectorKernels} (same bits either way). */
+    /** Whether {@link #dot} runs {@link FlaVectorKernels} (same bits either way). */
     static final boolean VECTOR = org.flinkla.engine.VectorSupport.enabled();
-
-    /**
-     * y[t][j] = Σ_i x[t][i]·wT[i][j] for t &lt; n, j &lt; out, i &lt; in (i ascending, a separate
-     * multiply and add per term): a linear layer y = W x with W stored transposed (wT row-major
-     * [in][out]). Rows of x start at xOff + t·xStride, rows of y at yOff + t·yStride. Runs the
-     * Vector API kernel when the JVM has the module, else {@link #matmulScalar}; the bits are the same.
-     */
-    static void matmul(double[] x, int xOff, int xStride, int n, int in,
-                       double[] wT, int out, double[] y, int yOff, int yStride) {
-        if (VECTOR) {
-            FlaVectorKernels.matmul(x, xOff, xStride, n, in, wT, out, y, yOff, yStride);
-        } else {
-            matmulScalar(x, xOff, xStride, n, in, wT, out, y, yOff, yStride);
-        }
-    }
-
-    /**
-     * {@link #matmul} in plain Java: a rank-1 update of a tile of the outputs per input row, so
-     * that the inner loop is a contiguous multiply-add the JIT vectorises.
-     */
-    static void matmulScalar(double[] x, int xOff, int xStride, int n, int in,
-                             double[] wT, int out, double[] y, int yOff, int yStride) {
-        for (int t = 0; t < n; t++) {
-            java.util.Arrays.fill(y, yOff + t * yStride, yOff + t * yStride + out, 0.0);
-        }
-        for (int j0 = 0; j0 < out; j0 += TILE) {
-            int j1 = Math.min(out, j0 + TILE);
-            for (int i = 0; i < in; i++) {
-                int w = i * out;
-                for (int t = 0; t < n; t++) {
-                    double s = x[xOff + t * xStride + i];
-                    int yr = yOff + t * yStride;
-                    for (int j = j0; j < j1; j++) {
-                        y[yr + j] += s * wT[w + j];
-                    }
-                }
-            }
-        }
-    }
-
-    /** {@link #matmul} with float32 weights (each widened exactly): the same bits as float64 weights of the same values. */
-    static void matmul(double[] x, int xOff, int xStride, int n, int in,
-                       float[] wT, int out, double[] y, int yOff, int yStride) {
-        if (VECTOR) {
-            FlaVectorKernels.matmul(x, xOff, xStride, n, in, wT, out, y, yOff, yStride);
-        } else {
-            matmulScalar(x, xOff, xStride, n, in, wT, out, y, yOff, yStride);
-        }
-    }
-
-    /** {@link #matmulScalar} with float32 weights. */
-    static void matmulScalar(double[] x, int xOff, int xStride, int n, int in,
-                             float[] wT, int out, double[] y, int yOff, int yStride) {
-        for (int t = 0; t < n; t++) {
-            java.util.Arrays.fill(y, yOff + t * yStride, yOff + t * yStride + out, 0.0);
-        }
-        for (int j0 = 0; j0 < out; j0 += TILE) {
-            int j1 = Math.min(out, j0 + TILE);
-            for (int i = 0; i < in; i++) {
-                int w = i * out;
-                for (int t = 0; t < n; t++) {
-                    double s = x[xOff + t * xStride + i];
-                    int yr = yOff + t * yStride;
-                    for (int j = j0; j < j1; j++) {
-                        y[yr + j] += s * wT[w + j];
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * y[v] = Σ_d w[v][d]·x[d] with w row-major [rows][cols] (the lm_head and the tied embedding
-     * matrix as stored): four partial sums over d ≡ 0..3 (mod 4), added in that order.
-     */
-    static void matvecRows(double[] w, int rows, int cols, double[] x, int xOff, double[] y, int yOff) {
-        int c4 = cols & ~3;
-        for (int v = 0; v < rows; v++) {
-            int r = v * cols;
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            for (int d = 0; d < c4; d += 4) {
-                s0 += w[r + d] * x[xOff + d];
-                s1 += w[r + d + 1] * x[xOff + d + 1];
-                s2 += w[r + d + 2] * x[xOff + d + 2];
-                s3 += w[r + d + 3] * x[xOff + d + 3];
-            }
-            for (int d = c4; d < cols; d++) {
-                s0 += w[r + d] * x[xOff + d];
-            }
-            y[yOff + v] = (s0 + s1) + (s2 + s3);
-        }
-    }
-
-    /** {@link #matvecRows} with float32 weights (widened exactly). */
-    static void matvecRows(float[] w, int rows, int cols, double[] x, int xOff, double[] y, int yOff) {
-        int c4 = cols & ~3;
-        for (int v = 0; v < rows; v++) {
-            int r = v * cols;
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            for (int d = 0; d < c4; d += 4) {
-                s0 += w[r + d] * x[xOff + d];
-                s1 += w[r + d + 1] * x[xOff + d + 1];
-                s2 += w[r + d + 2] * x[xOff + d + 2];
-                s3 += w[r + d + 3] * x[xOff + d + 3];
-            }
-            for (int d = c4; d < cols; d++) {
-                s0 += w[r + d] * x[xOff + d];
-            }
-            y[yOff + v] = (s0 + s1) + (s2 + s3);
-        }
-    }
 
     /**
      * Σ_j a[aOff + j]·b[bOff + j] in a fixed order: eight partial sums s_m over j ≡ m (mod 8) for

@@ -257,8 +257,8 @@ final class FlaStepper implements ModelStepper {
         }
         for (int t = 0; t < n; t++) {
             FlaMath.rmsNorm(h, t * d, d, m.finalNorm, eps, xn, t * d);
-            m.lmHead.rowsTimes(xn, t * d, ys, yOff + t * yStride);
         }
+        m.lmHead.mul(xn, 0, d, n, ys, yOff, yStride);
         if (states == null) {
             state.setTokens(pos0 + n);
         } else {

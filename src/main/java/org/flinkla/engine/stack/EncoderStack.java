@@ -24,6 +24,7 @@ import org.flinkla.engine.RecurrentLinearAttention;
 import org.flinkla.engine.SequenceModel;
 import org.flinkla.engine.StatePrecision;
 import org.flinkla.engine.Variant;
+import org.flinkla.engine.WeightPrecision;
 
 /**
  * A stack of post-norm encoder layers with recurrent linear attention (fast-transformers'
@@ -58,12 +59,22 @@ public final class EncoderStack implements SequenceModel, java.io.Serializable {
     private final int layerStateLength;
     private final int stateLength;
     private final String architecture;
+    private final EncoderDense dense;
+
+    /** The stack with its feed-forward and head weights in the lossless default precision (see below). */
+    public EncoderStack(EncoderWeights weights, String source) {
+        this(weights, source, null);
+    }
 
     /**
+     * @param weightPrecision how to hold the feed-forward and head weights: null for the lossless
+     *     default (float32 when every such weight is a float32 value, as in a float32 checkpoint,
+     *     else float64); float32 or bfloat16 round other values to nearest (outputs change, and the
+     *     architecture string says so)
      * @throws IllegalArgumentException when the layers do not use linear attention, or the state
      *     does not fit one array
      */
-    public EncoderStack(EncoderWeights weights, String source) {
+    public EncoderStack(EncoderWeights weights, String source, WeightPrecision weightPrecision) {
         this.weights = Objects.requireNonNull(weights, "weights");
         this.source = Objects.requireNonNull(source, "source");
         AttentionConfig a = weights.layer(0).attention;
@@ -76,7 +87,24 @@ public final class EncoderStack implements SequenceModel, java.io.Serializable {
             throw new IllegalArgumentException("state too large: " + total + " elements");
         }
         this.stateLength = (int) total;
-        this.architecture = describe(weights);
+        this.dense = new EncoderDense(weights, weightPrecision);
+        String arch = describe(weights); // "...)": the weight precision goes inside, when it rounded weights
+        this.architecture = arch.substring(0, arch.length() - 1) + dense.describe() + ")";
+    }
+
+    /** The packed dense products (shared by every stepper). */
+    EncoderDense dense() {
+        return dense;
+    }
+
+    /** How the feed-forward and head weights are held. */
+    public WeightPrecision weightPrecision() {
+        return dense.precision;
+    }
+
+    /** Bytes of the packed feed-forward and head weights. */
+    public long denseWeightBytes() {
+        return dense.bytes();
     }
 
     private static String describe(EncoderWeights w) {

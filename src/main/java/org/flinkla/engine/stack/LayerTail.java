@@ -15,7 +15,7 @@
  */
 package org.flinkla.engine.stack;
 
-import org.flinkla.engine.Dense;
+import org.flinkla.engine.Gemm;
 
 /**
  * What a post-norm encoder layer does after its attention, for a block of tokens:
@@ -23,8 +23,8 @@ import org.flinkla.engine.Dense;
  *   x1 = LN1(x + a)
  *   x' = LN2(x1 + W_2 act(W_1 x1 + b_1) + b_2)
  * </pre>
- * The feed-forward runs four tokens per pass over its weights ({@link Dense#apply4}, same bits as
- * one at a time).
+ * The feed-forward runs the whole block per product ({@link Gemm}: each weight loaded once for
+ * several tokens; the same bits as one token at a time).
  *
  * <p>Not thread-safe (scratch); one per layer per thread. Allocates nothing per token.
  */
@@ -33,20 +33,21 @@ final class LayerTail {
     private final int dFf;
     private final LayerNorm norm1;
     private final LayerNorm norm2;
-    private final Dense linear1;
-    private final Dense linear2;
+    private final Gemm linear1;
+    private final Gemm linear2;
     private final Activation activation;
-    private final double[] hidden; // [4·d_ff]
+    private final double[] hidden; // [maxTokens·d_ff]
 
-    LayerTail(EncoderLayerWeights w) {
+    /** @param linear1 the layer's packed linear1 and linear2 (shared); @param maxTokens most tokens per {@link #forward} */
+    LayerTail(EncoderLayerWeights w, Gemm linear1, Gemm linear2, int maxTokens) {
         this.dm = w.attention.dModel();
         this.dFf = w.dFf;
         this.norm1 = new LayerNorm(w.norm1Weight, w.norm1Bias, w.layerNormEps);
         this.norm2 = new LayerNorm(w.norm2Weight, w.norm2Bias, w.layerNormEps);
-        this.linear1 = new Dense(w.linear1Weight, w.linear1Bias, dFf, dm);
-        this.linear2 = new Dense(w.linear2Weight, w.linear2Bias, dm, dFf);
+        this.linear1 = linear1;
+        this.linear2 = linear2;
         this.activation = w.activation;
-        this.hidden = new double[4 * dFf];
+        this.hidden = new double[maxTokens * dFf];
     }
 
     /**
@@ -62,18 +63,10 @@ final class LayerTail {
             }
             norm1.apply(a, o, h, o);
         }
-        // y = W_2 act(W_1 x1 + b_1) + b_2 into a, four tokens per pass where possible
-        int t = 0;
-        for (; t + 3 < n; t += 4) {
-            linear1.apply4(h, t * dm, hidden, 0);
-            activation.apply(hidden, 0, 4 * dFf);
-            linear2.apply4(hidden, 0, a, t * dm);
-        }
-        for (; t < n; t++) {
-            linear1.apply(h, t * dm, hidden, 0);
-            activation.apply(hidden, 0, dFf);
-            linear2.apply(hidden, 0, a, t * dm);
-        }
+        // y = W_2 act(W_1 x1 + b_1) + b_2 into a, the n tokens per product
+        linear1.apply(h, 0, dm, n, hidden, 0, dFf);
+        activation.apply(hidden, 0, n * dFf);
+        linear2.apply(hidden, 0, dFf, n, a, 0, dm);
         // x' = LN2(x1 + y) into h
         for (int s = 0; s < n; s++) {
             int o = s * dm;

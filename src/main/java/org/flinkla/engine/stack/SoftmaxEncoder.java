@@ -16,7 +16,7 @@
 package org.flinkla.engine.stack;
 
 import java.util.Objects;
-import org.flinkla.engine.Dense;
+import org.flinkla.engine.Gemm;
 import org.flinkla.engine.SoftmaxAttention;
 
 /**
@@ -46,10 +46,17 @@ public final class SoftmaxEncoder implements java.io.Serializable {
 
     private final EncoderWeights weights;
     private final String source;
+    private final EncoderDense dense;
 
     public SoftmaxEncoder(EncoderWeights weights, String source) {
+        this(weights, source, null);
+    }
+
+    /** @param weightPrecision how to hold the feed-forward and head weights; null: lossless default ({@link EncoderStack}) */
+    public SoftmaxEncoder(EncoderWeights weights, String source, org.flinkla.engine.WeightPrecision weightPrecision) {
         this.weights = Objects.requireNonNull(weights, "weights");
         this.source = Objects.requireNonNull(source, "source");
+        this.dense = new EncoderDense(weights, weightPrecision);
     }
 
     public EncoderWeights weights() {
@@ -85,7 +92,7 @@ public final class SoftmaxEncoder implements java.io.Serializable {
     /** The architecture (every shape and option), like {@link org.flinkla.engine.SequenceModel#architecture()}. */
     public String architecture() {
         return "fast-transformers-encoder(" + weights.describeLayers() + ", feature_map=softmax, softmax_temp="
-                + weights.layer(0).softmaxTemp + ", " + weights.describeEnds() + ")";
+                + weights.layer(0).softmaxTemp + ", " + weights.describeEnds() + dense.describe() + ")";
     }
 
     /** A new, empty sequence. */
@@ -100,8 +107,7 @@ public final class SoftmaxEncoder implements java.io.Serializable {
         private final SoftmaxAttention.KvCache[] caches = new SoftmaxAttention.KvCache[layers];
         private final LayerTail[] tails = new LayerTail[layers];
         private final LayerNorm finalNorm = weights.finalNorm();
-        private final Dense head = weights.headWeight() == null ? null
-                : new Dense(weights.headWeight(), weights.headBias(), weights.headRows(), dm);
+        private final Gemm head = dense.head;
         private final double[] h = new double[dm];
         private final double[] a = new double[dm];
         private long tokens;
@@ -110,7 +116,7 @@ public final class SoftmaxEncoder implements java.io.Serializable {
             for (int i = 0; i < layers; i++) {
                 EncoderLayerWeights l = weights.layer(i);
                 caches[i] = new SoftmaxAttention(l.attention, l.attentionWeights, l.softmaxTemp).newCache();
-                tails[i] = new LayerTail(l);
+                tails[i] = new LayerTail(l, dense.linear1[i], dense.linear2[i], 1);
             }
         }
 

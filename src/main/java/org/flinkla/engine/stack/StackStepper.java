@@ -17,7 +17,7 @@ package org.flinkla.engine.stack;
 
 import org.flinkla.engine.AttentionConfig;
 import org.flinkla.engine.AttentionWeights;
-import org.flinkla.engine.Dense;
+import org.flinkla.engine.Gemm;
 import org.flinkla.engine.ModelState;
 import org.flinkla.engine.ModelStepper;
 import org.flinkla.engine.RecurrentLinearAttention;
@@ -35,7 +35,7 @@ import org.flinkla.engine.StatePrecision;
  * <p>Not thread-safe; allocates nothing per token.
  */
 final class StackStepper implements ModelStepper {
-    static final int BLOCK = 16;
+    static final int BLOCK = 64;
 
     private final EncoderStack model;
     private final int layers;
@@ -47,7 +47,7 @@ final class StackStepper implements ModelStepper {
     private final ModelState[] layerStates;
     private final LayerTail[] tails;
     private final LayerNorm finalNorm;
-    private final Dense head;
+    private final Gemm head;
     private final double[] embedding;
     private final int vocabRows;
     private final double[] h;   // [BLOCK·d_model]: the hidden states of the block
@@ -80,10 +80,10 @@ final class StackStepper implements ModelStepper {
             attention[i] = new RecurrentLinearAttention(c, aw, model.featureMap(i));
             layerStates[i] = float64 ? ModelState.wrap(new double[sliceLength], null, 0)
                     : ModelState.wrap(null, new float[sliceLength], 0);
-            tails[i] = new LayerTail(l);
+            tails[i] = new LayerTail(l, model.dense().linear1[i], model.dense().linear2[i], BLOCK);
         }
         this.finalNorm = w.finalNorm();
-        this.head = w.headWeight() == null ? null : new Dense(w.headWeight(), w.headBias(), w.headRows(), dm);
+        this.head = model.dense().head;
         this.h = new double[BLOCK * dm];
         this.a = new double[BLOCK * dm];
     }
@@ -247,14 +247,18 @@ final class StackStepper implements ModelStepper {
 
     /** The final norm and head of the block's rows in h; row t to ys[yOff + t·yStride ..]. */
     private void output(int nb, double[] ys, int yOff, int yStride) {
+        if (head != null) {
+            if (finalNorm != null) {
+                for (int t = 0; t < nb; t++) {
+                    finalNorm.apply(h, t * dm, h, t * dm);
+                }
+            }
+            head.apply(h, 0, dm, nb, ys, yOff, yStride);
+            return;
+        }
         for (int t = 0; t < nb; t++) {
             int o = t * dm;
-            if (head != null) {
-                if (finalNorm != null) {
-                    finalNorm.apply(h, o, h, o);
-                }
-                head.apply(h, o, ys, yOff + t * yStride);
-            } else if (finalNorm != null) {
+            if (finalNorm != null) {
                 finalNorm.apply(h, o, ys, yOff + t * yStride);
             } else {
                 System.arraycopy(h, o, ys, yOff + t * yStride, dm);
