@@ -116,6 +116,25 @@ final class ChunkRecurrence {
         }
     }
 
+    /**
+     * c[t] += Σ_{j≤t} w[t][j]·b[j] for t &lt; n (w row-major [n][n], its upper triangle ignored; rows
+     * of b at bOff + j·bRow, of c at cOff + t·cRow): four rows per product, the weights above the
+     * diagonal inside a block set to 0 (adding 0·b leaves each sum as it is).
+     */
+    private static void lowerTimes(double[] w, int n, double[] b, int bOff, int bRow, double[] c, int cOff, int cRow,
+                                   int cols) {
+        for (int t0 = 0; t0 < n; t0 += 4) {
+            int rows = Math.min(4, n - t0);
+            int inner = t0 + rows;
+            for (int r = 0; r < rows; r++) {
+                for (int j = t0 + r + 1; j < inner; j++) {
+                    w[(t0 + r) * n + j] = 0.0;
+                }
+            }
+            mm(w, t0 * n, n, 1, b, bOff, bRow, c, cOff + t0 * cRow, cRow, rows, inner, cols, true);
+        }
+    }
+
     /** The head's state as float64: sd itself, or sf widened into {@link #sx}. */
     private double[] open(double[] sd, float[] sf, int base) {
         if (sd != null) {
@@ -196,11 +215,18 @@ final class ChunkRecurrence {
                     mk[mr + j] = -bt * mk[mr + j];
                 }
             }
-            // u_t −= Σ_{j<t} β_t e^{G_t−G_j}(k_t·k_j) u_j   (rows j < t are final)
-            mm(mk, mr, 0, 1, u, 0, dv, u, ur, dv, 1, t, dv, true);
-            // o_t += Σ_{j≤t} e^{G_t−G_j}(q_t·k_j) u_j
-            mm(mq, mr, 0, 1, u, 0, dv, o, oOff + t * os, os, 1, t + 1, dv, true);
         }
+        // u_t −= Σ_{j<t} β_t e^{G_t−G_j}(k_t·k_j) u_j, four rows at a time: first the rows before
+        // the block (final), then the triangle inside it in order
+        for (int t0 = 0; t0 < n; t0 += 4) {
+            int rows = Math.min(4, n - t0);
+            mm(mk, t0 * n, n, 1, u, 0, dv, u, t0 * dv, dv, rows, t0, dv, true);
+            for (int r = 1; r < rows; r++) {
+                mm(mk, (t0 + r) * n + t0, 0, 1, u, t0 * dv, dv, u, (t0 + r) * dv, dv, 1, r, dv, true);
+            }
+        }
+        // o_t += Σ_{j≤t} e^{G_t−G_j}(q_t·k_j) u_j
+        lowerTimes(mq, n, u, 0, dv, o, oOff, os, dv);
         // S ← e^{G_{n−1}} S₀ + Σ_j u_j (e^{G_{n−1}−G_j} k_j)ᵀ
         double last = gate == null ? 0.0 : g[n - 1];
         for (int j = 0; j < n; j++) {
@@ -277,8 +303,8 @@ final class ChunkRecurrence {
                 diag += p[qr + c] * p[kr + c];
             }
             mq[t * m + t] = diag;
-            mm(mq, t * m, 0, 1, p, v0, ps, o, oOff + t * os, os, 1, t + 1, dv, true);
         }
+        lowerTimes(mq, m, p, v0, ps, o, oOff, os, dv);
         // S ← S₀ ⊙ e^{B_{m−1}} + Σ_j v_j (k_j ⊙ e^{B_{m−1}−B_j})ᵀ
         int lr = (m - 1) * dk;
         for (int c = 0; c < dk; c++) {
@@ -325,8 +351,8 @@ final class ChunkRecurrence {
             for (int j = 0; j <= t; j++) {
                 mq[mr + j] *= pow[powOff + t - j];
             }
-            mm(mq, mr, 0, 1, p, v0, ps, o, orow, os, 1, t + 1, dv, true);
         }
+        lowerTimes(mq, n, p, v0, ps, o, oOff, os, dv);
         for (int j = 0; j < n; j++) {
             double f = pow[powOff + n - 1 - j];
             int kr = k0 + j * ps;
