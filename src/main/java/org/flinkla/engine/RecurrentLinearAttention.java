@@ -148,6 +148,17 @@ public final class RecurrentLinearAttention implements ModelStepper {
     private final boolean allMean; // every head a running mean (linear; decay with all γ_h = 1)
     private final double[] projBlock; // [4][pWidth]: projections of four tokens (steps with the vector kernels)
 
+    /** Tokens per chunk of the chunk form (linear, decay). */
+    public static final int CHUNK = 64;
+    /** Calls of at least this many tokens run linear and decay in the chunk form; shorter ones token by token. */
+    public static final int CHUNK_MIN = 16;
+    private final boolean chunkForm;
+    private final double[] featBlock;  // [CHUNK][fWidth]: prepared tokens of a chunk
+    private final double[] outBlock;   // [CHUNK][H·d_v]: head outputs of a chunk
+    private final double[] weights;    // [CHUNK][CHUNK]: decay-weighted Q_t·K_j, j ≤ t
+    private final double[] head64;     // [headBlock]: float64 working copy of a float32 head
+    private final double[] gammaPow;   // [H][CHUNK + 1]: γ_h^m
+
     public RecurrentLinearAttention(AttentionConfig config, AttentionWeights weights) {
         this(config, weights, VectorSupport.enabled());
     }
@@ -311,6 +322,19 @@ public final class RecurrentLinearAttention implements ModelStepper {
         } else {
             this.tokenOuter = null;
         }
+        this.chunkForm = variant == Variant.LINEAR || variant == Variant.DECAY;
+        this.featBlock = chunkForm ? new double[CHUNK * fWidth] : null;
+        this.outBlock = chunkForm ? new double[CHUNK * heads * dv] : null;
+        this.weights = chunkForm ? new double[CHUNK * CHUNK] : null;
+        this.head64 = chunkForm ? new double[headBlock] : null;
+        this.gammaPow = chunkForm ? new double[heads * (CHUNK + 1)] : null;
+        if (chunkForm) {
+            for (int h = 0; h < heads; h++) {
+                for (int e = 0; e <= CHUNK; e++) {
+                    gammaPow[h * (CHUNK + 1) + e] = Math.pow(gamma[h], e);
+                }
+            }
+        }
         if (kvzScratch != null && !allMean) {
             this.decayExpanded = new double[stateLength];
             for (int h = 0; h < heads; h++) {
@@ -435,6 +459,25 @@ public final class RecurrentLinearAttention implements ModelStepper {
 
     /** {@code n} vectors {@code xs[xOff + i·d_model ..]} in order; outputs to {@code ys[yOff + i·d_out ..]}. */
     public void steps(ModelState state, double[] xs, int xOff, int n, double[] ys, int yOff) {
+        if (chunkForm && n >= CHUNK_MIN) {
+            checkState(state);
+            for (int done = 0; done < n; ) {
+                int b = Math.min(CHUNK, n - done);
+                if (b < CHUNK_MIN) {
+                    for (int t = done; t < n; t++) {
+                        step(state, xs, xOff + t * dModel, ys, yOff + t * dOut);
+                    }
+                    return;
+                }
+                for (int t = 0; t < b; t++) {
+                    project(xs, xOff + (done + t) * dModel);
+                    prepare(featBlock, t * fWidth);
+                }
+                chunk(state, b, ys, yOff + done * dOut);
+                done += b;
+            }
+            return;
+        }
         int i = 0;
         if (projBlock != null) {
             // Vector API: project four tokens per pass over the weights, then the recurrence token by token
@@ -454,6 +497,37 @@ public final class RecurrentLinearAttention implements ModelStepper {
 
     /** {@code n} token ids {@code ids[off..off+n)} in order; outputs to {@code ys[yOff + i·d_out ..]}. */
     public void stepTokens(ModelState state, int[] ids, int off, int n, double[] ys, int yOff) {
+        if (chunkForm && n >= CHUNK_MIN) {
+            for (int i = 0; i < n; i++) {
+                int id = ids[off + i];
+                if (id < 0 || id >= vocabSize) {
+                    throw new IllegalArgumentException("token id " + id + " out of range [0, " + vocabSize + ")"
+                            + (vocabSize == 0 ? ": the model has no embedding" : ""));
+                }
+            }
+            checkState(state);
+            for (int done = 0; done < n; ) {
+                int b = Math.min(CHUNK, n - done);
+                if (b < CHUNK_MIN) {
+                    for (int t = done; t < n; t++) {
+                        stepToken(state, ids[off + t], ys, yOff + t * dOut);
+                    }
+                    return;
+                }
+                for (int t = 0; t < b; t++) {
+                    int id = ids[off + done + t];
+                    if (tokenTable != null) {
+                        System.arraycopy(tokenTable, id * fWidth, featBlock, t * fWidth, fWidth);
+                    } else {
+                        project(embedding, id * dModel);
+                        prepare(featBlock, t * fWidth);
+                    }
+                }
+                chunk(state, b, ys, yOff + done * dOut);
+                done += b;
+            }
+            return;
+        }
         for (int i = 0; i < n; i++) {
             stepToken(state, ids[off + i], ys, yOff + i * dOut);
         }
@@ -553,6 +627,124 @@ public final class RecurrentLinearAttention implements ModelStepper {
 
     static double logSigmoid(double x) {
         return x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x));
+    }
+
+    /**
+     * The chunk form of linear and decay for the n ≤ {@value #CHUNK} prepared tokens in featBlock.
+     * Per head, with S₀, z₀ the true sums before the chunk (t₀ S', t₀ z' for a running-mean head,
+     * t₀ = tokens before the chunk) and w_tj = Q_t·K_j (× γ^{t−j} for a decaying head), for the
+     * chunk's tokens t = 0 .. n−1:
+     * <pre>
+     *   y_t = (c_t Q_tᵀS₀ + Σ_{j≤t} w_tj v_j) / (c_t Q_t·z₀ + Σ_{j≤t} w_tj + eps),  c_t = 1 (mean), γ^{t+1} (decay)
+     *   mean:  S' ← (t₀ S' + Σ_j K_j v_jᵀ)/(t₀+n),   z' likewise
+     *   decay: S ← γ^n S + Σ_j γ^{n−1−j} K_j v_jᵀ,   z likewise
+     * </pre>
+     * The same values as n token steps, summed in another order (within 1e-12 relative in float64).
+     * A float32 head is widened, updated once and stored with the unbiased rounding of a token step,
+     * its noise seeded by the token count at the chunk's end.
+     */
+    private void chunk(ModelState state, int n, double[] ys, int yOff) {
+        long t0 = state.tokens();
+        long t1 = t0 + n;
+        double[] sd = state.doubles();
+        float[] sf = state.floats();
+        final double[] f = featBlock;
+        final int hv = heads * dv;
+        for (int h = 0; h < heads; h++) {
+            int base = h * headBlock;
+            double[] s;
+            int sb;
+            if (float64) {
+                s = sd;
+                sb = base;
+            } else {
+                for (int e = 0; e < headBlock; e++) {
+                    head64[e] = sf[base + e];
+                }
+                s = head64;
+                sb = 0;
+            }
+            int z = sb + zOffset;
+            boolean mean = meanHead[h];
+            int gp = h * (CHUNK + 1);
+            int qo = fQ + h * dPhi;
+            int ko = fK + h * dPhi;
+            int vo = fV + h * dv;
+            for (int t = 0; t < n; t++) {
+                int q = t * fWidth + qo;
+                for (int j = 0; j <= t; j++) {
+                    int k = j * fWidth + ko;
+                    double a = 0;
+                    for (int i = 0; i < dPhi; i++) {
+                        a += f[q + i] * f[k + i];
+                    }
+                    weights[t * CHUNK + j] = mean ? a : a * gammaPow[gp + t - j];
+                }
+            }
+            for (int t = 0; t < n; t++) {
+                int q = t * fWidth + qo;
+                int out = t * hv + h * dv;
+                for (int c = 0; c < dv; c++) {
+                    outBlock[out + c] = 0.0;
+                }
+                double den = 0;
+                for (int i = 0; i < dPhi; i++) {
+                    double qi = f[q + i];
+                    int row = sb + i * dv;
+                    for (int c = 0; c < dv; c++) {
+                        outBlock[out + c] += qi * s[row + c];
+                    }
+                    den += qi * s[z + i];
+                }
+                double c0 = mean ? (double) t0 : gammaPow[gp + t + 1];
+                for (int c = 0; c < dv; c++) {
+                    outBlock[out + c] *= c0;
+                }
+                den *= c0;
+                for (int j = 0; j <= t; j++) {
+                    double w = weights[t * CHUNK + j];
+                    int v = j * fWidth + vo;
+                    for (int c = 0; c < dv; c++) {
+                        outBlock[out + c] += w * f[v + c];
+                    }
+                    den += w;
+                }
+                double inv = 1.0 / (den + eps);
+                for (int c = 0; c < dv; c++) {
+                    outBlock[out + c] *= inv;
+                }
+            }
+            // state at the chunk's end
+            double a = mean ? (double) t0 / (double) t1 : gammaPow[gp + n];
+            for (int i = 0; i < dPhi; i++) {
+                int row = sb + i * dv;
+                for (int c = 0; c < dv; c++) {
+                    s[row + c] *= a;
+                }
+                double zi = a * s[z + i];
+                for (int j = 0; j < n; j++) {
+                    double kij = (mean ? 1.0 / (double) t1 : gammaPow[gp + n - 1 - j]) * f[j * fWidth + ko + i];
+                    int v = j * fWidth + vo;
+                    for (int c = 0; c < dv; c++) {
+                        s[row + c] += kij * f[v + c];
+                    }
+                    zi += kij;
+                }
+                s[z + i] = zi;
+            }
+            if (!float64) {
+                long noise = noiseSeed(t1, h);
+                for (int e = 0; e < headBlock; e++) {
+                    noise += WEYL;
+                    sf[base + e] = toFloat(head64[e], noise);
+                }
+            }
+        }
+        state.setTokens(t1);
+        for (int t = 0; t < n; t++) {
+            System.arraycopy(outBlock, t * hv, headOut, 0, hv);
+            outProject(ys, yOff + t * dOut);
+        }
     }
 
     /** State update and output for one prepared token f[fo..fo+fWidth). */

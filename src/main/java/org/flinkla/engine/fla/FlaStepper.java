@@ -19,10 +19,22 @@ import org.flinkla.engine.ModelState;
 import org.flinkla.engine.ModelStepper;
 
 /**
- * Decodes tokens of a {@link FlaLanguageModel}: FLA's {@code fused_recurrent} step of each mixer,
- * for one token or a chunk (a chunk runs layer by layer over blocks of up to {@value #BLOCK}
- * tokens, so the weights are read once per block; the sums run in the same order either way, so
- * a chunk gives bit for bit the outputs and state of its tokens one by one).
+ * Decodes tokens of a {@link FlaLanguageModel}, one token or a chunk per call. A chunk runs layer
+ * by layer over blocks of up to {@value #BLOCK} tokens, so the weights are read once per block.
+ * In a block of fewer than {@value #CHUNK_MIN} tokens (and for single tokens) the recurrence is
+ * FLA's {@code fused_recurrent} step, token by token; from {@value #CHUNK_MIN} tokens on it runs
+ * in its chunk form ({@link ChunkRecurrence}: the block is the chunk, the intra-chunk part as small
+ * matrix products, one state update per chunk; the delta rules in their UT/WY form). The
+ * projections, convolutions, activations and norms are the same either way.
+ *
+ * <p><b>Exactness.</b> The token loop gives bit for bit the same outputs and state however the
+ * tokens are split into calls. The chunk form sums in another order: with a float64 state its
+ * outputs and its state at every chunk end are within 1e-12 relative (norm-wise per token and per
+ * layer; ~1e-14 measured) of token stepping. A float32 state is held in float64 inside a chunk
+ * and rounded once at its end instead of after every token, so outputs then differ from token
+ * stepping at float32 rounding level (~1e-7 relative measured) and depend, at that level, on how
+ * a sequence is cut into calls (records). For the same calls they are deterministic: a replay
+ * after a restore gives the same bits.
  *
  * <p>Per token and layer, with x = RMSNorm(h) and q, k, v = q_proj x, k_proj x, v_proj x:
  * <ul>

@@ -28,14 +28,16 @@ import org.flinkla.engine.StatePrecision;
  * {@link RecurrentLinearAttention} on a {@link ModelState} of its own; around every call the
  * layer's slice of the sequence's flat state is copied in and back out (System.arraycopy, once
  * per call: for a chunk of n tokens once per chunk, not per token). Tokens go through the layers
- * in blocks of up to {@value #BLOCK}: layer i runs the whole block (its attention projecting
- * several tokens per pass over the weights), then layer i + 1 — the same arithmetic as token by
- * token, since layer i + 1 at token t needs only layer i's output at t.
+ * in blocks of up to {@value #BLOCK}: layer i runs the whole block, then layer i + 1 (layer i + 1
+ * at token t needs only layer i's output at t). A block of
+ * {@link RecurrentLinearAttention#CHUNK_MIN} tokens or more runs linear and decay attention in
+ * their chunk form (within 1e-12 relative of token by token with a float64 state); shorter blocks,
+ * and the other variants, the same arithmetic as token by token.
  *
  * <p>Not thread-safe; allocates nothing per token.
  */
 final class StackStepper implements ModelStepper {
-    static final int BLOCK = 16;
+    static final int BLOCK = RecurrentLinearAttention.CHUNK;
 
     private final EncoderStack model;
     private final int layers;
