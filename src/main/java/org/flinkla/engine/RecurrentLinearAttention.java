@@ -179,6 +179,18 @@ public final class RecurrentLinearAttention implements ModelStepper {
     }
 
     RecurrentLinearAttention(AttentionConfig config, AttentionWeights weights, FeatureMap featureMap, boolean vector) {
+        this(config, weights, featureMap, vector, false);
+    }
+
+    /**
+     * {@code chunkForm}: calls of {@value #CHUNK_MIN} tokens or more of {@link #steps} and
+     * {@link #stepTokens} run linear and decay attention in their chunk form (equations on the chunk method),
+     * within 1e-12 relative of token stepping in float64 but not the same bits, so that results
+     * then depend at rounding level on how a sequence is cut into calls. Off (the other
+     * constructors): every call gives bit for bit the token-by-token results.
+     */
+    public RecurrentLinearAttention(AttentionConfig config, AttentionWeights weights, FeatureMap featureMap,
+                                    boolean vector, boolean chunkForm) {
         if (config == null || weights == null || featureMap == null) {
             throw new IllegalArgumentException("config, weights and feature map must not be null");
         }
@@ -322,7 +334,7 @@ public final class RecurrentLinearAttention implements ModelStepper {
         } else {
             this.tokenOuter = null;
         }
-        this.chunkForm = variant == Variant.LINEAR || variant == Variant.DECAY;
+        this.chunkForm = chunkForm && (variant == Variant.LINEAR || variant == Variant.DECAY);
         this.featBlock = chunkForm ? new double[CHUNK * fWidth] : null;
         this.outBlock = chunkForm ? new double[CHUNK * heads * dv] : null;
         this.weights = chunkForm ? new double[CHUNK * CHUNK] : null;

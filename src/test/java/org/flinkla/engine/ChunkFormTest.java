@@ -95,7 +95,7 @@ class ChunkFormTest {
             ModelState sr = ref.newState();
             double[] yr = new double[N * o];
             for (int piece : new int[] {N, 64, 40, 17}) {
-                RecurrentLinearAttention layer = new RecurrentLinearAttention(cfg, w, vector);
+                RecurrentLinearAttention layer = new RecurrentLinearAttention(cfg, w, FeatureMap.of(cfg), vector, true);
                 ModelState s = layer.newState();
                 ModelState replay = layer.newState();
                 double[] y = new double[N * o];
@@ -110,7 +110,7 @@ class ChunkFormTest {
                             ref.step(sr, xs, t * d, yr, t * o);
                         }
                     }
-                    RecurrentLinearAttention fresh = new RecurrentLinearAttention(cfg, w, vector);
+                    RecurrentLinearAttention fresh = new RecurrentLinearAttention(cfg, w, FeatureMap.of(cfg), vector, true);
                     replay = ModelState.wrap(replay.doubles() == null ? null : replay.doubles().clone(),
                             replay.floats() == null ? null : replay.floats().clone(), replay.tokens());
                     if (tokens) {

@@ -69,16 +69,14 @@ class VectorKernelsTest {
 
     @Test
     void chunksOfVectorsGiveTheBitsOfSingleSteps() {
-        // steps() projects four tokens per pass with the vector kernels; chunk sizes around that (all
-        // below RecurrentLinearAttention.CHUNK_MIN: longer calls of linear/decay run the chunk form,
-        // tested in ChunkFormTest)
+        // steps() projects four tokens per pass with the vector kernels; chunk sizes around that
         for (AttentionConfig cfg : List.of(base(32, 2, 16).build(), base(13, 2, 8).dOut(11).build(),
                 base(32, 2, 16).variant(Variant.DECAY).decay(new double[] {0.9, 0.99}).build())) {
             AttentionWeights w = EngineTestSupport.randomWeights(cfg, 4, true);
             RecurrentLinearAttention plain = new RecurrentLinearAttention(cfg, w, false);
             RecurrentLinearAttention vector = new RecurrentLinearAttention(cfg, w, true);
             int d = cfg.dModel();
-            int total = 1 + 3 + 4 + 7 + 15 + 9;
+            int total = 1 + 3 + 4 + 7 + 16 + 9;
             double[] xs = new double[total * d];
             double[][] rows = EngineTestSupport.inputs(8, total, d);
             for (int t = 0; t < total; t++) {
@@ -92,7 +90,7 @@ class VectorKernelsTest {
             ModelState sv = vector.newState();
             double[] yv = new double[total * cfg.dOut()];
             int at = 0;
-            for (int n : new int[] {1, 3, 4, 7, 15, 9}) {
+            for (int n : new int[] {1, 3, 4, 7, 16, 9}) {
                 vector.steps(sv, xs, at * d, n, yv, at * cfg.dOut());
                 at += n;
             }

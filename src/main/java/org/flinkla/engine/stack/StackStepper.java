@@ -22,6 +22,7 @@ import org.flinkla.engine.ModelState;
 import org.flinkla.engine.ModelStepper;
 import org.flinkla.engine.RecurrentLinearAttention;
 import org.flinkla.engine.StatePrecision;
+import org.flinkla.engine.VectorSupport;
 
 /**
  * The stepper of an {@link EncoderStack}. Each layer's attention is a
@@ -79,7 +80,7 @@ final class StackStepper implements ModelStepper {
                 aw = withEmbedding;
                 c = c.toBuilder().vocab(w.vocab()).build();
             }
-            attention[i] = new RecurrentLinearAttention(c, aw, model.featureMap(i));
+            attention[i] = new RecurrentLinearAttention(c, aw, model.featureMap(i), VectorSupport.enabled(), true);
             layerStates[i] = float64 ? ModelState.wrap(new double[sliceLength], null, 0)
                     : ModelState.wrap(null, new float[sliceLength], 0);
             tails[i] = new LayerTail(l);
