@@ -22,23 +22,20 @@ import org.flinkla.engine.ModelState;
 import org.flinkla.engine.ModelStepper;
 import org.flinkla.engine.RecurrentLinearAttention;
 import org.flinkla.engine.StatePrecision;
-import org.flinkla.engine.VectorSupport;
 
 /**
  * The stepper of an {@link EncoderStack}. Each layer's attention is a
  * {@link RecurrentLinearAttention} on a {@link ModelState} of its own; around every call the
  * layer's slice of the sequence's flat state is copied in and back out (System.arraycopy, once
  * per call: for a chunk of n tokens once per chunk, not per token). Tokens go through the layers
- * in blocks of up to {@value #BLOCK}: layer i runs the whole block, then layer i + 1 (layer i + 1
- * at token t needs only layer i's output at t). A block of
- * {@link RecurrentLinearAttention#CHUNK_MIN} tokens or more runs linear and decay attention in
- * their chunk form (within 1e-12 relative of token by token with a float64 state); shorter blocks,
- * and the other variants, the same arithmetic as token by token.
+ * in blocks of up to {@value #BLOCK}: layer i runs the whole block (its attention projecting
+ * several tokens per pass over the weights), then layer i + 1 — the same arithmetic as token by
+ * token, since layer i + 1 at token t needs only layer i's output at t.
  *
  * <p>Not thread-safe; allocates nothing per token.
  */
 final class StackStepper implements ModelStepper {
-    static final int BLOCK = RecurrentLinearAttention.CHUNK;
+    static final int BLOCK = 16;
 
     private final EncoderStack model;
     private final int layers;
@@ -80,7 +77,7 @@ final class StackStepper implements ModelStepper {
                 aw = withEmbedding;
                 c = c.toBuilder().vocab(w.vocab()).build();
             }
-            attention[i] = new RecurrentLinearAttention(c, aw, model.featureMap(i), VectorSupport.enabled(), true);
+            attention[i] = new RecurrentLinearAttention(c, aw, model.featureMap(i));
             layerStates[i] = float64 ? ModelState.wrap(new double[sliceLength], null, 0)
                     : ModelState.wrap(null, new float[sliceLength], 0);
             tails[i] = new LayerTail(l);
