@@ -158,6 +158,8 @@ public final class RecurrentLinearAttention implements ModelStepper {
     private final double[] weights;    // [CHUNK][CHUNK]: decay-weighted Q_t·K_j, j ≤ t
     private final double[] head64;     // [headBlock]: float64 working copy of a float32 head
     private final double[] gammaPow;   // [H][CHUNK + 1]: γ_h^m
+    /** Offset of this layer's slice in the state of the current call (0 unless called through the ...At methods). */
+    private int stateOff;
 
     public RecurrentLinearAttention(AttentionConfig config, AttentionWeights weights) {
         this(config, weights, VectorSupport.enabled());
@@ -422,6 +424,54 @@ public final class RecurrentLinearAttention implements ModelStepper {
     /** One token given as a d_model vector {@code x[xOff..xOff+d_model)}; output to {@code y[yOff..yOff+d_out)}. */
     public void step(ModelState state, double[] x, int xOff, double[] y, int yOff) {
         checkState(state);
+        stateOff = 0;
+        doStep(state, x, xOff, y, yOff);
+    }
+
+    /**
+     * {@link #step} on this layer's slice of a larger flat state, at {@code stateOff} (a stack keeps
+     * every layer in one array: no copy in and out). Increments the state's token count like
+     * {@link #step}; the caller that shares the count between layers resets it between them.
+     */
+    public void stepAt(ModelState state, int stateOff, double[] x, int xOff, double[] y, int yOff) {
+        checkState(state, stateOff);
+        this.stateOff = stateOff;
+        doStep(state, x, xOff, y, yOff);
+    }
+
+    /** {@link #stepToken} on the slice at {@code stateOff} (see {@link #stepAt}). */
+    public void stepTokenAt(ModelState state, int stateOff, int tokenId, double[] y, int yOff) {
+        checkId(tokenId);
+        checkState(state, stateOff);
+        this.stateOff = stateOff;
+        doStepToken(state, tokenId, y, yOff);
+    }
+
+    /** {@link #steps} on the slice at {@code stateOff} (see {@link #stepAt}). */
+    public void stepsAt(ModelState state, int stateOff, double[] xs, int xOff, int n, double[] ys, int yOff) {
+        checkState(state, stateOff);
+        this.stateOff = stateOff;
+        doSteps(state, xs, xOff, n, ys, yOff);
+    }
+
+    /** {@link #stepTokens} on the slice at {@code stateOff} (see {@link #stepAt}). */
+    public void stepTokensAt(ModelState state, int stateOff, int[] ids, int off, int n, double[] ys, int yOff) {
+        for (int i = 0; i < n; i++) {
+            checkId(ids[off + i]);
+        }
+        checkState(state, stateOff);
+        this.stateOff = stateOff;
+        doStepTokens(state, ids, off, n, ys, yOff);
+    }
+
+    private void checkId(int tokenId) {
+        if (tokenId < 0 || tokenId >= vocabSize) {
+            throw new IllegalArgumentException("token id " + tokenId + " out of range [0, " + vocabSize + ")"
+                    + (vocabSize == 0 ? ": the model has no embedding" : ""));
+        }
+    }
+
+    private void doStep(ModelState state, double[] x, int xOff, double[] y, int yOff) {
         project(x, xOff);
         prepare(feat, 0);
         if (vectorFlat) {
@@ -453,11 +503,13 @@ public final class RecurrentLinearAttention implements ModelStepper {
 
     /** One token given as an embedding row id in [0, vocabSize). */
     public void stepToken(ModelState state, int tokenId, double[] y, int yOff) {
-        if (tokenId < 0 || tokenId >= vocabSize) {
-            throw new IllegalArgumentException("token id " + tokenId + " out of range [0, " + vocabSize + ")"
-                    + (vocabSize == 0 ? ": the model has no embedding" : ""));
-        }
+        checkId(tokenId);
         checkState(state);
+        stateOff = 0;
+        doStepToken(state, tokenId, y, yOff);
+    }
+
+    private void doStepToken(ModelState state, int tokenId, double[] y, int yOff) {
         if (vectorFlat && tokenTable != null) {
             advanceVector(state, tokenTable, tokenId * fWidth, y, yOff);
         } else if (tokenOuter != null) {
@@ -473,13 +525,20 @@ public final class RecurrentLinearAttention implements ModelStepper {
 
     /** {@code n} vectors {@code xs[xOff + i·d_model ..]} in order; outputs to {@code ys[yOff + i·d_out ..]}. */
     public void steps(ModelState state, double[] xs, int xOff, int n, double[] ys, int yOff) {
-        if (chunkForm && n >= CHUNK_MIN) {
+        if (n > 0) {
             checkState(state);
+        }
+        stateOff = 0;
+        doSteps(state, xs, xOff, n, ys, yOff);
+    }
+
+    private void doSteps(ModelState state, double[] xs, int xOff, int n, double[] ys, int yOff) {
+        if (chunkForm && n >= CHUNK_MIN) {
             for (int done = 0; done < n; ) {
                 int b = Math.min(CHUNK, n - done);
                 if (b < CHUNK_MIN) {
                     for (int t = done; t < n; t++) {
-                        step(state, xs, xOff + t * dModel, ys, yOff + t * dOut);
+                        doStep(state, xs, xOff + t * dModel, ys, yOff + t * dOut);
                     }
                     return;
                 }
@@ -495,7 +554,6 @@ public final class RecurrentLinearAttention implements ModelStepper {
         int i = 0;
         if (projBlock != null) {
             // Vector API: project four tokens per pass over the weights, then the recurrence token by token
-            checkState(state);
             for (; i + 3 < n; i += 4) {
                 VectorKernels.project4(xs, xOff + i * dModel, dModel, inRows, inBias, pWidth, projBlock);
                 for (int t = 0; t < 4; t++) {
@@ -505,26 +563,37 @@ public final class RecurrentLinearAttention implements ModelStepper {
             }
         }
         for (; i < n; i++) {
-            step(state, xs, xOff + i * dModel, ys, yOff + i * dOut);
+            doStep(state, xs, xOff + i * dModel, ys, yOff + i * dOut);
         }
     }
 
     /** {@code n} token ids {@code ids[off..off+n)} in order; outputs to {@code ys[yOff + i·d_out ..]}. */
     public void stepTokens(ModelState state, int[] ids, int off, int n, double[] ys, int yOff) {
+        if (n > 0) {
+            checkState(state);
+        }
+        stateOff = 0;
         if (chunkForm && n >= CHUNK_MIN) {
             for (int i = 0; i < n; i++) {
-                int id = ids[off + i];
-                if (id < 0 || id >= vocabSize) {
-                    throw new IllegalArgumentException("token id " + id + " out of range [0, " + vocabSize + ")"
-                            + (vocabSize == 0 ? ": the model has no embedding" : ""));
-                }
+                checkId(ids[off + i]);
             }
-            checkState(state);
+            doStepTokens(state, ids, off, n, ys, yOff);
+        } else {
+            // token by token, each id checked when its turn comes (as stepToken)
+            for (int i = 0; i < n; i++) {
+                checkId(ids[off + i]);
+                doStepToken(state, ids[off + i], ys, yOff + i * dOut);
+            }
+        }
+    }
+
+    private void doStepTokens(ModelState state, int[] ids, int off, int n, double[] ys, int yOff) {
+        if (chunkForm && n >= CHUNK_MIN) {
             for (int done = 0; done < n; ) {
                 int b = Math.min(CHUNK, n - done);
                 if (b < CHUNK_MIN) {
                     for (int t = done; t < n; t++) {
-                        stepToken(state, ids[off + t], ys, yOff + t * dOut);
+                        doStepToken(state, ids[off + t], ys, yOff + t * dOut);
                     }
                     return;
                 }
@@ -543,7 +612,15 @@ public final class RecurrentLinearAttention implements ModelStepper {
             return;
         }
         for (int i = 0; i < n; i++) {
-            stepToken(state, ids[off + i], ys, yOff + i * dOut);
+            doStepToken(state, ids[off + i], ys, yOff + i * dOut);
+        }
+    }
+
+    /** A slice of {@link #stateLength} elements at {@code off} of a state of this layer's precision. */
+    private void checkState(ModelState state, int off) {
+        if (off < 0 || (long) off + stateLength > state.length() || state.precision() != config.statePrecision()) {
+            throw new IllegalArgumentException("state of " + state.length() + " " + state.precision()
+                    + " values has no slice of " + stateLength + " " + config.statePrecision() + " at " + off);
         }
     }
 
@@ -665,7 +742,7 @@ public final class RecurrentLinearAttention implements ModelStepper {
         final double[] f = featBlock;
         final int hv = heads * dv;
         for (int h = 0; h < heads; h++) {
-            int base = h * headBlock;
+            int base = stateOff + h * headBlock;
             double[] s;
             int sb;
             if (float64) {
@@ -771,7 +848,7 @@ public final class RecurrentLinearAttention implements ModelStepper {
         double[] sd = state.doubles();
         float[] sf = state.floats();
         for (int h = 0; h < heads; h++) {
-            int base = h * headBlock;
+            int base = stateOff + h * headBlock;
             int q = fo + fQ + h * dPhi;
             int k = fo + fK + h * dPhi;
             int v = fo + fV + h * dv;
@@ -826,20 +903,34 @@ public final class RecurrentLinearAttention implements ModelStepper {
         final double[] s = state.doubles();
         final int n = stateLength;
         double c = 1.0 / (double) t;
-        if (decayExpanded == null) {
+        final int so = stateOff;
+        if (so == 0) {
+            // indexed from 0: the loops C2 vectorizes
+            if (decayExpanded == null) {
+                double a = (double) (t - 1) / (double) t;
+                for (int e = 0; e < n; e++) {
+                    s[e] = a * s[e] + c * kvz[e];
+                }
+            } else {
+                final double[] g = decayExpanded;
+                for (int e = 0; e < n; e++) {
+                    s[e] = g[e] * s[e] + 1.0 * kvz[e];
+                }
+            }
+        } else if (decayExpanded == null) {
             double a = (double) (t - 1) / (double) t;
             for (int e = 0; e < n; e++) {
-                s[e] = a * s[e] + c * kvz[e];
+                s[so + e] = a * s[so + e] + c * kvz[e];
             }
         } else {
             final double[] g = decayExpanded;
             for (int e = 0; e < n; e++) {
-                s[e] = g[e] * s[e] + 1.0 * kvz[e];
+                s[so + e] = g[e] * s[so + e] + 1.0 * kvz[e];
             }
         }
         double epsT = decayExpanded == null ? eps * c : eps;
         for (int h = 0; h < heads; h++) {
-            int base = h * headBlock;
+            int base = stateOff + h * headBlock;
             int z = base + zOffset;
             int q = fo + fQ + h * dPhi;
             double den = 0.0;
@@ -863,12 +954,12 @@ public final class RecurrentLinearAttention implements ModelStepper {
         long t = state.tokens() + 1;
         state.setTokens(t);
         if (variant == Variant.DELTA) {
-            VectorKernels.deltaHeads(state.doubles(), f, fo + fQ, fo + fK, fo + fV, fo + fB, fo + fA, heads, dPhi, dv,
-                    headBlock, headOut);
+            VectorKernels.deltaHeads(state.doubles(), stateOff, f, fo + fQ, fo + fK, fo + fV, fo + fB, fo + fA, heads,
+                    dPhi, dv, headBlock, headOut);
         } else {
             // running means (linear; decay with every γ = 1): S' = ((t-1)/t) S' + (1/t) K vᵀ, eps/t;
             // decay with every γ < 1 (γ_h) and gated (a gate per row of S): c = 1, eps
-            VectorKernels.advanceFlat(state.doubles(), f, fo + fQ, fo + fK, fo + fV,
+            VectorKernels.advanceFlat(state.doubles(), stateOff, f, fo + fQ, fo + fK, fo + fV,
                     variant == Variant.GATED ? fo + fG : -1, heads, dPhi, dv, headBlock, zOffset,
                     allMean ? (double) (t - 1) / (double) t : 1.0, allMean ? 1.0 / (double) t : 1.0,
                     variant == Variant.DECAY && !allMean ? gamma : null, allMean ? eps / (double) t : eps, headOut);
