@@ -31,10 +31,11 @@ import org.flinkla.model.ModelLoader;
  * token-by-token recurrence, side by side in one JVM (the two alternate, so both see the same
  * machine load): the {@link FlaBenchmark} Gated DeltaNet LM (hidden 256, 4 layers, 4 heads of 64,
  * random weights) and the shipped DNA model (models/dna/gdn), records of 8 to 1024 tokens, float32
- * and float64 state. Prints one line per case and the ratio.
+ * and float64 state. Prints one line per case and the ratio. {@code --chunk-min} sets the
+ * smallest block that takes the chunk form (the stepper's default 8).
  *
  * <pre>
- * java --add-modules jdk.incubator.vector -cp target/classes:$(cat cp.txt) org.flinkla.bench.FlaChunkBenchmark [--seconds S]
+ * java --add-modules jdk.incubator.vector -cp target/classes:$(cat cp.txt) org.flinkla.bench.FlaChunkBenchmark [--seconds S] [--sizes 64,256] [--chunk-min 8]
  * </pre>
  * Run from the repository root (it reads src/main/resources/models/dna/gdn).
  */
@@ -47,9 +48,12 @@ public final class FlaChunkBenchmark {
     public static void main(String[] args) {
         double seconds = 1;
         int[] sizes = {8, 16, 32, 64, 256, 1024};
+        int chunkMin = 8;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--seconds")) {
                 seconds = Double.parseDouble(args[++i]);
+            } else if (args[i].equals("--chunk-min")) {
+                chunkMin = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--sizes")) {
                 String[] p = args[++i].split(",");
                 sizes = new int[p.length];
@@ -57,7 +61,7 @@ public final class FlaChunkBenchmark {
                     sizes[j] = Integer.parseInt(p[j]);
                 }
             } else {
-                throw new IllegalArgumentException("usage: FlaChunkBenchmark [--seconds S] [--sizes 64,256,1024]");
+                throw new IllegalArgumentException("usage: FlaChunkBenchmark [--seconds S] [--sizes 64,256,1024] [--chunk-min 8]");
             }
         }
         System.out.println("# " + org.flinkla.engine.VectorSupport.describe());
@@ -75,7 +79,7 @@ public final class FlaChunkBenchmark {
                     for (int round = 0; round < 3; round++) {
                         // round 0 warms up both; then the better of two rounds each
                         double a = rate(m, Integer.MAX_VALUE, n, seconds);
-                        double b = rate(m, 16, n, seconds);
+                        double b = rate(m, chunkMin, n, seconds);
                         if (round > 0) {
                             loop = Math.max(loop, a);
                             chunk = Math.max(chunk, b);

@@ -358,7 +358,7 @@ public final class FlaLanguageModel implements SequenceModel, java.io.Serializab
 
     /**
      * A stepper whose recurrence runs in its chunk form for blocks of at least {@code chunkMin}
-     * tokens of a call ({@link #newStepper()} uses 16; {@code Integer.MAX_VALUE}: always token by
+     * tokens of a call ({@link #newStepper()} uses 8; {@code Integer.MAX_VALUE}: always token by
      * token in FLA's fused_recurrent order, for comparisons and benchmarks).
      */
     public ModelStepper newStepper(int chunkMin) {

@@ -66,7 +66,7 @@ final class FlaStepper implements ModelStepper {
      * Blocks of at least this many tokens run the recurrence in its chunk form; shorter ones (and
      * single tokens) step it token by token.
      */
-    static final int CHUNK_MIN = 16;
+    static final int CHUNK_MIN = 8;
 
     private final FlaLanguageModel m;
     private final FlaConfig c;
