@@ -148,6 +148,19 @@ public final class RecurrentLinearAttention implements ModelStepper {
     private final boolean allMean; // every head a running mean (linear; decay with all γ_h = 1)
     private final double[] projBlock; // [4][pWidth]: projections of four tokens (steps with the vector kernels)
 
+    /** Tokens per chunk of the chunk form (linear, decay). */
+    public static final int CHUNK = 64;
+    /** Calls of at least this many tokens run linear and decay in the chunk form; shorter ones token by token. */
+    public static final int CHUNK_MIN = 16;
+    private final boolean chunkForm;
+    private final double[] featBlock;  // [CHUNK][fWidth]: prepared tokens of a chunk
+    private final double[] outBlock;   // [CHUNK][H·d_v]: head outputs of a chunk
+    private final double[] weights;    // [CHUNK][CHUNK]: decay-weighted Q_t·K_j, j ≤ t
+    private final double[] head64;     // [headBlock]: float64 working copy of a float32 head
+    private final double[] gammaPow;   // [H][CHUNK + 1]: γ_h^m
+    /** Offset of this layer's slice in the state of the current call (0 unless called through the ...At methods). */
+    private int stateOff;
+
     public RecurrentLinearAttention(AttentionConfig config, AttentionWeights weights) {
         this(config, weights, VectorSupport.enabled());
     }
@@ -168,6 +181,20 @@ public final class RecurrentLinearAttention implements ModelStepper {
     }
 
     RecurrentLinearAttention(AttentionConfig config, AttentionWeights weights, FeatureMap featureMap, boolean vector) {
+        this(config, weights, featureMap, vector, false);
+    }
+
+    /**
+     * {@code chunkForm}: calls of {@value #CHUNK_MIN} tokens or more of {@link #steps} and
+     * {@link #stepTokens} run linear and decay attention in their chunk form (equations on the chunk method),
+     * within 1e-12 relative of token stepping in float64 but not the same bits, so that results
+     * then depend at rounding level on how a sequence is cut into calls. Off (the other
+     * constructors): every call gives bit for bit the token-by-token results. Nothing uses it by
+     * default: in plain Java loops it is slower than the Vector API token kernels at the head
+     * sizes of the shipped models.
+     */
+    public RecurrentLinearAttention(AttentionConfig config, AttentionWeights weights, FeatureMap featureMap,
+                                    boolean vector, boolean chunkForm) {
         if (config == null || weights == null || featureMap == null) {
             throw new IllegalArgumentException("config, weights and feature map must not be null");
         }
@@ -311,6 +338,19 @@ public final class RecurrentLinearAttention implements ModelStepper {
         } else {
             this.tokenOuter = null;
         }
+        this.chunkForm = chunkForm && (variant == Variant.LINEAR || variant == Variant.DECAY);
+        this.featBlock = chunkForm ? new double[CHUNK * fWidth] : null;
+        this.outBlock = chunkForm ? new double[CHUNK * heads * dv] : null;
+        this.weights = chunkForm ? new double[CHUNK * CHUNK] : null;
+        this.head64 = chunkForm ? new double[headBlock] : null;
+        this.gammaPow = chunkForm ? new double[heads * (CHUNK + 1)] : null;
+        if (chunkForm) {
+            for (int h = 0; h < heads; h++) {
+                for (int e = 0; e <= CHUNK; e++) {
+                    gammaPow[h * (CHUNK + 1) + e] = Math.pow(gamma[h], e);
+                }
+            }
+        }
         if (kvzScratch != null && !allMean) {
             this.decayExpanded = new double[stateLength];
             for (int h = 0; h < heads; h++) {
@@ -384,6 +424,54 @@ public final class RecurrentLinearAttention implements ModelStepper {
     /** One token given as a d_model vector {@code x[xOff..xOff+d_model)}; output to {@code y[yOff..yOff+d_out)}. */
     public void step(ModelState state, double[] x, int xOff, double[] y, int yOff) {
         checkState(state);
+        stateOff = 0;
+        doStep(state, x, xOff, y, yOff);
+    }
+
+    /**
+     * {@link #step} on this layer's slice of a larger flat state, at {@code stateOff} (a stack keeps
+     * every layer in one array: no copy in and out). Increments the state's token count like
+     * {@link #step}; the caller that shares the count between layers resets it between them.
+     */
+    public void stepAt(ModelState state, int stateOff, double[] x, int xOff, double[] y, int yOff) {
+        checkState(state, stateOff);
+        this.stateOff = stateOff;
+        doStep(state, x, xOff, y, yOff);
+    }
+
+    /** {@link #stepToken} on the slice at {@code stateOff} (see {@link #stepAt}). */
+    public void stepTokenAt(ModelState state, int stateOff, int tokenId, double[] y, int yOff) {
+        checkId(tokenId);
+        checkState(state, stateOff);
+        this.stateOff = stateOff;
+        doStepToken(state, tokenId, y, yOff);
+    }
+
+    /** {@link #steps} on the slice at {@code stateOff} (see {@link #stepAt}). */
+    public void stepsAt(ModelState state, int stateOff, double[] xs, int xOff, int n, double[] ys, int yOff) {
+        checkState(state, stateOff);
+        this.stateOff = stateOff;
+        doSteps(state, xs, xOff, n, ys, yOff);
+    }
+
+    /** {@link #stepTokens} on the slice at {@code stateOff} (see {@link #stepAt}). */
+    public void stepTokensAt(ModelState state, int stateOff, int[] ids, int off, int n, double[] ys, int yOff) {
+        for (int i = 0; i < n; i++) {
+            checkId(ids[off + i]);
+        }
+        checkState(state, stateOff);
+        this.stateOff = stateOff;
+        doStepTokens(state, ids, off, n, ys, yOff);
+    }
+
+    private void checkId(int tokenId) {
+        if (tokenId < 0 || tokenId >= vocabSize) {
+            throw new IllegalArgumentException("token id " + tokenId + " out of range [0, " + vocabSize + ")"
+                    + (vocabSize == 0 ? ": the model has no embedding" : ""));
+        }
+    }
+
+    private void doStep(ModelState state, double[] x, int xOff, double[] y, int yOff) {
         project(x, xOff);
         prepare(feat, 0);
         if (vectorFlat) {
@@ -415,11 +503,13 @@ public final class RecurrentLinearAttention implements ModelStepper {
 
     /** One token given as an embedding row id in [0, vocabSize). */
     public void stepToken(ModelState state, int tokenId, double[] y, int yOff) {
-        if (tokenId < 0 || tokenId >= vocabSize) {
-            throw new IllegalArgumentException("token id " + tokenId + " out of range [0, " + vocabSize + ")"
-                    + (vocabSize == 0 ? ": the model has no embedding" : ""));
-        }
+        checkId(tokenId);
         checkState(state);
+        stateOff = 0;
+        doStepToken(state, tokenId, y, yOff);
+    }
+
+    private void doStepToken(ModelState state, int tokenId, double[] y, int yOff) {
         if (vectorFlat && tokenTable != null) {
             advanceVector(state, tokenTable, tokenId * fWidth, y, yOff);
         } else if (tokenOuter != null) {
@@ -435,10 +525,35 @@ public final class RecurrentLinearAttention implements ModelStepper {
 
     /** {@code n} vectors {@code xs[xOff + i·d_model ..]} in order; outputs to {@code ys[yOff + i·d_out ..]}. */
     public void steps(ModelState state, double[] xs, int xOff, int n, double[] ys, int yOff) {
+        if (n > 0) {
+            checkState(state);
+        }
+        stateOff = 0;
+        doSteps(state, xs, xOff, n, ys, yOff);
+    }
+
+    private void doSteps(ModelState state, double[] xs, int xOff, int n, double[] ys, int yOff) {
+        if (chunkForm && n >= CHUNK_MIN) {
+            for (int done = 0; done < n; ) {
+                int b = Math.min(CHUNK, n - done);
+                if (b < CHUNK_MIN) {
+                    for (int t = done; t < n; t++) {
+                        doStep(state, xs, xOff + t * dModel, ys, yOff + t * dOut);
+                    }
+                    return;
+                }
+                for (int t = 0; t < b; t++) {
+                    project(xs, xOff + (done + t) * dModel);
+                    prepare(featBlock, t * fWidth);
+                }
+                chunk(state, b, ys, yOff + done * dOut);
+                done += b;
+            }
+            return;
+        }
         int i = 0;
         if (projBlock != null) {
             // Vector API: project four tokens per pass over the weights, then the recurrence token by token
-            checkState(state);
             for (; i + 3 < n; i += 4) {
                 VectorKernels.project4(xs, xOff + i * dModel, dModel, inRows, inBias, pWidth, projBlock);
                 for (int t = 0; t < 4; t++) {
@@ -448,14 +563,64 @@ public final class RecurrentLinearAttention implements ModelStepper {
             }
         }
         for (; i < n; i++) {
-            step(state, xs, xOff + i * dModel, ys, yOff + i * dOut);
+            doStep(state, xs, xOff + i * dModel, ys, yOff + i * dOut);
         }
     }
 
     /** {@code n} token ids {@code ids[off..off+n)} in order; outputs to {@code ys[yOff + i·d_out ..]}. */
     public void stepTokens(ModelState state, int[] ids, int off, int n, double[] ys, int yOff) {
+        if (n > 0) {
+            checkState(state);
+        }
+        stateOff = 0;
+        if (chunkForm && n >= CHUNK_MIN) {
+            for (int i = 0; i < n; i++) {
+                checkId(ids[off + i]);
+            }
+            doStepTokens(state, ids, off, n, ys, yOff);
+        } else {
+            // token by token, each id checked when its turn comes (as stepToken)
+            for (int i = 0; i < n; i++) {
+                checkId(ids[off + i]);
+                doStepToken(state, ids[off + i], ys, yOff + i * dOut);
+            }
+        }
+    }
+
+    private void doStepTokens(ModelState state, int[] ids, int off, int n, double[] ys, int yOff) {
+        if (chunkForm && n >= CHUNK_MIN) {
+            for (int done = 0; done < n; ) {
+                int b = Math.min(CHUNK, n - done);
+                if (b < CHUNK_MIN) {
+                    for (int t = done; t < n; t++) {
+                        doStepToken(state, ids[off + t], ys, yOff + t * dOut);
+                    }
+                    return;
+                }
+                for (int t = 0; t < b; t++) {
+                    int id = ids[off + done + t];
+                    if (tokenTable != null) {
+                        System.arraycopy(tokenTable, id * fWidth, featBlock, t * fWidth, fWidth);
+                    } else {
+                        project(embedding, id * dModel);
+                        prepare(featBlock, t * fWidth);
+                    }
+                }
+                chunk(state, b, ys, yOff + done * dOut);
+                done += b;
+            }
+            return;
+        }
         for (int i = 0; i < n; i++) {
-            stepToken(state, ids[off + i], ys, yOff + i * dOut);
+            doStepToken(state, ids[off + i], ys, yOff + i * dOut);
+        }
+    }
+
+    /** A slice of {@link #stateLength} elements at {@code off} of a state of this layer's precision. */
+    private void checkState(ModelState state, int off) {
+        if (off < 0 || (long) off + stateLength > state.length() || state.precision() != config.statePrecision()) {
+            throw new IllegalArgumentException("state of " + state.length() + " " + state.precision()
+                    + " values has no slice of " + stateLength + " " + config.statePrecision() + " at " + off);
         }
     }
 
@@ -555,6 +720,124 @@ public final class RecurrentLinearAttention implements ModelStepper {
         return x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x));
     }
 
+    /**
+     * The chunk form of linear and decay for the n ≤ {@value #CHUNK} prepared tokens in featBlock.
+     * Per head, with S₀, z₀ the true sums before the chunk (t₀ S', t₀ z' for a running-mean head,
+     * t₀ = tokens before the chunk) and w_tj = Q_t·K_j (× γ^{t−j} for a decaying head), for the
+     * chunk's tokens t = 0 .. n−1:
+     * <pre>
+     *   y_t = (c_t Q_tᵀS₀ + Σ_{j≤t} w_tj v_j) / (c_t Q_t·z₀ + Σ_{j≤t} w_tj + eps),  c_t = 1 (mean), γ^{t+1} (decay)
+     *   mean:  S' ← (t₀ S' + Σ_j K_j v_jᵀ)/(t₀+n),   z' likewise
+     *   decay: S ← γ^n S + Σ_j γ^{n−1−j} K_j v_jᵀ,   z likewise
+     * </pre>
+     * The same values as n token steps, summed in another order (within 1e-12 relative in float64).
+     * A float32 head is widened, updated once and stored with the unbiased rounding of a token step,
+     * its noise seeded by the token count at the chunk's end.
+     */
+    private void chunk(ModelState state, int n, double[] ys, int yOff) {
+        long t0 = state.tokens();
+        long t1 = t0 + n;
+        double[] sd = state.doubles();
+        float[] sf = state.floats();
+        final double[] f = featBlock;
+        final int hv = heads * dv;
+        for (int h = 0; h < heads; h++) {
+            int base = stateOff + h * headBlock;
+            double[] s;
+            int sb;
+            if (float64) {
+                s = sd;
+                sb = base;
+            } else {
+                for (int e = 0; e < headBlock; e++) {
+                    head64[e] = sf[base + e];
+                }
+                s = head64;
+                sb = 0;
+            }
+            int z = sb + zOffset;
+            boolean mean = meanHead[h];
+            int gp = h * (CHUNK + 1);
+            int qo = fQ + h * dPhi;
+            int ko = fK + h * dPhi;
+            int vo = fV + h * dv;
+            for (int t = 0; t < n; t++) {
+                int q = t * fWidth + qo;
+                for (int j = 0; j <= t; j++) {
+                    int k = j * fWidth + ko;
+                    double a = 0;
+                    for (int i = 0; i < dPhi; i++) {
+                        a += f[q + i] * f[k + i];
+                    }
+                    weights[t * CHUNK + j] = mean ? a : a * gammaPow[gp + t - j];
+                }
+            }
+            for (int t = 0; t < n; t++) {
+                int q = t * fWidth + qo;
+                int out = t * hv + h * dv;
+                for (int c = 0; c < dv; c++) {
+                    outBlock[out + c] = 0.0;
+                }
+                double den = 0;
+                for (int i = 0; i < dPhi; i++) {
+                    double qi = f[q + i];
+                    int row = sb + i * dv;
+                    for (int c = 0; c < dv; c++) {
+                        outBlock[out + c] += qi * s[row + c];
+                    }
+                    den += qi * s[z + i];
+                }
+                double c0 = mean ? (double) t0 : gammaPow[gp + t + 1];
+                for (int c = 0; c < dv; c++) {
+                    outBlock[out + c] *= c0;
+                }
+                den *= c0;
+                for (int j = 0; j <= t; j++) {
+                    double w = weights[t * CHUNK + j];
+                    int v = j * fWidth + vo;
+                    for (int c = 0; c < dv; c++) {
+                        outBlock[out + c] += w * f[v + c];
+                    }
+                    den += w;
+                }
+                double inv = 1.0 / (den + eps);
+                for (int c = 0; c < dv; c++) {
+                    outBlock[out + c] *= inv;
+                }
+            }
+            // state at the chunk's end
+            double a = mean ? (double) t0 / (double) t1 : gammaPow[gp + n];
+            for (int i = 0; i < dPhi; i++) {
+                int row = sb + i * dv;
+                for (int c = 0; c < dv; c++) {
+                    s[row + c] *= a;
+                }
+                double zi = a * s[z + i];
+                for (int j = 0; j < n; j++) {
+                    double kij = (mean ? 1.0 / (double) t1 : gammaPow[gp + n - 1 - j]) * f[j * fWidth + ko + i];
+                    int v = j * fWidth + vo;
+                    for (int c = 0; c < dv; c++) {
+                        s[row + c] += kij * f[v + c];
+                    }
+                    zi += kij;
+                }
+                s[z + i] = zi;
+            }
+            if (!float64) {
+                long noise = noiseSeed(t1, h);
+                for (int e = 0; e < headBlock; e++) {
+                    noise += WEYL;
+                    sf[base + e] = toFloat(head64[e], noise);
+                }
+            }
+        }
+        state.setTokens(t1);
+        for (int t = 0; t < n; t++) {
+            System.arraycopy(outBlock, t * hv, headOut, 0, hv);
+            outProject(ys, yOff + t * dOut);
+        }
+    }
+
     /** State update and output for one prepared token f[fo..fo+fWidth). */
     private void advance(ModelState state, double[] f, int fo, double[] y, int yOff) {
         long t = state.tokens() + 1;
@@ -565,7 +848,7 @@ public final class RecurrentLinearAttention implements ModelStepper {
         double[] sd = state.doubles();
         float[] sf = state.floats();
         for (int h = 0; h < heads; h++) {
-            int base = h * headBlock;
+            int base = stateOff + h * headBlock;
             int q = fo + fQ + h * dPhi;
             int k = fo + fK + h * dPhi;
             int v = fo + fV + h * dv;
@@ -620,20 +903,34 @@ public final class RecurrentLinearAttention implements ModelStepper {
         final double[] s = state.doubles();
         final int n = stateLength;
         double c = 1.0 / (double) t;
-        if (decayExpanded == null) {
+        final int so = stateOff;
+        if (so == 0) {
+            // indexed from 0: the loops C2 vectorizes
+            if (decayExpanded == null) {
+                double a = (double) (t - 1) / (double) t;
+                for (int e = 0; e < n; e++) {
+                    s[e] = a * s[e] + c * kvz[e];
+                }
+            } else {
+                final double[] g = decayExpanded;
+                for (int e = 0; e < n; e++) {
+                    s[e] = g[e] * s[e] + 1.0 * kvz[e];
+                }
+            }
+        } else if (decayExpanded == null) {
             double a = (double) (t - 1) / (double) t;
             for (int e = 0; e < n; e++) {
-                s[e] = a * s[e] + c * kvz[e];
+                s[so + e] = a * s[so + e] + c * kvz[e];
             }
         } else {
             final double[] g = decayExpanded;
             for (int e = 0; e < n; e++) {
-                s[e] = g[e] * s[e] + 1.0 * kvz[e];
+                s[so + e] = g[e] * s[so + e] + 1.0 * kvz[e];
             }
         }
         double epsT = decayExpanded == null ? eps * c : eps;
         for (int h = 0; h < heads; h++) {
-            int base = h * headBlock;
+            int base = stateOff + h * headBlock;
             int z = base + zOffset;
             int q = fo + fQ + h * dPhi;
             double den = 0.0;
@@ -657,12 +954,12 @@ public final class RecurrentLinearAttention implements ModelStepper {
         long t = state.tokens() + 1;
         state.setTokens(t);
         if (variant == Variant.DELTA) {
-            VectorKernels.deltaHeads(state.doubles(), f, fo + fQ, fo + fK, fo + fV, fo + fB, fo + fA, heads, dPhi, dv,
-                    headBlock, headOut);
+            VectorKernels.deltaHeads(state.doubles(), stateOff, f, fo + fQ, fo + fK, fo + fV, fo + fB, fo + fA, heads,
+                    dPhi, dv, headBlock, headOut);
         } else {
             // running means (linear; decay with every γ = 1): S' = ((t-1)/t) S' + (1/t) K vᵀ, eps/t;
             // decay with every γ < 1 (γ_h) and gated (a gate per row of S): c = 1, eps
-            VectorKernels.advanceFlat(state.doubles(), f, fo + fQ, fo + fK, fo + fV,
+            VectorKernels.advanceFlat(state.doubles(), stateOff, f, fo + fQ, fo + fK, fo + fV,
                     variant == Variant.GATED ? fo + fG : -1, heads, dPhi, dv, headBlock, zOffset,
                     allMean ? (double) (t - 1) / (double) t : 1.0, allMean ? 1.0 / (double) t : 1.0,
                     variant == Variant.DECAY && !allMean ? gamma : null, allMean ? eps / (double) t : eps, headOut);

@@ -199,18 +199,18 @@ final class VectorKernels {
 
     /**
      * linear/decay/gated in float64 for one token, every head: S_h = A S_h + c (K_h v_hᵀ),
-     * z_h = A z_h + c K_h, then out[h·d_v ..] = Q_hᵀS_h / (Q_hᵀz_h + epsT), where A scales row i by
+     * z_h = A z_h + c K_h (head h at sOff + h·headBlock of s), then out[h·d_v ..] = Q_hᵀS_h / (Q_hᵀz_h + epsT), where A scales row i by
      * a_i: the gate α_i = f[g0 + h·d_φ + i] when {@code g0 >= 0} (gated, c = 1), else γ_h when
      * {@code gamma != null} (decay, c = 1), else {@code a} (running means). Same expressions, in the
      * same order, as the scalar {@code advanceFlat} and {@code updateHead}. Requires d_v to be a
      * multiple of {@link #LANES}.
      */
-    static void advanceFlat(double[] s, double[] f, int q0, int k0, int v0, int g0, int heads, int dPhi, int dv,
+    static void advanceFlat(double[] s, int sOff, double[] f, int q0, int k0, int v0, int g0, int heads, int dPhi, int dv,
                             int headBlock, int zOffset, double a, double c, double[] gamma, double epsT,
                             double[] out) {
         for (int h = 0; h < heads; h++) {
             double ah = gamma == null ? a : gamma[h];
-            int base = h * headBlock;
+            int base = sOff + h * headBlock;
             int q = q0 + h * dPhi;
             int k = k0 + h * dPhi;
             int v = v0 + h * dv;
@@ -254,12 +254,12 @@ final class VectorKernels {
      * sums over rows run one row at a time, as in the scalar {@code deltaHead}. Requires d_v to be
      * a multiple of {@link #LANES}.
      */
-    static void deltaHeads(double[] s, double[] f, int q0, int k0, int v0, int b0, int a0, int heads, int dPhi,
+    static void deltaHeads(double[] s, int sOff, double[] f, int q0, int k0, int v0, int b0, int a0, int heads, int dPhi,
                            int dv, int headBlock, double[] out) {
         for (int h = 0; h < heads; h++) {
             double beta = f[b0 + h];
             double alpha = f[a0 + h];
-            int base = h * headBlock;
+            int base = sOff + h * headBlock;
             int q = q0 + h * dPhi;
             int k = k0 + h * dPhi;
             for (int cb = 0; cb < dv; cb += LANES) {

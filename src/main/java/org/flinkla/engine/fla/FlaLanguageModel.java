@@ -402,6 +402,15 @@ public final class FlaLanguageModel implements SequenceModel, java.io.Serializab
         return new FlaStepper(this);
     }
 
+    /**
+     * A stepper whose recurrence runs in its chunk form for blocks of at least {@code chunkMin}
+     * tokens of a call ({@link #newStepper()} uses 8; {@code Integer.MAX_VALUE}: always token by
+     * token in FLA's fused_recurrent order, for comparisons and benchmarks).
+     */
+    public ModelStepper newStepper(int chunkMin) {
+        return new FlaStepper(this, chunkMin);
+    }
+
     @Override
     public String toString() {
         return "FlaLanguageModel{" + source + ", " + config + "}";

@@ -19,10 +19,22 @@ import org.flinkla.engine.ModelState;
 import org.flinkla.engine.ModelStepper;
 
 /**
- * Decodes tokens of a {@link FlaLanguageModel}: FLA's {@code fused_recurrent} step of each mixer,
- * for one token or a chunk (a chunk runs layer by layer over blocks of up to {@value #BLOCK}
- * tokens, so the weights are read once per block; the sums run in the same order either way, so
- * a chunk gives bit for bit the outputs and state of its tokens one by one).
+ * Decodes tokens of a {@link FlaLanguageModel}, one token or a chunk per call. A chunk runs layer
+ * by layer over blocks of up to {@value #BLOCK} tokens, so the weights are read once per block.
+ * In a block of fewer than {@value #CHUNK_MIN} tokens (and for single tokens) the recurrence is
+ * FLA's {@code fused_recurrent} step, token by token; from {@value #CHUNK_MIN} tokens on it runs
+ * in its chunk form ({@link ChunkRecurrence}: the block is the chunk, the intra-chunk part as small
+ * matrix products, one state update per chunk; the delta rules in their UT/WY form). The
+ * projections, convolutions, activations and norms are the same either way.
+ *
+ * <p><b>Exactness.</b> The token loop gives bit for bit the same outputs and state however the
+ * tokens are split into calls. The chunk form sums in another order: with a float64 state its
+ * outputs and its state at every chunk end are within 1e-12 relative (norm-wise per token and per
+ * layer; ~1e-14 measured) of token stepping. A float32 state is held in float64 inside a chunk
+ * and rounded once at its end instead of after every token, so outputs then differ from token
+ * stepping at float32 rounding level (~1e-7 relative measured) and depend, at that level, on how
+ * a sequence is cut into calls (records). For the same calls they are deterministic: a replay
+ * after a restore gives the same bits.
  *
  * <p>Per token and layer, with x = RMSNorm(h) and q, k, v = q_proj x, k_proj x, v_proj x:
  * <ul>
@@ -48,8 +60,13 @@ import org.flinkla.engine.ModelStepper;
  * Not thread-safe: one per thread; allocates nothing per token.
  */
 final class FlaStepper implements ModelStepper {
-    /** Tokens per block of a chunk. */
+    /** Tokens per block of a chunk; with the chunk form, also the chunk of the recurrence. */
     static final int BLOCK = 64;
+    /**
+     * Blocks of at least this many tokens run the recurrence in its chunk form; shorter ones (and
+     * single tokens) step it token by token.
+     */
+    static final int CHUNK_MIN = 8;
 
     private final FlaLanguageModel m;
     private final FlaConfig c;
@@ -72,8 +89,20 @@ final class FlaStepper implements ModelStepper {
     private final double[] sin;
     private final double[] gamma;
     private final double qScale;
+    private final int chunkMin;
+    private final ChunkRecurrence chunk;
+    private final double[] betaBuf;   // [BLOCK][stateHeads] β per token and state head
+    private final double[] gateBuf;   // [BLOCK][stateHeads] Gated DeltaNet log gate g
+    private final double[] logDecay;  // [BLOCK][kProjRows] GLA log decay α
+    private final double[] gammaPow;  // [heads][BLOCK + 1] RetNet γ_h^m
 
     FlaStepper(FlaLanguageModel model) {
+        this(model, CHUNK_MIN);
+    }
+
+    /** {@code chunkMin}: blocks of at least this many tokens use the chunk form ({@code Integer.MAX_VALUE}: never). */
+    FlaStepper(FlaLanguageModel model, int chunkMin) {
+        this.chunkMin = Math.max(1, chunkMin);
         this.m = model;
         this.c = model.config;
         this.arch = c.architecture();
@@ -99,6 +128,16 @@ final class FlaStepper implements ModelStepper {
             gamma[i] = 1.0 - Math.pow(2.0, -5.0 - i);   // RetNet's fixed decay per head
         }
         this.qScale = 1.0 / Math.sqrt(c.headKDim());
+        this.chunk = new ChunkRecurrence(BLOCK, c.headKDim(), c.headVDim());
+        this.betaBuf = new double[BLOCK * c.stateHeads()];
+        this.gateBuf = new double[BLOCK * c.stateHeads()];
+        this.logDecay = arch == FlaArchitecture.GLA ? new double[BLOCK * c.kProjRows()] : null;
+        this.gammaPow = new double[c.heads() * (BLOCK + 1)];
+        for (int i = 0; i < gamma.length; i++) {
+            for (int e = 0; e <= BLOCK; e++) {
+                gammaPow[i * (BLOCK + 1) + e] = Math.pow(gamma[i], e);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ ModelStepper
@@ -228,15 +267,14 @@ final class FlaStepper implements ModelStepper {
             }
             int sOff = l * layerLength;
             if (states == null) {
-                double[] sd = state.doubles();   // exactly one of the two
-                float[] sf = state.floats();
-                for (int t = 0; t < n; t++) {
-                    mixToken(w, sd, sf, sOff, t, pos0 + t);
-                }
+                mix(w, state.doubles(), state.floats(), sOff, n, pos0);   // exactly one of the two is set
             } else {
+                // one token of each row's own sequence, at its own position: the token form per row
                 for (int t = 0; t < n; t++) {
                     ModelState s = states[first + t];
-                    mixToken(w, s.doubles(), s.floats(), sOff, t, s.tokens());
+                    prepareToken(w, s.doubles(), s.floats(), sOff, t, s.tokens());
+                    recurToken(w, s.doubles(), s.floats(), sOff, t);
+                    finishToken(w, t);
                 }
             }
             w.oT.mul(o, 0, valueDim, n, mix, 0, d);
@@ -276,11 +314,75 @@ final class FlaStepper implements ModelStepper {
     }
 
     /**
-     * The mixer of one layer for token t of the block: the layer's state at sOff in sd (float64)
-     * or sf (float32: read widened, computed in float64, stored rounded to nearest), output to
-     * o[t·valueDim ..].
+     * The mixer of one layer for the n tokens of the block: with n ≥ {@link #chunkMin} the chunk
+     * form ({@link ChunkRecurrence}), else token by token. The layer's state is at sOff in sd
+     * (float64) or sf (float32); outputs to o[t·valueDim ..].
      */
-    private void mixToken(FlaLanguageModel.Layer w, double[] sd, float[] sf, int sOff, int t, long pos) {
+    private void mix(FlaLanguageModel.Layer w, double[] sd, float[] sf, int sOff, int n, long pos0) {
+        if (n < chunkMin) {
+            for (int t = 0; t < n; t++) {
+                prepareToken(w, sd, sf, sOff, t, pos0 + t);
+                recurToken(w, sd, sf, sOff, t);
+                finishToken(w, t);
+            }
+            return;
+        }
+        for (int t = 0; t < n; t++) {
+            prepareToken(w, sd, sf, sOff, t, pos0 + t);
+        }
+        int ps = w.inWidth;
+        int dk = c.headKDim();
+        int dv = c.headVDim();
+        int sh = c.stateHeads();
+        switch (arch) {
+            case GATED_DELTANET: {
+                int group = sh / c.heads();
+                for (int hv = 0; hv < sh; hv++) {
+                    int hk = hv / group;
+                    chunk.delta(sd, sf, sOff + hv * dv * dk, n, proj, ps, w.oq + hk * dk, w.ok + hk * dk,
+                            w.ov + hv * dv, betaBuf, hv, sh, gateBuf, hv, sh, o, hv * dv, valueDim);
+                }
+                break;
+            }
+            case DELTA_NET:
+                for (int hh = 0; hh < sh; hh++) {
+                    chunk.delta(sd, sf, sOff + hh * dv * dk, n, proj, ps, w.oq + hh * dk, w.ok + hh * dk,
+                            w.ov + hh * dv, betaBuf, hh, sh, null, 0, 0, o, hh * dv, valueDim);
+                }
+                break;
+            case GLA: {
+                int group = c.heads() / c.kvHeads();
+                int kr = c.kProjRows();
+                for (int hh = 0; hh < c.heads(); hh++) {
+                    int kv = hh / group;
+                    chunk.gla(sd, sf, sOff + hh * dv * dk, n, proj, ps, w.oq + hh * dk, w.ok + kv * dk,
+                            w.ov + kv * dv, logDecay, kv * dk, kr, o, hh * dv, valueDim);
+                }
+                break;
+            }
+            case RETNET: {
+                int group = c.heads() / c.kvHeads();
+                for (int hh = 0; hh < c.heads(); hh++) {
+                    int kv = hh / group;
+                    chunk.retention(sd, sf, sOff + hh * dv * dk, n, proj, ps, w.oq + hh * dk, w.ok + kv * dk,
+                            w.ov + kv * dv, gammaPow, hh * (BLOCK + 1), o, hh * dv, valueDim);
+                }
+                break;
+            }
+            default:
+                throw new AssertionError(arch);
+        }
+        for (int t = 0; t < n; t++) {
+            finishToken(w, t);
+        }
+    }
+
+    /**
+     * Everything of token t before the recurrence, in place in proj: the short convolution (its
+     * window in the state), activations, q/k norms, rotary, the query scale; β (and the log gate)
+     * per state head to betaBuf/gateBuf, GLA's log decays to logDecay.
+     */
+    private void prepareToken(FlaLanguageModel.Layer w, double[] sd, float[] sf, int sOff, int t, long pos) {
         int pr = t * w.inWidth;
         int q0 = pr + w.oq;
         int k0 = pr + w.ok;
@@ -289,8 +391,7 @@ final class FlaStepper implements ModelStepper {
         int kRows = c.kProjRows();
         int vRows = c.vProjRows();
         int dk = c.headKDim();
-        int dv = c.headVDim();
-        int oo = t * valueDim;
+        int sh = c.stateHeads();
         if (c.shortConv()) {
             if (sd != null) {
                 FlaMath.convStep(proj, q0, keyDim + kRows + vRows, w.conv, c.convSize(), sd, sOff + c.recurrentStateLength());
@@ -301,22 +402,17 @@ final class FlaStepper implements ModelStepper {
         switch (arch) {
             case GATED_DELTANET: {
                 FlaMath.silu(proj, q0, keyDim + kRows + vRows);
-                int heads = c.heads();
-                int vHeads = c.stateHeads();
-                for (int hh = 0; hh < heads; hh++) {
+                for (int hh = 0; hh < c.heads(); hh++) {
                     FlaMath.l2Normalize(proj, q0 + hh * dk, dk, qScale);
                     FlaMath.l2Normalize(proj, k0 + hh * dk, dk, 1.0);
                 }
-                int group = vHeads / heads;
-                for (int hv = 0; hv < vHeads; hv++) {
+                for (int hv = 0; hv < sh; hv++) {
                     double beta = Activation.sigmoid(proj[pr + w.ob + hv]);
                     if (c.allowNegEigval()) {
                         beta *= 2.0;
                     }
-                    double g = w.negA[hv] * Activation.softplus(proj[pr + w.oa + hv] + w.dtBias[hv]);
-                    int hk = hv / group;
-                    deltaHead(sd, sf, sOff + hv * dv * dk, dv, dk, Math.exp(g), beta,
-                            q0 + hk * dk, k0 + hk * dk, v0 + hv * dv, oo + hv * dv);
+                    betaBuf[t * sh + hv] = beta;
+                    gateBuf[t * sh + hv] = w.negA[hv] * Activation.softplus(proj[pr + w.oa + hv] + w.dtBias[hv]);
                 }
                 break;
             }
@@ -324,8 +420,7 @@ final class FlaStepper implements ModelStepper {
                 Activation act = c.qkActivation();
                 act.applyInPlace(proj, q0, keyDim + kRows);
                 FlaMath.silu(proj, v0, vRows);
-                int heads = c.heads();
-                for (int hh = 0; hh < heads; hh++) {
+                for (int hh = 0; hh < c.heads(); hh++) {
                     if (c.qkL2Norm()) {
                         FlaMath.l2Normalize(proj, q0 + hh * dk, dk, qScale);
                         FlaMath.l2Normalize(proj, k0 + hh * dk, dk, 1.0);
@@ -334,13 +429,12 @@ final class FlaStepper implements ModelStepper {
                         FlaMath.sumNormalize(proj, k0 + hh * dk, dk, 1.0);
                     }
                 }
-                for (int hh = 0; hh < heads; hh++) {
+                for (int hh = 0; hh < sh; hh++) {
                     double beta = c.useBeta() ? Activation.sigmoid(proj[pr + w.ob + hh]) : 1.0;
                     if (c.allowNegEigval()) {
                         beta *= 2.0;
                     }
-                    deltaHead(sd, sf, sOff + hh * dv * dk, dv, dk, 1.0, beta,
-                            q0 + hh * dk, k0 + hh * dk, v0 + hh * dv, oo + hh * dv);
+                    betaBuf[t * sh + hh] = beta;
                 }
                 break;
             }
@@ -357,13 +451,7 @@ final class FlaStepper implements ModelStepper {
                     if (!Double.isNaN(clamp) && a < clamp) {
                         a = clamp;
                     }
-                    decay[j] = Math.exp(a);
-                }
-                int group = c.heads() / c.kvHeads();
-                for (int hh = 0; hh < c.heads(); hh++) {
-                    int kv = hh / group;
-                    glaHead(sd, sf, sOff + hh * dv * dk, dv, dk, kv * dk, q0 + hh * dk, k0 + kv * dk, v0 + kv * dv,
-                            oo + hh * dv);
+                    logDecay[gr + j] = a;
                 }
                 break;
             }
@@ -382,6 +470,54 @@ final class FlaStepper implements ModelStepper {
                     FlaMath.rotate(proj, k0 + hh * dk, half, cos, sin);
                 }
                 FlaMath.scale(proj, q0, keyDim, qScale);
+                break;
+            }
+            default:
+                throw new AssertionError(arch);
+        }
+    }
+
+    /** The recurrence of token t, one rank-1 step per head (FLA's fused_recurrent order). */
+    private void recurToken(FlaLanguageModel.Layer w, double[] sd, float[] sf, int sOff, int t) {
+        int pr = t * w.inWidth;
+        int q0 = pr + w.oq;
+        int k0 = pr + w.ok;
+        int v0 = pr + w.ov;
+        int dk = c.headKDim();
+        int dv = c.headVDim();
+        int sh = c.stateHeads();
+        int oo = t * valueDim;
+        switch (arch) {
+            case GATED_DELTANET: {
+                int group = sh / c.heads();
+                for (int hv = 0; hv < sh; hv++) {
+                    int hk = hv / group;
+                    deltaHead(sd, sf, sOff + hv * dv * dk, dv, dk, Math.exp(gateBuf[t * sh + hv]), betaBuf[t * sh + hv],
+                            q0 + hk * dk, k0 + hk * dk, v0 + hv * dv, oo + hv * dv);
+                }
+                break;
+            }
+            case DELTA_NET:
+                for (int hh = 0; hh < sh; hh++) {
+                    deltaHead(sd, sf, sOff + hh * dv * dk, dv, dk, 1.0, betaBuf[t * sh + hh],
+                            q0 + hh * dk, k0 + hh * dk, v0 + hh * dv, oo + hh * dv);
+                }
+                break;
+            case GLA: {
+                int kRows = c.kProjRows();
+                int gr = t * kRows;
+                for (int j = 0; j < kRows; j++) {
+                    decay[j] = Math.exp(logDecay[gr + j]);
+                }
+                int group = c.heads() / c.kvHeads();
+                for (int hh = 0; hh < c.heads(); hh++) {
+                    int kv = hh / group;
+                    glaHead(sd, sf, sOff + hh * dv * dk, dv, dk, kv * dk, q0 + hh * dk, k0 + kv * dk, v0 + kv * dv,
+                            oo + hh * dv);
+                }
+                break;
+            }
+            case RETNET: {
                 int group = c.heads() / c.kvHeads();
                 for (int hh = 0; hh < c.heads(); hh++) {
                     int kv = hh / group;
@@ -393,7 +529,13 @@ final class FlaStepper implements ModelStepper {
             default:
                 throw new AssertionError(arch);
         }
-        // per-head output norm, optionally gated: o ← RMSNorm(o)·w · silu(g)
+    }
+
+    /** Per-head output norm of token t, optionally gated: o ← RMSNorm(o)·w · silu(g). */
+    private void finishToken(FlaLanguageModel.Layer w, int t) {
+        int pr = t * w.inWidth;
+        int oo = t * valueDim;
+        int dv = c.headVDim();
         double eps = c.normEps();
         for (int hv = 0; hv < c.stateHeads(); hv++) {
             int ob = oo + hv * dv;

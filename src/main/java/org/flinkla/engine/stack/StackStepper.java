@@ -21,13 +21,13 @@ import org.flinkla.engine.Gemm;
 import org.flinkla.engine.ModelState;
 import org.flinkla.engine.ModelStepper;
 import org.flinkla.engine.RecurrentLinearAttention;
-import org.flinkla.engine.StatePrecision;
 
 /**
  * The stepper of an {@link EncoderStack}. Each layer's attention is a
- * {@link RecurrentLinearAttention} on a {@link ModelState} of its own; around every call the
- * layer's slice of the sequence's flat state is copied in and back out (System.arraycopy, once
- * per call: for a chunk of n tokens once per chunk, not per token). Tokens go through the layers
+ * {@link RecurrentLinearAttention} that works in place on its slice of the sequence's flat state
+ * (layer i at i × the layer's state length; nothing is copied in or out). Every layer's call
+ * advances the shared token count, so it is set back to the block's first position before the
+ * next layer and ends one block further. Tokens go through the layers
  * in blocks of up to {@value #BLOCK}: layer i runs the whole block (its attention projecting
  * several tokens per pass over the weights), then layer i + 1 — the same arithmetic as token by
  * token, since layer i + 1 at token t needs only layer i's output at t.
@@ -42,9 +42,7 @@ final class StackStepper implements ModelStepper {
     private final int dm;
     private final int dOut;
     private final int sliceLength;
-    private final boolean float64;
     private final RecurrentLinearAttention[] attention;
-    private final ModelState[] layerStates;
     private final LayerTail[] tails;
     private final LayerNorm finalNorm;
     private final Gemm head;
@@ -60,9 +58,7 @@ final class StackStepper implements ModelStepper {
         this.dm = w.dModel();
         this.dOut = w.outputWidth();
         this.sliceLength = model.layerStateLength();
-        this.float64 = model.statePrecision() == StatePrecision.FLOAT64;
         this.attention = new RecurrentLinearAttention[layers];
-        this.layerStates = new ModelState[layers];
         this.tails = new LayerTail[layers];
         this.embedding = w.embedding();
         this.vocabRows = w.vocabRows();
@@ -78,8 +74,6 @@ final class StackStepper implements ModelStepper {
                 c = c.toBuilder().vocab(w.vocab()).build();
             }
             attention[i] = new RecurrentLinearAttention(c, aw, model.featureMap(i));
-            layerStates[i] = float64 ? ModelState.wrap(new double[sliceLength], null, 0)
-                    : ModelState.wrap(null, new float[sliceLength], 0);
             tails[i] = new LayerTail(l, model.dense().linear1[i], model.dense().linear2[i], BLOCK);
         }
         this.finalNorm = w.finalNorm();
@@ -110,32 +104,26 @@ final class StackStepper implements ModelStepper {
     @Override
     public void step(ModelState state, double[] x, int xOff, double[] y, int yOff) {
         checkState(state);
-        load(state);
         System.arraycopy(x, xOff, h, 0, dm);
-        run(1, null, 0, false, y, yOff);
-        store(state, 1);
+        run(state, 1, null, 0, false, y, yOff);
     }
 
     @Override
     public void stepToken(ModelState state, int tokenId, double[] y, int yOff) {
         checkId(tokenId);
         checkState(state);
-        load(state);
-        run(1, null, tokenId, true, y, yOff);
-        store(state, 1);
+        run(state, 1, null, tokenId, true, y, yOff);
     }
 
     @Override
     public void steps(ModelState state, double[] xs, int xOff, int n, double[] ys, int yOff) {
         checkState(state);
-        load(state);
         for (int done = 0; done < n; ) {
             int nb = Math.min(BLOCK, n - done);
             System.arraycopy(xs, xOff + done * dm, h, 0, nb * dm);
-            run(nb, null, 0, false, ys, yOff + done * dOut);
+            run(state, nb, null, 0, false, ys, yOff + done * dOut);
             done += nb;
         }
-        store(state, n);
     }
 
     @Override
@@ -144,19 +132,17 @@ final class StackStepper implements ModelStepper {
             checkId(ids[off + i]); // before anything changes
         }
         checkState(state);
-        load(state);
         for (int done = 0; done < n; ) {
             int nb = Math.min(BLOCK, n - done);
-            run(nb, ids, off + done, false, ys, yOff + done * dOut);
+            run(state, nb, ids, off + done, false, ys, yOff + done * dOut);
             done += nb;
         }
-        store(state, n);
     }
 
     /**
      * One token for each of n sequences, in blocks of up to {@value #BLOCK} rows of different
-     * sequences: per layer, each row's attention on its own slice of its own state (copied in and
-     * out as for a single token), then the feed-forward tail over the block, four rows per pass
+     * sequences: per layer, each row's attention on its own slice of its own state (in place, as
+     * for a single token), then the feed-forward tail over the block, four rows per pass
      * over its weights — the rows' arithmetic is that of each token alone.
      */
     @Override
@@ -188,27 +174,17 @@ final class StackStepper implements ModelStepper {
     /** Row t of the block is one token of states[first + t]: the id ids[first + t], or the vector already in h. */
     private void runAcross(ModelState[] states, int first, int nb, int[] ids, double[] ys, int yOff, int yStride) {
         for (int i = 0; i < layers; i++) {
-            ModelState ls = layerStates[i];
+            int so = i * sliceLength;
             for (int t = 0; t < nb; t++) {
                 ModelState s = states[first + t];
-                if (float64) {
-                    System.arraycopy(s.doubles(), i * sliceLength, ls.doubles(), 0, sliceLength);
-                } else {
-                    System.arraycopy(s.floats(), i * sliceLength, ls.floats(), 0, sliceLength);
-                }
-                ls.setTokens(s.tokens());
                 if (i == 0 && ids != null) {
                     int id = ids[first + t];
-                    attention[0].stepToken(ls, id, a, t * dm);
+                    attention[0].stepTokenAt(s, 0, id, a, t * dm);
                     System.arraycopy(embedding, id * dm, h, t * dm, dm);
                 } else {
-                    attention[i].step(ls, h, t * dm, a, t * dm);
+                    attention[i].stepAt(s, so, h, t * dm, a, t * dm);
                 }
-                if (float64) {
-                    System.arraycopy(ls.doubles(), 0, s.doubles(), i * sliceLength, sliceLength);
-                } else {
-                    System.arraycopy(ls.floats(), 0, s.floats(), i * sliceLength, sliceLength);
-                }
+                s.setTokens(s.tokens() - 1);   // every layer sees the row's token at the same position
             }
             tails[i].forward(h, a, nb);
         }
@@ -223,22 +199,25 @@ final class StackStepper implements ModelStepper {
      * The block of {@code nb} tokens through every layer and the output. Inputs: h (vectors), or the
      * ids {@code ids[idOff ..]}, or ({@code oneId}) the single id {@code idOff}.
      */
-    private void run(int nb, int[] ids, int idOff, boolean oneId, double[] ys, int yOff) {
+    private void run(ModelState state, int nb, int[] ids, int idOff, boolean oneId, double[] ys, int yOff) {
+        long t0 = state.tokens();
         for (int i = 0; i < layers; i++) {
+            state.setTokens(t0);   // each layer's call advances the count by nb
+            int so = i * sliceLength;
             if (i == 0 && (ids != null || oneId)) {
                 if (oneId) {
-                    attention[0].stepToken(layerStates[0], idOff, a, 0);
+                    attention[0].stepTokenAt(state, 0, idOff, a, 0);
                     System.arraycopy(embedding, idOff * dm, h, 0, dm);
                 } else {
-                    attention[0].stepTokens(layerStates[0], ids, idOff, nb, a, 0);
+                    attention[0].stepTokensAt(state, 0, ids, idOff, nb, a, 0);
                     for (int t = 0; t < nb; t++) {
                         System.arraycopy(embedding, ids[idOff + t] * dm, h, t * dm, dm);
                     }
                 }
             } else if (nb == 1) {
-                attention[i].step(layerStates[i], h, 0, a, 0);
+                attention[i].stepAt(state, so, h, 0, a, 0);
             } else {
-                attention[i].steps(layerStates[i], h, 0, nb, a, 0);
+                attention[i].stepsAt(state, so, h, 0, nb, a, 0);
             }
             tails[i].forward(h, a, nb);
         }
@@ -264,31 +243,6 @@ final class StackStepper implements ModelStepper {
                 System.arraycopy(h, o, ys, yOff + t * yStride, dm);
             }
         }
-    }
-
-    /** Copies each layer's slice of the flat state into its layer state (and the token count). */
-    private void load(ModelState state) {
-        long t = state.tokens();
-        for (int i = 0; i < layers; i++) {
-            if (float64) {
-                System.arraycopy(state.doubles(), i * sliceLength, layerStates[i].doubles(), 0, sliceLength);
-            } else {
-                System.arraycopy(state.floats(), i * sliceLength, layerStates[i].floats(), 0, sliceLength);
-            }
-            layerStates[i].setTokens(t);
-        }
-    }
-
-    /** Copies the layer states back into the flat state, which has absorbed {@code n} more tokens. */
-    private void store(ModelState state, int n) {
-        for (int i = 0; i < layers; i++) {
-            if (float64) {
-                System.arraycopy(layerStates[i].doubles(), 0, state.doubles(), i * sliceLength, sliceLength);
-            } else {
-                System.arraycopy(layerStates[i].floats(), 0, state.floats(), i * sliceLength, sliceLength);
-            }
-        }
-        state.setTokens(state.tokens() + n);
     }
 
     private void checkState(ModelState state) {

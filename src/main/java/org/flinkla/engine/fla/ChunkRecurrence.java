@@ -1,0 +1,370 @@
+/*
+ * Copyright 2026 The flink-linear-attention authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package org.flinkla.engine.fla;
+
+/**
+ * The chunkwise forms of the FLA recurrences: for a chunk of n tokens of one head, the intra-chunk
+ * part as small matrix products plus one state update per chunk, instead of n rank-1 steps. S is
+ * the head's [d_v][d_k] state (row-major, as in the flat state), S₀ its value before the chunk;
+ * t, j index the chunk's tokens from 0; q, k, v are the rows prepared for the recurrence (after
+ * the convolution, activations, norms, rotary and the query scale).
+ *
+ * <ul>
+ *   <li><b>(gated) delta rule</b>, UT transform: with G_t = Σ_{s≤t} g_s (log gates; 0 without gate),
+ *       the state after token t is S_t = e^{G_t} S₀ + Σ_{j≤t} e^{G_t−G_j} u_j k_jᵀ, where the
+ *       pseudo-values u solve the unit lower-triangular system
+ *       u_t + β_t Σ_{j&lt;t} e^{G_t−G_j}(k_t·k_j) u_j = β_t (v_t − e^{G_t} S₀ k_t)
+ *       (forward substitution: this applies T = (I + A)⁻¹ of the WY/UT representation to the
+ *       right-hand side, the same system FLA's chunk_(gated_)delta_rule solves, u = T(βv) − T(βe^G k) S₀ᵀ).
+ *       Then o_t = e^{G_t} S₀ q_t + Σ_{j≤t} e^{G_t−G_j}(q_t·k_j) u_j and
+ *       S_n = e^{G_{n−1}} S₀ + Σ_j u_j (e^{G_{n−1}−G_j} k_j)ᵀ;</li>
+ *   <li><b>GLA</b> (decay per key channel): with B_t = Σ_{s≤t} log α_s (per channel),
+ *       o_t = S₀ (q_t ⊙ e^{B_t}) + Σ_{j&lt;t} ((q_t ⊙ e^{B_t})·(k_j ⊙ e^{−B_j})) v_j + (q_t·k_t) v_t and
+ *       S_n = S₀ ⊙ e^{B_{n−1}} + Σ_j v_j (k_j ⊙ e^{B_{n−1}−B_j})ᵀ (⊙ e^{B} scales the columns).
+ *       The factors e^{−B_j} are kept below e^{{@value #GLA_LOG_LIMIT}}: the chunk is split where
+ *       the decay accumulated since the start of a piece would exceed that (never for ordinary
+ *       decays; the split points depend only on the tokens, so the result is deterministic);</li>
+ *   <li><b>retention</b> (one decay γ per head): o_t = γ^{t+1} S₀ q_t + Σ_{j≤t} γ^{t−j}(q_t·k_j) v_j,
+ *       S_n = γ^n S₀ + Σ_j v_j (γ^{n−1−j} k_j)ᵀ.</li>
+ * </ul>
+ * All in float64. A float32 state is widened into a scratch copy, updated there once and stored
+ * rounded to nearest once per chunk (the token loop rounds after every token). The products run on
+ * {@link #mm} (the Vector API kernel when available, same bits).
+ *
+ * <p>Not thread-safe (scratch); allocates nothing per call.
+ */
+final class ChunkRecurrence {
+    /** Largest |log| of the GLA key factors e^{−B_j} inside one piece of a chunk. */
+    static final double GLA_LOG_LIMIT = 50.0;
+
+    private final int dk;
+    private final int dv;
+    private final double[] st;  // [d_k][d_v]: S₀ᵀ
+    private final double[] sx;  // [d_v][d_k]: float64 working copy of a float32 state
+    private final double[] kt;  // [d_k][n]: keys transposed (GLA: k ⊙ e^{−B})
+    private final double[] pk;  // [n][d_v]: S₀ k_t
+    private final double[] mk;  // [n][n]: k_t·k_j, then the substitution coefficients
+    private final double[] mq;  // [n][n]: q_t·k_j, then the attention weights
+    private final double[] u;   // [n][d_v]: pseudo-values
+    private final double[] kd;  // [n][d_k]: decayed keys of the state update
+    private final double[] g;   // [n]: cumulative log gate
+    private final double[] qb;  // [n][d_k]: GLA q ⊙ e^{B}
+    private final double[] bc;  // [n][d_k]: GLA cumulative log decays
+    private final double[] el;  // [d_k]: GLA e^{B_{n−1}}
+
+    ChunkRecurrence(int maxN, int dk, int dv) {
+        this.dk = dk;
+        this.dv = dv;
+        st = new double[dk * dv];
+        sx = new double[dv * dk];
+        kt = new double[dk * maxN];
+        pk = new double[maxN * dv];
+        mk = new double[maxN * maxN];
+        mq = new double[maxN * maxN];
+        u = new double[maxN * dv];
+        kd = new double[maxN * dk];
+        g = new double[maxN];
+        qb = new double[maxN * dk];
+        bc = new double[maxN * dk];
+        el = new double[dk];
+    }
+
+    /**
+     * c[m][j] = Σ_{k&lt;inner} A(m, k)·b[k][j] (or c[m][j] + that sum with {@code accumulate}) for
+     * m &lt; rows, j &lt; cols, with A(m, k) = a[aOff + m·aRow + k·aCol] (so A may be read
+     * transposed), rows of b at bOff + k·bRow, rows of c at cOff + m·cRow. Each element is
+     * accumulated over k ascending, a separate multiply and add per term; the Vector API kernel
+     * gives the same bits.
+     */
+    static void mm(double[] a, int aOff, int aRow, int aCol, double[] b, int bOff, int bRow,
+                   double[] c, int cOff, int cRow, int rows, int inner, int cols, boolean accumulate) {
+        if (FlaMath.VECTOR) {
+            ChunkVectorKernels.mm(a, aOff, aRow, aCol, b, bOff, bRow, c, cOff, cRow, rows, inner, cols, accumulate);
+        } else {
+            mmScalar(a, aOff, aRow, aCol, b, bOff, bRow, c, cOff, cRow, rows, inner, cols, accumulate);
+        }
+    }
+
+    static void mmScalar(double[] a, int aOff, int aRow, int aCol, double[] b, int bOff, int bRow,
+                         double[] c, int cOff, int cRow, int rows, int inner, int cols, boolean accumulate) {
+        for (int m = 0; m < rows; m++) {
+            int cr = cOff + m * cRow;
+            if (!accumulate) {
+                java.util.Arrays.fill(c, cr, cr + cols, 0.0);
+            }
+            int ar = aOff + m * aRow;
+            for (int k = 0; k < inner; k++) {
+                double av = a[ar + k * aCol];
+                int br = bOff + k * bRow;
+                for (int j = 0; j < cols; j++) {
+                    c[cr + j] += av * b[br + j];
+                }
+            }
+        }
+    }
+
+    /**
+     * c[t] += Σ_{j≤t} w[t][j]·b[j] for t &lt; n (w row-major [n][n], its upper triangle ignored; rows
+     * of b at bOff + j·bRow, of c at cOff + t·cRow): four rows per product, the weights above the
+     * diagonal inside a block set to 0 (adding 0·b leaves each sum as it is).
+     */
+    private static void lowerTimes(double[] w, int n, double[] b, int bOff, int bRow, double[] c, int cOff, int cRow,
+                                   int cols) {
+        for (int t0 = 0; t0 < n; t0 += 4) {
+            int rows = Math.min(4, n - t0);
+            int inner = t0 + rows;
+            for (int r = 0; r < rows; r++) {
+                for (int j = t0 + r + 1; j < inner; j++) {
+                    w[(t0 + r) * n + j] = 0.0;
+                }
+            }
+            mm(w, t0 * n, n, 1, b, bOff, bRow, c, cOff + t0 * cRow, cRow, rows, inner, cols, true);
+        }
+    }
+
+    /** The head's state as float64: sd itself, or sf widened into {@link #sx}. */
+    private double[] open(double[] sd, float[] sf, int base) {
+        if (sd != null) {
+            return sd;
+        }
+        for (int i = 0; i < dv * dk; i++) {
+            sx[i] = sf[base + i];
+        }
+        return sx;
+    }
+
+    private void close(float[] sf, int base) {
+        if (sf != null) {
+            for (int i = 0; i < dv * dk; i++) {
+                sf[base + i] = (float) sx[i];
+            }
+        }
+    }
+
+    /** st = Sᵀ ([d_k][d_v]) of the state at s[sb ..]. */
+    private void transposeState(double[] s, int sb) {
+        for (int i = 0; i < dv; i++) {
+            int r = sb + i * dk;
+            for (int c = 0; c < dk; c++) {
+                st[c * dv + i] = s[r + c];
+            }
+        }
+    }
+
+    /**
+     * The (gated) delta rule over n tokens of one head (see the class comment). Rows of q, k, v in p
+     * at q0/k0/v0 + t·ps; β_t = beta[bOff + t·bs]; log gates gate[gOff + t·gs] or none (null);
+     * o_t to o[oOff + t·os ..]; the state at base in sd (float64) or sf (float32).
+     */
+    void delta(double[] sd, float[] sf, int base, int n, double[] p, int ps, int q0, int k0, int v0,
+               double[] beta, int bOff, int bs, double[] gate, int gOff, int gs, double[] o, int oOff, int os) {
+        double[] s = open(sd, sf, base);
+        int sb = sd != null ? base : 0;
+        transposeState(s, sb);
+        for (int t = 0; t < n; t++) {
+            int kr = k0 + t * ps;
+            for (int c = 0; c < dk; c++) {
+                kt[c * n + t] = p[kr + c];
+            }
+        }
+        mm(p, k0, ps, 1, st, 0, dv, pk, 0, dv, n, dk, dv, false);       // S₀ k_t
+        mm(p, q0, ps, 1, st, 0, dv, o, oOff, os, n, dk, dv, false);     // S₀ q_t
+        mm(p, k0, ps, 1, kt, 0, n, mk, 0, n, n, dk, n, false);          // k_t·k_j
+        mm(p, q0, ps, 1, kt, 0, n, mq, 0, n, n, dk, n, false);          // q_t·k_j
+        if (gate != null) {
+            double acc = 0;
+            for (int t = 0; t < n; t++) {
+                acc += gate[gOff + t * gs];
+                g[t] = acc;
+            }
+        }
+        for (int t = 0; t < n; t++) {
+            double bt = beta[bOff + t * bs];
+            double et = gate == null ? 1.0 : Math.exp(g[t]);
+            int vr = v0 + t * ps;
+            int ur = t * dv;
+            for (int i = 0; i < dv; i++) {
+                u[ur + i] = bt * (p[vr + i] - et * pk[ur + i]);
+            }
+            int mr = t * n;
+            if (gate != null) {
+                for (int j = 0; j < t; j++) {
+                    double f = Math.exp(g[t] - g[j]);
+                    mk[mr + j] = -bt * f * mk[mr + j];
+                    mq[mr + j] *= f;
+                }
+                int orow = oOff + t * os;
+                for (int i = 0; i < dv; i++) {
+                    o[orow + i] *= et;
+                }
+            } else {
+                for (int j = 0; j < t; j++) {
+                    mk[mr + j] = -bt * mk[mr + j];
+                }
+            }
+        }
+        // u_t −= Σ_{j<t} β_t e^{G_t−G_j}(k_t·k_j) u_j, four rows at a time: first the rows before
+        // the block (final), then the triangle inside it in order
+        for (int t0 = 0; t0 < n; t0 += 4) {
+            int rows = Math.min(4, n - t0);
+            mm(mk, t0 * n, n, 1, u, 0, dv, u, t0 * dv, dv, rows, t0, dv, true);
+            for (int r = 1; r < rows; r++) {
+                mm(mk, (t0 + r) * n + t0, 0, 1, u, t0 * dv, dv, u, (t0 + r) * dv, dv, 1, r, dv, true);
+            }
+        }
+        // o_t += Σ_{j≤t} e^{G_t−G_j}(q_t·k_j) u_j
+        lowerTimes(mq, n, u, 0, dv, o, oOff, os, dv);
+        // S ← e^{G_{n−1}} S₀ + Σ_j u_j (e^{G_{n−1}−G_j} k_j)ᵀ
+        double last = gate == null ? 0.0 : g[n - 1];
+        for (int j = 0; j < n; j++) {
+            double f = gate == null ? 1.0 : Math.exp(last - g[j]);
+            int kr = k0 + j * ps;
+            for (int c = 0; c < dk; c++) {
+                kd[j * dk + c] = f * p[kr + c];
+            }
+        }
+        if (gate != null) {
+            double e = Math.exp(last);
+            for (int i = sb; i < sb + dv * dk; i++) {
+                s[i] *= e;
+            }
+        }
+        mm(u, 0, 1, dv, kd, 0, dk, s, sb, dk, dv, n, dk, true);
+        close(sf, base);
+    }
+
+    /**
+     * GLA over n tokens of one head: log decays (per key channel) at logA[aOff + t·as + c], the rest
+     * as {@link #delta}.
+     */
+    void gla(double[] sd, float[] sf, int base, int n, double[] p, int ps, int q0, int k0, int v0,
+             double[] logA, int aOff, int as, double[] o, int oOff, int os) {
+        double[] s = open(sd, sf, base);
+        int sb = sd != null ? base : 0;
+        for (int start = 0; start < n; ) {
+            // cumulative log decays from the start of this piece; a token joins while the keys
+            // before it keep e^{−B} ≤ e^{GLA_LOG_LIMIT}
+            int end = start;
+            double min;
+            do {
+                int t = end - start;
+                int ar = aOff + end * as;
+                min = 0;
+                for (int c = 0; c < dk; c++) {
+                    double b = (t == 0 ? 0.0 : bc[(t - 1) * dk + c]) + logA[ar + c];
+                    bc[t * dk + c] = b;
+                    min = Math.min(min, b);
+                }
+                end++;
+            } while (end < n && min >= -GLA_LOG_LIMIT);
+            glaPiece(s, sb, end - start, p, ps, q0 + start * ps, k0 + start * ps, v0 + start * ps,
+                    o, oOff + start * os, os);
+            start = end;
+        }
+        close(sf, base);
+    }
+
+    private void glaPiece(double[] s, int sb, int m, double[] p, int ps, int q0, int k0, int v0,
+                          double[] o, int oOff, int os) {
+        transposeState(s, sb);
+        for (int t = 0; t < m; t++) {
+            int qr = q0 + t * ps;
+            int kr = k0 + t * ps;
+            for (int c = 0; c < dk; c++) {
+                double b = bc[t * dk + c];
+                qb[t * dk + c] = p[qr + c] * Math.exp(b);
+                if (t < m - 1) {
+                    kt[c * m + t] = p[kr + c] * Math.exp(-b);
+                }
+            }
+        }
+        mm(qb, 0, dk, 1, st, 0, dv, o, oOff, os, m, dk, dv, false);      // S₀ (q_t ⊙ e^{B_t})
+        if (m > 1) {
+            mm(qb, 0, dk, 1, kt, 0, m, mq, 0, m, m, dk, m - 1, false);  // (q_t ⊙ e^{B_t})·(k_j ⊙ e^{−B_j})
+        }
+        for (int t = 0; t < m; t++) {
+            int qr = q0 + t * ps;
+            int kr = k0 + t * ps;
+            double diag = 0;
+            for (int c = 0; c < dk; c++) {
+                diag += p[qr + c] * p[kr + c];
+            }
+            mq[t * m + t] = diag;
+        }
+        lowerTimes(mq, m, p, v0, ps, o, oOff, os, dv);
+        // S ← S₀ ⊙ e^{B_{m−1}} + Σ_j v_j (k_j ⊙ e^{B_{m−1}−B_j})ᵀ
+        int lr = (m - 1) * dk;
+        for (int c = 0; c < dk; c++) {
+            el[c] = Math.exp(bc[lr + c]);
+        }
+        for (int j = 0; j < m; j++) {
+            int kr = k0 + j * ps;
+            for (int c = 0; c < dk; c++) {
+                kd[j * dk + c] = p[kr + c] * Math.exp(bc[lr + c] - bc[j * dk + c]);
+            }
+        }
+        for (int i = 0; i < dv; i++) {
+            int r = sb + i * dk;
+            for (int c = 0; c < dk; c++) {
+                s[r + c] *= el[c];
+            }
+        }
+        mm(p, v0, 1, ps, kd, 0, dk, s, sb, dk, dv, m, dk, true);
+    }
+
+    /**
+     * Retention over n tokens of one head with pow[m] = γ^m (m ≤ n), the rest as {@link #delta}.
+     */
+    void retention(double[] sd, float[] sf, int base, int n, double[] p, int ps, int q0, int k0, int v0,
+                   double[] pow, int powOff, double[] o, int oOff, int os) {
+        double[] s = open(sd, sf, base);
+        int sb = sd != null ? base : 0;
+        transposeState(s, sb);
+        for (int t = 0; t < n; t++) {
+            int kr = k0 + t * ps;
+            for (int c = 0; c < dk; c++) {
+                kt[c * n + t] = p[kr + c];
+            }
+        }
+        mm(p, q0, ps, 1, st, 0, dv, o, oOff, os, n, dk, dv, false);    // S₀ q_t
+        mm(p, q0, ps, 1, kt, 0, n, mq, 0, n, n, dk, n, false);         // q_t·k_j
+        for (int t = 0; t < n; t++) {
+            int orow = oOff + t * os;
+            double f = pow[powOff + t + 1];
+            for (int i = 0; i < dv; i++) {
+                o[orow + i] *= f;
+            }
+            int mr = t * n;
+            for (int j = 0; j <= t; j++) {
+                mq[mr + j] *= pow[powOff + t - j];
+            }
+        }
+        lowerTimes(mq, n, p, v0, ps, o, oOff, os, dv);
+        for (int j = 0; j < n; j++) {
+            double f = pow[powOff + n - 1 - j];
+            int kr = k0 + j * ps;
+            for (int c = 0; c < dk; c++) {
+                kd[j * dk + c] = f * p[kr + c];
+            }
+        }
+        double e = pow[powOff + n];
+        for (int i = sb; i < sb + dv * dk; i++) {
+            s[i] *= e;
+        }
+        mm(p, v0, 1, ps, kd, 0, dk, s, sb, dk, dv, n, dk, true);
+        close(sf, base);
+    }
+}

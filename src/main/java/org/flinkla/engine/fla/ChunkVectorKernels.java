@@ -1,0 +1,132 @@
+/*
+ * Copyright 2026 The flink-linear-attention authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package org.flinkla.engine.fla;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link ChunkRecurrence#mm} with the JDK Vector API (used only when {@code VectorSupport} finds
+ * the incubator module; nothing else may load this class). Blocks of 4 rows × 2 vectors of
+ * columns (or 1 row × 2, then 1 vector) stay in registers over the whole inner dimension; every
+ * element is accumulated over k in ascending order with a separate multiply and add, starting from
+ * 0 (or from the old value when accumulating), exactly as the plain loop does: the same bits.
+ */
+final class ChunkVectorKernels {
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    static final int LANES = S.length();
+
+    private ChunkVectorKernels() {}
+
+    static void mm(double[] a, int aOff, int aRow, int aCol, double[] b, int bOff, int bRow,
+                   double[] c, int cOff, int cRow, int rows, int inner, int cols, boolean accumulate) {
+        final int l = LANES;
+        int m = 0;
+        for (; m + 3 < rows; m += 4) {
+            int ar = aOff + m * aRow;
+            int c0 = cOff + m * cRow;
+            int j = 0;
+            for (; j + 2 * l <= cols; j += 2 * l) {
+                DoubleVector x00, x01, x10, x11, x20, x21, x30, x31;
+                if (accumulate) {
+                    x00 = DoubleVector.fromArray(S, c, c0 + j);
+                    x01 = DoubleVector.fromArray(S, c, c0 + j + l);
+                    x10 = DoubleVector.fromArray(S, c, c0 + cRow + j);
+                    x11 = DoubleVector.fromArray(S, c, c0 + cRow + j + l);
+                    x20 = DoubleVector.fromArray(S, c, c0 + 2 * cRow + j);
+                    x21 = DoubleVector.fromArray(S, c, c0 + 2 * cRow + j + l);
+                    x30 = DoubleVector.fromArray(S, c, c0 + 3 * cRow + j);
+                    x31 = DoubleVector.fromArray(S, c, c0 + 3 * cRow + j + l);
+                } else {
+                    x00 = DoubleVector.zero(S);
+                    x01 = x00;
+                    x10 = x00;
+                    x11 = x00;
+                    x20 = x00;
+                    x21 = x00;
+                    x30 = x00;
+                    x31 = x00;
+                }
+                for (int k = 0; k < inner; k++) {
+                    int br = bOff + k * bRow + j;
+                    DoubleVector b0 = DoubleVector.fromArray(S, b, br);
+                    DoubleVector b1 = DoubleVector.fromArray(S, b, br + l);
+                    int ak = ar + k * aCol;
+                    DoubleVector a0 = DoubleVector.broadcast(S, a[ak]);
+                    DoubleVector a1 = DoubleVector.broadcast(S, a[ak + aRow]);
+                    DoubleVector a2 = DoubleVector.broadcast(S, a[ak + 2 * aRow]);
+                    DoubleVector a3 = DoubleVector.broadcast(S, a[ak + 3 * aRow]);
+                    x00 = x00.add(a0.mul(b0));
+                    x01 = x01.add(a0.mul(b1));
+                    x10 = x10.add(a1.mul(b0));
+                    x11 = x11.add(a1.mul(b1));
+                    x20 = x20.add(a2.mul(b0));
+                    x21 = x21.add(a2.mul(b1));
+                    x30 = x30.add(a3.mul(b0));
+                    x31 = x31.add(a3.mul(b1));
+                }
+                x00.intoArray(c, c0 + j);
+                x01.intoArray(c, c0 + j + l);
+                x10.intoArray(c, c0 + cRow + j);
+                x11.intoArray(c, c0 + cRow + j + l);
+                x20.intoArray(c, c0 + 2 * cRow + j);
+                x21.intoArray(c, c0 + 2 * cRow + j + l);
+                x30.intoArray(c, c0 + 3 * cRow + j);
+                x31.intoArray(c, c0 + 3 * cRow + j + l);
+            }
+            for (int r = 0; r < 4; r++) {
+                tail(a, ar + r * aRow, aCol, b, bOff, bRow, c, c0 + r * cRow, inner, j, cols, accumulate);
+            }
+        }
+        for (; m < rows; m++) {
+            tail(a, aOff + m * aRow, aCol, b, bOff, bRow, c, cOff + m * cRow, inner, 0, cols, accumulate);
+        }
+    }
+
+    /** One row of c, columns [j0, cols): two vectors, then one, then single elements. */
+    private static void tail(double[] a, int ar, int aCol, double[] b, int bOff, int bRow,
+                             double[] c, int cr, int inner, int j0, int cols, boolean accumulate) {
+        final int l = LANES;
+        int j = j0;
+        for (; j + 2 * l <= cols; j += 2 * l) {
+            DoubleVector x0 = accumulate ? DoubleVector.fromArray(S, c, cr + j) : DoubleVector.zero(S);
+            DoubleVector x1 = accumulate ? DoubleVector.fromArray(S, c, cr + j + l) : DoubleVector.zero(S);
+            for (int k = 0; k < inner; k++) {
+                int br = bOff + k * bRow + j;
+                DoubleVector av = DoubleVector.broadcast(S, a[ar + k * aCol]);
+                x0 = x0.add(av.mul(DoubleVector.fromArray(S, b, br)));
+                x1 = x1.add(av.mul(DoubleVector.fromArray(S, b, br + l)));
+            }
+            x0.intoArray(c, cr + j);
+            x1.intoArray(c, cr + j + l);
+        }
+        for (; j + l <= cols; j += l) {
+            DoubleVector x0 = accumulate ? DoubleVector.fromArray(S, c, cr + j) : DoubleVector.zero(S);
+            for (int k = 0; k < inner; k++) {
+                DoubleVector av = DoubleVector.broadcast(S, a[ar + k * aCol]);
+                x0 = x0.add(av.mul(DoubleVector.fromArray(S, b, bOff + k * bRow + j)));
+            }
+            x0.intoArray(c, cr + j);
+        }
+        for (; j < cols; j++) {
+            double x = accumulate ? c[cr + j] : 0.0;
+            for (int k = 0; k < inner; k++) {
+                x += a[ar + k * aCol] * b[bOff + k * bRow + j];
+            }
+            c[cr + j] = x;
+        }
+    }
+}
