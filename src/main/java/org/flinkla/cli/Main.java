@@ -107,6 +107,12 @@ public final class Main implements Callable<Integer> {
             err.println("error: " + m);
             code = 2;
         } catch (Exception | Error e) {
+            if (ShutdownActions.stopping()) {
+                // Ctrl-C / SIGTERM cancelled the job underneath the command: a stop, not a failure;
+                // the signal handler runs the clean-up (log file included) and exits
+                out.flush();
+                ShutdownActions.awaitExit();
+            }
             log.trace("the command failed", e);
             if (verbose) {
                 e.printStackTrace(err);

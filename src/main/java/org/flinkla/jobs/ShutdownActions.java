@@ -27,6 +27,8 @@ import java.util.Deque;
 public final class ShutdownActions {
     private static final Deque<Action> ACTIONS = new ArrayDeque<>();
     private static Thread hook;
+    /** Set when a signal or the JVM's shutdown started running the actions. */
+    private static volatile boolean stopping;
 
     private ShutdownActions() {}
 
@@ -82,6 +84,7 @@ public final class ShutdownActions {
         for (String name : new String[] {"TERM", "INT"}) {
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+                    stopping = true;
                     System.err.println("Stopping (SIG" + sig.getName() + ") ...");
                     runAll();
                     System.exit(128 + sig.getNumber());
@@ -92,7 +95,30 @@ public final class ShutdownActions {
         }
     }
 
+    /**
+     * True once Ctrl-C, SIGTERM or the JVM's shutdown is stopping the process: a command that fails
+     * from then on (its job cancelled underneath it) is being stopped, not failing.
+     */
+    public static boolean stopping() {
+        return stopping;
+    }
+
+    /**
+     * Blocks the calling thread until the process exits (for a command's main thread while
+     * {@link #stopping()}: the signal handler runs the actions and exits).
+     */
+    public static void awaitExit() {
+        while (true) {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                // keep waiting: the process is exiting
+            }
+        }
+    }
+
     private static void runAll() {
+        stopping = true;
         while (true) {
             Action a;
             synchronized (ShutdownActions.class) {
