@@ -137,7 +137,9 @@ public final class BundleBenchmark {
         }
         ObjectNode op = out.putObject("operator_tokens_per_s");
         ObjectNode opCpu = out.putObject("operator_tokens_per_cpu_s");
-        long tokens = Math.max(5_000, (long) (perRecord * seconds * 3));
+        // about 3 s of the engine's rate per job, capped so that a fast model's bundled jobs
+        // (up to 8× the records) stay within a minute or so
+        long tokens = Math.min(300_000, Math.max(5_000, (long) (perRecord * seconds * 3)));
         operator(ref, keys, 0, tokens / 4); // warm-up: class loading, JIT
         int[] opConfigs = {0, 16, 64};
         double[][] opBest = new double[opConfigs.length][2];
