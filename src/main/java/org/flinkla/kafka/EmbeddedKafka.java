@@ -158,11 +158,33 @@ public final class EmbeddedKafka implements AutoCloseable {
                             + e.getCause().getMessage(), e.getCause());
                 }
             }
+            awaitLeaders(admin, missing.stream().map(NewTopic::name).collect(java.util.stream.Collectors.toList()), wait);
         } catch (java.util.concurrent.TimeoutException e) {
             throw new KafkaUnreachableException(bootstrapServers, "no answer to listing or creating topics within "
                     + Math.max(1, wait / 1000) + " s", e);
         } finally {
             admin.close(Duration.ofSeconds(2));
+        }
+    }
+
+    /**
+     * Waits (up to {@code waitMs}) until every partition of the new topics has a leader, so that the
+     * first records sent to them do not sit in a producer's batch while the leaders are elected.
+     */
+    private static void awaitLeaders(Admin admin, List<String> names, long waitMs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        while (System.nanoTime() < deadline) {
+            try {
+                boolean ready = admin.describeTopics(names).allTopicNames().get(waitMs, TimeUnit.MILLISECONDS)
+                        .values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(pi -> pi.leader() != null && !pi.leader().isEmpty()));
+                if (ready) {
+                    return;
+                }
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                // not visible yet (UnknownTopicOrPartition) or slow: ask again
+            }
+            Thread.sleep(50);
         }
     }
 
