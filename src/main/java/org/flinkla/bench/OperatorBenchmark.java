@@ -58,15 +58,18 @@ import org.flinkla.records.TokenRecord;
 public final class OperatorBenchmark {
     private OperatorBenchmark() {}
 
-    /** Record i: sequence i % keys, its (i / keys)-th chunk of {@code chunk} symbols. */
-    static final class Generate extends RichMapFunction<Long, TokenRecord> {
+    /**
+     * Record i: sequence i % keys, its (i / keys)-th chunk of {@code chunk} symbols from a fixed
+     * random DNA text, made into a {@code T} by {@link #record}.
+     */
+    abstract static class Chunks<T> extends RichMapFunction<Long, T> {
         private static final long serialVersionUID = 1L;
-        private final int keys;
-        private final int chunk;
+        final int keys;
+        final int chunk;
         private transient String dna;
         private transient String[] names;
 
-        Generate(int keys, int chunk) {
+        Chunks(int keys, int chunk) {
             this.keys = keys;
             this.chunk = chunk;
         }
@@ -86,11 +89,28 @@ public final class OperatorBenchmark {
         }
 
         @Override
-        public TokenRecord map(Long i) {
+        public T map(Long i) {
             int k = (int) (i % keys);
             long c = i / keys;
             int off = (int) ((c * chunk) % (dna.length() - chunk));
-            return TokenRecord.symbols(names[k], c * chunk, dna.substring(off, off + chunk), chunk > 1);
+            return record(names[k], c * chunk, dna.substring(off, off + chunk));
+        }
+
+        /** The record of sequence {@code seq} whose first token is at {@code pos}. */
+        abstract T record(String seq, long pos, String symbols);
+    }
+
+    /** The token records of {@link Chunks}. */
+    static final class Generate extends Chunks<TokenRecord> {
+        private static final long serialVersionUID = 1L;
+
+        Generate(int keys, int chunk) {
+            super(keys, chunk);
+        }
+
+        @Override
+        TokenRecord record(String seq, long pos, String symbols) {
+            return TokenRecord.symbols(seq, pos, symbols, chunk > 1);
         }
     }
 

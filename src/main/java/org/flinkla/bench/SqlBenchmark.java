@@ -20,9 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -62,39 +59,17 @@ public final class SqlBenchmark {
     static final TypeInformation<Row> ROW = Types.ROW_NAMED(new String[] {"seq", "pos", "tokens"}, Types.STRING,
             Types.LONG, Types.STRING);
 
-    /** Record i: sequence i % keys, its (i / keys)-th chunk — the rows of {@link OperatorBenchmark.Generate}. */
-    static final class GenerateRows extends RichMapFunction<Long, Row> {
+    /** The rows (seq, pos, tokens) of the records {@link OperatorBenchmark.Generate} makes. */
+    static final class GenerateRows extends OperatorBenchmark.Chunks<Row> {
         private static final long serialVersionUID = 1L;
-        private final int keys;
-        private final int chunk;
-        private transient String dna;
-        private transient String[] names;
 
         GenerateRows(int keys, int chunk) {
-            this.keys = keys;
-            this.chunk = chunk;
+            super(keys, chunk);
         }
 
         @Override
-        public void open(OpenContext ctx) {
-            Random r = new Random(1);
-            StringBuilder sb = new StringBuilder(1 << 16);
-            for (int i = 0; i < (1 << 16); i++) {
-                sb.append("ACGT".charAt(r.nextInt(4)));
-            }
-            dna = sb.toString();
-            names = new String[keys];
-            for (int k = 0; k < keys; k++) {
-                names[k] = "seq-" + k;
-            }
-        }
-
-        @Override
-        public Row map(Long i) {
-            int k = (int) (i % keys);
-            long c = i / keys;
-            int off = (int) ((c * chunk) % (dna.length() - chunk));
-            return Row.of(names[k], c * chunk, dna.substring(off, off + chunk));
+        Row record(String seq, long pos, String symbols) {
+            return Row.of(seq, pos, symbols);
         }
     }
 
