@@ -16,7 +16,6 @@
 package org.flinkla.flink;
 
 import java.util.Arrays;
-import java.util.HashSet;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.streaming.api.operators.AbstractUdfStreamOperator;
@@ -68,7 +67,7 @@ final class BundledAttentionOperator extends AbstractUdfStreamOperator<Attention
     private transient SequenceProcessor processor;
     private transient SequenceProcessor.Bundle bundle;
     private transient TimestampedCollector<AttentionOutput> collector;
-    private transient HashSet<String> segmentKeys;
+    private transient KeySet segmentKeys;
     private transient boolean timerPending;
 
     BundledAttentionOperator(LinearAttentionFunction function, int maxRecords, long maxDelayMillis) {
@@ -91,7 +90,7 @@ final class BundledAttentionOperator extends AbstractUdfStreamOperator<Attention
         processor = userFunction.processor();
         bundle = processor.newBundle(maxRecords);
         collector = new TimestampedCollector<>(output);
-        segmentKeys = new HashSet<>();
+        segmentKeys = new KeySet(maxRecords);
     }
 
     @Override
@@ -221,5 +220,46 @@ final class BundledAttentionOperator extends AbstractUdfStreamOperator<Attention
         }
         bundle.clear();
         return accepted;
+    }
+
+    /**
+     * The distinct sequence ids of one segment: open addressing over arrays sized once for the
+     * bundle, emptied by a new generation number, so a flush allocates nothing (a HashSet would
+     * allocate a node per record).
+     */
+    static final class KeySet {
+        private final String[] keys;
+        private final int[] generation;
+        private final int mask;
+        private int current = 1;
+
+        KeySet(int capacity) {
+            int n = Integer.highestOneBit(Math.max(2, capacity) * 2 - 1) * 2; // ≥ 2·capacity, a power of two
+            keys = new String[n];
+            generation = new int[n];
+            mask = n - 1;
+        }
+
+        /** Empties the set. */
+        void clear() {
+            if (++current == 0) { // wrapped after 2³² clears: forget every slot
+                java.util.Arrays.fill(generation, 0);
+                current = 1;
+            }
+        }
+
+        /** Adds {@code key}; false when it is already in the set. At most the capacity's keys between clears. */
+        boolean add(String key) {
+            int i = key.hashCode() * 0x9E3779B9 >>> 1 & mask;
+            while (generation[i] == current) {
+                if (keys[i].equals(key)) {
+                    return false;
+                }
+                i = (i + 1) & mask;
+            }
+            keys[i] = key;
+            generation[i] = current;
+            return true;
+        }
     }
 }
