@@ -15,11 +15,13 @@
  */
 package org.flinkla.cli;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import org.flinkla.jobs.ClusterJob;
 import org.flinkla.jobs.CommandLines;
 import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
@@ -51,6 +53,30 @@ final class Cli {
         /** Read by {@link Main#execute} before parsing (logging is set up first); listed here for the help. */
         @Option(names = "--verbose", description = "also print Flink's and Kafka's warnings and the trace of a failure")
         boolean verbose;
+    }
+
+    /**
+     * The options of the commands that run a job ({@code run}, {@code sql}): which Kafka, how long,
+     * whether to serve the web UI.
+     */
+    static final class JobOptions {
+        @Option(names = "--bootstrap-servers", paramLabel = "H:P",
+                description = "use this Kafka instead of the in-process broker (default: $"
+                        + ClusterJob.BOOTSTRAP_ENV + ")")
+        String bootstrapServers = System.getenv(ClusterJob.BOOTSTRAP_ENV);
+
+        @Option(names = "--timeout", paramLabel = "S", converter = PositiveInt.class, description = {
+            "stop after S seconds (a finite run fails if not done by then; an open-ended run is stopped with"
+                    + " a savepoint, committing its outputs)"})
+        Integer timeout;
+
+        @Option(names = "--web-ui", description = "serve the Flink web UI of the local cluster on port 8081")
+        boolean webUi;
+
+        /** {@link #timeout} as a duration, null without one. */
+        Duration timeoutDuration() {
+            return timeout == null ? null : Duration.ofSeconds(timeout);
+        }
     }
 
     /** A command's parser with the project's settings: plain text, 100 columns, unknown options reported by us. */

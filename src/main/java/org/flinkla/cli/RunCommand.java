@@ -16,7 +16,6 @@
 package org.flinkla.cli;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.flinkla.jobs.ClusterJob;
 import org.flinkla.jobs.JobDefinition;
@@ -49,10 +48,8 @@ public final class RunCommand implements Callable<Integer> {
             + " flink-jobs/attention.yaml")
     String jobFile;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "H:P",
-            description = "use this Kafka instead of the in-process broker (default: $"
-                    + ClusterJob.BOOTSTRAP_ENV + ")")
-    String bootstrapServers = System.getenv(ClusterJob.BOOTSTRAP_ENV);
+    @Mixin
+    Cli.JobOptions jobOptions;
 
     @Option(names = "--input-file", paramLabel = "FILE", description = {
         "JSON lines (each with a \"seq\" field; .gz allowed) produced to the input topic first; the run"
@@ -67,11 +64,6 @@ public final class RunCommand implements Callable<Integer> {
             description = "override the job file's parallelism")
     Integer parallelism;
 
-    @Option(names = "--timeout", paramLabel = "S", converter = Cli.PositiveInt.class, description = {
-        "stop after S seconds (a finite run fails if not done by then; an open-ended run is stopped with"
-                + " a savepoint, committing its outputs)"})
-    Integer timeout;
-
     @Option(names = "--state-dir", paramLabel = "DIR", description = {
         "with --bootstrap-servers: the job's state directory (default: <working directory>/.flinkla-state/<job name>). A run"
                 + " that stops (end of --input-file, --timeout, Ctrl-C, SIGTERM) saves a savepoint there;"
@@ -80,9 +72,6 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--fresh", description = "discard the saved state and start over")
     boolean fresh;
-
-    @Option(names = "--web-ui", description = "serve the Flink web UI of the local cluster on port 8081")
-    boolean webUi;
 
     @Mixin
     Cli.Common common;
@@ -100,9 +89,9 @@ public final class RunCommand implements Callable<Integer> {
             throw Cli.usageError(spec.commandLine(), "which job? give a job file, e.g."
                     + " flink-jobs/attention.yaml");
         }
-        JobRunner.Options o = new JobRunner.Options().bootstrapServers(bootstrapServers).inputFile(inputFile)
-                .outputFile(outputFile).timeout(timeout == null ? null : Duration.ofSeconds(timeout)).stateDir(stateDir)
-                .fresh(fresh).webUi(webUi);
+        JobRunner.Options o = new JobRunner.Options().bootstrapServers(jobOptions.bootstrapServers).inputFile(inputFile)
+                .outputFile(outputFile).timeout(jobOptions.timeoutDuration()).stateDir(stateDir)
+                .fresh(fresh).webUi(jobOptions.webUi);
         JobDefinition job = JobDefinition.load(Path.of(jobFile));
         if (parallelism != null) {
             job = job.withParallelism(parallelism);

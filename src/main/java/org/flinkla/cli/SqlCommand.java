@@ -16,7 +16,6 @@
 package org.flinkla.cli;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -54,10 +53,8 @@ public final class SqlCommand implements Callable<Integer> {
             + " flink-jobs/attention.sql")
     String jobFile;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "H:P",
-            description = "use this Kafka instead of the in-process broker (default: $"
-                    + ClusterJob.BOOTSTRAP_ENV + ")")
-    String bootstrapServers = System.getenv(ClusterJob.BOOTSTRAP_ENV);
+    @Mixin
+    Cli.JobOptions jobOptions;
 
     @Option(names = "--input-file", paramLabel = "FILE", description = {
         "JSON lines (each with a \"seq\" field; .gz allowed) produced to the source table's topic first;"
@@ -88,14 +85,6 @@ public final class SqlCommand implements Callable<Integer> {
             description = "resume from a savepoint (or retained checkpoint) of this job")
     String fromSavepoint;
 
-    @Option(names = "--timeout", paramLabel = "S", converter = Cli.PositiveInt.class, description = {
-        "stop after S seconds (a finite run fails if not done by then; an open-ended run is stopped with"
-                + " a savepoint, committing its outputs)"})
-    Integer timeout;
-
-    @Option(names = "--web-ui", description = "serve the Flink web UI of the local cluster on port 8081")
-    boolean webUi;
-
     @Mixin
     Cli.Common common;
 
@@ -112,9 +101,9 @@ public final class SqlCommand implements Callable<Integer> {
             throw Cli.usageError(spec.commandLine(), "which job? give a SQL job file, e.g."
                     + " flink-jobs/attention.sql");
         }
-        SqlJobRunner.Options o = new SqlJobRunner.Options().bootstrapServers(bootstrapServers).inputFile(inputFile)
+        SqlJobRunner.Options o = new SqlJobRunner.Options().bootstrapServers(jobOptions.bootstrapServers).inputFile(inputFile)
                 .outputFile(outputFile).parallelism(parallelism).partitions(partitions).fromSavepoint(fromSavepoint)
-                .timeout(timeout == null ? null : Duration.ofSeconds(timeout)).webUi(webUi);
+                .timeout(jobOptions.timeoutDuration()).webUi(jobOptions.webUi);
         for (String[] d : defines) {
             o.define(d[0], d[1]);
         }
