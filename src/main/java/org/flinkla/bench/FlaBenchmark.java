@@ -37,6 +37,8 @@ import org.flinkla.engine.SequenceModel;
 import org.flinkla.engine.fla.FlaArchitecture;
 import org.flinkla.engine.fla.FlaConfig;
 import org.flinkla.engine.fla.FlaLanguageModel;
+import org.flinkla.flink.LinearAttention;
+import org.flinkla.flink.ModelReference;
 import org.flinkla.model.Dtype;
 import org.flinkla.model.FlaModelFiles;
 import org.flinkla.model.Model;
@@ -46,13 +48,17 @@ import org.flinkla.model.ModelLoader;
  * Tokens per second on one core of a Gated DeltaNet LM (hidden 256, 4 layers, 4 heads with
  * head_dim 64, FLA's other defaults: expand_v 2, output gate, short convolutions of 4, MLP 768;
  * vocab 16; seeded random weights written as an FLA model directory), decoded as single tokens and
- * as chunks of 256, float32 state (FLA's) and float64 state. When /usr/bin/python3 with torch is
- * there, the same directory goes to {@code scripts/bench/gdn_step_bench.py} in a child process
- * (a PyTorch CPU implementation of the same recurrent step, one thread) and its tokens/s are
- * reported next to ours, with the largest difference between its logits and ours.
+ * as chunks of 64, 256 and 1024, float32 state (FLA's) and float64 state; single tokens of 64 keys
+ * one per call and in bundles of 1, 16 and 64 keys; the keyed operator on records of 256 tokens
+ * next to the bare engine; the dense products alone; today's single attention layer. When
+ * /usr/bin/python3 with torch is there, the same directory goes to
+ * {@code scripts/bench/gdn_step_bench.py} in a child process (a PyTorch CPU implementation of the
+ * same model, one thread, token by token and in its parallel chunk form) and its tokens/s are
+ * reported next to ours, with the largest difference between its logits and ours. The document
+ * ends with the performance targets: each with its measured value and whether it is met.
  *
  * <pre>
- * java --add-modules jdk.incubator.vector -cp target/classes:$(cat cp.txt) org.flinkla.bench.FlaBenchmark [--seconds S] [--dir DIR]
+ * java --add-modules jdk.incubator.vector -cp target/flink-linear-attention.jar org.flinkla.bench.FlaBenchmark [--seconds S] [--dir DIR]
  * </pre>
  * Prints one JSON document on stdout (progress on stderr).
  */
@@ -91,11 +97,110 @@ public final class FlaBenchmark {
         System.out.println(run(seconds, dir).toPrettyString());
     }
 
+    /** Tokens per record of the operator measurement. */
+    static final int OPERATOR_CHUNK = 256;
+    /** Sequences the bundles' single tokens belong to. */
+    static final int KEYS = 64;
+    /** Sequences the operator's chunked records belong to (a few long streams). */
+    static final int OPERATOR_KEYS = 4;
+
+    /**
+     * Single-token steps of {@value #KEYS} keys, one per call and in bundles of 1, 16 and 64 keys
+     * ({@link BundleBenchmark#engine}), best of two rounds each: tokens per CPU second and the
+     * ratio of each bundle to one token per call.
+     */
+    static ObjectNode bundles(ObjectMapper json, SequenceModel m, double seconds) {
+        int[] configs = {0, 1, 16, 64};
+        double[] best = new double[configs.length];
+        for (int round = 0; round < 2; round++) {
+            for (int c = 0; c < configs.length; c++) {
+                best[c] = Math.max(best[c], BundleBenchmark.engine(m, KEYS, configs[c], seconds / 2)[1]);
+            }
+        }
+        ObjectNode r = json.createObjectNode();
+        for (int c = 0; c < configs.length; c++) {
+            String k = configs[c] == 0 ? "single_token_per_call" : "bundle_" + configs[c];
+            r.put(k + "_tokens_per_cpu_s", best[c]);
+            if (c > 0) {
+                r.put(k + "_over_single_token", best[c] / best[0]);
+            }
+        }
+        return r;
+    }
+
+    /**
+     * The keyed operator (heap state, parallelism 1, in-memory source of {@value #OPERATOR_CHUNK}-token
+     * records of {@value #OPERATOR_KEYS} sequences, discarding sink; rate from its first to its last output)
+     * next to the bare engine stepping the same chunks round-robin on one thread, alternately, the
+     * best of two each. The job runs about three seconds.
+     */
+    static ObjectNode operatorVsEngine(ObjectMapper json, Path dir, SequenceModel m, double seconds) throws Exception {
+        int chunk = OPERATOR_CHUNK;
+        double engine = OperatorBenchmark.engineTokensPerSecond(m, OPERATOR_KEYS, chunk, 8L * chunk); // warm-up
+        long tokens = Math.max(40L * chunk, (long) (engine * 3));
+        LinearAttention attention = LinearAttention.builder(
+                ModelReference.uri(dir.toUri().toString(), Map.of("state_precision", "float32"))).build();
+        OperatorBenchmark.operatorTokensPerSecond(attention, "hashmap",
+                new OperatorBenchmark.IdChunks(OPERATOR_KEYS, chunk, m.vocabSize()), chunk, 8L * chunk,
+                new org.apache.flink.configuration.Configuration()); // warm-up: class loading
+        double op = 0;
+        engine = 0;
+        for (int round = 0; round < 2; round++) {
+            op = Math.max(op, OperatorBenchmark.operatorTokensPerSecond(attention, "hashmap",
+                    new OperatorBenchmark.IdChunks(OPERATOR_KEYS, chunk, m.vocabSize()), chunk, tokens,
+                    new org.apache.flink.configuration.Configuration()));
+            engine = Math.max(engine, OperatorBenchmark.engineTokensPerSecond(m, OPERATOR_KEYS, chunk, tokens));
+        }
+        ObjectNode r = json.createObjectNode();
+        r.put("keys", OPERATOR_KEYS);
+        r.put("tokens_per_job", tokens);
+        r.put("operator_tokens_per_s", op);
+        r.put("engine_tokens_per_s", engine);
+        r.put("operator_over_engine", op / engine);
+        return r;
+    }
+
     /** Chunk sizes measured (tokens per call). */
     static final int[] CHUNKS = {64, 256, 1024};
 
-    /** Runs everything; the model directory goes to {@code dir} (a temporary one when null). */
+    /**
+     * Runs everything; the model directory goes to {@code dir} (a temporary one when null). The
+     * document ends with the performance targets, each with the measured value and whether it is met.
+     */
     public static ObjectNode run(double seconds, Path dir) throws Exception {
+        ObjectNode out = measureAll(seconds, dir);
+        com.fasterxml.jackson.databind.node.ArrayNode targets = out.putArray("targets");
+        JsonNode ours = out.path("java").path("float32_state");
+        target(targets, "chunks of 256, % of the measured float64 FMA peak per core", 40,
+                ours.path("chunk256_percent_of_fma_peak").asDouble(Double.NaN));
+        target(targets, "bundles of 64 single-token records over one record at a time (CPU)", 5,
+                out.path("bundles").path("bundle_64_over_single_token").asDouble(Double.NaN));
+        target(targets, "operator at chunks of 256 over the bare engine", 0.7,
+                out.path("operator_chunk" + OPERATOR_CHUNK).path("operator_over_engine").asDouble(Double.NaN));
+        double worst = Double.NaN;
+        for (java.util.Iterator<JsonNode> it = out.path("java_over_pytorch_per_cpu_s").elements(); it.hasNext(); ) {
+            double v = it.next().asDouble();
+            worst = Double.isNaN(worst) ? v : Math.min(worst, v);
+        }
+        target(targets, "every path over PyTorch on CPU (the slowest path)", 3, worst);
+        return out;
+    }
+
+    private static void target(com.fasterxml.jackson.databind.node.ArrayNode targets, String what, double atLeast,
+                               double value) {
+        ObjectNode t = targets.addObject();
+        t.put("target", what);
+        t.put("at_least", atLeast);
+        if (Double.isNaN(value)) {
+            t.putNull("value");
+            t.put("met", "not measured");
+        } else {
+            t.put("value", value);
+            t.put("met", value >= atLeast);
+        }
+    }
+
+    private static ObjectNode measureAll(double seconds, Path dir) throws Exception {
         ObjectMapper json = new ObjectMapper();
         ObjectNode out = json.createObjectNode();
         out.set("machine", MachineInfo.capture().toJson());
@@ -129,6 +234,11 @@ public final class FlaBenchmark {
                 javaLogits = firstLogits(m, ids, 8);
             }
         }
+        FlaLanguageModel model32 = (FlaLanguageModel) ModelLoader.load(dir, Map.of("state_precision", "float32"));
+        System.err.println("fla bench: bundles of single-token records of 1, 16, 64 keys ...");
+        out.set("bundles", bundles(json, model32, seconds));
+        System.err.println("fla bench: the keyed operator on records of " + OPERATOR_CHUNK + " tokens ...");
+        out.set("operator_chunk" + OPERATOR_CHUNK, operatorVsEngine(json, dir, model32, seconds));
         System.err.println("fla bench: dense products alone ...");
         out.set("dense_products_alone", denseAlone(json, cfg, seconds, peak.doubleGflops()));
         // today's single attention layer: d_model 64, 4 heads of 16

@@ -31,7 +31,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.flinkla.engine.AttentionConfig;
 import org.flinkla.engine.ModelState;
-import org.flinkla.engine.RecurrentLinearAttention;
+import org.flinkla.engine.ModelStepper;
+import org.flinkla.engine.SequenceModel;
 import org.flinkla.flink.LinearAttention;
 import org.flinkla.model.Model;
 import org.flinkla.model.ModelFiles;
@@ -114,6 +115,42 @@ public final class OperatorBenchmark {
         }
     }
 
+    /**
+     * Record i: sequence i % keys, its (i / keys)-th chunk of {@code chunk} token ids, taken from a
+     * fixed random sequence of ids in [0, vocab) (for models without a vocabulary of symbols).
+     */
+    static final class IdChunks extends RichMapFunction<Long, TokenRecord> {
+        private static final long serialVersionUID = 1L;
+        private final int keys;
+        private final int chunk;
+        private final int vocab;
+        private transient int[] ids;
+        private transient String[] names;
+
+        IdChunks(int keys, int chunk, int vocab) {
+            this.keys = keys;
+            this.chunk = chunk;
+            this.vocab = vocab;
+        }
+
+        @Override
+        public void open(OpenContext ctx) {
+            ids = new Random(1).ints(1 << 16, 0, vocab).toArray();
+            names = new String[keys];
+            for (int k = 0; k < keys; k++) {
+                names[k] = "seq-" + k;
+            }
+        }
+
+        @Override
+        public TokenRecord map(Long i) {
+            long c = i / keys;
+            int off = (int) ((c * chunk) % (ids.length - chunk));
+            return TokenRecord.ids(names[(int) (i % keys)], c * chunk,
+                    java.util.Arrays.copyOfRange(ids, off, off + chunk), chunk > 1);
+        }
+    }
+
     /** Steady rate of one job: tokens / (time of last output − time of first output), measured at the sink. */
     static double operatorTokensPerSecond(LinearAttention attention, String backend, int keys, int chunk,
             long tokens) throws Exception {
@@ -123,6 +160,12 @@ public final class OperatorBenchmark {
     /** The same with extra Flink settings (e.g. RocksDB options) under the benchmark's own. */
     static double operatorTokensPerSecond(LinearAttention attention, String backend, int keys, int chunk,
             long tokens, Configuration extra) throws Exception {
+        return operatorTokensPerSecond(attention, backend, new Generate(keys, chunk), chunk, tokens, extra);
+    }
+
+    /** The rate of a job whose records {@code generator} makes ({@code chunk} tokens each). */
+    static double operatorTokensPerSecond(LinearAttention attention, String backend,
+            RichMapFunction<Long, TokenRecord> generator, int chunk, long tokens, Configuration extra) throws Exception {
         Configuration conf = new Configuration(extra);
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(StateBackendOptions.STATE_BACKEND, backend);
@@ -130,7 +173,7 @@ public final class OperatorBenchmark {
         env.setParallelism(1);
         long records = Math.max(2, tokens / chunk);
         DataStream<TokenRecord> in = env.fromSequence(0, records - 1)
-                .map(new Generate(keys, chunk), RecordTypes.TOKEN_RECORD);
+                .map(generator, RecordTypes.TOKEN_RECORD);
         TimingSink.reset();
         attention.apply(in).outputs().sinkTo(new TimingSink());
         env.execute("operator benchmark " + backend + " chunk " + chunk);
@@ -170,23 +213,23 @@ public final class OperatorBenchmark {
         }
     }
 
-    /** Bare engine: the same tokens, round-robin over the keys' states, chunk by chunk. */
-    static double engineTokensPerSecond(Model model, int keys, int chunk, long tokens) {
-        RecurrentLinearAttention engine = new RecurrentLinearAttention(model.config(), model.weights());
+    /**
+     * Bare engine of any model: chunks of {@code chunk} ids (as {@link IdChunks}) round-robin over
+     * the keys' states, {@code tokens} in all, on this thread.
+     */
+    static double engineTokensPerSecond(SequenceModel model, int keys, int chunk, long tokens) {
+        ModelStepper st = model.newStepper();
         ModelState[] states = new ModelState[keys];
         for (int k = 0; k < keys; k++) {
-            states[k] = engine.newState();
+            states[k] = model.newState();
         }
-        int[] ids = new int[chunk];
-        Random r = new Random(1);
-        for (int i = 0; i < chunk; i++) {
-            ids[i] = r.nextInt(4);
-        }
-        double[] ys = new double[chunk * model.config().dOut()];
+        int[] ids = new Random(1).ints(1 << 16, 0, model.vocabSize()).toArray();
+        double[] ys = new double[chunk * model.outputWidth()];
         long done = 0;
         long t0 = System.nanoTime();
         for (long rec = 0; done < tokens; rec++) {
-            engine.stepTokens(states[(int) (rec % keys)], ids, 0, chunk, ys, 0);
+            int off = (int) (((rec / keys) * chunk) % (ids.length - chunk));
+            st.stepTokens(states[(int) (rec % keys)], ids, off, chunk, ys, 0);
             done += chunk;
         }
         return done / ((System.nanoTime() - t0) / 1e9);

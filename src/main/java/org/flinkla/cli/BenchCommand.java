@@ -105,9 +105,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--fla", description = {
         "instead: tokens/s per core of a Gated DeltaNet LM (FLA model directory, hidden 256, 4 layers, 4"
-                + " heads of 64, vocab 16), single tokens and chunks of 256, next to"
-                + " scripts/bench/gdn_step_bench.py (PyTorch CPU, one thread) run as a child process when"
-                + " /usr/bin/python3 has torch (run from the repository root)"})
+                + " heads of 64, vocab 16): single tokens, chunks of 64/256/1024, bundles of 1/16/64 keys, the"
+                + " operator at chunks of 256 next to the bare engine, GFLOP/s next to the measured FMA peak,"
+                + " and scripts/bench/gdn_step_bench.py (PyTorch CPU, one thread) run as a child process when"
+                + " /usr/bin/python3 has torch (run from the repository root); ends with the targets, met or"
+                + " not"})
     boolean fla;
 
     @Option(names = "--fla-seconds", paramLabel = "S", converter = Cli.PositiveDouble.class,
