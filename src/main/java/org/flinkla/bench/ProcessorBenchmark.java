@@ -17,7 +17,6 @@ package org.flinkla.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -55,7 +54,8 @@ import org.flinkla.records.TokenRecord;
  * }</pre>
  * Models: the 64×4 single layer (seed 42), the demo's Gated DeltaNet and, with {@code --large},
  * the {@link FlaBenchmark} Gated DeltaNet (hidden 256, 4 layers). Prints CPU ns of the thread per
- * record, the best of the rounds (the configurations alternate, so a neighbour's load falls on all alike).
+ * record, the best of the rounds, after the costs of the overflow check's pieces on one state
+ * (the undo copy, the finiteness scan) (the configurations alternate, so a neighbour's load falls on all alike).
  */
 public final class ProcessorBenchmark {
     private static final java.lang.management.ThreadMXBean THREADS =
@@ -100,7 +100,74 @@ public final class ProcessorBenchmark {
         }
     }
 
+    /**
+     * The two pieces of the overflow check on one state of the model, in ns per call: the copy of
+     * the state kept for the undo ({@link ModelState#copyFrom}), the finiteness scan of the state
+     * as {@link SequenceProcessor#allFinite} does it (eight independent sums) and as one chain of
+     * sums (each add waits for the previous one).
+     */
+    private static void parts(String name, SequenceModel m, double seconds) {
+        ModelState a = m.newState();
+        ModelState b = m.newState();
+        Random r = new Random(3);
+        for (int i = 0; i < a.length(); i++) {
+            if (a.doubles() != null) {
+                a.doubles()[i] = r.nextGaussian();
+            } else {
+                a.floats()[i] = (float) r.nextGaussian();
+            }
+        }
+        double[] best = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE};
+        long sink = 0;
+        for (int round = 0; round < 6; round++) {
+            for (int what = 0; what < 3; what++) {
+                long n = 0;
+                long budget = (long) (seconds * 1e9 / 6);
+                long c0 = THREADS.getCurrentThreadCpuTime();
+                long t0 = System.nanoTime();
+                while (System.nanoTime() - t0 < budget) {
+                    for (int k = 0; k < 16; k++) {
+                        switch (what) {
+                            case 0:
+                                b.copyFrom(a);
+                                break;
+                            case 1:
+                                sink += (a.doubles() != null ? SequenceProcessor.allFinite(a.doubles())
+                                        : SequenceProcessor.allFinite(a.floats())) ? 1 : 0;
+                                break;
+                            default:
+                                sink += oneChain(a) ? 1 : 0;
+                        }
+                    }
+                    n += 16;
+                }
+                best[what] = Math.min(best[what], (THREADS.getCurrentThreadCpuTime() - c0) / (double) n);
+            }
+        }
+        if (sink == 42) {
+            System.out.println(sink);
+        }
+        System.out.printf(Locale.ROOT, "%-11s state %7d B  copy %8.0f ns  scan %8.0f ns  scan as one chain of sums"
+                + " %8.0f ns%n", name, m.stateBytes(), best[0], best[1], best[2]);
+    }
+
+    /** Σ v·0 in one chain of adds (NaN when a value is not finite). */
+    private static boolean oneChain(ModelState a) {
+        double acc = 0;
+        if (a.doubles() != null) {
+            for (double v : a.doubles()) {
+                acc += v * 0;
+            }
+        } else {
+            for (float v : a.floats()) {
+                acc += v * 0f;
+            }
+        }
+        return !Double.isNaN(acc);
+    }
+
     private static void run(String name, SequenceModel m, double seconds, int keys, int rounds) throws Exception {
+        parts(name, m, seconds);
         String[] modes = {"engine", "heap", "bytes", "bytes+copy", "heap-copy"};
         double[] best = new double[modes.length];
         java.util.Arrays.fill(best, Double.MAX_VALUE);

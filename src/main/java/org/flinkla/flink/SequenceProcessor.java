@@ -382,7 +382,7 @@ public final class SequenceProcessor {
      * or ±Inf. Eight independent sums, so the loop runs at the rate of the multiplies and adds
      * rather than the latency of one chain of adds (a single sum cost more than a small model's step).
      */
-    static boolean allFinite(double[] a) {
+    public static boolean allFinite(double[] a) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
         int n = a.length;
         int i = 0;
@@ -403,7 +403,7 @@ public final class SequenceProcessor {
     }
 
     /** {@link #allFinite(double[])} of a float32 state. */
-    static boolean allFinite(float[] a) {
+    public static boolean allFinite(float[] a) {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
         int n = a.length;
         int i = 0;

@@ -289,7 +289,9 @@ class BundledAttentionOperatorTest {
                 .build();
         LinearAttention op = LinearAttention.builder(ModelReference.of(
                 new org.flinkla.model.Model(c, TestModels.weights(c, 3), "test LM"))).emit(EmitMode.ALL)
-                .emitFields(EmitFields.parse("surprisal")).build();
+                .emitFields(EmitFields.parse("surprisal"))
+                .stateTtl(Duration.ofHours(1)) // the values wrapped for TTL: the backend probe sees through it
+                .build();
         int d = op.model().inputWidth();
         Random r = new Random(11);
         double[] huge = new double[d];
