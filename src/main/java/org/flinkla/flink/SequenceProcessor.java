@@ -184,10 +184,13 @@ public final class SequenceProcessor {
      * A state the processor creates itself (a key without state) is never copied: it is not stored
      * until {@link Outcome#stateChanged} says so.
      *
-     * <p>Why not step into a second buffer and swap (double-buffering)? The model steppers update a
-     * state in place, so a second buffer would first need the same copy; and a buffer handed to
-     * the heap backend's {@code update()} may be shared with a running asynchronous snapshot until
-     * it is read again, so it could not be reused as scratch either.
+     * <p>Why not step into a second buffer and hand that to {@code update()} (double-buffering)?
+     * The model steppers update a state in place, so the second buffer would first need the same
+     * copy: nothing saved. (It would be sound on the heap backend only when the object given back
+     * is never touched again: its copy-on-write map copies an entry that a running snapshot still
+     * holds before {@code value()} returns it, so the object read is not shared and may serve as
+     * the next scratch; but an object handed to {@code update()} is shared with any snapshot that
+     * starts afterwards, until the key is read again.)
      */
     public SequenceProcessor statesAreCopies(boolean copies) {
         this.statesAreCopies = copies;
