@@ -74,6 +74,8 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
 
     private transient SequenceProcessor processor;
     private transient ValueState<SequenceState> state;
+    /** True once {@link #probeBackend} has run. */
+    private transient boolean backendProbed;
 
     transient Counter recordsIn; // package-private: read by tests
     transient Counter tokensIn;
@@ -171,7 +173,26 @@ public final class LinearAttentionFunction extends KeyedProcessFunction<String, 
     /** The current key's state for the record: its one read, skipped for a reset and an invalid record. */
     SequenceState readState(TokenRecord record) throws java.io.IOException {
         boolean reset = record.kind() == TokenRecord.Kind.RESET;
-        return reset || record.seq() == null ? null : state.value();
+        if (reset || record.seq() == null) {
+            return null;
+        }
+        SequenceState s = state.value();
+        if (s != null && !backendProbed) {
+            probeBackend(s);
+        }
+        return s;
+    }
+
+    /**
+     * Once per subtask, at the first stored state: whether the state backend hands out the stored
+     * object (the heap backend: a second read returns the same object, and the processor keeps a
+     * copy of the state before each record to undo an overflow) or a new copy per read (RocksDB,
+     * which deserializes at every read: the stored bytes are the undo, no copy is needed; see
+     * {@link SequenceProcessor#statesAreCopies(boolean)}). One extra read, once.
+     */
+    private void probeBackend(SequenceState first) throws java.io.IOException {
+        backendProbed = true;
+        processor.statesAreCopies(state.value() != first);
     }
 
     /** Records the processing time of one accepted record. */

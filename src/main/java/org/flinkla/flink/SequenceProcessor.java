@@ -67,11 +67,13 @@ public final class SequenceProcessor {
 
         // between prepare and compute: the key's state (created when it had none), the record's start and replayed prefix
         SequenceState work;
+        boolean created; // work was created for a key without state (nothing stored to undo)
         long start;
         int skip;
 
         void clear() {
             work = null;
+            created = false;
             start = 0;
             skip = 0;
             rejectReason = null;
@@ -104,9 +106,14 @@ public final class SequenceProcessor {
     private static final int PIECE = 64;
     private final Outcome outcome = new Outcome();
     private long maxPositionGap = LinearAttention.DEFAULT_MAX_POSITION_GAP;
-    /** The state before the record being processed (to undo a record that overflowed). */
+    /**
+     * The state before the record being processed, to undo a record that overflowed; only kept
+     * when the state handed over is the stored object itself (see {@link #statesAreCopies}).
+     */
     private ModelState undo;
     private double[] undoPrediction;
+    /** True when every state handed to {@link #process} is the caller's private copy of the stored one. */
+    private boolean statesAreCopies;
     /** While a bundled record finishes: the output of its token, already stepped (see {@link Bundle}). */
     private double[] stepped;
     private int steppedOff;
@@ -160,6 +167,41 @@ public final class SequenceProcessor {
         return this;
     }
 
+    /**
+     * Whether the states handed to {@link #process} are the caller's private copies of what its
+     * store holds (default false). A record whose outputs or new state are not finite must leave
+     * the sequence as it was before the record. The model steps the state in place, so:
+     * <ul>
+     *   <li>false — the state may be the stored object itself (Flink's heap state backend hands out
+     *       the object it stores): the processor copies the model state (and the stored prediction)
+     *       before each record that steps, and writes the copy back over the state when the record
+     *       is rejected {@code non_finite_output};
+     *   <li>true — the state is a copy (RocksDB deserializes a new object at every read; the SQL
+     *       function decodes its stored bytes): a rejected record's state is simply not written
+     *       back ({@link Outcome#stateChanged} is false), the stored bytes are the undo, and no copy
+     *       is taken. The state object handed over is then left as the failed step made it.
+     * </ul>
+     * A state the processor creates itself (a key without state) is never copied: it is not stored
+     * until {@link Outcome#stateChanged} says so.
+     *
+     * <p>Why not step into a second buffer and hand that to {@code update()} (double-buffering)?
+     * The model steppers update a state in place, so the second buffer would first need the same
+     * copy: nothing saved. (It would be sound on the heap backend only when the object given back
+     * is never touched again: its copy-on-write map copies an entry that a running snapshot still
+     * holds before {@code value()} returns it, so the object read is not shared and may serve as
+     * the next scratch; but an object handed to {@code update()} is shared with any snapshot that
+     * starts afterwards, until the key is read again.)
+     */
+    public SequenceProcessor statesAreCopies(boolean copies) {
+        this.statesAreCopies = copies;
+        return this;
+    }
+
+    /** See {@link #statesAreCopies(boolean)}. */
+    public boolean statesAreCopies() {
+        return statesAreCopies;
+    }
+
     public SequenceModel model() {
         return model;
     }
@@ -184,12 +226,21 @@ public final class SequenceProcessor {
 
     /** {@link #process} of a record {@link #prepare} accepted (its remaining phases, with the undo). */
     Outcome complete(TokenRecord record, Outcome o) {
-        // the heap backend hands out the stored object itself: keep a copy to undo a failed record
-        if (undo == null) {
-            undo = model.newState();
+        ModelState before = null;
+        if (needsUndo(o)) {
+            // the heap backend hands out the stored object itself: keep a copy to undo a failed record
+            if (undo == null) {
+                undo = model.newState();
+            }
+            undo.copyFrom(o.work.model());
+            before = undo;
         }
-        undo.copyFrom(o.work.model());
-        return compute(record, o, undo);
+        return compute(record, o, before);
+    }
+
+    /** True when a failed record of the prepared state must be undone by a copy (see {@link #statesAreCopies}). */
+    private boolean needsUndo(Outcome o) {
+        return !statesAreCopies && !o.created;
     }
 
     /**
@@ -212,7 +263,8 @@ public final class SequenceProcessor {
             return false;
         }
         int count = record.count();
-        if (s == null) {
+        boolean created = s == null;
+        if (created) {
             s = new SequenceState(model.newState(), fingerprint, SequenceState.NO_POSITION, null, false);
         } else {
             checkShape(s, record.seq());
@@ -246,6 +298,7 @@ public final class SequenceProcessor {
             }
         }
         o.work = s;
+        o.created = created;
         o.start = start;
         o.skip = skip;
         return true;
@@ -258,14 +311,15 @@ public final class SequenceProcessor {
 
     /**
      * The remaining phases of {@link #process} for a prepared record: the steps, the outputs, and
-     * the undo of a record whose outputs or state overflowed ({@code undo}: the state before it).
+     * the undo of a record whose outputs or state overflowed ({@code undo}: a copy of the state
+     * before it, or null when the state is not the stored one and is just not written back).
      */
     private Outcome compute(TokenRecord record, Outcome o, ModelState undo) {
         SequenceState s = o.work;
         long start = o.start;
         int skip = o.skip;
         int count = record.count();
-        double[] pred = s.predictionRaw();
+        double[] pred = undo == null ? null : s.predictionRaw();
         boolean hadPrediction = s.prediction() != null;
         if (pred != null) {
             if (undoPrediction == null || undoPrediction.length != pred.length) {
@@ -277,8 +331,11 @@ public final class SequenceProcessor {
         long nonFinite = nonFinite(o.output, s.model());
         if (nonFinite > 0) {
             // an overflow (e.g. huge weights) would write NaN/Inf into the state, and every later output
-            // of the sequence would be null: undo the record and reject it instead
-            s.model().copyFrom(undo);
+            // of the sequence would be null: undo the record and reject it instead (without a copy the
+            // state is not the stored one: not writing it back is the undo)
+            if (undo != null) {
+                s.model().copyFrom(undo);
+            }
             if (pred != null && s.predictionRaw() == pred) {
                 System.arraycopy(undoPrediction, 0, pred, 0, pred.length);
                 s.setHasPrediction(hadPrediction);
@@ -308,18 +365,8 @@ public final class SequenceProcessor {
                 }
             }
         }
-        double acc = 0;
-        if (a.doubles() != null) {
-            for (double v : a.doubles()) {
-                acc += v * 0;
-            }
-        } else {
-            for (float v : a.floats()) {
-                acc += v * 0f;
-            }
-        }
-        if (Double.isNaN(acc)) {
-            // counted only when needed: the sum above is the cheap test
+        if (!(a.doubles() != null ? allFinite(a.doubles()) : allFinite(a.floats()))) {
+            // counted only when needed: allFinite is the cheap test
             if (a.doubles() != null) {
                 for (double v : a.doubles()) {
                     n += Double.isNaN(v * 0) ? 1 : 0;
@@ -331,6 +378,52 @@ public final class SequenceProcessor {
             }
         }
         return n;
+    }
+
+    /**
+     * True when every value is finite: Σ v·0 is ±0 when all are finite and NaN as soon as one is NaN
+     * or ±Inf. Eight independent sums, so the loop runs at the rate of the multiplies and adds
+     * rather than the latency of one chain of adds (a single sum cost more than a small model's step).
+     */
+    public static boolean allFinite(double[] a) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        int n = a.length;
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            s0 += a[i] * 0;
+            s1 += a[i + 1] * 0;
+            s2 += a[i + 2] * 0;
+            s3 += a[i + 3] * 0;
+            s4 += a[i + 4] * 0;
+            s5 += a[i + 5] * 0;
+            s6 += a[i + 6] * 0;
+            s7 += a[i + 7] * 0;
+        }
+        for (; i < n; i++) {
+            s0 += a[i] * 0;
+        }
+        return !Double.isNaN(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
+    }
+
+    /** {@link #allFinite(double[])} of a float32 state. */
+    public static boolean allFinite(float[] a) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        int n = a.length;
+        int i = 0;
+        for (; i + 8 <= n; i += 8) {
+            s0 += a[i] * 0f;
+            s1 += a[i + 1] * 0f;
+            s2 += a[i + 2] * 0f;
+            s3 += a[i + 3] * 0f;
+            s4 += a[i + 4] * 0f;
+            s5 += a[i + 5] * 0f;
+            s6 += a[i + 6] * 0f;
+            s7 += a[i + 7] * 0f;
+        }
+        for (; i < n; i++) {
+            s0 += a[i] * 0f;
+        }
+        return !Float.isNaN(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)));
     }
 
     /** Steps tokens [skip, count) of the record; returns the emitted outputs or null. */
@@ -673,6 +766,7 @@ public final class SequenceProcessor {
      */
     final class Bundle {
         private final ModelState[] undos;
+        private final boolean[] hasUndo;   // slot -> undos[slot] holds the state before its record
         private final int[] row;            // slot -> row among the id (≥ 0) or vector (-1 - row) inputs
         private final ModelState[] idStates;
         private final int[] ids;
@@ -686,6 +780,7 @@ public final class SequenceProcessor {
 
         private Bundle(int capacity) {
             this.undos = new ModelState[capacity];
+            this.hasUndo = new boolean[capacity];
             this.row = new int[capacity];
             this.idStates = new ModelState[capacity];
             this.ids = new int[capacity];
@@ -708,13 +803,21 @@ public final class SequenceProcessor {
             nVecs = 0;
         }
 
-        /** Adds the prepared one-token record at {@code slot} (a copy of its state is kept for the undo). */
+        /**
+         * Adds the prepared one-token record at {@code slot} (a copy of its state is kept for the
+         * undo when the state is the stored one, see {@link #statesAreCopies}).
+         */
         void add(int slot, TokenRecord record, Outcome o) {
             ModelState a = o.work.model();
-            if (undos[slot] == null) {
-                undos[slot] = model.newState();
+            if (needsUndo(o)) {
+                if (undos[slot] == null) {
+                    undos[slot] = model.newState();
+                }
+                undos[slot].copyFrom(a);
+                hasUndo[slot] = true;
+            } else {
+                hasUndo[slot] = false;
             }
-            undos[slot].copyFrom(a);
             int i = o.skip;
             if (record.kind() == TokenRecord.Kind.VECTORS) {
                 System.arraycopy(record.vectors(), i * record.dim(), xs, nVecs * xWidth, xWidth);
@@ -745,7 +848,7 @@ public final class SequenceProcessor {
             ModelState a = o.work.model();
             a.setTokens(a.tokens() - 1); // as before the step: compute counts it again
             try {
-                return compute(record, o, undos[slot]);
+                return compute(record, o, hasUndo[slot] ? undos[slot] : null);
             } finally {
                 stepped = null;
             }

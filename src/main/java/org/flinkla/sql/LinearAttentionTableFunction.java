@@ -183,7 +183,9 @@ public class LinearAttentionTableFunction extends ProcessTableFunction<RowData> 
         Runtime(CallOptions o, InputColumns columns, MetricGroup metrics) {
             SequenceModel model = o.modelReference().resolve();
             this.columns = columns;
-            this.processor = new SequenceProcessor(model, o.emit, o.emitFields, o.maxTokensPerRecord);
+            // every state is decoded from the stored bytes: a rejected row's state is just not written back
+            this.processor = new SequenceProcessor(model, o.emit, o.emitFields, o.maxTokensPerRecord)
+                    .statesAreCopies(true);
             conversion.maxRecordBytes = o.maxRecordBytes;
             this.dOut = model.outputWidth();
             this.reuse = new SequenceState(model.newState(), model.fingerprint(), SequenceState.NO_POSITION, null, false);

@@ -271,4 +271,70 @@ class BundledAttentionOperatorTest {
             assertThat(got.get(i)).as("output %d", i).isEqualTo(want.get(i));
         }
     }
+
+    /**
+     * Overflowing records inside a bundle — one of a key with state, one of a new key — are rejected
+     * {@code non_finite_output} and their sequences continue from the state before them (heap: from
+     * the copy kept per slot; RocksDB: the stored bytes, no copy), like the unbundled operator, while
+     * the other records of the bundle are unaffected.
+     */
+    @ParameterizedTest
+    @CsvSource({"hashmap, float64", "rocksdb, float64", "hashmap, float32", "rocksdb, float32"})
+    void anOverflowInABundleIsRejectedAndItsSequenceContinuesAsBefore(String backend, String precision)
+            throws Exception {
+        // a single layer (the FLA model's input norm keeps any finite input finite): an LM over ACGT
+        org.flinkla.engine.AttentionConfig c = org.flinkla.engine.AttentionConfig.builder().dModel(8).heads(2)
+                .dKey(4).dValue(4).dOut(4).featureMap(org.flinkla.engine.FeatureMapKind.ELU).vocab("ACGT")
+                .statePrecision(org.flinkla.engine.StatePrecision.valueOf(precision.toUpperCase(java.util.Locale.ROOT)))
+                .build();
+        LinearAttention op = LinearAttention.builder(ModelReference.of(
+                new org.flinkla.model.Model(c, TestModels.weights(c, 3), "test LM"))).emit(EmitMode.ALL)
+                .emitFields(EmitFields.parse("surprisal"))
+                .stateTtl(Duration.ofHours(1)) // the values wrapped for TTL: the backend probe sees through it
+                .build();
+        int d = op.model().inputWidth();
+        Random r = new Random(11);
+        double[] huge = new double[d];
+        java.util.Arrays.fill(huge, 1e160); // finite inputs whose products overflow (k·v ~ 1e320)
+        List<TokenRecord> clean = new ArrayList<>();
+        List<TokenRecord> in = new ArrayList<>();
+        for (int pos = 0; pos < 3; pos++) {
+            for (int k = 0; k < 6; k++) {
+                double[] x = new double[d];
+                for (int j = 0; j < d; j++) {
+                    x[j] = r.nextGaussian();
+                }
+                TokenRecord t = TokenRecord.vectors("k" + k, pos, x, d, false);
+                if (pos == 1 && k == 2) {
+                    in.add(TokenRecord.vectors("k2", 1, huge, d, false)); // the key has a state
+                }
+                if (pos == 0 && k == 5) {
+                    in.add(TokenRecord.vectors("k5", 0, huge, d, false)); // a new key
+                }
+                clean.add(t);
+                in.add(t);
+            }
+            in.add(TokenRecord.ids("k9", pos, new int[] {pos % op.model().vocabSize()}, false));
+            clean.add(in.get(in.size() - 1));
+        }
+        List<AttentionOutput> want;
+        try (Run plain = new Run(op, 1, backend(backend), null)) {
+            for (TokenRecord t : clean) {
+                plain.h.processElement(t, 0);
+            }
+            want = plain.h.extractOutputValues();
+        }
+        for (int bundle : new int[] {1, 16}) {
+            try (Run run = new Run(op, bundle, backend(backend), null)) {
+                for (TokenRecord t : in) {
+                    run.h.processElement(t, 0);
+                }
+                run.h.endInput();
+                assertThat(run.rejected()).as("bundle %d", bundle).extracting(RejectedRecord::reasonCode)
+                        .containsExactly("non_finite_output", "non_finite_output");
+                assertThat(run.h.extractOutputValues()).as("bundle %d", bundle).isEqualTo(want);
+                assertThat(run.fn.processor().statesAreCopies()).isEqualTo(backend.equals("rocksdb"));
+            }
+        }
+    }
 }

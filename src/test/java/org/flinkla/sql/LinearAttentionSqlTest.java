@@ -222,6 +222,11 @@ class LinearAttentionSqlTest {
         java.util.Arrays.fill(shorter, 0.25);
         in.add(bad(row(seq, 3L, "xs", new Double[][] {full, shorter}), RejectReasons.WRONG_DIMENSION));
         in.add(bad(row(null, 3L, "token", "A"), RejectReasons.MISSING_SEQ));
+        double[][] huge = new double[2][d];
+        for (double[] x : huge) {
+            java.util.Arrays.fill(x, 1e160); // finite, but k·v ~ 1e320 overflows: non_finite_output
+        }
+        in.add(vectors(seq, 3L, huge));
         in.add(symbols(seq, 3L, "T")); // the bad rows changed nothing: continues at 3
         return in;
     }
@@ -307,8 +312,9 @@ class LinearAttentionSqlTest {
         Map<String, List<String>> want = expected(inputs, EmitMode.ALL);
         assertThat(got.keySet()).containsExactlyInAnyOrderElementsOf(want.keySet());
         want.forEach((seq, rows) -> assertThat(got.get(seq)).as(seq).containsExactlyElementsOf(rows));
-        // the bad sequence: 3 outputs, 11 error rows, then the output at 3
-        assertThat(got.get("bad")).hasSize(3 + 10 + 1);
+        // the bad sequence: 3 outputs, 11 error rows (the last one an overflow), then the output at 3
+        assertThat(got.get("bad")).hasSize(3 + 11 + 1);
+        assertThat(got.get("bad").get(3 + 10)).isEqualTo("3 " + RejectReasons.NON_FINITE_OUTPUT);
         assertThat(got.get("null")).containsExactly("3 " + RejectReasons.MISSING_SEQ);
     }
 
