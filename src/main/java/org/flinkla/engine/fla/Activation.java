@@ -71,6 +71,10 @@ public enum Activation {
         if (this == IDENTITY) {
             return;
         }
+        if (this == SILU) {
+            FlaMath.silu(a, off, n);   // the vector kernel when enabled: the same bits as apply
+            return;
+        }
         for (int i = off; i < off + n; i++) {
             a[i] = apply(a[i]);
         }
