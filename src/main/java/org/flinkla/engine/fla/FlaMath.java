@@ -122,9 +122,12 @@ final class FlaMath {
         }
     }
 
+    /** x[i] ← x[i]·c; same bits plain or vector. */
     static void scale(double[] x, int off, int n, double c) {
-        for (int i = off; i < off + n; i++) {
-            x[i] *= c;
+        if (VECTOR) {
+            ElementwiseVector.scale(x, off, n, c);
+        } else {
+            scaleIntoPlain(x, off, n, c, x, off);
         }
     }
 
