@@ -71,23 +71,23 @@ public enum Activation {
         if (this == IDENTITY) {
             return;
         }
+        if (this == SILU) {
+            FlaMath.silu(a, off, n);   // the vector kernel when enabled: the same bits as apply
+            return;
+        }
         for (int i = off; i < off + n; i++) {
             a[i] = apply(a[i]);
         }
     }
 
-    /** σ(x), evaluated so that neither branch overflows. */
+    /** σ(x) = 1/(1 + e^−x) for x ≥ 0, e^x/(1 + e^x) below (neither overflows), e^x by {@link Exp#exp}. */
     static double sigmoid(double x) {
-        if (x >= 0) {
-            return 1.0 / (1.0 + Math.exp(-x));
-        }
-        double e = Math.exp(x);
-        return e / (1.0 + e);
+        return Exp.sigmoid(x);
     }
 
     /** x·σ(x). */
     static double silu(double x) {
-        return x * sigmoid(x);
+        return Exp.silu(x);
     }
 
     /** log σ(x) = min(0, x) − log1p(exp(−|x|)). */

@@ -24,7 +24,11 @@ package org.flinkla.engine.fla;
 final class FlaMath {
     private FlaMath() {}
 
-    /** Whether {@link #dot} runs {@link FlaVectorKernels} (same bits either way). */
+    /**
+     * Whether {@link #dot} runs {@link FlaVectorKernels} and the elementwise kernels
+     * ({@link #silu}, {@link #swiglu}, {@link #gate}, the norms' scaling) {@link ElementwiseVector}
+     * (same bits either way).
+     */
     static final boolean VECTOR = org.flinkla.engine.VectorSupport.enabled();
 
     /**
@@ -58,35 +62,52 @@ final class FlaMath {
         return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 
-    /** RMSNorm: y = x / sqrt(mean(x²) + ε) · w (w may be null: no weight); y may be x. */
+    /**
+     * RMSNorm: y = x·r·w with r = 1/sqrt(Σx²/n + ε) (w may be null: no weight); y may be x. Σx² is
+     * {@link #dot}(x, x) (its eight partial sums), the scaling (x·r)·w per element, in
+     * {@link ElementwiseVector} when {@link #VECTOR}: the same bits either way.
+     */
     static void rmsNorm(double[] x, int xOff, int n, double[] w, double eps, double[] y, int yOff) {
-        double ss = 0;
-        for (int i = 0; i < n; i++) {
-            double v = x[xOff + i];
-            ss += v * v;
-        }
+        double ss = dot(x, xOff, x, xOff, n);
         double r = 1.0 / Math.sqrt(ss / n + eps);
         if (w == null) {
-            for (int i = 0; i < n; i++) {
-                y[yOff + i] = x[xOff + i] * r;
+            if (VECTOR) {
+                ElementwiseVector.scaleInto(x, xOff, n, r, y, yOff);
+            } else {
+                scaleIntoPlain(x, xOff, n, r, y, yOff);
             }
         } else {
-            for (int i = 0; i < n; i++) {
-                y[yOff + i] = x[xOff + i] * r * w[i];
+            if (VECTOR) {
+                ElementwiseVector.scaleWeighted(x, xOff, n, r, w, y, yOff);
+            } else {
+                scaleWeightedPlain(x, xOff, n, r, w, y, yOff);
             }
         }
     }
 
-    /** FLA's in-kernel L2 norm in place: x / sqrt(Σx² + 1e-6), then × scale. */
-    static void l2Normalize(double[] x, int off, int n, double scale) {
-        double ss = 0;
+    static void scaleIntoPlain(double[] x, int xOff, int n, double r, double[] y, int yOff) {
         for (int i = 0; i < n; i++) {
-            double v = x[off + i];
-            ss += v * v;
+            y[yOff + i] = x[xOff + i] * r;
         }
-        double r = scale / Math.sqrt(ss + FlaConfig.L2_NORM_EPS);
+    }
+
+    static void scaleWeightedPlain(double[] x, int xOff, int n, double r, double[] w, double[] y, int yOff) {
         for (int i = 0; i < n; i++) {
-            x[off + i] *= r;
+            y[yOff + i] = x[xOff + i] * r * w[i];
+        }
+    }
+
+    /**
+     * FLA's in-kernel L2 norm in place: x·(scale/sqrt(Σx² + 1e-6)), Σx² as {@link #dot}(x, x);
+     * same bits plain or vector.
+     */
+    static void l2Normalize(double[] x, int off, int n, double scale) {
+        double ss = dot(x, off, x, off, n);
+        double r = scale / Math.sqrt(ss + FlaConfig.L2_NORM_EPS);
+        if (VECTOR) {
+            ElementwiseVector.scale(x, off, n, r);
+        } else {
+            scaleIntoPlain(x, off, n, r, x, off);
         }
     }
 
@@ -101,15 +122,57 @@ final class FlaMath {
         }
     }
 
+    /** x[i] ← x[i]·c; same bits plain or vector. */
     static void scale(double[] x, int off, int n, double c) {
-        for (int i = off; i < off + n; i++) {
-            x[i] *= c;
+        if (VECTOR) {
+            ElementwiseVector.scale(x, off, n, c);
+        } else {
+            scaleIntoPlain(x, off, n, c, x, off);
         }
     }
 
+    /** x[i] ← silu(x[i]) = x[i]·σ(x[i]) with {@link Exp#sigmoid}; same bits plain or vector. */
     static void silu(double[] x, int off, int n) {
+        if (VECTOR) {
+            ElementwiseVector.silu(x, off, n);
+        } else {
+            siluPlain(x, off, n);
+        }
+    }
+
+    static void siluPlain(double[] x, int off, int n) {
         for (int i = off; i < off + n; i++) {
-            x[i] = Activation.silu(x[i]);
+            x[i] = Exp.silu(x[i]);
+        }
+    }
+
+    /** SwiGLU in place: a[i] ← silu(a[i])·b[i]; same bits plain or vector. */
+    static void swiglu(double[] a, int aOff, double[] b, int bOff, int n) {
+        if (VECTOR) {
+            ElementwiseVector.swiglu(a, aOff, b, bOff, n);
+        } else {
+            swigluPlain(a, aOff, b, bOff, n);
+        }
+    }
+
+    static void swigluPlain(double[] a, int aOff, double[] b, int bOff, int n) {
+        for (int i = 0; i < n; i++) {
+            a[aOff + i] = Exp.silu(a[aOff + i]) * b[bOff + i];
+        }
+    }
+
+    /** Output gate in place: o[i] ← o[i]·silu(g[i]); same bits plain or vector. */
+    static void gate(double[] o, int oOff, double[] g, int gOff, int n) {
+        if (VECTOR) {
+            ElementwiseVector.gate(o, oOff, g, gOff, n);
+        } else {
+            gatePlain(o, oOff, g, gOff, n);
+        }
+    }
+
+    static void gatePlain(double[] o, int oOff, double[] g, int gOff, int n) {
+        for (int i = 0; i < n; i++) {
+            o[oOff + i] = o[oOff + i] * Exp.silu(g[gOff + i]);
         }
     }
 

@@ -286,9 +286,7 @@ final class FlaStepper implements ModelStepper {
             w.gateUpT.mul(xn, 0, d, n, gu, 0, 2 * im);
             for (int t = 0; t < n; t++) {
                 int r = t * 2 * im;
-                for (int j = 0; j < im; j++) {
-                    gu[r + j] = Activation.silu(gu[r + j]) * gu[r + im + j];
-                }
+                FlaMath.swiglu(gu, r, gu, r + im, im);
             }
             w.downT.mul(gu, 0, 2 * im, n, mix, 0, d);
             addInto(h, mix, n * d);
@@ -541,10 +539,7 @@ final class FlaStepper implements ModelStepper {
             int ob = oo + hv * dv;
             FlaMath.rmsNorm(o, ob, dv, w.oNorm, eps, o, ob);
             if (c.outputGate()) {
-                int g0 = pr + w.og + hv * dv;
-                for (int i = 0; i < dv; i++) {
-                    o[ob + i] *= Activation.silu(proj[g0 + i]);
-                }
+                FlaMath.gate(o, ob, proj, pr + w.og + hv * dv, dv);
             }
         }
     }
