@@ -69,14 +69,14 @@ final class ChunkVectorKernels {
                     DoubleVector a1 = DoubleVector.broadcast(S, a[ak + aRow]);
                     DoubleVector a2 = DoubleVector.broadcast(S, a[ak + 2 * aRow]);
                     DoubleVector a3 = DoubleVector.broadcast(S, a[ak + 3 * aRow]);
-                    x00 = x00.add(a0.mul(b0));
-                    x01 = x01.add(a0.mul(b1));
-                    x10 = x10.add(a1.mul(b0));
-                    x11 = x11.add(a1.mul(b1));
-                    x20 = x20.add(a2.mul(b0));
-                    x21 = x21.add(a2.mul(b1));
-                    x30 = x30.add(a3.mul(b0));
-                    x31 = x31.add(a3.mul(b1));
+                    x00 = a0.fma(b0, x00);
+                    x01 = a0.fma(b1, x01);
+                    x10 = a1.fma(b0, x10);
+                    x11 = a1.fma(b1, x11);
+                    x20 = a2.fma(b0, x20);
+                    x21 = a2.fma(b1, x21);
+                    x30 = a3.fma(b0, x30);
+                    x31 = a3.fma(b1, x31);
                 }
                 x00.intoArray(c, c0 + j);
                 x01.intoArray(c, c0 + j + l);
@@ -86,6 +86,34 @@ final class ChunkVectorKernels {
                 x21.intoArray(c, c0 + 2 * cRow + j + l);
                 x30.intoArray(c, c0 + 3 * cRow + j);
                 x31.intoArray(c, c0 + 3 * cRow + j + l);
+            }
+            if (j + l <= cols) {
+                // 4 rows × 1 vector
+                DoubleVector x0, x1, x2, x3;
+                if (accumulate) {
+                    x0 = DoubleVector.fromArray(S, c, c0 + j);
+                    x1 = DoubleVector.fromArray(S, c, c0 + cRow + j);
+                    x2 = DoubleVector.fromArray(S, c, c0 + 2 * cRow + j);
+                    x3 = DoubleVector.fromArray(S, c, c0 + 3 * cRow + j);
+                } else {
+                    x0 = DoubleVector.zero(S);
+                    x1 = x0;
+                    x2 = x0;
+                    x3 = x0;
+                }
+                for (int k = 0; k < inner; k++) {
+                    DoubleVector b0 = DoubleVector.fromArray(S, b, bOff + k * bRow + j);
+                    int ak = ar + k * aCol;
+                    x0 = DoubleVector.broadcast(S, a[ak]).fma(b0, x0);
+                    x1 = DoubleVector.broadcast(S, a[ak + aRow]).fma(b0, x1);
+                    x2 = DoubleVector.broadcast(S, a[ak + 2 * aRow]).fma(b0, x2);
+                    x3 = DoubleVector.broadcast(S, a[ak + 3 * aRow]).fma(b0, x3);
+                }
+                x0.intoArray(c, c0 + j);
+                x1.intoArray(c, c0 + cRow + j);
+                x2.intoArray(c, c0 + 2 * cRow + j);
+                x3.intoArray(c, c0 + 3 * cRow + j);
+                j += l;
             }
             for (int r = 0; r < 4; r++) {
                 tail(a, ar + r * aRow, aCol, b, bOff, bRow, c, c0 + r * cRow, inner, j, cols, accumulate);
@@ -107,8 +135,8 @@ final class ChunkVectorKernels {
             for (int k = 0; k < inner; k++) {
                 int br = bOff + k * bRow + j;
                 DoubleVector av = DoubleVector.broadcast(S, a[ar + k * aCol]);
-                x0 = x0.add(av.mul(DoubleVector.fromArray(S, b, br)));
-                x1 = x1.add(av.mul(DoubleVector.fromArray(S, b, br + l)));
+                x0 = av.fma(DoubleVector.fromArray(S, b, br), x0);
+                x1 = av.fma(DoubleVector.fromArray(S, b, br + l), x1);
             }
             x0.intoArray(c, cr + j);
             x1.intoArray(c, cr + j + l);
@@ -117,14 +145,14 @@ final class ChunkVectorKernels {
             DoubleVector x0 = accumulate ? DoubleVector.fromArray(S, c, cr + j) : DoubleVector.zero(S);
             for (int k = 0; k < inner; k++) {
                 DoubleVector av = DoubleVector.broadcast(S, a[ar + k * aCol]);
-                x0 = x0.add(av.mul(DoubleVector.fromArray(S, b, bOff + k * bRow + j)));
+                x0 = av.fma(DoubleVector.fromArray(S, b, bOff + k * bRow + j), x0);
             }
             x0.intoArray(c, cr + j);
         }
         for (; j < cols; j++) {
             double x = accumulate ? c[cr + j] : 0.0;
             for (int k = 0; k < inner; k++) {
-                x += a[ar + k * aCol] * b[bOff + k * bRow + j];
+                x = Math.fma(a[ar + k * aCol], b[bOff + k * bRow + j], x);
             }
             c[cr + j] = x;
         }
