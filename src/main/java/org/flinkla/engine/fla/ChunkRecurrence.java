@@ -90,6 +90,12 @@ final class ChunkRecurrence {
     /** Doubles per vector of the product kernel (1 without the Vector API). */
     private static final int LANES = FlaMath.VECTOR ? ChunkVectorKernels.LANES : 1;
 
+    /**
+     * Rows per block of the causal products: the product kernel keeps 8 rows × 2 vectors in
+     * registers, and with whole-vector columns a block of 8 rows stops at the same column as two of 4.
+     */
+    private static final int TRI = 8;
+
     /** n rounded up to whole vectors: the row length of the [n][n] scratch matrices. */
     static int padded(int n) {
         return (n + LANES - 1) / LANES * LANES;
@@ -136,8 +142,8 @@ final class ChunkRecurrence {
      */
     private static void lowerTimes(double[] w, int n, int wRow, double[] b, int bOff, int bRow, double[] c, int cOff,
                                    int cRow, int cols) {
-        for (int t0 = 0; t0 < n; t0 += 4) {
-            int rows = Math.min(4, n - t0);
+        for (int t0 = 0; t0 < n; t0 += TRI) {
+            int rows = Math.min(TRI, n - t0);
             int inner = t0 + rows;
             for (int r = 0; r < rows; r++) {
                 for (int j = t0 + r + 1; j < inner; j++) {
@@ -169,20 +175,41 @@ final class ChunkRecurrence {
 
     /** st = Sᵀ ([d_k][d_v]) of the state at s[sb ..]. */
     private void transposeState(double[] s, int sb) {
-        for (int i = 0; i < dv; i++) {
-            int r = sb + i * dk;
-            for (int c = 0; c < dk; c++) {
-                st[c * dv + i] = s[r + c];
+        // four columns at a time: the four rows of st being written stay in L1
+        int c0 = 0;
+        for (; c0 + 3 < dk; c0 += 4) {
+            int w = c0 * dv;
+            for (int i = 0; i < dv; i++) {
+                int r = sb + i * dk + c0;
+                st[w + i] = s[r];
+                st[w + dv + i] = s[r + 1];
+                st[w + 2 * dv + i] = s[r + 2];
+                st[w + 3 * dv + i] = s[r + 3];
+            }
+        }
+        for (; c0 < dk; c0++) {
+            for (int i = 0; i < dv; i++) {
+                st[c0 * dv + i] = s[sb + i * dk + c0];
             }
         }
     }
 
     /** kt = Kᵀ ([d_k][np]) of the n key rows at k0 + t·ps. */
     private void transposeKeys(double[] p, int ps, int k0, int n, int np) {
-        for (int t = 0; t < n; t++) {
-            int kr = k0 + t * ps;
-            for (int c = 0; c < dk; c++) {
-                kt[c * np + t] = p[kr + c];
+        int c0 = 0;
+        for (; c0 + 3 < dk; c0 += 4) {
+            int w = c0 * np;
+            for (int t = 0; t < n; t++) {
+                int r = k0 + t * ps + c0;
+                kt[w + t] = p[r];
+                kt[w + np + t] = p[r + 1];
+                kt[w + 2 * np + t] = p[r + 2];
+                kt[w + 3 * np + t] = p[r + 3];
+            }
+        }
+        for (; c0 < dk; c0++) {
+            for (int t = 0; t < n; t++) {
+                kt[c0 * np + t] = p[k0 + t * ps + c0];
             }
         }
     }
@@ -193,8 +220,8 @@ final class ChunkRecurrence {
      * the diagonal is never read).
      */
     private void lowerProducts(double[] p, int x0, int ps, double[] m, int n, int np) {
-        for (int t0 = 0; t0 < n; t0 += 4) {
-            int rows = Math.min(4, n - t0);
+        for (int t0 = 0; t0 < n; t0 += TRI) {
+            int rows = Math.min(TRI, n - t0);
             mm(p, x0 + t0 * ps, ps, 1, kt, 0, np, m, t0 * np, np, rows, dk, Math.min(np, padded(t0 + rows)), false);
         }
     }
@@ -248,8 +275,8 @@ final class ChunkRecurrence {
         }
         // u_t −= Σ_{j<t} β_t e^{G_t−G_j}(k_t·k_j) u_j, four rows at a time: first the rows before
         // the block (final), then the triangle inside it in order
-        for (int t0 = 0; t0 < n; t0 += 4) {
-            int rows = Math.min(4, n - t0);
+        for (int t0 = 0; t0 < n; t0 += TRI) {
+            int rows = Math.min(TRI, n - t0);
             mm(mk, t0 * np, np, 1, u, 0, dv, u, t0 * dv, dv, rows, t0, dv, true);
             for (int r = 1; r < rows; r++) {
                 mm(mk, (t0 + r) * np + t0, 0, 1, u, t0 * dv, dv, u, (t0 + r) * dv, dv, 1, r, dv, true);
