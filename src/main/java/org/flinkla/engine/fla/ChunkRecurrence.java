@@ -42,7 +42,11 @@ package org.flinkla.engine.fla;
  * </ul>
  * All in float64. A float32 state is widened into a scratch copy, updated there once and stored
  * rounded to nearest once per chunk (the token loop rounds after every token). The products run on
- * {@link #mm} (the Vector API kernel when available, same bits).
+ * {@link #mm} (the Vector API kernel when available, same bits: fused multiply-adds in both). The
+ * causal products (k_t·k_j, q_t·k_j) are computed only up to the diagonal, in blocks of rows. The
+ * decay factors are products of the per-token decays, as the token loop applies them: e^{G_t−G_j}
+ * = e^{g_t}·e^{G_{t−1}−G_j} (one exp per token), GLA's e^{B_t} the running product of e^{log α}
+ * (one exp per token and channel), e^{−B_j} its reciprocal.
  *
  * <p>Not thread-safe (scratch); allocates nothing per call.
  */
@@ -57,13 +61,12 @@ final class ChunkRecurrence {
     // the [n][n] matrices and kt have rows of np = n rounded up to whole vectors (padded(n)), so
     // that their products run on whole vectors; the padding columns are never read
     private final double[] kt;  // [d_k][np]: keys transposed (GLA: k ⊙ e^{−B})
-    private final double[] pk;  // [n][d_v]: S₀ k_t
     private final double[] mk;  // [n][np]: k_t·k_j, then the substitution coefficients
     private final double[] mq;  // [n][np]: q_t·k_j, then the attention weights
     private final double[] u;   // [n][d_v]: pseudo-values
-    private final double[] kd;  // [n][d_k]: decayed keys of the state update
+    private final double[] kd;  // [n][d_k]: scaled keys of the products with S₀ and of the state update
     private final double[] f;   // [n]: gate factors e^{G_t−G_j} of the current token t
-    private final double[] qb;  // [n][d_k]: GLA q ⊙ e^{B}
+    private final double[] qb;  // [n][d_k]: scaled queries (GLA q ⊙ e^{B}, delta e^{G} q)
     private final double[] bc;  // [n][d_k]: GLA cumulative log decays B_t (where to split)
     private final double[] ec;  // [n][d_k]: GLA e^{B_t}, the products of the decays
     private final double[] el;  // [d_k]: GLA e^{B_{n−1}}
@@ -75,7 +78,6 @@ final class ChunkRecurrence {
         sx = new double[dv * dk];
         int np = padded(maxN);
         kt = new double[dk * np];
-        pk = new double[maxN * dv];
         mk = new double[maxN * np];
         mq = new double[maxN * np];
         u = new double[maxN * dv];
@@ -137,7 +139,7 @@ final class ChunkRecurrence {
 
     /**
      * c[t] += Σ_{j≤t} w[t][j]·b[j] for t &lt; n (w row-major with rows of wRow, its upper triangle
-     * ignored; rows of b at bOff + j·bRow, of c at cOff + t·cRow): four rows per product, the weights
+     * ignored; rows of b at bOff + j·bRow, of c at cOff + t·cRow): eight rows per product, the weights
      * above the diagonal inside a block set to 0 (adding 0·b leaves each sum as it is).
      */
     private static void lowerTimes(double[] w, int n, int wRow, double[] b, int bOff, int bRow, double[] c, int cOff,
@@ -216,7 +218,7 @@ final class ChunkRecurrence {
 
     /**
      * m[t][j] = x_t·k_j (x the rows at x0 + t·ps, k from {@link #kt}) for j ≤ t: causal, so each block
-     * of four rows stops at its last row's diagonal (rounded up to whole vectors; what lies above
+     * of eight rows stops at its last row's diagonal (rounded up to whole vectors; what lies above
      * the diagonal is never read).
      */
     private void lowerProducts(double[] p, int x0, int ps, double[] m, int n, int np) {
@@ -238,10 +240,10 @@ final class ChunkRecurrence {
         int np = padded(n);
         transposeState(s, sb);
         transposeKeys(p, ps, k0, n, np);
-        mm(p, k0, ps, 1, st, 0, dv, pk, 0, dv, n, dk, dv, false);       // S₀ k_t
-        mm(p, q0, ps, 1, st, 0, dv, o, oOff, os, n, dk, dv, false);     // S₀ q_t
         lowerProducts(p, k0, ps, mk, n, np);                            // k_t·k_j, j ≤ t
         lowerProducts(p, q0, ps, mq, n, np);                            // q_t·k_j, j ≤ t
+        // the S₀ products take the per-token factors into their rows: kd_t = −β_t e^{G_t} k_t
+        // (u_t starts at β_t v_t and accumulates kd_t·S₀ᵀ), qb_t = e^{G_t} q_t
         double e = 1.0; // e^{G_t}
         for (int t = 0; t < n; t++) {
             double bt = beta[bOff + t * bs];
@@ -258,9 +260,10 @@ final class ChunkRecurrence {
                     mq[mr + j] *= fj;
                 }
                 f[t] = 1.0;
-                int orow = oOff + t * os;
-                for (int i = 0; i < dv; i++) {
-                    o[orow + i] *= e;
+                int qr = q0 + t * ps;
+                int r = t * dk;
+                for (int c = 0; c < dk; c++) {
+                    qb[r + c] = e * p[qr + c];
                 }
             } else {
                 for (int j = 0; j < t; j++) {
@@ -270,10 +273,22 @@ final class ChunkRecurrence {
             int vr = v0 + t * ps;
             int ur = t * dv;
             for (int i = 0; i < dv; i++) {
-                u[ur + i] = bt * (p[vr + i] - e * pk[ur + i]);
+                u[ur + i] = bt * p[vr + i];
+            }
+            int kr = k0 + t * ps;
+            int r = t * dk;
+            double w = -bt * e;
+            for (int c = 0; c < dk; c++) {
+                kd[r + c] = w * p[kr + c];
             }
         }
-        // u_t −= Σ_{j<t} β_t e^{G_t−G_j}(k_t·k_j) u_j, four rows at a time: first the rows before
+        if (gate != null) {
+            mm(qb, 0, dk, 1, st, 0, dv, o, oOff, os, n, dk, dv, false); // e^{G_t} S₀ q_t
+        } else {
+            mm(p, q0, ps, 1, st, 0, dv, o, oOff, os, n, dk, dv, false); // S₀ q_t
+        }
+        mm(kd, 0, dk, 1, st, 0, dv, u, 0, dv, n, dk, dv, true);         // u_t = β_t (v_t − e^{G_t} S₀ k_t)
+        // u_t −= Σ_{j<t} β_t e^{G_t−G_j}(k_t·k_j) u_j, eight rows at a time: first the rows before
         // the block (final), then the triangle inside it in order
         for (int t0 = 0; t0 < n; t0 += TRI) {
             int rows = Math.min(TRI, n - t0);

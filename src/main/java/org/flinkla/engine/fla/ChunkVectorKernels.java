@@ -20,10 +20,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link ChunkRecurrence#mm} with the JDK Vector API (used only when {@code VectorSupport} finds
- * the incubator module; nothing else may load this class). Blocks of 4 rows × 2 vectors of
- * columns (or 1 row × 2, then 1 vector) stay in registers over the whole inner dimension; every
- * element is accumulated over k in ascending order with a separate multiply and add, starting from
- * 0 (or from the old value when accumulating), exactly as the plain loop does: the same bits.
+ * the incubator module; nothing else may load this class). Blocks of 8 rows × 2 vectors of
+ * columns (16 accumulators: each b vector loaded once per 8 rows), then 4 rows × 2 or × 1 vector,
+ * then 1 row, stay in registers over the whole inner dimension; every element is accumulated over
+ * k in ascending order with one fused multiply-add per term, starting from 0 (or from the old
+ * value when accumulating), exactly as the plain loop's Math.fma does: the same bits.
  */
 final class ChunkVectorKernels {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
