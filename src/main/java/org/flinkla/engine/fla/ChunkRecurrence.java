@@ -42,7 +42,11 @@ package org.flinkla.engine.fla;
  * </ul>
  * All in float64. A float32 state is widened into a scratch copy, updated there once and stored
  * rounded to nearest once per chunk (the token loop rounds after every token). The products run on
- * {@link #mm} (the Vector API kernel when available, same bits).
+ * {@link #mm} (the Vector API kernel when available, same bits: fused multiply-adds in both). The
+ * causal products (k_t·k_j, q_t·k_j) are computed only up to the diagonal, in blocks of rows. The
+ * decay factors are products of the per-token decays, as the token loop applies them: e^{G_t−G_j}
+ * = e^{g_t}·e^{G_{t−1}−G_j} (one exp per token), GLA's e^{B_t} the running product of e^{log α}
+ * (one exp per token and channel), e^{−B_j} its reciprocal.
  *
  * <p>Not thread-safe (scratch); allocates nothing per call.
  */
@@ -54,15 +58,17 @@ final class ChunkRecurrence {
     private final int dv;
     private final double[] st;  // [d_k][d_v]: S₀ᵀ
     private final double[] sx;  // [d_v][d_k]: float64 working copy of a float32 state
-    private final double[] kt;  // [d_k][n]: keys transposed (GLA: k ⊙ e^{−B})
-    private final double[] pk;  // [n][d_v]: S₀ k_t
-    private final double[] mk;  // [n][n]: k_t·k_j, then the substitution coefficients
-    private final double[] mq;  // [n][n]: q_t·k_j, then the attention weights
+    // the [n][n] matrices and kt have rows of np = n rounded up to whole vectors (padded(n)), so
+    // that their products run on whole vectors; the padding columns are never read
+    private final double[] kt;  // [d_k][np]: keys transposed (GLA: k ⊙ e^{−B})
+    private final double[] mk;  // [n][np]: k_t·k_j, then the substitution coefficients
+    private final double[] mq;  // [n][np]: q_t·k_j, then the attention weights
     private final double[] u;   // [n][d_v]: pseudo-values
-    private final double[] kd;  // [n][d_k]: decayed keys of the state update
-    private final double[] g;   // [n]: cumulative log gate
-    private final double[] qb;  // [n][d_k]: GLA q ⊙ e^{B}
-    private final double[] bc;  // [n][d_k]: GLA cumulative log decays
+    private final double[] kd;  // [n][d_k]: scaled keys of the products with S₀ and of the state update
+    private final double[] f;   // [n]: gate factors e^{G_t−G_j} of the current token t
+    private final double[] qb;  // [n][d_k]: scaled queries (GLA q ⊙ e^{B}, delta e^{G} q)
+    private final double[] bc;  // [n][d_k]: GLA cumulative log decays B_t (where to split)
+    private final double[] ec;  // [n][d_k]: GLA e^{B_t}, the products of the decays
     private final double[] el;  // [d_k]: GLA e^{B_{n−1}}
 
     ChunkRecurrence(int maxN, int dk, int dv) {
@@ -70,24 +76,39 @@ final class ChunkRecurrence {
         this.dv = dv;
         st = new double[dk * dv];
         sx = new double[dv * dk];
-        kt = new double[dk * maxN];
-        pk = new double[maxN * dv];
-        mk = new double[maxN * maxN];
-        mq = new double[maxN * maxN];
+        int np = padded(maxN);
+        kt = new double[dk * np];
+        mk = new double[maxN * np];
+        mq = new double[maxN * np];
         u = new double[maxN * dv];
         kd = new double[maxN * dk];
-        g = new double[maxN];
+        f = new double[maxN];
         qb = new double[maxN * dk];
         bc = new double[maxN * dk];
+        ec = new double[maxN * dk];
         el = new double[dk];
+    }
+
+    /** Doubles per vector of the product kernel (1 without the Vector API). */
+    private static final int LANES = FlaMath.VECTOR ? ChunkVectorKernels.LANES : 1;
+
+    /**
+     * Rows per block of the causal products: the product kernel keeps 8 rows × 2 vectors in
+     * registers, and with whole-vector columns a block of 8 rows stops at the same column as two of 4.
+     */
+    private static final int TRI = 8;
+
+    /** n rounded up to whole vectors: the row length of the [n][n] scratch matrices. */
+    static int padded(int n) {
+        return (n + LANES - 1) / LANES * LANES;
     }
 
     /**
      * c[m][j] = Σ_{k&lt;inner} A(m, k)·b[k][j] (or c[m][j] + that sum with {@code accumulate}) for
      * m &lt; rows, j &lt; cols, with A(m, k) = a[aOff + m·aRow + k·aCol] (so A may be read
      * transposed), rows of b at bOff + k·bRow, rows of c at cOff + m·cRow. Each element is
-     * accumulated over k ascending, a separate multiply and add per term; the Vector API kernel
-     * gives the same bits.
+     * accumulated over k ascending, one fused multiply-add per term (Math.fma: a single rounding);
+     * the Vector API kernel gives the same bits.
      */
     static void mm(double[] a, int aOff, int aRow, int aCol, double[] b, int bOff, int bRow,
                    double[] c, int cOff, int cRow, int rows, int inner, int cols, boolean accumulate) {
@@ -110,28 +131,28 @@ final class ChunkRecurrence {
                 double av = a[ar + k * aCol];
                 int br = bOff + k * bRow;
                 for (int j = 0; j < cols; j++) {
-                    c[cr + j] += av * b[br + j];
+                    c[cr + j] = Math.fma(av, b[br + j], c[cr + j]);
                 }
             }
         }
     }
 
     /**
-     * c[t] += Σ_{j≤t} w[t][j]·b[j] for t &lt; n (w row-major [n][n], its upper triangle ignored; rows
-     * of b at bOff + j·bRow, of c at cOff + t·cRow): four rows per product, the weights above the
-     * diagonal inside a block set to 0 (adding 0·b leaves each sum as it is).
+     * c[t] += Σ_{j≤t} w[t][j]·b[j] for t &lt; n (w row-major with rows of wRow, its upper triangle
+     * ignored; rows of b at bOff + j·bRow, of c at cOff + t·cRow): eight rows per product, the weights
+     * above the diagonal inside a block set to 0 (adding 0·b leaves each sum as it is).
      */
-    private static void lowerTimes(double[] w, int n, double[] b, int bOff, int bRow, double[] c, int cOff, int cRow,
-                                   int cols) {
-        for (int t0 = 0; t0 < n; t0 += 4) {
-            int rows = Math.min(4, n - t0);
+    private static void lowerTimes(double[] w, int n, int wRow, double[] b, int bOff, int bRow, double[] c, int cOff,
+                                   int cRow, int cols) {
+        for (int t0 = 0; t0 < n; t0 += TRI) {
+            int rows = Math.min(TRI, n - t0);
             int inner = t0 + rows;
             for (int r = 0; r < rows; r++) {
                 for (int j = t0 + r + 1; j < inner; j++) {
-                    w[(t0 + r) * n + j] = 0.0;
+                    w[(t0 + r) * wRow + j] = 0.0;
                 }
             }
-            mm(w, t0 * n, n, 1, b, bOff, bRow, c, cOff + t0 * cRow, cRow, rows, inner, cols, true);
+            mm(w, t0 * wRow, wRow, 1, b, bOff, bRow, c, cOff + t0 * cRow, cRow, rows, inner, cols, true);
         }
     }
 
@@ -156,11 +177,54 @@ final class ChunkRecurrence {
 
     /** st = Sᵀ ([d_k][d_v]) of the state at s[sb ..]. */
     private void transposeState(double[] s, int sb) {
-        for (int i = 0; i < dv; i++) {
-            int r = sb + i * dk;
-            for (int c = 0; c < dk; c++) {
-                st[c * dv + i] = s[r + c];
+        // four columns at a time: the four rows of st being written stay in L1
+        int c0 = 0;
+        for (; c0 + 3 < dk; c0 += 4) {
+            int w = c0 * dv;
+            for (int i = 0; i < dv; i++) {
+                int r = sb + i * dk + c0;
+                st[w + i] = s[r];
+                st[w + dv + i] = s[r + 1];
+                st[w + 2 * dv + i] = s[r + 2];
+                st[w + 3 * dv + i] = s[r + 3];
             }
+        }
+        for (; c0 < dk; c0++) {
+            for (int i = 0; i < dv; i++) {
+                st[c0 * dv + i] = s[sb + i * dk + c0];
+            }
+        }
+    }
+
+    /** kt = Kᵀ ([d_k][np]) of the n key rows at k0 + t·ps. */
+    private void transposeKeys(double[] p, int ps, int k0, int n, int np) {
+        int c0 = 0;
+        for (; c0 + 3 < dk; c0 += 4) {
+            int w = c0 * np;
+            for (int t = 0; t < n; t++) {
+                int r = k0 + t * ps + c0;
+                kt[w + t] = p[r];
+                kt[w + np + t] = p[r + 1];
+                kt[w + 2 * np + t] = p[r + 2];
+                kt[w + 3 * np + t] = p[r + 3];
+            }
+        }
+        for (; c0 < dk; c0++) {
+            for (int t = 0; t < n; t++) {
+                kt[c0 * np + t] = p[k0 + t * ps + c0];
+            }
+        }
+    }
+
+    /**
+     * m[t][j] = x_t·k_j (x the rows at x0 + t·ps, k from {@link #kt}) for j ≤ t: causal, so each block
+     * of eight rows stops at its last row's diagonal (rounded up to whole vectors; what lies above
+     * the diagonal is never read).
+     */
+    private void lowerProducts(double[] p, int x0, int ps, double[] m, int n, int np) {
+        for (int t0 = 0; t0 < n; t0 += TRI) {
+            int rows = Math.min(TRI, n - t0);
+            mm(p, x0 + t0 * ps, ps, 1, kt, 0, np, m, t0 * np, np, rows, dk, Math.min(np, padded(t0 + rows)), false);
         }
     }
 
@@ -173,71 +237,77 @@ final class ChunkRecurrence {
                double[] beta, int bOff, int bs, double[] gate, int gOff, int gs, double[] o, int oOff, int os) {
         double[] s = open(sd, sf, base);
         int sb = sd != null ? base : 0;
+        int np = padded(n);
         transposeState(s, sb);
-        for (int t = 0; t < n; t++) {
-            int kr = k0 + t * ps;
-            for (int c = 0; c < dk; c++) {
-                kt[c * n + t] = p[kr + c];
-            }
-        }
-        mm(p, k0, ps, 1, st, 0, dv, pk, 0, dv, n, dk, dv, false);       // S₀ k_t
-        mm(p, q0, ps, 1, st, 0, dv, o, oOff, os, n, dk, dv, false);     // S₀ q_t
-        mm(p, k0, ps, 1, kt, 0, n, mk, 0, n, n, dk, n, false);          // k_t·k_j
-        mm(p, q0, ps, 1, kt, 0, n, mq, 0, n, n, dk, n, false);          // q_t·k_j
-        if (gate != null) {
-            double acc = 0;
-            for (int t = 0; t < n; t++) {
-                acc += gate[gOff + t * gs];
-                g[t] = acc;
-            }
-        }
+        transposeKeys(p, ps, k0, n, np);
+        lowerProducts(p, k0, ps, mk, n, np);                            // k_t·k_j, j ≤ t
+        lowerProducts(p, q0, ps, mq, n, np);                            // q_t·k_j, j ≤ t
+        // the S₀ products take the per-token factors into their rows: kd_t = −β_t e^{G_t} k_t
+        // (u_t starts at β_t v_t and accumulates kd_t·S₀ᵀ), qb_t = e^{G_t} q_t
+        double e = 1.0; // e^{G_t}
         for (int t = 0; t < n; t++) {
             double bt = beta[bOff + t * bs];
-            double et = gate == null ? 1.0 : Math.exp(g[t]);
-            int vr = v0 + t * ps;
-            int ur = t * dv;
-            for (int i = 0; i < dv; i++) {
-                u[ur + i] = bt * (p[vr + i] - et * pk[ur + i]);
-            }
-            int mr = t * n;
+            int mr = t * np;
             if (gate != null) {
+                // e^{G_t−G_j} = e^{g_t}·e^{G_{t−1}−G_j}: the previous token's factors times this
+                // token's gate (products of the gates as the token loop applies them; one exp per token)
+                double a = Math.exp(gate[gOff + t * gs]);
+                e *= a;
                 for (int j = 0; j < t; j++) {
-                    double f = Math.exp(g[t] - g[j]);
-                    mk[mr + j] = -bt * f * mk[mr + j];
-                    mq[mr + j] *= f;
+                    double fj = f[j] * a;
+                    f[j] = fj;
+                    mk[mr + j] = -bt * fj * mk[mr + j];
+                    mq[mr + j] *= fj;
                 }
-                int orow = oOff + t * os;
-                for (int i = 0; i < dv; i++) {
-                    o[orow + i] *= et;
+                f[t] = 1.0;
+                int qr = q0 + t * ps;
+                int r = t * dk;
+                for (int c = 0; c < dk; c++) {
+                    qb[r + c] = e * p[qr + c];
                 }
             } else {
                 for (int j = 0; j < t; j++) {
                     mk[mr + j] = -bt * mk[mr + j];
                 }
             }
-        }
-        // u_t −= Σ_{j<t} β_t e^{G_t−G_j}(k_t·k_j) u_j, four rows at a time: first the rows before
-        // the block (final), then the triangle inside it in order
-        for (int t0 = 0; t0 < n; t0 += 4) {
-            int rows = Math.min(4, n - t0);
-            mm(mk, t0 * n, n, 1, u, 0, dv, u, t0 * dv, dv, rows, t0, dv, true);
-            for (int r = 1; r < rows; r++) {
-                mm(mk, (t0 + r) * n + t0, 0, 1, u, t0 * dv, dv, u, (t0 + r) * dv, dv, 1, r, dv, true);
+            int vr = v0 + t * ps;
+            int ur = t * dv;
+            for (int i = 0; i < dv; i++) {
+                u[ur + i] = bt * p[vr + i];
             }
-        }
-        // o_t += Σ_{j≤t} e^{G_t−G_j}(q_t·k_j) u_j
-        lowerTimes(mq, n, u, 0, dv, o, oOff, os, dv);
-        // S ← e^{G_{n−1}} S₀ + Σ_j u_j (e^{G_{n−1}−G_j} k_j)ᵀ
-        double last = gate == null ? 0.0 : g[n - 1];
-        for (int j = 0; j < n; j++) {
-            double f = gate == null ? 1.0 : Math.exp(last - g[j]);
-            int kr = k0 + j * ps;
+            int kr = k0 + t * ps;
+            int r = t * dk;
+            double w = -bt * e;
             for (int c = 0; c < dk; c++) {
-                kd[j * dk + c] = f * p[kr + c];
+                kd[r + c] = w * p[kr + c];
             }
         }
         if (gate != null) {
-            double e = Math.exp(last);
+            mm(qb, 0, dk, 1, st, 0, dv, o, oOff, os, n, dk, dv, false); // e^{G_t} S₀ q_t
+        } else {
+            mm(p, q0, ps, 1, st, 0, dv, o, oOff, os, n, dk, dv, false); // S₀ q_t
+        }
+        mm(kd, 0, dk, 1, st, 0, dv, u, 0, dv, n, dk, dv, true);         // u_t = β_t (v_t − e^{G_t} S₀ k_t)
+        // u_t −= Σ_{j<t} β_t e^{G_t−G_j}(k_t·k_j) u_j, eight rows at a time: first the rows before
+        // the block (final), then the triangle inside it in order
+        for (int t0 = 0; t0 < n; t0 += TRI) {
+            int rows = Math.min(TRI, n - t0);
+            mm(mk, t0 * np, np, 1, u, 0, dv, u, t0 * dv, dv, rows, t0, dv, true);
+            for (int r = 1; r < rows; r++) {
+                mm(mk, (t0 + r) * np + t0, 0, 1, u, t0 * dv, dv, u, (t0 + r) * dv, dv, 1, r, dv, true);
+            }
+        }
+        // o_t += Σ_{j≤t} e^{G_t−G_j}(q_t·k_j) u_j
+        lowerTimes(mq, n, np, u, 0, dv, o, oOff, os, dv);
+        // S ← e^{G_{n−1}} S₀ + Σ_j u_j (e^{G_{n−1}−G_j} k_j)ᵀ (f holds e^{G_{n−1}−G_j} now)
+        for (int j = 0; j < n; j++) {
+            double fj = gate == null ? 1.0 : f[j];
+            int kr = k0 + j * ps;
+            for (int c = 0; c < dk; c++) {
+                kd[j * dk + c] = fj * p[kr + c];
+            }
+        }
+        if (gate != null) {
             for (int i = sb; i < sb + dv * dk; i++) {
                 s[i] *= e;
             }
@@ -264,8 +334,12 @@ final class ChunkRecurrence {
                 int ar = aOff + end * as;
                 min = 0;
                 for (int c = 0; c < dk; c++) {
-                    double b = (t == 0 ? 0.0 : bc[(t - 1) * dk + c]) + logA[ar + c];
+                    double la = logA[ar + c];
+                    double b = (t == 0 ? 0.0 : bc[(t - 1) * dk + c]) + la;
                     bc[t * dk + c] = b;
+                    // e^{B_t} as the product of the decays e^{log α} the token loop applies
+                    double a = Math.exp(la);
+                    ec[t * dk + c] = t == 0 ? a : ec[(t - 1) * dk + c] * a;
                     min = Math.min(min, b);
                 }
                 end++;
@@ -279,21 +353,26 @@ final class ChunkRecurrence {
 
     private void glaPiece(double[] s, int sb, int m, double[] p, int ps, int q0, int k0, int v0,
                           double[] o, int oOff, int os) {
+        int np = padded(m);
         transposeState(s, sb);
         for (int t = 0; t < m; t++) {
             int qr = q0 + t * ps;
-            int kr = k0 + t * ps;
+            int r = t * dk;
             for (int c = 0; c < dk; c++) {
-                double b = bc[t * dk + c];
-                qb[t * dk + c] = p[qr + c] * Math.exp(b);
-                if (t < m - 1) {
-                    kt[c * m + t] = p[kr + c] * Math.exp(-b);
-                }
+                qb[r + c] = p[qr + c] * ec[r + c];
+            }
+        }
+        for (int t = 0; t < m - 1; t++) {
+            int kr = k0 + t * ps;
+            int r = t * dk;
+            for (int c = 0; c < dk; c++) {
+                kt[c * np + t] = p[kr + c] / ec[r + c];
             }
         }
         mm(qb, 0, dk, 1, st, 0, dv, o, oOff, os, m, dk, dv, false);      // S₀ (q_t ⊙ e^{B_t})
         if (m > 1) {
-            mm(qb, 0, dk, 1, kt, 0, m, mq, 0, m, m, dk, m - 1, false);  // (q_t ⊙ e^{B_t})·(k_j ⊙ e^{−B_j})
+            // (q_t ⊙ e^{B_t})·(k_j ⊙ e^{−B_j}) for j < t (the diagonal follows)
+            lowerProducts(qb, 0, dk, mq, m, np);
         }
         for (int t = 0; t < m; t++) {
             int qr = q0 + t * ps;
@@ -302,20 +381,20 @@ final class ChunkRecurrence {
             for (int c = 0; c < dk; c++) {
                 diag += p[qr + c] * p[kr + c];
             }
-            mq[t * m + t] = diag;
+            mq[t * np + t] = diag;
         }
-        lowerTimes(mq, m, p, v0, ps, o, oOff, os, dv);
+        lowerTimes(mq, m, np, p, v0, ps, o, oOff, os, dv);
         // S ← S₀ ⊙ e^{B_{m−1}} + Σ_j v_j (k_j ⊙ e^{B_{m−1}−B_j})ᵀ
         int lr = (m - 1) * dk;
-        for (int c = 0; c < dk; c++) {
-            el[c] = Math.exp(bc[lr + c]);
-        }
-        for (int j = 0; j < m; j++) {
+        System.arraycopy(ec, lr, el, 0, dk);
+        for (int j = 0; j < m - 1; j++) {
             int kr = k0 + j * ps;
+            int r = j * dk;
             for (int c = 0; c < dk; c++) {
-                kd[j * dk + c] = p[kr + c] * Math.exp(bc[lr + c] - bc[j * dk + c]);
+                kd[r + c] = p[kr + c] * (el[c] / ec[r + c]);
             }
         }
+        System.arraycopy(p, k0 + (m - 1) * ps, kd, lr, dk);
         for (int i = 0; i < dv; i++) {
             int r = sb + i * dk;
             for (int c = 0; c < dk; c++) {
@@ -332,27 +411,23 @@ final class ChunkRecurrence {
                    double[] pow, int powOff, double[] o, int oOff, int os) {
         double[] s = open(sd, sf, base);
         int sb = sd != null ? base : 0;
+        int np = padded(n);
         transposeState(s, sb);
-        for (int t = 0; t < n; t++) {
-            int kr = k0 + t * ps;
-            for (int c = 0; c < dk; c++) {
-                kt[c * n + t] = p[kr + c];
-            }
-        }
+        transposeKeys(p, ps, k0, n, np);
         mm(p, q0, ps, 1, st, 0, dv, o, oOff, os, n, dk, dv, false);    // S₀ q_t
-        mm(p, q0, ps, 1, kt, 0, n, mq, 0, n, n, dk, n, false);         // q_t·k_j
+        lowerProducts(p, q0, ps, mq, n, np);                           // q_t·k_j, j ≤ t
         for (int t = 0; t < n; t++) {
             int orow = oOff + t * os;
             double f = pow[powOff + t + 1];
             for (int i = 0; i < dv; i++) {
                 o[orow + i] *= f;
             }
-            int mr = t * n;
+            int mr = t * np;
             for (int j = 0; j <= t; j++) {
                 mq[mr + j] *= pow[powOff + t - j];
             }
         }
-        lowerTimes(mq, n, p, v0, ps, o, oOff, os, dv);
+        lowerTimes(mq, n, np, p, v0, ps, o, oOff, os, dv);
         for (int j = 0; j < n; j++) {
             double f = pow[powOff + n - 1 - j];
             int kr = k0 + j * ps;

@@ -265,7 +265,7 @@ class FlaChunkFormTest {
             return;
         }
         Random r = new Random(11);
-        for (int[] shape : new int[][] {{1, 1, 1}, {3, 5, 7}, {4, 64, 16}, {9, 33, 40}, {128, 64, 128}, {6, 17, 8}}) {
+        for (int[] shape : new int[][] {{1, 1, 1}, {3, 5, 7}, {4, 64, 16}, {9, 33, 40}, {128, 64, 128}, {6, 17, 8}, {16, 5, 37}, {8, 3, 24}, {13, 2, 9}}) {
             int rows = shape[0];
             int inner = shape[1];
             int cols = shape[2];
