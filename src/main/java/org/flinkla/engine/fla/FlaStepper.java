@@ -95,6 +95,8 @@ final class FlaStepper implements ModelStepper {
     private final double[] gateBuf;   // [BLOCK][stateHeads] Gated DeltaNet log gate g
     private final double[] logDecay;  // [BLOCK][kProjRows] GLA log decay α
     private final double[] gammaPow;  // [heads][BLOCK + 1] RetNet γ_h^m
+    /** Whether the token form's heads run {@link FlaVectorKernels} (same bits as the scalar heads). */
+    private final boolean vectorHeads;
 
     FlaStepper(FlaLanguageModel model) {
         this(model, CHUNK_MIN);
@@ -103,6 +105,7 @@ final class FlaStepper implements ModelStepper {
     /** {@code chunkMin}: blocks of at least this many tokens use the chunk form ({@code Integer.MAX_VALUE}: never). */
     FlaStepper(FlaLanguageModel model, int chunkMin) {
         this.chunkMin = Math.max(1, chunkMin);
+        this.vectorHeads = FlaMath.VECTOR && FlaVectorKernels.headsApply(model.config.headKDim());
         this.m = model;
         this.c = model.config;
         this.arch = c.architecture();
@@ -557,8 +560,12 @@ final class FlaStepper implements ModelStepper {
      */
     private void deltaHead(double[] sd, float[] sf, int base, int dv, int dk, double a, double beta,
                            int q, int k, int v, int out) {
-        if (FlaMath.VECTOR && FlaVectorKernels.deltaHeadApplies(dk)) {
-            FlaVectorKernels.deltaHead(sd, sf, base, dv, dk, a, beta, proj, q, k, v, o, out);
+        if (vectorHeads) {
+            if (sd != null) {
+                FlaVectorKernels.deltaHead64(sd, base, dv, dk, a, beta, proj, q, k, v, o, out, row);
+            } else {
+                FlaVectorKernels.deltaHead32(sf, base, dv, dk, a, beta, proj, q, k, v, o, out, row);
+            }
         } else {
             deltaHeadScalar(sd, sf, base, dv, dk, a, beta, proj, q, k, v, o, out, row);
         }
@@ -601,11 +608,11 @@ final class FlaStepper implements ModelStepper {
 
     /**
      * One GLA head (decay ≠ null: S[i][j] ← S[i][j]·decay[dOff + j] + v_i k_j) or one retention
-     * head (decay null: S ← γ S + v kᵀ); o_i = Σ_j S[i][j] q_j as {@link FlaMath#dot}.
+     * head (decay null: S ← γ S + v kᵀ); o_i = Σ_j S[i][j] q_j as {@link FlaMath#dot}. Plain Java
+     * on explicit arrays (tests compare it with the vector heads).
      */
-    private void decayHead(double[] sd, float[] sf, int base, int dv, int dk, double[] decay, int dOff, double g,
-                           int q, int k, int v, int out) {
-        double[] p = proj;
+    static void decayHead(double[] sd, float[] sf, int base, int dv, int dk, double[] decay, int dOff, double g,
+                          double[] p, int q, int k, int v, double[] o, int out, double[] row) {
         for (int i = 0; i < dv; i++) {
             int r = base + i * dk;
             double vi = p[v + i];
@@ -639,10 +646,26 @@ final class FlaStepper implements ModelStepper {
     }
 
     private void glaHead(double[] sd, float[] sf, int base, int dv, int dk, int dOff, int q, int k, int v, int out) {
-        decayHead(sd, sf, base, dv, dk, decay, dOff, 0.0, q, k, v, out);
+        if (vectorHeads) {
+            if (sd != null) {
+                FlaVectorKernels.glaHead64(sd, base, dv, dk, decay, dOff, proj, q, k, v, o, out, row);
+            } else {
+                FlaVectorKernels.glaHead32(sf, base, dv, dk, decay, dOff, proj, q, k, v, o, out, row);
+            }
+        } else {
+            decayHead(sd, sf, base, dv, dk, decay, dOff, 0.0, proj, q, k, v, o, out, row);
+        }
     }
 
     private void retHead(double[] sd, float[] sf, int base, int dv, int dk, double g, int q, int k, int v, int out) {
-        decayHead(sd, sf, base, dv, dk, null, 0, g, q, k, v, out);
+        if (vectorHeads) {
+            if (sd != null) {
+                FlaVectorKernels.retHead64(sd, base, dv, dk, g, proj, q, k, v, o, out, row);
+            } else {
+                FlaVectorKernels.retHead32(sf, base, dv, dk, g, proj, q, k, v, o, out, row);
+            }
+        } else {
+            decayHead(sd, sf, base, dv, dk, null, 0, g, proj, q, k, v, o, out, row);
+        }
     }
 }

@@ -23,8 +23,8 @@ import org.flinkla.engine.VectorSupport;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Vector API dot product and delta-rule head give the scalar loops' bits (the dense products
- * are {@code engine.GemmTest}'s).
+ * The Vector API dot product, delta-rule, GLA and retention heads give the scalar loops' bits
+ * (the dense products are {@code engine.GemmTest}'s).
  */
 class FlaVectorKernelsTest {
     @Test
@@ -47,7 +47,7 @@ class FlaVectorKernelsTest {
 
     @Test
     void vectorDeltaHeadHasTheScalarBits() {
-        assumeTrue(VectorSupport.enabled() && FlaVectorKernels.deltaHeadSupported(16), "needs 8-lane vectors");
+        assumeTrue(VectorSupport.enabled() && FlaVectorKernels.headsApply(16), "needs 8-lane vectors");
         Random r = new Random(7);
         int dv = 5, dk = 24, base = 3;
         double[] p = new double[200];
@@ -67,11 +67,58 @@ class FlaVectorKernelsTest {
             double[] o2 = new double[dv + 2];
             double[] row = new double[dk];
             FlaStepper.deltaHeadScalar(sd, null, base, dv, dk, a, 0.7, p, 10, 50, 100, o1, 2, row);
-            FlaVectorKernels.deltaHead(sd2, null, base, dv, dk, a, 0.7, p, 10, 50, 100, o2, 2);
+            FlaVectorKernels.deltaHead64(sd2, base, dv, dk, a, 0.7, p, 10, 50, 100, o2, 2, new double[8]);
             assertThat(sd2).isEqualTo(sd);
             assertThat(o2).isEqualTo(o1);
             FlaStepper.deltaHeadScalar(null, sf, base, dv, dk, a, 1.3, p, 10, 50, 100, o1, 2, row);
-            FlaVectorKernels.deltaHead(null, sf2, base, dv, dk, a, 1.3, p, 10, 50, 100, o2, 2);
+            FlaVectorKernels.deltaHead32(sf2, base, dv, dk, a, 1.3, p, 10, 50, 100, o2, 2, new double[8]);
+            assertThat(sf2).isEqualTo(sf);
+            assertThat(o2).isEqualTo(o1);
+        }
+    }
+
+    @Test
+    void vectorDecayHeadsHaveTheScalarBits() {
+        assumeTrue(VectorSupport.enabled() && FlaVectorKernels.headsApply(16), "needs 8-lane vectors");
+        Random r = new Random(8);
+        int dv = 7, dk = 32, base = 5;
+        double[] p = new double[300];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = r.nextGaussian() * Math.exp(r.nextGaussian());
+        }
+        double[] decay = new double[dk + 3];
+        for (int i = 0; i < decay.length; i++) {
+            decay[i] = Math.exp(-Math.abs(r.nextGaussian()) / 16);
+        }
+        double[] row = new double[dk];
+        for (int round = 0; round < 3; round++) {
+            double[] sd = new double[base + dv * dk];
+            float[] sf = new float[sd.length];
+            for (int i = 0; i < sd.length; i++) {
+                sd[i] = r.nextGaussian() * Math.exp(3 * r.nextGaussian());
+                sf[i] = (float) r.nextGaussian();
+            }
+            double[] sd2 = sd.clone();
+            float[] sf2 = sf.clone();
+            double[] o1 = new double[dv + 4];
+            double[] o2 = new double[dv + 4];
+            // GLA: a decay per column, at an offset into the decays
+            FlaStepper.decayHead(sd, null, base, dv, dk, decay, 3, 0.0, p, 11, 60, 150, o1, 3, row);
+            FlaVectorKernels.glaHead64(sd2, base, dv, dk, decay, 3, p, 11, 60, 150, o2, 3, new double[8]);
+            assertThat(sd2).isEqualTo(sd);
+            assertThat(o2).isEqualTo(o1);
+            FlaStepper.decayHead(null, sf, base, dv, dk, decay, 3, 0.0, p, 11, 60, 150, o1, 3, row);
+            FlaVectorKernels.glaHead32(sf2, base, dv, dk, decay, 3, p, 11, 60, 150, o2, 3, new double[8]);
+            assertThat(sf2).isEqualTo(sf);
+            assertThat(o2).isEqualTo(o1);
+            // RetNet: one γ per head
+            double g = 1.0 - Math.pow(2.0, -5.0 - round);
+            FlaStepper.decayHead(sd, null, base, dv, dk, null, 0, g, p, 13, 90, 200, o1, 1, row);
+            FlaVectorKernels.retHead64(sd2, base, dv, dk, g, p, 13, 90, 200, o2, 1, new double[8]);
+            assertThat(sd2).isEqualTo(sd);
+            assertThat(o2).isEqualTo(o1);
+            FlaStepper.decayHead(null, sf, base, dv, dk, null, 0, g, p, 13, 90, 200, o1, 1, row);
+            FlaVectorKernels.retHead32(sf2, base, dv, dk, g, p, 13, 90, 200, o2, 1, new double[8]);
             assertThat(sf2).isEqualTo(sf);
             assertThat(o2).isEqualTo(o1);
         }
