@@ -97,6 +97,8 @@ final class FlaStepper implements ModelStepper {
     private final double[] gammaPow;  // [heads][BLOCK + 1] RetNet γ_h^m
     /** Whether the token form's heads run {@link FlaVectorKernels} (same bits as the scalar heads). */
     private final boolean vectorHeads;
+    /** Gather map of the vector convolution step (l·(K−1) for lane l), or null: the scalar step. */
+    private final int[] convIdx;
 
     FlaStepper(FlaLanguageModel model) {
         this(model, CHUNK_MIN);
@@ -106,6 +108,14 @@ final class FlaStepper implements ModelStepper {
     FlaStepper(FlaLanguageModel model, int chunkMin) {
         this.chunkMin = Math.max(1, chunkMin);
         this.vectorHeads = FlaMath.VECTOR && FlaVectorKernels.headsApply(model.config.headKDim());
+        if (FlaMath.VECTOR && model.config.shortConv() && FlaVectorKernels.convApplies(model.config.convSize())) {
+            this.convIdx = new int[8];
+            for (int l = 0; l < 8; l++) {
+                convIdx[l] = l * (model.config.convSize() - 1);
+            }
+        } else {
+            this.convIdx = null;
+        }
         this.m = model;
         this.c = model.config;
         this.arch = c.architecture();
@@ -396,11 +406,7 @@ final class FlaStepper implements ModelStepper {
         int dk = c.headKDim();
         int sh = c.stateHeads();
         if (c.shortConv()) {
-            if (sd != null) {
-                FlaMath.convStep(proj, q0, keyDim + kRows + vRows, w.conv, c.convSize(), sd, sOff + c.recurrentStateLength());
-            } else {
-                FlaMath.convStep(proj, q0, keyDim + kRows + vRows, w.conv, c.convSize(), sf, sOff + c.recurrentStateLength());
-            }
+            convStep(w, sd, sf, sOff + c.recurrentStateLength(), q0, keyDim + kRows + vRows);
         }
         switch (arch) {
             case GATED_DELTANET: {
@@ -477,6 +483,25 @@ final class FlaStepper implements ModelStepper {
             }
             default:
                 throw new AssertionError(arch);
+        }
+    }
+
+    /**
+     * The short convolutions of one token, in place on proj[x0 .. x0 + channels), their windows at
+     * winOff in sd or sf: {@link FlaMath#convStep}, or its vector form (same bits).
+     */
+    private void convStep(FlaLanguageModel.Layer w, double[] sd, float[] sf, int winOff, int x0, int channels) {
+        int k = c.convSize();
+        if (convIdx != null) {
+            if (sd != null) {
+                FlaVectorKernels.convStep64(proj, x0, channels, w.convT, k, sd, winOff, convIdx);
+            } else {
+                FlaVectorKernels.convStep32(proj, x0, channels, w.convT, k, sf, winOff, convIdx);
+            }
+        } else if (sd != null) {
+            FlaMath.convStep(proj, x0, channels, w.conv, k, sd, winOff);
+        } else {
+            FlaMath.convStep(proj, x0, channels, w.conv, k, sf, winOff);
         }
     }
 

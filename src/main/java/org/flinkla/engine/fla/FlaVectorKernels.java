@@ -225,6 +225,90 @@ final class FlaVectorKernels {
 
     private static final VectorSpecies<Float> F8 = VectorSpecies.of(float.class, VectorShape.forBitSize(256));
 
+    /** Whether {@link #convStep64}/{@link #convStep32} apply: eight-lane vectors and a window (K ≥ 2). */
+    static boolean convApplies(int k) {
+        return DOT.length() == 8 && k >= 2;
+    }
+
+    /**
+     * {@link FlaMath#convStep} with eight channels per vector, the same bits: per channel
+     * y = ((0 + w_0·win_0) + w_1·win_1 + …) + w_{K−1}·x, each product and sum rounded apart (no
+     * fma). The window keeps its layout [channel][K−1] (it is part of the serialized state): the
+     * eight channels' j-th inputs are gathered with {@code idx} = (0, K−1, …, 7(K−1)) and, shifted
+     * by one, scattered back; wT is the weight transposed to [j][channel] ({@code channels}
+     * columns). Channels past the last multiple of 8 run the scalar formula.
+     */
+    static void convStep64(double[] x, int xOff, int channels, double[] wT, int k, double[] win, int winOff,
+                           int[] idx) {
+        int km1 = k - 1;
+        int c = 0;
+        for (; c + 8 <= channels; c += 8) {
+            int wo = winOff + c * km1;
+            DoubleVector acc = DoubleVector.zero(DOT);
+            acc = acc.add(DoubleVector.fromArray(DOT, wT, c).mul(DoubleVector.fromArray(DOT, win, wo, idx, 0)));
+            for (int j = 1; j < km1; j++) {
+                DoubleVector in = DoubleVector.fromArray(DOT, win, wo + j, idx, 0);
+                acc = acc.add(DoubleVector.fromArray(DOT, wT, j * channels + c).mul(in));
+                in.intoArray(win, wo + j - 1, idx, 0);
+            }
+            DoubleVector xv = DoubleVector.fromArray(DOT, x, xOff + c);
+            acc = acc.add(DoubleVector.fromArray(DOT, wT, km1 * channels + c).mul(xv));
+            xv.intoArray(win, wo + km1 - 1, idx, 0);
+            acc.intoArray(x, xOff + c);
+        }
+        for (; c < channels; c++) {
+            int wo = winOff + c * km1;
+            double xc = x[xOff + c];
+            double y = 0;
+            for (int j = 0; j < km1; j++) {
+                y += wT[j * channels + c] * win[wo + j];
+            }
+            y += wT[km1 * channels + c] * xc;
+            for (int j = 0; j < km1 - 1; j++) {
+                win[wo + j] = win[wo + j + 1];
+            }
+            win[wo + km1 - 1] = xc;
+            x[xOff + c] = y;
+        }
+    }
+
+    /** {@link #convStep64} on a float32 window: inputs widened (exact), the new one stored rounded to nearest. */
+    static void convStep32(double[] x, int xOff, int channels, double[] wT, int k, float[] win, int winOff,
+                           int[] idx) {
+        int km1 = k - 1;
+        int c = 0;
+        for (; c + 8 <= channels; c += 8) {
+            int wo = winOff + c * km1;
+            DoubleVector acc = DoubleVector.zero(DOT);
+            acc = acc.add(DoubleVector.fromArray(DOT, wT, c).mul(
+                    (DoubleVector) FloatVector.fromArray(F8, win, wo, idx, 0).convertShape(VectorOperators.F2D, DOT, 0)));
+            for (int j = 1; j < km1; j++) {
+                FloatVector in = FloatVector.fromArray(F8, win, wo + j, idx, 0);
+                acc = acc.add(DoubleVector.fromArray(DOT, wT, j * channels + c).mul(
+                        (DoubleVector) in.convertShape(VectorOperators.F2D, DOT, 0)));
+                in.intoArray(win, wo + j - 1, idx, 0);
+            }
+            DoubleVector xv = DoubleVector.fromArray(DOT, x, xOff + c);
+            acc = acc.add(DoubleVector.fromArray(DOT, wT, km1 * channels + c).mul(xv));
+            ((FloatVector) xv.convertShape(VectorOperators.D2F, F8, 0)).intoArray(win, wo + km1 - 1, idx, 0);
+            acc.intoArray(x, xOff + c);
+        }
+        for (; c < channels; c++) {
+            int wo = winOff + c * km1;
+            double xc = x[xOff + c];
+            double y = 0;
+            for (int j = 0; j < km1; j++) {
+                y += wT[j * channels + c] * win[wo + j];
+            }
+            y += wT[km1 * channels + c] * xc;
+            for (int j = 0; j < km1 - 1; j++) {
+                win[wo + j] = win[wo + j + 1];
+            }
+            win[wo + km1 - 1] = (float) xc;
+            x[xOff + c] = y;
+        }
+    }
+
     /**
      * FlaMath.dot's tree of its eight partial sums, stored from the lanes of one vector:
      * ((t0 + t1) + (t2 + t3)) + ((t4 + t5) + (t6 + t7)).

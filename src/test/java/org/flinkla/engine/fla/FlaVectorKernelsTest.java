@@ -123,4 +123,55 @@ class FlaVectorKernelsTest {
             assertThat(o2).isEqualTo(o1);
         }
     }
+
+    @Test
+    void vectorConvolutionStepHasTheScalarBits() {
+        assumeTrue(VectorSupport.enabled() && FlaVectorKernels.convApplies(4), "needs 8-lane vectors");
+        Random r = new Random(9);
+        for (int k : new int[] {2, 3, 4, 5}) {
+            for (int channels : new int[] {8, 13, 64, 77}) {
+                int km1 = k - 1;
+                double[] w = new double[channels * k];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = i % 17 == 0 ? -0.0 : r.nextGaussian();
+                }
+                double[] wT = new double[w.length];
+                for (int ch = 0; ch < channels; ch++) {
+                    for (int j = 0; j < k; j++) {
+                        wT[j * channels + ch] = w[ch * k + j];
+                    }
+                }
+                int[] idx = new int[8];
+                for (int l = 0; l < 8; l++) {
+                    idx[l] = l * km1;
+                }
+                int winOff = 3;
+                double[] wd1 = new double[winOff + channels * km1 + 2];
+                float[] wf1 = new float[wd1.length];
+                for (int i = 0; i < wd1.length; i++) {
+                    wd1[i] = r.nextGaussian();
+                    wf1[i] = (float) r.nextGaussian();
+                }
+                double[] wd2 = wd1.clone();
+                float[] wf2 = wf1.clone();
+                for (int step = 0; step < k + 2; step++) {
+                    double[] x1 = new double[channels + 7];
+                    for (int i = 0; i < x1.length; i++) {
+                        x1[i] = r.nextGaussian() * Math.exp(2 * r.nextGaussian());
+                    }
+                    double[] x2 = x1.clone();
+                    double[] x3 = x1.clone();
+                    double[] x4 = x1.clone();
+                    FlaMath.convStep(x1, 5, channels, w, k, wd1, winOff);
+                    FlaVectorKernels.convStep64(x2, 5, channels, wT, k, wd2, winOff, idx);
+                    assertThat(x2).as("k=%d channels=%d float64", k, channels).isEqualTo(x1);
+                    assertThat(wd2).isEqualTo(wd1);
+                    FlaMath.convStep(x3, 5, channels, w, k, wf1, winOff);
+                    FlaVectorKernels.convStep32(x4, 5, channels, wT, k, wf2, winOff, idx);
+                    assertThat(x4).as("k=%d channels=%d float32", k, channels).isEqualTo(x3);
+                    assertThat(wf2).isEqualTo(wf1);
+                }
+            }
+        }
+    }
 }
