@@ -106,9 +106,18 @@ final class FlaStepper implements ModelStepper {
 
     /** {@code chunkMin}: blocks of at least this many tokens use the chunk form ({@code Integer.MAX_VALUE}: never). */
     FlaStepper(FlaLanguageModel model, int chunkMin) {
+        this(model, chunkMin, true);
+    }
+
+    /**
+     * {@code tokenVectors} false: the token form's heads and the short convolutions run the plain
+     * loops even with the Vector API (same bits; to compare the two side by side).
+     */
+    FlaStepper(FlaLanguageModel model, int chunkMin, boolean tokenVectors) {
         this.chunkMin = Math.max(1, chunkMin);
-        this.vectorHeads = FlaMath.VECTOR && FlaVectorKernels.headsApply(model.config.headKDim());
-        if (FlaMath.VECTOR && model.config.shortConv() && FlaVectorKernels.convApplies(model.config.convSize())) {
+        boolean vector = tokenVectors && FlaMath.VECTOR;
+        this.vectorHeads = vector && FlaVectorKernels.headsApply(model.config.headKDim());
+        if (vector && model.config.shortConv() && FlaVectorKernels.convApplies(model.config.convSize())) {
             this.convIdx = new int[8];
             for (int l = 0; l < 8; l++) {
                 convIdx[l] = l * (model.config.convSize() - 1);
