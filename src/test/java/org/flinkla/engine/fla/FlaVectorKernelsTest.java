@@ -18,8 +18,18 @@ package org.flinkla.engine.fla;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.flinkla.engine.ModelState;
 import org.flinkla.engine.VectorSupport;
+import org.flinkla.model.FlaFixtures;
+import org.flinkla.model.ModelLoader;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -173,5 +183,70 @@ class FlaVectorKernelsTest {
                 }
             }
         }
+    }
+
+    /**
+     * Every fixture model, both state precisions: the stepper with the vector token kernels and
+     * the one with the plain loops give the same output and state bits for single tokens, short
+     * blocks, chunks and cross-key bundles.
+     */
+    @Test
+    void vectorTokenFormHasThePlainBitsForEveryFixture() throws IOException {
+        assumeTrue(VectorSupport.enabled() && FlaVectorKernels.headsApply(8), "needs 8-lane vectors");
+        List<Path> dirs;
+        try (Stream<Path> list = Files.list(FlaFixtures.ROOT)) {
+            dirs = list.filter(d -> Files.exists(d.resolve("config.json"))).sorted().collect(Collectors.toList());
+        }
+        int vectorHeads = 0;
+        int vectorConv = 0;
+        for (Path dir : dirs) {
+            for (String precision : new String[] {"float64", "float32"}) {
+                FlaLanguageModel m = (FlaLanguageModel) ModelLoader.load(dir, Map.of("state_precision", precision));
+                FlaConfig c = m.config();
+                vectorHeads += FlaVectorKernels.headsApply(c.headKDim()) ? 1 : 0;
+                vectorConv += c.shortConv() && FlaVectorKernels.convApplies(c.convSize()) ? 1 : 0;
+                FlaStepper vec = new FlaStepper(m, FlaStepper.CHUNK_MIN, true);
+                FlaStepper plain = new FlaStepper(m, FlaStepper.CHUNK_MIN, false);
+                int keys = 5;
+                ModelState[] sv = new ModelState[keys];
+                ModelState[] sp = new ModelState[keys];
+                for (int i = 0; i < keys; i++) {
+                    sv[i] = m.newState();
+                    sp[i] = m.newState();
+                }
+                int w = m.outputWidth();
+                int[] ids = new int[20];
+                int[] across = new int[keys];
+                double[] yv = new double[20 * w];
+                double[] yp = new double[20 * w];
+                for (int round = 0; round < 6; round++) {
+                    for (int i = 0; i < ids.length; i++) {
+                        ids[i] = (round * 7 + i * 3) % m.vocabSize();
+                    }
+                    vec.stepToken(sv[0], ids[0], yv, 0);
+                    plain.stepToken(sp[0], ids[0], yp, 0);
+                    vec.stepTokens(sv[1], ids, 0, 5, yv, w);
+                    plain.stepTokens(sp[1], ids, 0, 5, yp, w);
+                    vec.stepTokens(sv[2], ids, 0, 12, yv, 6 * w);
+                    plain.stepTokens(sp[2], ids, 0, 12, yp, 6 * w);
+                    assertThat(yv).as("%s %s tokens, round %d", dir.getFileName(), precision, round).isEqualTo(yp);
+                    for (int i = 0; i < keys; i++) {
+                        across[i] = ids[i + 1];
+                    }
+                    vec.stepAcross(sv, across, keys, yv, 0, w);
+                    plain.stepAcross(sp, across, keys, yp, 0, w);
+                    assertThat(yv).as("%s %s bundle, round %d", dir.getFileName(), precision, round).isEqualTo(yp);
+                }
+                for (int i = 0; i < keys; i++) {
+                    if (sv[i].doubles() != null) {
+                        assertThat(sv[i].doubles()).as("%s state %d", dir.getFileName(), i).isEqualTo(sp[i].doubles());
+                    } else {
+                        assertThat(sv[i].floats()).as("%s state %d", dir.getFileName(), i).isEqualTo(sp[i].floats());
+                    }
+                }
+            }
+        }
+        assertThat(vectorHeads).as("fixtures whose heads run the vector kernels").isPositive();
+        assertThat(vectorConv).as("fixtures whose convolutions run the vector kernel").isPositive();
     }
 }
