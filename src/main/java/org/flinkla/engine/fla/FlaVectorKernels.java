@@ -133,14 +133,17 @@ final class FlaVectorKernels {
             int r = base + i * dk;
             DoubleVector acc = DoubleVector.zero(DOT);
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x = ((DoubleVector) FloatVector.fromArray(F8, s, r + j).convertShape(VectorOperators.F2D, DOT, 0)).mul(a);
+                DoubleVector x = ((DoubleVector) FloatVector.fromArray(F8, s, r + j)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(a);
                 acc = acc.add(x.mul(DoubleVector.fromArray(DOT, p, k + j)));
             }
             acc.intoArray(t, 0);
             double u = beta * (p[v + i] - tree8(t));
             DoubleVector acc2 = DoubleVector.zero(DOT);
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x = ((DoubleVector) FloatVector.fromArray(F8, s, r + j).convertShape(VectorOperators.F2D, DOT, 0)).mul(a).add(DoubleVector.fromArray(DOT, p, k + j).mul(u));
+                DoubleVector x = ((DoubleVector) FloatVector.fromArray(F8, s, r + j)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(a)
+                        .add(DoubleVector.fromArray(DOT, p, k + j).mul(u));
                 ((FloatVector) x.convertShape(VectorOperators.D2F, F8, 0)).intoArray(s, r + j);
                 acc2 = acc2.add(x.mul(DoubleVector.fromArray(DOT, p, q + j)));
             }
@@ -178,7 +181,8 @@ final class FlaVectorKernels {
             double vi = p[v + i];
             DoubleVector acc = DoubleVector.zero(DOT);
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x = ((DoubleVector) FloatVector.fromArray(F8, s, r + j).convertShape(VectorOperators.F2D, DOT, 0)).mul(DoubleVector.fromArray(DOT, decay, dOff + j))
+                DoubleVector x = ((DoubleVector) FloatVector.fromArray(F8, s, r + j)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(DoubleVector.fromArray(DOT, decay, dOff + j))
                         .add(DoubleVector.fromArray(DOT, p, k + j).mul(vi));
                 ((FloatVector) x.convertShape(VectorOperators.D2F, F8, 0)).intoArray(s, r + j);
                 acc = acc.add(x.mul(DoubleVector.fromArray(DOT, p, q + j)));
@@ -214,7 +218,9 @@ final class FlaVectorKernels {
             double vi = p[v + i];
             DoubleVector acc = DoubleVector.zero(DOT);
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x = ((DoubleVector) FloatVector.fromArray(F8, s, r + j).convertShape(VectorOperators.F2D, DOT, 0)).mul(g).add(DoubleVector.fromArray(DOT, p, k + j).mul(vi));
+                DoubleVector x = ((DoubleVector) FloatVector.fromArray(F8, s, r + j)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(g)
+                        .add(DoubleVector.fromArray(DOT, p, k + j).mul(vi));
                 ((FloatVector) x.convertShape(VectorOperators.D2F, F8, 0)).intoArray(s, r + j);
                 acc = acc.add(x.mul(DoubleVector.fromArray(DOT, p, q + j)));
             }
@@ -280,8 +286,9 @@ final class FlaVectorKernels {
         for (; c + 8 <= channels; c += 8) {
             int wo = winOff + c * km1;
             DoubleVector acc = DoubleVector.zero(DOT);
+            FloatVector in0 = FloatVector.fromArray(F8, win, wo, idx, 0);
             acc = acc.add(DoubleVector.fromArray(DOT, wT, c).mul(
-                    (DoubleVector) FloatVector.fromArray(F8, win, wo, idx, 0).convertShape(VectorOperators.F2D, DOT, 0)));
+                    (DoubleVector) in0.convertShape(VectorOperators.F2D, DOT, 0)));
             for (int j = 1; j < km1; j++) {
                 FloatVector in = FloatVector.fromArray(F8, win, wo + j, idx, 0);
                 acc = acc.add(DoubleVector.fromArray(DOT, wT, j * channels + c).mul(
