@@ -126,6 +126,8 @@ public final class FlaLanguageModel implements SequenceModel, java.io.Serializab
         int oq, ok, ov, og, oa, ob, olr;
         /** q | k | v channels of the short convolutions, [channel][conv_size]. */
         double[] conv;
+        /** {@link #conv} transposed, [conv_size][channel], for the vector convolution step. */
+        double[] convT;
         /** Gated DeltaNet: −exp(A_log) and dt_bias per value head. */
         double[] negA;
         double[] dtBias;
@@ -300,6 +302,13 @@ public final class FlaLanguageModel implements SequenceModel, java.io.Serializab
             System.arraycopy(q, 0, w.conv, 0, q.length);
             System.arraycopy(kk, 0, w.conv, q.length, kk.length);
             System.arraycopy(v, 0, w.conv, q.length + kk.length, v.length);
+            int channels = w.conv.length / k;
+            w.convT = new double[w.conv.length];
+            for (int ch = 0; ch < channels; ch++) {
+                for (int j = 0; j < k; j++) {
+                    w.convT[j * channels + ch] = w.conv[ch * k + j];
+                }
+            }
         }
         if (c.outputNormWeight()) {
             w.oNorm = t.get(a + c.outputNormName()).clone();

@@ -95,6 +95,10 @@ final class FlaStepper implements ModelStepper {
     private final double[] gateBuf;   // [BLOCK][stateHeads] Gated DeltaNet log gate g
     private final double[] logDecay;  // [BLOCK][kProjRows] GLA log decay α
     private final double[] gammaPow;  // [heads][BLOCK + 1] RetNet γ_h^m
+    /** Whether the token form's heads run {@link FlaVectorKernels} (same bits as the scalar heads). */
+    private final boolean vectorHeads;
+    /** Gather map of the vector convolution step (l·(K−1) for lane l), or null: the scalar step. */
+    private final int[] convIdx;
 
     FlaStepper(FlaLanguageModel model) {
         this(model, CHUNK_MIN);
@@ -102,7 +106,25 @@ final class FlaStepper implements ModelStepper {
 
     /** {@code chunkMin}: blocks of at least this many tokens use the chunk form ({@code Integer.MAX_VALUE}: never). */
     FlaStepper(FlaLanguageModel model, int chunkMin) {
+        this(model, chunkMin, true);
+    }
+
+    /**
+     * {@code tokenVectors} false: the token form's heads and the short convolutions run the plain
+     * loops even with the Vector API (same bits; to compare the two side by side).
+     */
+    FlaStepper(FlaLanguageModel model, int chunkMin, boolean tokenVectors) {
         this.chunkMin = Math.max(1, chunkMin);
+        boolean vector = tokenVectors && FlaMath.VECTOR;
+        this.vectorHeads = vector && FlaVectorKernels.headsApply(model.config.headKDim());
+        if (vector && model.config.shortConv() && FlaVectorKernels.convApplies(model.config.convSize())) {
+            this.convIdx = new int[8];
+            for (int l = 0; l < 8; l++) {
+                convIdx[l] = l * (model.config.convSize() - 1);
+            }
+        } else {
+            this.convIdx = null;
+        }
         this.m = model;
         this.c = model.config;
         this.arch = c.architecture();
@@ -391,11 +413,7 @@ final class FlaStepper implements ModelStepper {
         int dk = c.headKDim();
         int sh = c.stateHeads();
         if (c.shortConv()) {
-            if (sd != null) {
-                FlaMath.convStep(proj, q0, keyDim + kRows + vRows, w.conv, c.convSize(), sd, sOff + c.recurrentStateLength());
-            } else {
-                FlaMath.convStep(proj, q0, keyDim + kRows + vRows, w.conv, c.convSize(), sf, sOff + c.recurrentStateLength());
-            }
+            convStep(w, sd, sf, sOff + c.recurrentStateLength(), q0, keyDim + kRows + vRows);
         }
         switch (arch) {
             case GATED_DELTANET: {
@@ -472,6 +490,25 @@ final class FlaStepper implements ModelStepper {
             }
             default:
                 throw new AssertionError(arch);
+        }
+    }
+
+    /**
+     * The short convolutions of one token, in place on proj[x0 .. x0 + channels), their windows at
+     * winOff in sd or sf: {@link FlaMath#convStep}, or its vector form (same bits).
+     */
+    private void convStep(FlaLanguageModel.Layer w, double[] sd, float[] sf, int winOff, int x0, int channels) {
+        int k = c.convSize();
+        if (convIdx != null) {
+            if (sd != null) {
+                FlaVectorKernels.convStep64(proj, x0, channels, w.convT, k, sd, winOff, convIdx);
+            } else {
+                FlaVectorKernels.convStep32(proj, x0, channels, w.convT, k, sf, winOff, convIdx);
+            }
+        } else if (sd != null) {
+            FlaMath.convStep(proj, x0, channels, w.conv, k, sd, winOff);
+        } else {
+            FlaMath.convStep(proj, x0, channels, w.conv, k, sf, winOff);
         }
     }
 
@@ -552,8 +589,12 @@ final class FlaStepper implements ModelStepper {
      */
     private void deltaHead(double[] sd, float[] sf, int base, int dv, int dk, double a, double beta,
                            int q, int k, int v, int out) {
-        if (FlaMath.VECTOR && FlaVectorKernels.deltaHeadApplies(dk)) {
-            FlaVectorKernels.deltaHead(sd, sf, base, dv, dk, a, beta, proj, q, k, v, o, out);
+        if (vectorHeads) {
+            if (sd != null) {
+                FlaVectorKernels.deltaHead64(sd, base, dv, dk, a, beta, proj, q, k, v, o, out, row);
+            } else {
+                FlaVectorKernels.deltaHead32(sf, base, dv, dk, a, beta, proj, q, k, v, o, out, row);
+            }
         } else {
             deltaHeadScalar(sd, sf, base, dv, dk, a, beta, proj, q, k, v, o, out, row);
         }
@@ -596,11 +637,11 @@ final class FlaStepper implements ModelStepper {
 
     /**
      * One GLA head (decay ≠ null: S[i][j] ← S[i][j]·decay[dOff + j] + v_i k_j) or one retention
-     * head (decay null: S ← γ S + v kᵀ); o_i = Σ_j S[i][j] q_j as {@link FlaMath#dot}.
+     * head (decay null: S ← γ S + v kᵀ); o_i = Σ_j S[i][j] q_j as {@link FlaMath#dot}. Plain Java
+     * on explicit arrays (tests compare it with the vector heads).
      */
-    private void decayHead(double[] sd, float[] sf, int base, int dv, int dk, double[] decay, int dOff, double g,
-                           int q, int k, int v, int out) {
-        double[] p = proj;
+    static void decayHead(double[] sd, float[] sf, int base, int dv, int dk, double[] decay, int dOff, double g,
+                          double[] p, int q, int k, int v, double[] o, int out, double[] row) {
         for (int i = 0; i < dv; i++) {
             int r = base + i * dk;
             double vi = p[v + i];
@@ -634,10 +675,26 @@ final class FlaStepper implements ModelStepper {
     }
 
     private void glaHead(double[] sd, float[] sf, int base, int dv, int dk, int dOff, int q, int k, int v, int out) {
-        decayHead(sd, sf, base, dv, dk, decay, dOff, 0.0, q, k, v, out);
+        if (vectorHeads) {
+            if (sd != null) {
+                FlaVectorKernels.glaHead64(sd, base, dv, dk, decay, dOff, proj, q, k, v, o, out, row);
+            } else {
+                FlaVectorKernels.glaHead32(sf, base, dv, dk, decay, dOff, proj, q, k, v, o, out, row);
+            }
+        } else {
+            decayHead(sd, sf, base, dv, dk, decay, dOff, 0.0, proj, q, k, v, o, out, row);
+        }
     }
 
     private void retHead(double[] sd, float[] sf, int base, int dv, int dk, double g, int q, int k, int v, int out) {
-        decayHead(sd, sf, base, dv, dk, null, 0, g, q, k, v, out);
+        if (vectorHeads) {
+            if (sd != null) {
+                FlaVectorKernels.retHead64(sd, base, dv, dk, g, proj, q, k, v, o, out, row);
+            } else {
+                FlaVectorKernels.retHead32(sf, base, dv, dk, g, proj, q, k, v, o, out, row);
+            }
+        } else {
+            decayHead(sd, sf, base, dv, dk, null, 0, g, proj, q, k, v, o, out, row);
+        }
     }
 }

@@ -22,10 +22,11 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The FLA mixers' dot products and delta-rule head with the JDK Vector API (incubating in Java
- * 17: used only when the JVM runs with {@code --add-modules jdk.incubator.vector}, see
- * {@code VectorSupport}; nothing else may load this class), the same bits as the scalar loops of
- * {@link FlaMath} and {@link FlaStepper}. The dense products are {@code engine.Gemm}'s.
+ * The FLA mixers' dot products and the token form's recurrence heads (delta rule, GLA, retention)
+ * with the JDK Vector API (incubating in Java 17: used only when the JVM runs with
+ * {@code --add-modules jdk.incubator.vector}, see {@code VectorSupport}; nothing else may load
+ * this class), the same bits as the scalar loops of {@link FlaMath} and {@link FlaStepper}. The
+ * dense products are {@code engine.Gemm}'s.
  */
 final class FlaVectorKernels {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
@@ -78,67 +79,248 @@ final class FlaVectorKernels {
         return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 
-    /** Whether {@link #deltaHead} applies: eight-lane vectors and rows of a multiple of 8. */
-    static boolean deltaHeadApplies(int dk) {
-        // Off in the stepper for now: on Java 17's C2 the vectors that meet after the float64/float32
-        // choice in the row loop are boxed, and the head allocates ~60 KB per token (FlaStateTest's
-        // allocation check). The kernel stays, tested for its bits, until it is split per precision.
-        return false;
-    }
-
-    /** Whether the vector shapes {@link #deltaHead} needs exist on this machine (for its own tests). */
-    static boolean deltaHeadSupported(int dk) {
+    /** Whether the vector heads apply: eight-lane double vectors and rows of a multiple of 8. */
+    static boolean headsApply(int dk) {
         return DOT.length() == 8 && LANES == 8 && dk % 8 == 0;
     }
 
-    /**
-     * The delta-rule head of {@code FlaStepper.deltaHead} in vector registers (only when
-     * {@link #deltaHeadApplies}): per row of S, x = a·S_row, u = β(v_i − x·k), S_row = x + u·k,
-     * o_i = S_row·q, the dot products as {@link FlaMath#dot} (eight lanes = its eight partial sums);
-     * the same bits as the scalar head. Exactly one of sd (float64 state) and sf (float32: widened,
-     * stored rounded to nearest) is given.
+    /*
+     * The heads below are split per state precision and per decay kind so that no vector value
+     * meets another after a branch: on Java 17's C2 such a merge boxes the vectors (an allocation
+     * per row). For the same reason no vector is passed to or returned from a helper method (when
+     * C2 inlines a head into a large caller it may stop inlining such helpers, and a vector that
+     * crosses a call is boxed): the sums go through the scratch t (≥ 8 doubles). A factor of
+     * exactly 1 is multiplied anyway (x·1 = x, the scalar skips it), the sums are FlaMath.dot's
+     * eight lanes and its tree, the products and sums separate (no fma), as in the scalar loops:
+     * the same bits.
      */
-    static void deltaHead(double[] sd, float[] sf, int base, int dv, int dk, double a, double beta,
-                          double[] p, int q, int k, int v, double[] o, int out) {
+
+    /**
+     * One delta-rule head on a float64 state S [d_v][d_k] at base (the scalar
+     * {@code FlaStepper.deltaHeadScalar}): per row S_i ← a·S_i; u = β(v_i − S_i·k);
+     * S_i ← S_i + u·k; o_i = S_i·q.
+     */
+    static void deltaHead64(double[] s, int base, int dv, int dk, double a, double beta,
+                            double[] p, int q, int k, int v, double[] o, int out, double[] t) {
         for (int i = 0; i < dv; i++) {
             int r = base + i * dk;
             DoubleVector acc = DoubleVector.zero(DOT);
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x = sd != null ? DoubleVector.fromArray(DOT, sd, r + j) : widen8(sf, r + j);
-                if (a != 1.0) {
-                    x = x.mul(a);
-                }
+                DoubleVector x = DoubleVector.fromArray(DOT, s, r + j).mul(a);
                 acc = acc.add(x.mul(DoubleVector.fromArray(DOT, p, k + j)));
             }
-            double u = beta * (p[v + i] - tree(acc));
-            acc = DoubleVector.zero(DOT);
+            acc.intoArray(t, 0);
+            double u = beta * (p[v + i] - tree8(t));
+            DoubleVector acc2 = DoubleVector.zero(DOT);
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x = sd != null ? DoubleVector.fromArray(DOT, sd, r + j) : widen8(sf, r + j);
-                if (a != 1.0) {
-                    x = x.mul(a);
-                }
-                DoubleVector kj = DoubleVector.fromArray(DOT, p, k + j);
-                x = x.add(kj.mul(u));
-                if (sd != null) {
-                    x.intoArray(sd, r + j);
-                } else {
-                    ((FloatVector) x.convertShape(VectorOperators.D2F, F8, 0)).intoArray(sf, r + j);
-                }
+                DoubleVector x = DoubleVector.fromArray(DOT, s, r + j).mul(a)
+                        .add(DoubleVector.fromArray(DOT, p, k + j).mul(u));
+                x.intoArray(s, r + j);
+                acc2 = acc2.add(x.mul(DoubleVector.fromArray(DOT, p, q + j)));
+            }
+            acc2.intoArray(t, 0);
+            o[out + i] = tree8(t);
+        }
+    }
+
+    /**
+     * {@link #deltaHead64} on a float32 state: each row widened to float64 (exact), updated there
+     * and stored rounded to nearest; o_i from the unrounded row, as the scalar head.
+     */
+    static void deltaHead32(float[] s, int base, int dv, int dk, double a, double beta,
+                            double[] p, int q, int k, int v, double[] o, int out, double[] t) {
+        for (int i = 0; i < dv; i++) {
+            int r = base + i * dk;
+            DoubleVector acc = DoubleVector.zero(DOT);
+            for (int j = 0; j < dk; j += 8) {
+                DoubleVector x = ((DoubleVector) FloatVector.fromArray(F8, s, r + j)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(a);
+                acc = acc.add(x.mul(DoubleVector.fromArray(DOT, p, k + j)));
+            }
+            acc.intoArray(t, 0);
+            double u = beta * (p[v + i] - tree8(t));
+            DoubleVector acc2 = DoubleVector.zero(DOT);
+            for (int j = 0; j < dk; j += 8) {
+                DoubleVector x = ((DoubleVector) FloatVector.fromArray(F8, s, r + j)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(a)
+                        .add(DoubleVector.fromArray(DOT, p, k + j).mul(u));
+                ((FloatVector) x.convertShape(VectorOperators.D2F, F8, 0)).intoArray(s, r + j);
+                acc2 = acc2.add(x.mul(DoubleVector.fromArray(DOT, p, q + j)));
+            }
+            acc2.intoArray(t, 0);
+            o[out + i] = tree8(t);
+        }
+    }
+
+    /**
+     * One GLA head on a float64 state (the scalar {@code FlaStepper.decayHead} with a decay per
+     * column): S[i][j] ← S[i][j]·decay[dOff + j] + v_i·k_j, o_i = S_i·q.
+     */
+    static void glaHead64(double[] s, int base, int dv, int dk, double[] decay, int dOff,
+                          double[] p, int q, int k, int v, double[] o, int out, double[] t) {
+        for (int i = 0; i < dv; i++) {
+            int r = base + i * dk;
+            double vi = p[v + i];
+            DoubleVector acc = DoubleVector.zero(DOT);
+            for (int j = 0; j < dk; j += 8) {
+                DoubleVector x = DoubleVector.fromArray(DOT, s, r + j).mul(DoubleVector.fromArray(DOT, decay, dOff + j))
+                        .add(DoubleVector.fromArray(DOT, p, k + j).mul(vi));
+                x.intoArray(s, r + j);
                 acc = acc.add(x.mul(DoubleVector.fromArray(DOT, p, q + j)));
             }
-            o[out + i] = tree(acc);
+            acc.intoArray(t, 0);
+            o[out + i] = tree8(t);
+        }
+    }
+
+    /** {@link #glaHead64} on a float32 state: rows widened, stored rounded, o_i from the unrounded row. */
+    static void glaHead32(float[] s, int base, int dv, int dk, double[] decay, int dOff,
+                          double[] p, int q, int k, int v, double[] o, int out, double[] t) {
+        for (int i = 0; i < dv; i++) {
+            int r = base + i * dk;
+            double vi = p[v + i];
+            DoubleVector acc = DoubleVector.zero(DOT);
+            for (int j = 0; j < dk; j += 8) {
+                DoubleVector x = ((DoubleVector) FloatVector.fromArray(F8, s, r + j)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(DoubleVector.fromArray(DOT, decay, dOff + j))
+                        .add(DoubleVector.fromArray(DOT, p, k + j).mul(vi));
+                ((FloatVector) x.convertShape(VectorOperators.D2F, F8, 0)).intoArray(s, r + j);
+                acc = acc.add(x.mul(DoubleVector.fromArray(DOT, p, q + j)));
+            }
+            acc.intoArray(t, 0);
+            o[out + i] = tree8(t);
+        }
+    }
+
+    /** One retention head on a float64 state: S ← γ·S + v kᵀ, o_i = S_i·q. */
+    static void retHead64(double[] s, int base, int dv, int dk, double g,
+                          double[] p, int q, int k, int v, double[] o, int out, double[] t) {
+        for (int i = 0; i < dv; i++) {
+            int r = base + i * dk;
+            double vi = p[v + i];
+            DoubleVector acc = DoubleVector.zero(DOT);
+            for (int j = 0; j < dk; j += 8) {
+                DoubleVector x = DoubleVector.fromArray(DOT, s, r + j).mul(g)
+                        .add(DoubleVector.fromArray(DOT, p, k + j).mul(vi));
+                x.intoArray(s, r + j);
+                acc = acc.add(x.mul(DoubleVector.fromArray(DOT, p, q + j)));
+            }
+            acc.intoArray(t, 0);
+            o[out + i] = tree8(t);
+        }
+    }
+
+    /** {@link #retHead64} on a float32 state: rows widened, stored rounded, o_i from the unrounded row. */
+    static void retHead32(float[] s, int base, int dv, int dk, double g,
+                          double[] p, int q, int k, int v, double[] o, int out, double[] t) {
+        for (int i = 0; i < dv; i++) {
+            int r = base + i * dk;
+            double vi = p[v + i];
+            DoubleVector acc = DoubleVector.zero(DOT);
+            for (int j = 0; j < dk; j += 8) {
+                DoubleVector x = ((DoubleVector) FloatVector.fromArray(F8, s, r + j)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(g)
+                        .add(DoubleVector.fromArray(DOT, p, k + j).mul(vi));
+                ((FloatVector) x.convertShape(VectorOperators.D2F, F8, 0)).intoArray(s, r + j);
+                acc = acc.add(x.mul(DoubleVector.fromArray(DOT, p, q + j)));
+            }
+            acc.intoArray(t, 0);
+            o[out + i] = tree8(t);
         }
     }
 
     private static final VectorSpecies<Float> F8 = VectorSpecies.of(float.class, VectorShape.forBitSize(256));
 
-    private static DoubleVector widen8(float[] s, int i) {
-        return (DoubleVector) FloatVector.fromArray(F8, s, i).convertShape(VectorOperators.F2D, DOT, 0);
+    /** Whether {@link #convStep64}/{@link #convStep32} apply: eight-lane vectors and a window (K ≥ 2). */
+    static boolean convApplies(int k) {
+        return DOT.length() == 8 && k >= 2;
     }
 
-    /** ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)) of an eight-lane vector. */
-    private static double tree(DoubleVector acc) {
-        return ((acc.lane(0) + acc.lane(1)) + (acc.lane(2) + acc.lane(3)))
-                + ((acc.lane(4) + acc.lane(5)) + (acc.lane(6) + acc.lane(7)));
+    /**
+     * {@link FlaMath#convStep} with eight channels per vector, the same bits: per channel
+     * y = ((0 + w_0·win_0) + w_1·win_1 + …) + w_{K−1}·x, each product and sum rounded apart (no
+     * fma). The window keeps its layout [channel][K−1] (it is part of the serialized state): the
+     * eight channels' j-th inputs are gathered with {@code idx} = (0, K−1, …, 7(K−1)) and, shifted
+     * by one, scattered back; wT is the weight transposed to [j][channel] ({@code channels}
+     * columns). Channels past the last multiple of 8 run the scalar formula.
+     */
+    static void convStep64(double[] x, int xOff, int channels, double[] wT, int k, double[] win, int winOff,
+                           int[] idx) {
+        int km1 = k - 1;
+        int c = 0;
+        for (; c + 8 <= channels; c += 8) {
+            int wo = winOff + c * km1;
+            DoubleVector acc = DoubleVector.zero(DOT);
+            acc = acc.add(DoubleVector.fromArray(DOT, wT, c).mul(DoubleVector.fromArray(DOT, win, wo, idx, 0)));
+            for (int j = 1; j < km1; j++) {
+                DoubleVector in = DoubleVector.fromArray(DOT, win, wo + j, idx, 0);
+                acc = acc.add(DoubleVector.fromArray(DOT, wT, j * channels + c).mul(in));
+                in.intoArray(win, wo + j - 1, idx, 0);
+            }
+            DoubleVector xv = DoubleVector.fromArray(DOT, x, xOff + c);
+            acc = acc.add(DoubleVector.fromArray(DOT, wT, km1 * channels + c).mul(xv));
+            xv.intoArray(win, wo + km1 - 1, idx, 0);
+            acc.intoArray(x, xOff + c);
+        }
+        for (; c < channels; c++) {
+            int wo = winOff + c * km1;
+            double xc = x[xOff + c];
+            double y = 0;
+            for (int j = 0; j < km1; j++) {
+                y += wT[j * channels + c] * win[wo + j];
+            }
+            y += wT[km1 * channels + c] * xc;
+            for (int j = 0; j < km1 - 1; j++) {
+                win[wo + j] = win[wo + j + 1];
+            }
+            win[wo + km1 - 1] = xc;
+            x[xOff + c] = y;
+        }
+    }
+
+    /** {@link #convStep64} on a float32 window: inputs widened (exact), the new one stored rounded to nearest. */
+    static void convStep32(double[] x, int xOff, int channels, double[] wT, int k, float[] win, int winOff,
+                           int[] idx) {
+        int km1 = k - 1;
+        int c = 0;
+        for (; c + 8 <= channels; c += 8) {
+            int wo = winOff + c * km1;
+            DoubleVector acc = DoubleVector.zero(DOT);
+            FloatVector in0 = FloatVector.fromArray(F8, win, wo, idx, 0);
+            acc = acc.add(DoubleVector.fromArray(DOT, wT, c).mul(
+                    (DoubleVector) in0.convertShape(VectorOperators.F2D, DOT, 0)));
+            for (int j = 1; j < km1; j++) {
+                FloatVector in = FloatVector.fromArray(F8, win, wo + j, idx, 0);
+                acc = acc.add(DoubleVector.fromArray(DOT, wT, j * channels + c).mul(
+                        (DoubleVector) in.convertShape(VectorOperators.F2D, DOT, 0)));
+                in.intoArray(win, wo + j - 1, idx, 0);
+            }
+            DoubleVector xv = DoubleVector.fromArray(DOT, x, xOff + c);
+            acc = acc.add(DoubleVector.fromArray(DOT, wT, km1 * channels + c).mul(xv));
+            ((FloatVector) xv.convertShape(VectorOperators.D2F, F8, 0)).intoArray(win, wo + km1 - 1, idx, 0);
+            acc.intoArray(x, xOff + c);
+        }
+        for (; c < channels; c++) {
+            int wo = winOff + c * km1;
+            double xc = x[xOff + c];
+            double y = 0;
+            for (int j = 0; j < km1; j++) {
+                y += wT[j * channels + c] * win[wo + j];
+            }
+            y += wT[km1 * channels + c] * xc;
+            for (int j = 0; j < km1 - 1; j++) {
+                win[wo + j] = win[wo + j + 1];
+            }
+            win[wo + km1 - 1] = (float) xc;
+            x[xOff + c] = y;
+        }
+    }
+
+    /**
+     * FlaMath.dot's tree of its eight partial sums, stored from the lanes of one vector:
+     * ((t0 + t1) + (t2 + t3)) + ((t4 + t5) + (t6 + t7)).
+     */
+    private static double tree8(double[] t) {
+        return ((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7]));
     }
 }

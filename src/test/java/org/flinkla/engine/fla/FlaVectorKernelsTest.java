@@ -18,13 +18,23 @@ package org.flinkla.engine.fla;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.flinkla.engine.ModelState;
 import org.flinkla.engine.VectorSupport;
+import org.flinkla.model.FlaFixtures;
+import org.flinkla.model.ModelLoader;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Vector API dot product and delta-rule head give the scalar loops' bits (the dense products
- * are {@code engine.GemmTest}'s).
+ * The Vector API dot product, delta-rule, GLA and retention heads give the scalar loops' bits
+ * (the dense products are {@code engine.GemmTest}'s).
  */
 class FlaVectorKernelsTest {
     @Test
@@ -47,7 +57,7 @@ class FlaVectorKernelsTest {
 
     @Test
     void vectorDeltaHeadHasTheScalarBits() {
-        assumeTrue(VectorSupport.enabled() && FlaVectorKernels.deltaHeadSupported(16), "needs 8-lane vectors");
+        assumeTrue(VectorSupport.enabled() && FlaVectorKernels.headsApply(16), "needs 8-lane vectors");
         Random r = new Random(7);
         int dv = 5, dk = 24, base = 3;
         double[] p = new double[200];
@@ -67,13 +77,176 @@ class FlaVectorKernelsTest {
             double[] o2 = new double[dv + 2];
             double[] row = new double[dk];
             FlaStepper.deltaHeadScalar(sd, null, base, dv, dk, a, 0.7, p, 10, 50, 100, o1, 2, row);
-            FlaVectorKernels.deltaHead(sd2, null, base, dv, dk, a, 0.7, p, 10, 50, 100, o2, 2);
+            FlaVectorKernels.deltaHead64(sd2, base, dv, dk, a, 0.7, p, 10, 50, 100, o2, 2, new double[8]);
             assertThat(sd2).isEqualTo(sd);
             assertThat(o2).isEqualTo(o1);
             FlaStepper.deltaHeadScalar(null, sf, base, dv, dk, a, 1.3, p, 10, 50, 100, o1, 2, row);
-            FlaVectorKernels.deltaHead(null, sf2, base, dv, dk, a, 1.3, p, 10, 50, 100, o2, 2);
+            FlaVectorKernels.deltaHead32(sf2, base, dv, dk, a, 1.3, p, 10, 50, 100, o2, 2, new double[8]);
             assertThat(sf2).isEqualTo(sf);
             assertThat(o2).isEqualTo(o1);
         }
+    }
+
+    @Test
+    void vectorDecayHeadsHaveTheScalarBits() {
+        assumeTrue(VectorSupport.enabled() && FlaVectorKernels.headsApply(16), "needs 8-lane vectors");
+        Random r = new Random(8);
+        int dv = 7, dk = 32, base = 5;
+        double[] p = new double[300];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = r.nextGaussian() * Math.exp(r.nextGaussian());
+        }
+        double[] decay = new double[dk + 3];
+        for (int i = 0; i < decay.length; i++) {
+            decay[i] = Math.exp(-Math.abs(r.nextGaussian()) / 16);
+        }
+        double[] row = new double[dk];
+        for (int round = 0; round < 3; round++) {
+            double[] sd = new double[base + dv * dk];
+            float[] sf = new float[sd.length];
+            for (int i = 0; i < sd.length; i++) {
+                sd[i] = r.nextGaussian() * Math.exp(3 * r.nextGaussian());
+                sf[i] = (float) r.nextGaussian();
+            }
+            double[] sd2 = sd.clone();
+            float[] sf2 = sf.clone();
+            double[] o1 = new double[dv + 4];
+            double[] o2 = new double[dv + 4];
+            // GLA: a decay per column, at an offset into the decays
+            FlaStepper.decayHead(sd, null, base, dv, dk, decay, 3, 0.0, p, 11, 60, 150, o1, 3, row);
+            FlaVectorKernels.glaHead64(sd2, base, dv, dk, decay, 3, p, 11, 60, 150, o2, 3, new double[8]);
+            assertThat(sd2).isEqualTo(sd);
+            assertThat(o2).isEqualTo(o1);
+            FlaStepper.decayHead(null, sf, base, dv, dk, decay, 3, 0.0, p, 11, 60, 150, o1, 3, row);
+            FlaVectorKernels.glaHead32(sf2, base, dv, dk, decay, 3, p, 11, 60, 150, o2, 3, new double[8]);
+            assertThat(sf2).isEqualTo(sf);
+            assertThat(o2).isEqualTo(o1);
+            // RetNet: one γ per head
+            double g = 1.0 - Math.pow(2.0, -5.0 - round);
+            FlaStepper.decayHead(sd, null, base, dv, dk, null, 0, g, p, 13, 90, 200, o1, 1, row);
+            FlaVectorKernels.retHead64(sd2, base, dv, dk, g, p, 13, 90, 200, o2, 1, new double[8]);
+            assertThat(sd2).isEqualTo(sd);
+            assertThat(o2).isEqualTo(o1);
+            FlaStepper.decayHead(null, sf, base, dv, dk, null, 0, g, p, 13, 90, 200, o1, 1, row);
+            FlaVectorKernels.retHead32(sf2, base, dv, dk, g, p, 13, 90, 200, o2, 1, new double[8]);
+            assertThat(sf2).isEqualTo(sf);
+            assertThat(o2).isEqualTo(o1);
+        }
+    }
+
+    @Test
+    void vectorConvolutionStepHasTheScalarBits() {
+        assumeTrue(VectorSupport.enabled() && FlaVectorKernels.convApplies(4), "needs 8-lane vectors");
+        Random r = new Random(9);
+        for (int k : new int[] {2, 3, 4, 5}) {
+            for (int channels : new int[] {8, 13, 64, 77}) {
+                int km1 = k - 1;
+                double[] w = new double[channels * k];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = i % 17 == 0 ? -0.0 : r.nextGaussian();
+                }
+                double[] wT = new double[w.length];
+                for (int ch = 0; ch < channels; ch++) {
+                    for (int j = 0; j < k; j++) {
+                        wT[j * channels + ch] = w[ch * k + j];
+                    }
+                }
+                int[] idx = new int[8];
+                for (int l = 0; l < 8; l++) {
+                    idx[l] = l * km1;
+                }
+                int winOff = 3;
+                double[] wd1 = new double[winOff + channels * km1 + 2];
+                float[] wf1 = new float[wd1.length];
+                for (int i = 0; i < wd1.length; i++) {
+                    wd1[i] = r.nextGaussian();
+                    wf1[i] = (float) r.nextGaussian();
+                }
+                double[] wd2 = wd1.clone();
+                float[] wf2 = wf1.clone();
+                for (int step = 0; step < k + 2; step++) {
+                    double[] x1 = new double[channels + 7];
+                    for (int i = 0; i < x1.length; i++) {
+                        x1[i] = r.nextGaussian() * Math.exp(2 * r.nextGaussian());
+                    }
+                    double[] x2 = x1.clone();
+                    double[] x3 = x1.clone();
+                    double[] x4 = x1.clone();
+                    FlaMath.convStep(x1, 5, channels, w, k, wd1, winOff);
+                    FlaVectorKernels.convStep64(x2, 5, channels, wT, k, wd2, winOff, idx);
+                    assertThat(x2).as("k=%d channels=%d float64", k, channels).isEqualTo(x1);
+                    assertThat(wd2).isEqualTo(wd1);
+                    FlaMath.convStep(x3, 5, channels, w, k, wf1, winOff);
+                    FlaVectorKernels.convStep32(x4, 5, channels, wT, k, wf2, winOff, idx);
+                    assertThat(x4).as("k=%d channels=%d float32", k, channels).isEqualTo(x3);
+                    assertThat(wf2).isEqualTo(wf1);
+                }
+            }
+        }
+    }
+
+    /**
+     * Every fixture model, both state precisions: the stepper with the vector token kernels and
+     * the one with the plain loops give the same output and state bits for single tokens, short
+     * blocks, chunks and cross-key bundles.
+     */
+    @Test
+    void vectorTokenFormHasThePlainBitsForEveryFixture() throws IOException {
+        assumeTrue(VectorSupport.enabled() && FlaVectorKernels.headsApply(8), "needs 8-lane vectors");
+        List<Path> dirs;
+        try (Stream<Path> list = Files.list(FlaFixtures.ROOT)) {
+            dirs = list.filter(d -> Files.exists(d.resolve("config.json"))).sorted().collect(Collectors.toList());
+        }
+        int vectorHeads = 0;
+        int vectorConv = 0;
+        for (Path dir : dirs) {
+            for (String precision : new String[] {"float64", "float32"}) {
+                FlaLanguageModel m = (FlaLanguageModel) ModelLoader.load(dir, Map.of("state_precision", precision));
+                FlaConfig c = m.config();
+                vectorHeads += FlaVectorKernels.headsApply(c.headKDim()) ? 1 : 0;
+                vectorConv += c.shortConv() && FlaVectorKernels.convApplies(c.convSize()) ? 1 : 0;
+                FlaStepper vec = new FlaStepper(m, FlaStepper.CHUNK_MIN, true);
+                FlaStepper plain = new FlaStepper(m, FlaStepper.CHUNK_MIN, false);
+                int keys = 5;
+                ModelState[] sv = new ModelState[keys];
+                ModelState[] sp = new ModelState[keys];
+                for (int i = 0; i < keys; i++) {
+                    sv[i] = m.newState();
+                    sp[i] = m.newState();
+                }
+                int w = m.outputWidth();
+                int[] ids = new int[20];
+                int[] across = new int[keys];
+                double[] yv = new double[20 * w];
+                double[] yp = new double[20 * w];
+                for (int round = 0; round < 6; round++) {
+                    for (int i = 0; i < ids.length; i++) {
+                        ids[i] = (round * 7 + i * 3) % m.vocabSize();
+                    }
+                    vec.stepToken(sv[0], ids[0], yv, 0);
+                    plain.stepToken(sp[0], ids[0], yp, 0);
+                    vec.stepTokens(sv[1], ids, 0, 5, yv, w);
+                    plain.stepTokens(sp[1], ids, 0, 5, yp, w);
+                    vec.stepTokens(sv[2], ids, 0, 12, yv, 6 * w);
+                    plain.stepTokens(sp[2], ids, 0, 12, yp, 6 * w);
+                    assertThat(yv).as("%s %s tokens, round %d", dir.getFileName(), precision, round).isEqualTo(yp);
+                    for (int i = 0; i < keys; i++) {
+                        across[i] = ids[i + 1];
+                    }
+                    vec.stepAcross(sv, across, keys, yv, 0, w);
+                    plain.stepAcross(sp, across, keys, yp, 0, w);
+                    assertThat(yv).as("%s %s bundle, round %d", dir.getFileName(), precision, round).isEqualTo(yp);
+                }
+                for (int i = 0; i < keys; i++) {
+                    if (sv[i].doubles() != null) {
+                        assertThat(sv[i].doubles()).as("%s state %d", dir.getFileName(), i).isEqualTo(sp[i].doubles());
+                    } else {
+                        assertThat(sv[i].floats()).as("%s state %d", dir.getFileName(), i).isEqualTo(sp[i].floats());
+                    }
+                }
+            }
+        }
+        assertThat(vectorHeads).as("fixtures whose heads run the vector kernels").isPositive();
+        assertThat(vectorConv).as("fixtures whose convolutions run the vector kernel").isPositive();
     }
 }
