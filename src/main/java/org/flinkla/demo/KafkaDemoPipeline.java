@@ -39,6 +39,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.flinkla.flink.EmitFields;
+import org.flinkla.flink.EmitMode;
 import org.flinkla.jobs.AttentionJob;
 import org.flinkla.jobs.JobDefinition;
 import org.flinkla.kafka.EmbeddedKafka;
@@ -79,6 +80,7 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
     private static final Duration STALL_TIMEOUT = Duration.ofSeconds(120);
 
     private final JobDefinition job;
+    private final long warmUpBases;
     private long prepareNanos;
     private CompletableFuture<Broker> broker;
     private CompletableFuture<Cluster> cluster;
@@ -90,7 +92,16 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
     private record Cluster(MiniCluster cluster, long readyNanos) {}
 
     public KafkaDemoPipeline(JobDefinition job) {
+        this(job, ModelWarmUp.DEFAULT_MAX_BASES);
+    }
+
+    /**
+     * With at most {@code warmUpBases} synthetic bases through the model while the broker and the
+     * cluster start ({@link ModelWarmUp}; 0: none).
+     */
+    public KafkaDemoPipeline(JobDefinition job, long warmUpBases) {
         this.job = job;
+        this.warmUpBases = warmUpBases;
     }
 
     @Override
@@ -190,6 +201,11 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
             throws Exception {
         prepare();
         Map<String, Double> startup = new LinkedHashMap<>();
+        // a model without an LM head has no probabilities: it runs without the job's emit fields
+        JobDefinition j = model.isLanguageModel() ? job : job.withEmitFields(EmitFields.NONE);
+        // the JIT compiles the model's kernels while the broker and the cluster start
+        ModelWarmUp warm = ModelWarmUp.start(model.model(), EmitMode.parse(j.emit()), j.emitFields(),
+                j.maxTokensPerRecord(), ModelWarmUp.DEFAULT_MIN_BASES, warmUpBases);
         try (HeapSampler heap = HeapSampler.start(20)) {
             progress.status("starting the Kafka broker and the Flink cluster");
             Broker b = await(broker, "the in-process Kafka broker");
@@ -206,24 +222,34 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
             startup.put("cluster", (c.readyNanos() - prepareNanos) / 1e9);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(configuration());
             // bounded: the source stops at the input's end offsets, the final checkpoint commits the rest
-            // a model without an LM head has no probabilities: it runs without the job's emit fields
-            JobDefinition j = model.isLanguageModel() ? job : job.withEmitFields(EmitFields.NONE);
             AttentionJob.pipeline(j, bootstrap, true, AttentionJob.attention(j, model.reference())).addTo(env);
             StreamGraph graph = env.getStreamGraph();
             graph.setJobName(job.name());
+            if (!warm.isDone()) {
+                progress.status("warming up the model");
+            }
+            ModelWarmUp.Result warmed = warm.finish();
+            startup.put("warm_up", warmed.seconds());
 
-            try (TopicReader reader = TopicReader.open(bootstrap, client, job.sink().topic(), b.outStart());
+            try (TopicReader reader = TopicReader.open(bootstrap, readers(client), job.sink().topic(), b.outStart());
                  ProcessedCounter counter = new ProcessedCounter(
-                         TopicReader.open(bootstrap, client, job.sink().topic(), b.outStart(), false),
+                         TopicReader.open(bootstrap, readers(client), job.sink().topic(), b.outStart(), false),
                          job.sink().format() == RecordFormat.BINARY, progress)) {
                 long submit = System.nanoTime();
                 double startupSeconds = (submit - prepareNanos) / 1e9;
                 Timeline timeline = new Timeline(submit, 20_000_000L);
                 progress.restart();
                 counter.start(submit);
+                progress.status("submitting the job");
                 JobID id = c.cluster().submitJob(graph).get(120, TimeUnit.SECONDS).getJobID();
                 CompletableFuture<JobResult> result = c.cluster().requestJobResult(id);
-                long lastOutput = consume(reader, bases.length(), outputs, progress, timeline, result);
+                Thread phases = watchJobStart(c.cluster(), id, counter, result, progress);
+                long lastOutput;
+                try {
+                    lastOutput = consume(reader, bases.length(), outputs, progress, timeline, result);
+                } finally {
+                    phases.interrupt();
+                }
                 timeline.finish(lastOutput, outputs.distinct());
                 Timeline processed = counter.stop(outputs.distinct(), lastOutput);
                 progress.finish();
@@ -234,6 +260,84 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
                         model.stateBytesPerKey(j.emitFields().surprisal()));
             }
         }
+    }
+
+    /**
+     * Until the job has written its first output, names on the progress bar what the job is doing:
+     * the job manager setting it up, the tasks being scheduled and started (their Kafka clients,
+     * the sink's transactions, the state backend, the model), then the first records.
+     */
+    private static Thread watchJobStart(MiniCluster cluster, JobID id, ProcessedCounter counter,
+            CompletableFuture<JobResult> result, ProgressBar progress) {
+        Thread t = new Thread(() -> {
+            String last = "";
+            while (counter.written() == 0 && !result.isDone()) {
+                String phase;
+                try {
+                    phase = jobStartPhase(cluster.getExecutionGraph(id).get(5, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    phase = last; // not known yet (or the job just ended): keep what the bar says
+                }
+                if (!phase.equals(last) && counter.written() == 0) {
+                    progress.status(phase);
+                    last = phase;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "demo-job-start");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static String jobStartPhase(org.apache.flink.runtime.executiongraph.AccessExecutionGraph g) {
+        if (g.getState() != org.apache.flink.api.common.JobStatus.RUNNING) {
+            return "job submitted: the job manager sets it up";
+        }
+        int tasks = 0;
+        int scheduled = 0;
+        int running = 0;
+        for (org.apache.flink.runtime.executiongraph.AccessExecutionVertex v : g.getAllExecutionVertices()) {
+            tasks++;
+            switch (v.getExecutionState()) {
+                case CREATED:
+                case SCHEDULED:
+                    scheduled++;
+                    break;
+                case RUNNING:
+                case FINISHED:
+                    running++;
+                    break;
+                default:
+                    break; // deploying or initializing
+            }
+        }
+        if (scheduled > 0) {
+            return "scheduling the tasks";
+        }
+        if (running < tasks) {
+            return "starting the tasks (" + running + " of " + tasks + " running)";
+        }
+        return "tasks running: the first records";
+    }
+
+    /**
+     * The output readers' consumer settings: the job's client properties, and a short
+     * {@code fetch.max.wait.ms} (default 500 ms): how long the broker may hold a fetch that finds
+     * nothing new. The readers only watch the job's outputs, so this is their setting alone: the job
+     * and its transactions are the same.
+     */
+    static Properties readers(Properties client) {
+        Properties p = new Properties();
+        p.putAll(client);
+        p.putIfAbsent(org.apache.kafka.clients.consumer.ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
+        return p;
     }
 
     private static <T> T await(CompletableFuture<T> f, String what) throws Exception {
@@ -386,6 +490,11 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
                     operatorCpuNanos = cpu;
                 }
             }
+        }
+
+        /** End position of the furthest output written so far (0: none yet). */
+        long written() {
+            return written;
         }
 
         /** CPU seconds of the model's task thread up to the last sample, or NaN if it was not found. */
