@@ -231,9 +231,9 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
             ModelWarmUp.Result warmed = warm.finish();
             startup.put("warm_up", warmed.seconds());
 
-            try (TopicReader reader = TopicReader.open(bootstrap, readers(client), job.sink().topic(), b.outStart());
+            try (TopicReader reader = TopicReader.open(bootstrap, client, job.sink().topic(), b.outStart());
                  ProcessedCounter counter = new ProcessedCounter(
-                         TopicReader.open(bootstrap, readers(client), job.sink().topic(), b.outStart(), false),
+                         TopicReader.open(bootstrap, client, job.sink().topic(), b.outStart(), false),
                          job.sink().format() == RecordFormat.BINARY, progress)) {
                 long submit = System.nanoTime();
                 double startupSeconds = (submit - prepareNanos) / 1e9;
@@ -325,19 +325,6 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
             return "starting the tasks (" + running + " of " + tasks + " running)";
         }
         return "tasks running: the first records";
-    }
-
-    /**
-     * The output readers' consumer settings: the job's client properties, and a short
-     * {@code fetch.max.wait.ms} (default 500 ms): how long the broker may hold a fetch that finds
-     * nothing new. The readers only watch the job's outputs, so this is their setting alone: the job
-     * and its transactions are the same.
-     */
-    static Properties readers(Properties client) {
-        Properties p = new Properties();
-        p.putAll(client);
-        p.putIfAbsent(org.apache.kafka.clients.consumer.ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
-        return p;
     }
 
     private static <T> T await(CompletableFuture<T> f, String what) throws Exception {
