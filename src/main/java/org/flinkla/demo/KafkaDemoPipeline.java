@@ -43,6 +43,7 @@ import org.flinkla.flink.EmitMode;
 import org.flinkla.jobs.AttentionJob;
 import org.flinkla.jobs.JobDefinition;
 import org.flinkla.kafka.EmbeddedKafka;
+import org.flinkla.kafka.KafkaClients;
 import org.flinkla.kafka.RecordFormat;
 import org.flinkla.kafka.TokenProducer;
 import org.flinkla.kafka.TopicReader;
@@ -140,6 +141,7 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
                     if (job.guarantee() == org.apache.flink.connector.base.DeliveryGuarantee.EXACTLY_ONCE) {
                         initTransactionLog(bootstrap, client);
                     }
+                    initOffsetsTopic(bootstrap, client, job.source().topic());
                     Map<Integer, Long> outStart = TopicReader.endOffsets(bootstrap, client, job.sink().topic());
                     return new Broker(kafka, outStart, System.nanoTime());
                 } catch (Exception e) {
@@ -185,6 +187,31 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
                              new org.apache.kafka.common.serialization.ByteArraySerializer(),
                              new org.apache.kafka.common.serialization.ByteArraySerializer())) {
             producer.initTransactions();
+        }
+    }
+
+    /**
+     * A fresh broker creates its consumer-offsets topic ({@code __consumer_offsets}) when the first
+     * consumer group commits; a broker that has been running has it. The job's source commits its
+     * offsets on checkpoints, for the first time as it finishes, and until the topic exists those
+     * commits fail with "coordinator not available" and are retried while the source closes, so the
+     * final checkpoint waited for them. One commit here, under a group of its own, creates the
+     * topic during start-up.
+     */
+    private static void initOffsetsTopic(String bootstrap, Properties client, String topic) {
+        Properties p = new Properties();
+        p.putAll(client);
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "flinkla-demo-start-up");
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer =
+                     new org.apache.kafka.clients.consumer.KafkaConsumer<>(p,
+                             new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                             new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(topic, 0);
+            consumer.assign(List.of(tp));
+            consumer.commitSync(Map.of(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(0)),
+                    KafkaClients.apiTimeout(p));
         }
     }
 
