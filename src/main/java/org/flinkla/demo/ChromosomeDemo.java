@@ -195,7 +195,7 @@ public final class ChromosomeDemo {
         }
         JobDefinition job = JobDefinition.load(options.job());
         try (AttentionPipeline pipeline = options.pipeline().equals("engine")
-                ? new EnginePipeline(Math.min(options.warmUp(), ModelWarmUp.DEFAULT_MIN_BASES)) : new KafkaDemoPipeline(job, options.warmUp())) {
+                ? new EnginePipeline(options.warmUp()) : new KafkaDemoPipeline(job, options.warmUp())) {
             // the broker and the cluster start while the data is read and the model loaded
             pipeline.prepare();
             return run(job, pipeline, started);

@@ -42,7 +42,7 @@ import org.flinkla.records.TokenRecord;
  * with it.
  *
  * <pre>{@code
- * ModelWarmUp warm = ModelWarmUp.start(model, EmitMode.ALL, fields, 16_384, 3_000, 30_000);
+ * ModelWarmUp warm = ModelWarmUp.start(model, EmitMode.ALL, fields, 16_384, 3_000, 3_000);
  * ... start-up ...
  * ModelWarmUp.Result r = warm.finish();   // r.bases() symbols in r.seconds()
  * }</pre>
@@ -50,8 +50,12 @@ import org.flinkla.records.TokenRecord;
 public final class ModelWarmUp {
     /** Default minimum of synthetic symbols: the first records, where the code is slowest before it is compiled. */
     public static final long DEFAULT_MIN_BASES = 3_000;
-    /** Default maximum, while the start-up lasts; {@code 0} turns the warm-up off. */
-    public static final long DEFAULT_MAX_BASES = 30_000;
+    /**
+     * Default maximum, while the start-up lasts ({@code 0} turns the warm-up off): the minimum.
+     * Going on to 30,000 compiled a little more of the model but slowed the broker's and the
+     * cluster's start (they share the cores and the JIT compiler with it) by more than the job won.
+     */
+    public static final long DEFAULT_MAX_BASES = 3_000;
     private static final long SEED = 20_261_201L;
 
     /** What a warm-up did: symbols stepped and wall seconds. */
