@@ -193,10 +193,9 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
     /**
      * A fresh broker creates its consumer-offsets topic ({@code __consumer_offsets}) when the first
      * consumer group commits; a broker that has been running has it. The job's source commits its
-     * offsets on checkpoints, for the first time as it finishes, and until the topic exists those
-     * commits fail with "coordinator not available" and are retried while the source closes, so the
-     * final checkpoint waited for them. One commit here, under a group of its own, creates the
-     * topic during start-up.
+     * read offsets on every checkpoint; on a fresh broker they all failed with "coordinator not
+     * available", and the source was still retrying them as it closed, while the final checkpoint
+     * waited for it. One commit here, under a group of its own, creates the topic during start-up.
      */
     private static void initOffsetsTopic(String bootstrap, Properties client, String topic) {
         Properties p = new Properties();
