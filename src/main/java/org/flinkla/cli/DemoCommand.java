@@ -103,6 +103,11 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-compare", description = "skip the comparisons (linear-elu, Markov, softmax)")
     boolean noCompare;
 
+    @Option(names = "--warm-up", paramLabel = "N", converter = Cli.NonNegativeLong.class, description = {
+        "at most N synthetic bases through the model while the broker and cluster start, so that the short"
+                + " job runs JIT-compiled code as a long-running one would (default ${DEFAULT-VALUE}; 0: none)"})
+    long warmUp = ChromosomeDemo.Options.defaults().warmUp();
+
     @Option(names = "--no-memory", description = "skip the memory curves")
     boolean noMemory;
 
@@ -125,7 +130,8 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ChromosomeDemo.Options o = ChromosomeDemo.Options.defaults().withBases(bases).withCompare(!noCompare);
+        ChromosomeDemo.Options o = ChromosomeDemo.Options.defaults().withBases(bases).withCompare(!noCompare)
+                .withWarmUp(warmUp);
         if (report != null) {
             o = o.withReport(report);
         }

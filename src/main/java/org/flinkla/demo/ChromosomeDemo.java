@@ -66,10 +66,12 @@ public final class ChromosomeDemo {
      * @param pipeline       {@code kafka} (the job on the embedded default) or {@code engine} (in-process)
      * @param columns        bins of the output pictures
      * @param compare        whether to run the comparisons (linear-elu, Markov, softmax)
+     * @param warmUp         at most this many synthetic bases through the model while the broker and the
+     *                       cluster start, so that the job runs compiled code ({@link ModelWarmUp}); 0: none
      */
     public record Options(long bases, Path report, Path job, String model, String statePrecision, Variant variant,
             Long seed, Path fasta, String sha256, boolean memory, MemoryCurves.Options memoryOpt, String pipeline,
-            int columns, boolean compare) {
+            int columns, boolean compare, long warmUp) {
 
         public static final long DEFAULT_BASES = 100_000;
         public static final Path DEFAULT_JOB = Path.of("flink-jobs", "chr1-demo.yaml");
@@ -77,7 +79,7 @@ public final class ChromosomeDemo {
 
         public static Options defaults() {
             return new Options(DEFAULT_BASES, defaultReportDir(), DEFAULT_JOB, null, null, null, null, null, null,
-                    true, MemoryCurves.Options.defaults(DEFAULT_BASES), "kafka", 600, true);
+                    true, MemoryCurves.Options.defaults(DEFAULT_BASES), "kafka", 600, true, ModelWarmUp.DEFAULT_MAX_BASES);
         }
 
         /** {@code reports/demo-<yyyyMMdd-HHmmss>} under the working directory. */
@@ -89,55 +91,64 @@ public final class ChromosomeDemo {
             MemoryCurves.Options m = new MemoryCurves.Options(memoryOpt.heap(), n, memoryOpt.budgetSeconds(),
                     memoryOpt.samples());
             return new Options(n, report, job, model, statePrecision, variant, seed, fasta, sha256, memory, m, pipeline,
-                    columns, compare);
+                    columns, compare, warmUp);
         }
 
         public Options withReport(Path dir) {
             return new Options(bases, dir, job, model, statePrecision, variant, seed, fasta, sha256, memory, memoryOpt,
-                    pipeline, columns, compare);
+                    pipeline, columns, compare, warmUp);
         }
 
         public Options withJob(Path file) {
             return new Options(bases, report, file, model, statePrecision, variant, seed, fasta, sha256, memory,
-                    memoryOpt, pipeline, columns, compare);
+                    memoryOpt, pipeline, columns, compare, warmUp);
         }
 
         /** A model URI or path (classpath:, file:, a directory, a safetensors file) instead of the job's. */
         public Options withModel(String uri) {
             return new Options(bases, report, job, uri, statePrecision, variant, seed, fasta, sha256, memory,
-                    memoryOpt, pipeline, columns, compare);
+                    memoryOpt, pipeline, columns, compare, warmUp);
         }
 
         /** Runs the model with this state precision (float32 or float64). */
         public Options withStatePrecision(String precision) {
             String p = precision == null ? null : StatePrecision.parse(precision).name().toLowerCase(Locale.ROOT);
             return new Options(bases, report, job, model, p, variant, seed, fasta, sha256, memory, memoryOpt, pipeline,
-                    columns, compare);
+                    columns, compare, warmUp);
         }
 
         public Options withVariant(Variant v) {
             return new Options(bases, report, job, model, statePrecision, v, seed, fasta, sha256, memory, memoryOpt,
-                    pipeline, columns, compare);
+                    pipeline, columns, compare, warmUp);
         }
 
         public Options withSeed(Long s) {
             return new Options(bases, report, job, model, statePrecision, variant, s, fasta, sha256, memory, memoryOpt,
-                    pipeline, columns, compare);
+                    pipeline, columns, compare, warmUp);
         }
 
         public Options withFasta(Path file, String expectedSha256) {
             return new Options(bases, report, job, model, statePrecision, variant, seed, file, expectedSha256, memory,
-                    memoryOpt, pipeline, columns, compare);
+                    memoryOpt, pipeline, columns, compare, warmUp);
         }
 
         public Options withMemory(boolean on, MemoryCurves.Options opt) {
             return new Options(bases, report, job, model, statePrecision, variant, seed, fasta, sha256, on, opt,
-                    pipeline, columns, compare);
+                    pipeline, columns, compare, warmUp);
         }
 
         public Options withCompare(boolean on) {
             return new Options(bases, report, job, model, statePrecision, variant, seed, fasta, sha256, memory,
-                    memoryOpt, pipeline, columns, on);
+                    memoryOpt, pipeline, columns, on, warmUp);
+        }
+
+        /** Synthetic bases through the model before the job ({@link ModelWarmUp}); 0 turns the warm-up off. */
+        public Options withWarmUp(long n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("--warm-up must be 0 or more bases, not " + n);
+            }
+            return new Options(bases, report, job, model, statePrecision, variant, seed, fasta, sha256, memory,
+                    memoryOpt, pipeline, columns, compare, n);
         }
 
         public Options withPipeline(String name) {
@@ -145,7 +156,7 @@ public final class ChromosomeDemo {
                 throw new IllegalArgumentException("unknown pipeline '" + name + "' (expected kafka or engine)");
             }
             return new Options(bases, report, job, model, statePrecision, variant, seed, fasta, sha256, memory,
-                    memoryOpt, name, columns, compare);
+                    memoryOpt, name, columns, compare, warmUp);
         }
     }
 
@@ -183,8 +194,8 @@ public final class ChromosomeDemo {
                     + "root, or give the chr1 demo job with --job FILE)");
         }
         JobDefinition job = JobDefinition.load(options.job());
-        try (AttentionPipeline pipeline = options.pipeline().equals("engine") ? new EnginePipeline()
-                : new KafkaDemoPipeline(job)) {
+        try (AttentionPipeline pipeline = options.pipeline().equals("engine")
+                ? new EnginePipeline(options.warmUp()) : new KafkaDemoPipeline(job, options.warmUp())) {
             // the broker and the cluster start while the data is read and the model loaded
             pipeline.prepare();
             return run(job, pipeline, started);

@@ -28,6 +28,20 @@ import org.flinkla.engine.SequenceModel;
  */
 public final class EnginePipeline implements AttentionPipeline {
     private static final double LN2 = Math.log(2.0);
+    private final long warmUpBases;
+
+    public EnginePipeline() {
+        this(ModelWarmUp.DEFAULT_MIN_BASES);
+    }
+
+    /**
+     * With {@code warmUpBases} synthetic bases through the model first ({@link ModelWarmUp}; 0:
+     * none), as the Kafka pipeline does while its broker and cluster start, so that both time a
+     * compiled model. Nothing runs next to it here: it adds its time to the command's.
+     */
+    public EnginePipeline(long warmUpBases) {
+        this.warmUpBases = warmUpBases;
+    }
 
     @Override
     public String describe() {
@@ -48,6 +62,13 @@ public final class EnginePipeline implements AttentionPipeline {
         boolean hasPrediction = false;
         long n = bases.length();
         long records = 0;
+        java.util.Map<String, Double> startup = new java.util.LinkedHashMap<>();
+        if (warmUpBases > 0) {
+            progress.status("warming up the model");
+            startup.put("warm_up", ModelWarmUp.run(model, org.flinkla.flink.EmitMode.ALL,
+                    lm ? org.flinkla.flink.EmitFields.NONE.withProbabilities(true).withSurprisal(true)
+                            : org.flinkla.flink.EmitFields.NONE, 16_384, warmUpBases).seconds());
+        }
         try (HeapSampler heap = HeapSampler.start(20)) {
             java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
             long cpu0 = threads.getCurrentThreadCpuTime();
@@ -85,7 +106,8 @@ public final class EnginePipeline implements AttentionPipeline {
             double cpu = cpu0 < 0 ? Double.NaN : (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
             timeline.finish(end, n);
             progress.finish();
-            return new DemoRun(describe(), n, records, java.util.Map.of(), 0, (end - start) / 1e9, timeline, null, cpu,
+            return new DemoRun(describe(), n, records, startup,
+                    startup.values().stream().mapToDouble(Double::doubleValue).sum(), (end - start) / 1e9, timeline, null, cpu,
                     heap.peakBytes(),
                     // as the Flink operator stores it, so both pipelines report the same number
                     demoModel.stateBytesPerKey(lm));

@@ -39,9 +39,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.flinkla.flink.EmitFields;
+import org.flinkla.flink.EmitMode;
 import org.flinkla.jobs.AttentionJob;
 import org.flinkla.jobs.JobDefinition;
 import org.flinkla.kafka.EmbeddedKafka;
+import org.flinkla.kafka.KafkaClients;
 import org.flinkla.kafka.RecordFormat;
 import org.flinkla.kafka.TokenProducer;
 import org.flinkla.kafka.TopicReader;
@@ -79,6 +81,7 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
     private static final Duration STALL_TIMEOUT = Duration.ofSeconds(120);
 
     private final JobDefinition job;
+    private final long warmUpBases;
     private long prepareNanos;
     private CompletableFuture<Broker> broker;
     private CompletableFuture<Cluster> cluster;
@@ -90,7 +93,16 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
     private record Cluster(MiniCluster cluster, long readyNanos) {}
 
     public KafkaDemoPipeline(JobDefinition job) {
+        this(job, ModelWarmUp.DEFAULT_MAX_BASES);
+    }
+
+    /**
+     * With at most {@code warmUpBases} synthetic bases through the model while the broker and the
+     * cluster start ({@link ModelWarmUp}; 0: none).
+     */
+    public KafkaDemoPipeline(JobDefinition job, long warmUpBases) {
         this.job = job;
+        this.warmUpBases = warmUpBases;
     }
 
     @Override
@@ -129,6 +141,7 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
                     if (job.guarantee() == org.apache.flink.connector.base.DeliveryGuarantee.EXACTLY_ONCE) {
                         initTransactionLog(bootstrap, client);
                     }
+                    initOffsetsTopic(bootstrap, client, job.source().topic());
                     Map<Integer, Long> outStart = TopicReader.endOffsets(bootstrap, client, job.sink().topic());
                     return new Broker(kafka, outStart, System.nanoTime());
                 } catch (Exception e) {
@@ -177,6 +190,30 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
         }
     }
 
+    /**
+     * A fresh broker creates its consumer-offsets topic ({@code __consumer_offsets}) when the first
+     * consumer group commits; a broker that has been running has it. The job's source commits its
+     * read offsets on every checkpoint; on a fresh broker they all failed with "coordinator not
+     * available", and the source was still retrying them as it closed, while the final checkpoint
+     * waited for it. One commit here, under a group of its own, creates the topic during start-up.
+     */
+    private static void initOffsetsTopic(String bootstrap, Properties client, String topic) {
+        Properties p = new Properties();
+        p.putAll(client);
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "flinkla-demo-start-up");
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer =
+                     new org.apache.kafka.clients.consumer.KafkaConsumer<>(p,
+                             new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                             new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(topic, 0);
+            consumer.assign(List.of(tp));
+            consumer.commitSync(Map.of(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(0)),
+                    KafkaClients.apiTimeout(p));
+        }
+    }
+
     private static java.util.concurrent.Executor daemon(String name) {
         return r -> {
             Thread t = new Thread(r, name);
@@ -190,6 +227,11 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
             throws Exception {
         prepare();
         Map<String, Double> startup = new LinkedHashMap<>();
+        // a model without an LM head has no probabilities: it runs without the job's emit fields
+        JobDefinition j = model.isLanguageModel() ? job : job.withEmitFields(EmitFields.NONE);
+        // the JIT compiles the model's kernels while the broker and the cluster start
+        ModelWarmUp warm = ModelWarmUp.start(model.model(), EmitMode.parse(j.emit()), j.emitFields(),
+                j.maxTokensPerRecord(), ModelWarmUp.DEFAULT_MIN_BASES, warmUpBases);
         try (HeapSampler heap = HeapSampler.start(20)) {
             progress.status("starting the Kafka broker and the Flink cluster");
             Broker b = await(broker, "the in-process Kafka broker");
@@ -206,11 +248,14 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
             startup.put("cluster", (c.readyNanos() - prepareNanos) / 1e9);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(configuration());
             // bounded: the source stops at the input's end offsets, the final checkpoint commits the rest
-            // a model without an LM head has no probabilities: it runs without the job's emit fields
-            JobDefinition j = model.isLanguageModel() ? job : job.withEmitFields(EmitFields.NONE);
             AttentionJob.pipeline(j, bootstrap, true, AttentionJob.attention(j, model.reference())).addTo(env);
             StreamGraph graph = env.getStreamGraph();
             graph.setJobName(job.name());
+            if (!warm.isDone()) {
+                progress.status("warming up the model");
+            }
+            ModelWarmUp.Result warmed = warm.finish();
+            startup.put("warm_up", warmed.seconds());
 
             try (TopicReader reader = TopicReader.open(bootstrap, client, job.sink().topic(), b.outStart());
                  ProcessedCounter counter = new ProcessedCounter(
@@ -221,9 +266,16 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
                 Timeline timeline = new Timeline(submit, 20_000_000L);
                 progress.restart();
                 counter.start(submit);
+                progress.status("submitting the job");
                 JobID id = c.cluster().submitJob(graph).get(120, TimeUnit.SECONDS).getJobID();
                 CompletableFuture<JobResult> result = c.cluster().requestJobResult(id);
-                long lastOutput = consume(reader, bases.length(), outputs, progress, timeline, result);
+                Thread phases = watchJobStart(c.cluster(), id, counter, result, progress);
+                long lastOutput;
+                try {
+                    lastOutput = consume(reader, bases.length(), outputs, progress, timeline, result);
+                } finally {
+                    phases.interrupt();
+                }
                 timeline.finish(lastOutput, outputs.distinct());
                 Timeline processed = counter.stop(outputs.distinct(), lastOutput);
                 progress.finish();
@@ -234,6 +286,71 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
                         model.stateBytesPerKey(j.emitFields().surprisal()));
             }
         }
+    }
+
+    /**
+     * Until the job has written its first output, names on the progress bar what the job is doing:
+     * the job manager setting it up, the tasks being scheduled and started (their Kafka clients,
+     * the sink's transactions, the state backend, the model), then the first records.
+     */
+    private static Thread watchJobStart(MiniCluster cluster, JobID id, ProcessedCounter counter,
+            CompletableFuture<JobResult> result, ProgressBar progress) {
+        Thread t = new Thread(() -> {
+            String last = "";
+            while (counter.written() == 0 && !result.isDone()) {
+                String phase;
+                try {
+                    phase = jobStartPhase(cluster.getExecutionGraph(id).get(5, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    phase = last; // not known yet (or the job just ended): keep what the bar says
+                }
+                if (!phase.equals(last) && counter.written() == 0) {
+                    progress.status(phase);
+                    last = phase;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "demo-job-start");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static String jobStartPhase(org.apache.flink.runtime.executiongraph.AccessExecutionGraph g) {
+        if (g.getState() != org.apache.flink.api.common.JobStatus.RUNNING) {
+            return "job submitted: the job manager sets it up";
+        }
+        int tasks = 0;
+        int scheduled = 0;
+        int running = 0;
+        for (org.apache.flink.runtime.executiongraph.AccessExecutionVertex v : g.getAllExecutionVertices()) {
+            tasks++;
+            switch (v.getExecutionState()) {
+                case CREATED:
+                case SCHEDULED:
+                    scheduled++;
+                    break;
+                case RUNNING:
+                case FINISHED:
+                    running++;
+                    break;
+                default:
+                    break; // deploying or initializing
+            }
+        }
+        if (scheduled > 0) {
+            return "scheduling the tasks";
+        }
+        if (running < tasks) {
+            return "starting the tasks (" + running + " of " + tasks + " running)";
+        }
+        return "tasks running: the first records";
     }
 
     private static <T> T await(CompletableFuture<T> f, String what) throws Exception {
@@ -386,6 +503,11 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
                     operatorCpuNanos = cpu;
                 }
             }
+        }
+
+        /** End position of the furthest output written so far (0: none yet). */
+        long written() {
+            return written;
         }
 
         /** CPU seconds of the model's task thread up to the last sample, or NaN if it was not found. */

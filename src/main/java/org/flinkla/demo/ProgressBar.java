@@ -26,9 +26,10 @@ import java.util.Locale;
  * {@code read_committed} consumer sees, drawn {@code #}), and {@link #ahead} the tokens already
  * processed but not yet committed (outputs written inside a transaction that the next checkpoint
  * commits, drawn {@code +}), so the bar moves while the job computes, not only at each commit.
- * Before the first token, {@link #status} names what is happening (e.g. the start-up), and on a
- * terminal a ticker redraws the line every {@value #TICK_MILLIS} ms, so the clock moves from the
- * first second.
+ * Before the first token, {@link #status} names what is happening: the start-up before
+ * {@link #restart}, the job's own start (scheduling, deploying its tasks, the first records) after
+ * it, next to the still empty bar and the job's clock. On a terminal a ticker redraws the line
+ * every {@value #TICK_MILLIS} ms, so the clock moves from the first second.
  *
  * <pre>{@code
  * ProgressBar bar = new ProgressBar(System.err, "tokens", 100_000, ProgressBar.isTerminal());
@@ -99,7 +100,7 @@ public final class ProgressBar {
         ticker.start();
     }
 
-    /** What happens before the first token (shown until the job is submitted). */
+    /** What happens before the first token (shown until the first token is processed or done). */
     public synchronized void status(String text) {
         status = text == null ? "" : text;
         if (terminal && !finished) {
@@ -184,6 +185,11 @@ public final class ProgressBar {
         if (!started && !status.isEmpty()) {
             return String.format(Locale.ROOT, "%s [%s] %s  %.1f s", label, ".".repeat(WIDTH), status,
                     (now - createdNanos) / 1e9);
+        }
+        if (done == 0 && processed == 0 && !status.isEmpty()) {
+            // the job has started but nothing has come out yet: what it is doing, on the job's clock
+            return String.format(Locale.ROOT, "%s [%s]   0%%  0/%,d  %s  %.1f s", label, ".".repeat(WIDTH), total,
+                    status, (now - startNanos) / 1e9);
         }
         double fraction = Math.min(1.0, (double) done / total);
         long aheadOf = Math.max(done, processed);

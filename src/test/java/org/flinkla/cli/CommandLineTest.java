@@ -57,7 +57,7 @@ class CommandLineTest {
                 "--e2e-guarantee", "--e2e-backend", "--e2e-format", "--e2e-chunk", "--curves", "--fla", "--fla-seconds"));
         OPTIONS.put("demo", List.of("--bases", "--report", "--variant", "--seed", "--model", "--state-precision",
                 "--no-compare", "--fasta", "--sha256", "--pipeline", "--job", "--no-memory", "--memory-heap",
-                "--memory-tokens", "--memory-budget"));
+                "--memory-tokens", "--memory-budget", "--warm-up"));
     }
 
     private static final Pattern DOC = Pattern.compile("(docs/[a-z0-9-]+\\.md|[A-Z]+\\.md)");
@@ -177,6 +177,7 @@ class CommandLineTest {
             {"bench", "--e2e-guarantee", "exactly-twice"},
             {"demo", "--bases", "many"},
             {"demo", "--memory-budget", "-3"},
+            {"demo", "--warm-up", "-1"},
         };
         for (String[] args : cases) {
             Outcome o = main(args);

@@ -60,12 +60,15 @@ class ProgressBarTest {
         bar.status("starting");
         assertThat(buf.toString(StandardCharsets.UTF_8)).contains("starting");
         bar.restart();
+        bar.status("deploying the tasks");
+        assertThat(bar.line(System.nanoTime())).contains("deploying the tasks").contains("  0%")
+                .contains("0/100").doesNotContain("starting");
         bar.ahead(60);
         bar.update(30);
         String line = bar.line(System.nanoTime());
         // 30% committed = 9 of 30 cells, 60% written = 9 more
         assertThat(line).contains("[#########+++++++++............]").contains(" 30%").contains("(60 processed)")
-                .doesNotContain("starting");
+                .doesNotContain("starting").doesNotContain("deploying");
         bar.finish();
     }
 }
