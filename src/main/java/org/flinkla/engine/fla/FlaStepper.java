@@ -20,12 +20,13 @@ import org.flinkla.engine.ModelStepper;
 
 /**
  * Decodes tokens of a {@link FlaLanguageModel}, one token or a chunk per call. A chunk runs layer
- * by layer over blocks of up to {@value #BLOCK} tokens, so the weights are read once per block.
- * In a block of fewer than {@value #CHUNK_MIN} tokens (and for single tokens) the recurrence is
- * FLA's {@code fused_recurrent} step, token by token; from {@value #CHUNK_MIN} tokens on it runs
- * in its chunk form ({@link ChunkRecurrence}: the block is the chunk, the intra-chunk part as small
- * matrix products, one state update per chunk; the delta rules in their UT/WY form). The
- * projections, convolutions, activations and norms are the same either way.
+ * by layer over blocks of up to {@value #ROWS} tokens, so the weights are read once per block.
+ * The recurrence takes a block in chunks of {@value #BLOCK} tokens from the start of the block
+ * (the last one shorter): a chunk of fewer than {@value #CHUNK_MIN} tokens (and a single token)
+ * steps FLA's {@code fused_recurrent} rule token by token, a longer one runs the chunk form
+ * ({@link ChunkRecurrence}: the intra-chunk part as small matrix products, one state update per
+ * chunk; the delta rules in their UT/WY form). The projections, convolutions, activations and
+ * norms are the same either way.
  *
  * <p><b>Exactness.</b> The token loop gives bit for bit the same outputs and state however the
  * tokens are split into calls. The chunk form sums in another order: with a float64 state its
@@ -60,8 +61,16 @@ import org.flinkla.engine.ModelStepper;
  * Not thread-safe: one per thread; allocates nothing per token.
  */
 final class FlaStepper implements ModelStepper {
-    /** Tokens per block of a chunk; with the chunk form, also the chunk of the recurrence. */
+    /**
+     * Tokens per chunk of the recurrence's chunk form (FLA's chunk size); a block splits into
+     * chunks of this many tokens from its start.
+     */
     static final int BLOCK = 64;
+    /**
+     * Rows of a block: the tokens of a call (or the sequences of a bundle) that go through each
+     * dense product together, so each weight is read once per this many rows.
+     */
+    static final int ROWS = 256;
     /**
      * Blocks of at least this many tokens run the recurrence in its chunk form; shorter ones (and
      * single tokens) step it token by token.
@@ -76,13 +85,13 @@ final class FlaStepper implements ModelStepper {
     private final int valueDim;
     private final int im;
 
-    private final double[] h;       // [BLOCK][hidden] residual stream
-    private final double[] xn;      // [BLOCK][hidden] normed input of a sub-layer
-    private final double[] proj;    // [BLOCK][inWidth] input projections
-    private final double[] gk;      // [BLOCK][kProjRows] GLA decay logits
-    private final double[] o;       // [BLOCK][valueDim] mixer output before o_proj
-    private final double[] mix;     // [BLOCK][hidden] sub-layer output
-    private final double[] gu;      // [BLOCK][2·intermediate] MLP gate | up
+    private final double[] h;       // [ROWS][hidden] residual stream
+    private final double[] xn;      // [ROWS][hidden] normed input of a sub-layer
+    private final double[] proj;    // [ROWS][inWidth] input projections
+    private final double[] gk;      // [ROWS][kProjRows] GLA decay logits
+    private final double[] o;       // [ROWS][valueDim] mixer output before o_proj
+    private final double[] mix;     // [ROWS][hidden] sub-layer output
+    private final double[] gu;      // [ROWS][2·intermediate] MLP gate | up
     private final double[] row;     // [d_k] one row of S after the decay (float32 state)
     private final double[] decay;
     private final double[] cos;
@@ -91,9 +100,9 @@ final class FlaStepper implements ModelStepper {
     private final double qScale;
     private final int chunkMin;
     private final ChunkRecurrence chunk;
-    private final double[] betaBuf;   // [BLOCK][stateHeads] β per token and state head
-    private final double[] gateBuf;   // [BLOCK][stateHeads] Gated DeltaNet log gate g
-    private final double[] logDecay;  // [BLOCK][kProjRows] GLA log decay α
+    private final double[] betaBuf;   // [ROWS][stateHeads] β per token and state head
+    private final double[] gateBuf;   // [ROWS][stateHeads] Gated DeltaNet log gate g
+    private final double[] logDecay;  // [ROWS][kProjRows] GLA log decay α
     private final double[] gammaPow;  // [heads][BLOCK + 1] RetNet γ_h^m
     /** Whether the token form's heads run {@link FlaVectorKernels} (same bits as the scalar heads). */
     private final boolean vectorHeads;
@@ -133,13 +142,13 @@ final class FlaStepper implements ModelStepper {
         this.valueDim = c.valueDim();
         this.im = c.intermediateSize();
         int inWidth = model.layers[0].inWidth;
-        this.h = new double[BLOCK * d];
-        this.xn = new double[BLOCK * d];
-        this.proj = new double[BLOCK * inWidth];
-        this.gk = arch == FlaArchitecture.GLA ? new double[BLOCK * c.kProjRows()] : null;
-        this.o = new double[BLOCK * valueDim];
-        this.mix = new double[BLOCK * d];
-        this.gu = new double[BLOCK * 2 * im];
+        this.h = new double[ROWS * d];
+        this.xn = new double[ROWS * d];
+        this.proj = new double[ROWS * inWidth];
+        this.gk = arch == FlaArchitecture.GLA ? new double[ROWS * c.kProjRows()] : null;
+        this.o = new double[ROWS * valueDim];
+        this.mix = new double[ROWS * d];
+        this.gu = new double[ROWS * 2 * im];
         this.row = new double[c.headKDim()];
         this.decay = new double[Math.max(c.stateHeads(), c.kProjRows())];
         int half = c.headKDim() / 2;
@@ -151,9 +160,9 @@ final class FlaStepper implements ModelStepper {
         }
         this.qScale = 1.0 / Math.sqrt(c.headKDim());
         this.chunk = new ChunkRecurrence(BLOCK, c.headKDim(), c.headVDim());
-        this.betaBuf = new double[BLOCK * c.stateHeads()];
-        this.gateBuf = new double[BLOCK * c.stateHeads()];
-        this.logDecay = arch == FlaArchitecture.GLA ? new double[BLOCK * c.kProjRows()] : null;
+        this.betaBuf = new double[ROWS * c.stateHeads()];
+        this.gateBuf = new double[ROWS * c.stateHeads()];
+        this.logDecay = arch == FlaArchitecture.GLA ? new double[ROWS * c.kProjRows()] : null;
         this.gammaPow = new double[c.heads() * (BLOCK + 1)];
         for (int i = 0; i < gamma.length; i++) {
             for (int e = 0; e <= BLOCK; e++) {
@@ -182,7 +191,7 @@ final class FlaStepper implements ModelStepper {
     public void steps(ModelState state, double[] xs, int xOff, int n, double[] ys, int yOff) {
         check(state);
         for (int done = 0; done < n; ) {
-            int b = Math.min(BLOCK, n - done);
+            int b = Math.min(ROWS, n - done);
             System.arraycopy(xs, xOff + done * d, h, 0, b * d);
             run(state, b, ys, yOff + done * vocabSize);
             done += b;
@@ -193,7 +202,7 @@ final class FlaStepper implements ModelStepper {
     public void stepTokens(ModelState state, int[] ids, int off, int n, double[] ys, int yOff) {
         check(state);
         for (int done = 0; done < n; ) {
-            int b = Math.min(BLOCK, n - done);
+            int b = Math.min(ROWS, n - done);
             for (int t = 0; t < b; t++) {
                 embed(ids[off + done + t], t);
             }
@@ -204,7 +213,7 @@ final class FlaStepper implements ModelStepper {
 
     /**
      * One token for each of n sequences: the dense layers (projections, o_proj, MLP, head) run over
-     * blocks of up to {@value #BLOCK} rows of different sequences as one product per weight
+     * blocks of up to {@value #ROWS} rows of different sequences as one product per weight
      * matrix, the mixer of each row on its own state at its own position. The rows' sums are
      * those of each token alone, so the bits are the same.
      */
@@ -217,7 +226,7 @@ final class FlaStepper implements ModelStepper {
             }
         }
         for (int done = 0; done < n; ) {
-            int b = Math.min(BLOCK, n - done);
+            int b = Math.min(ROWS, n - done);
             for (int t = 0; t < b; t++) {
                 embed(ids[done + t], t);
             }
@@ -232,7 +241,7 @@ final class FlaStepper implements ModelStepper {
             check(states[i]);
         }
         for (int done = 0; done < n; ) {
-            int b = Math.min(BLOCK, n - done);
+            int b = Math.min(ROWS, n - done);
             for (int t = 0; t < b; t++) {
                 System.arraycopy(xs, (done + t) * xStride, h, t * d, d);
             }
@@ -334,40 +343,56 @@ final class FlaStepper implements ModelStepper {
     }
 
     /**
-     * The mixer of one layer for the n tokens of the block: with n ≥ {@link #chunkMin} the chunk
-     * form ({@link ChunkRecurrence}), else token by token. The layer's state is at sOff in sd
+     * The mixer of one layer for the n tokens of the block, in chunks of up to {@value #BLOCK}
+     * tokens from the block's start: a chunk of at least {@link #chunkMin} tokens in the chunk form
+     * ({@link ChunkRecurrence}), a shorter one token by token. The layer's state is at sOff in sd
      * (float64) or sf (float32); outputs to o[t·valueDim ..].
      */
     private void mix(FlaLanguageModel.Layer w, double[] sd, float[] sf, int sOff, int n, long pos0) {
-        if (n < chunkMin) {
-            for (int t = 0; t < n; t++) {
-                prepareToken(w, sd, sf, sOff, t, pos0 + t);
-                recurToken(w, sd, sf, sOff, t);
-                finishToken(w, t);
+        for (int start = 0; start < n; start += BLOCK) {
+            int end = Math.min(n, start + BLOCK);
+            if (end - start < chunkMin) {
+                for (int t = start; t < end; t++) {
+                    prepareToken(w, sd, sf, sOff, t, pos0 + t);
+                    recurToken(w, sd, sf, sOff, t);
+                    finishToken(w, t);
+                }
+            } else {
+                for (int t = start; t < end; t++) {
+                    prepareToken(w, sd, sf, sOff, t, pos0 + t);
+                }
+                chunk(w, sd, sf, sOff, start, end - start);
+                for (int t = start; t < end; t++) {
+                    finishToken(w, t);
+                }
             }
-            return;
         }
-        for (int t = 0; t < n; t++) {
-            prepareToken(w, sd, sf, sOff, t, pos0 + t);
-        }
+    }
+
+    /** The chunk form over the n prepared tokens from row {@code t0} of the block, every head. */
+    private void chunk(FlaLanguageModel.Layer w, double[] sd, float[] sf, int sOff, int t0, int n) {
         int ps = w.inWidth;
+        int pr = t0 * ps;                 // the chunk's first row of proj
         int dk = c.headKDim();
         int dv = c.headVDim();
         int sh = c.stateHeads();
+        int br = t0 * sh;                 // ... of betaBuf and gateBuf
+        int orow = t0 * valueDim;         // ... of o
         switch (arch) {
             case GATED_DELTANET: {
                 int group = sh / c.heads();
                 for (int hv = 0; hv < sh; hv++) {
                     int hk = hv / group;
-                    chunk.delta(sd, sf, sOff + hv * dv * dk, n, proj, ps, w.oq + hk * dk, w.ok + hk * dk,
-                            w.ov + hv * dv, betaBuf, hv, sh, gateBuf, hv, sh, o, hv * dv, valueDim);
+                    chunk.delta(sd, sf, sOff + hv * dv * dk, n, proj, ps, pr + w.oq + hk * dk, pr + w.ok + hk * dk,
+                            pr + w.ov + hv * dv, betaBuf, br + hv, sh, gateBuf, br + hv, sh, o, orow + hv * dv,
+                            valueDim);
                 }
                 break;
             }
             case DELTA_NET:
                 for (int hh = 0; hh < sh; hh++) {
-                    chunk.delta(sd, sf, sOff + hh * dv * dk, n, proj, ps, w.oq + hh * dk, w.ok + hh * dk,
-                            w.ov + hh * dv, betaBuf, hh, sh, null, 0, 0, o, hh * dv, valueDim);
+                    chunk.delta(sd, sf, sOff + hh * dv * dk, n, proj, ps, pr + w.oq + hh * dk, pr + w.ok + hh * dk,
+                            pr + w.ov + hh * dv, betaBuf, br + hh, sh, null, 0, 0, o, orow + hh * dv, valueDim);
                 }
                 break;
             case GLA: {
@@ -375,8 +400,8 @@ final class FlaStepper implements ModelStepper {
                 int kr = c.kProjRows();
                 for (int hh = 0; hh < c.heads(); hh++) {
                     int kv = hh / group;
-                    chunk.gla(sd, sf, sOff + hh * dv * dk, n, proj, ps, w.oq + hh * dk, w.ok + kv * dk,
-                            w.ov + kv * dv, logDecay, kv * dk, kr, o, hh * dv, valueDim);
+                    chunk.gla(sd, sf, sOff + hh * dv * dk, n, proj, ps, pr + w.oq + hh * dk, pr + w.ok + kv * dk,
+                            pr + w.ov + kv * dv, logDecay, t0 * kr + kv * dk, kr, o, orow + hh * dv, valueDim);
                 }
                 break;
             }
@@ -384,16 +409,13 @@ final class FlaStepper implements ModelStepper {
                 int group = c.heads() / c.kvHeads();
                 for (int hh = 0; hh < c.heads(); hh++) {
                     int kv = hh / group;
-                    chunk.retention(sd, sf, sOff + hh * dv * dk, n, proj, ps, w.oq + hh * dk, w.ok + kv * dk,
-                            w.ov + kv * dv, gammaPow, hh * (BLOCK + 1), o, hh * dv, valueDim);
+                    chunk.retention(sd, sf, sOff + hh * dv * dk, n, proj, ps, pr + w.oq + hh * dk, pr + w.ok + kv * dk,
+                            pr + w.ov + kv * dv, gammaPow, hh * (BLOCK + 1), o, orow + hh * dv, valueDim);
                 }
                 break;
             }
             default:
                 throw new AssertionError(arch);
-        }
-        for (int t = 0; t < n; t++) {
-            finishToken(w, t);
         }
     }
 

@@ -43,7 +43,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * other shapes (head sizes that fill the vector kernels and odd ones that leave tails).
  */
 class FlaChunkFormTest {
-    static final int N = 150; // blocks of 64, 64, 22: all three in the chunk form
+    static final int N = 300; // a block of 256 rows (chunks of 64) and one of 44: every chunk in the chunk form
     static final double TOL = 1e-12;
 
     static Stream<Arguments> fixtures() {
