@@ -51,7 +51,15 @@ final class GemmVector {
                 int wo = g.panelOffset(p);
                 int j0 = p * P;
                 int width = Math.min(P, g.out - j0);
-                for (int t = 0; t < full; t += Gemm.BLOCK) {
+                int t = 0;
+                if (width == P) {
+                    // eight tokens per pass where there are eight: 16 accumulators hide the FMA
+                    // latency better than 8 (each output's chain is the same, so are its bits)
+                    for (; t + 8 <= full; t += 8) {
+                        block8(w, wo, in, x, xOff + t * xs, xs, g.bias, j0, y, yOff + t * ys + j0, ys);
+                    }
+                }
+                for (; t < full; t += Gemm.BLOCK) {
                     int xr = xOff + t * xs;
                     if (width == P) {
                         block(w, wo, in, x, xr, xs, g.bias, j0, y, yOff + t * ys + j0, ys);
@@ -131,6 +139,63 @@ final class GemmVector {
             a21.intoArray(y, y0 + 2 * ys + c + L);
             a30.intoArray(y, y0 + 3 * ys + c);
             a31.intoArray(y, y0 + 3 * ys + c + L);
+        }
+    }
+
+    /** Eight tokens (rows x0, x0 + xs, ..) × one panel (at wo, float64) → y[y0 + t·ys + 0..16). */
+    private static void block8(double[] w, int wo, int in, double[] x, int x0, int xs, double[] bias, int j0,
+                               double[] y, int y0, int ys) {
+        for (int c = 0; c < P; c += 2 * L) {
+            DoubleVector b0 = DoubleVector.fromArray(S, bias, j0 + c);
+            DoubleVector b1 = DoubleVector.fromArray(S, bias, j0 + c + L);
+            DoubleVector a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1;
+            DoubleVector a40 = b0, a41 = b1, a50 = b0, a51 = b1, a60 = b0, a61 = b1, a70 = b0, a71 = b1;
+            int x4 = x0 + 4 * xs;
+            for (int i = 0, k = wo + c; i < in; i++, k += P) {
+                DoubleVector w0 = DoubleVector.fromArray(S, w, k);
+                DoubleVector w1 = DoubleVector.fromArray(S, w, k + L);
+                DoubleVector s = DoubleVector.broadcast(S, x[x0 + i]);
+                a00 = w0.fma(s, a00);
+                a01 = w1.fma(s, a01);
+                s = DoubleVector.broadcast(S, x[x0 + xs + i]);
+                a10 = w0.fma(s, a10);
+                a11 = w1.fma(s, a11);
+                s = DoubleVector.broadcast(S, x[x0 + 2 * xs + i]);
+                a20 = w0.fma(s, a20);
+                a21 = w1.fma(s, a21);
+                s = DoubleVector.broadcast(S, x[x0 + 3 * xs + i]);
+                a30 = w0.fma(s, a30);
+                a31 = w1.fma(s, a31);
+                s = DoubleVector.broadcast(S, x[x4 + i]);
+                a40 = w0.fma(s, a40);
+                a41 = w1.fma(s, a41);
+                s = DoubleVector.broadcast(S, x[x4 + xs + i]);
+                a50 = w0.fma(s, a50);
+                a51 = w1.fma(s, a51);
+                s = DoubleVector.broadcast(S, x[x4 + 2 * xs + i]);
+                a60 = w0.fma(s, a60);
+                a61 = w1.fma(s, a61);
+                s = DoubleVector.broadcast(S, x[x4 + 3 * xs + i]);
+                a70 = w0.fma(s, a70);
+                a71 = w1.fma(s, a71);
+            }
+            a00.intoArray(y, y0 + c);
+            a01.intoArray(y, y0 + c + L);
+            a10.intoArray(y, y0 + ys + c);
+            a11.intoArray(y, y0 + ys + c + L);
+            a20.intoArray(y, y0 + 2 * ys + c);
+            a21.intoArray(y, y0 + 2 * ys + c + L);
+            a30.intoArray(y, y0 + 3 * ys + c);
+            a31.intoArray(y, y0 + 3 * ys + c + L);
+            int y4 = y0 + 4 * ys;
+            a40.intoArray(y, y4 + c);
+            a41.intoArray(y, y4 + c + L);
+            a50.intoArray(y, y4 + ys + c);
+            a51.intoArray(y, y4 + ys + c + L);
+            a60.intoArray(y, y4 + 2 * ys + c);
+            a61.intoArray(y, y4 + 2 * ys + c + L);
+            a70.intoArray(y, y4 + 3 * ys + c);
+            a71.intoArray(y, y4 + 3 * ys + c + L);
         }
     }
 
