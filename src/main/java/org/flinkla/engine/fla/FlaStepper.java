@@ -72,7 +72,7 @@ final class FlaStepper implements ModelStepper {
      */
     static final int ROWS = 256;
     /**
-     * Blocks of at least this many tokens run the recurrence in its chunk form; shorter ones (and
+     * Chunks of at least this many tokens run the recurrence in its chunk form; shorter ones (and
      * single tokens) step it token by token.
      */
     static final int CHUNK_MIN = 8;
@@ -113,7 +113,7 @@ final class FlaStepper implements ModelStepper {
         this(model, CHUNK_MIN);
     }
 
-    /** {@code chunkMin}: blocks of at least this many tokens use the chunk form ({@code Integer.MAX_VALUE}: never). */
+    /** {@code chunkMin}: chunks of at least this many tokens use the chunk form ({@code Integer.MAX_VALUE}: never). */
     FlaStepper(FlaLanguageModel model, int chunkMin) {
         this(model, chunkMin, true);
     }
