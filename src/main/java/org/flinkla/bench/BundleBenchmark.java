@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.configuration.Configuration;
@@ -59,30 +60,14 @@ import org.flinkla.records.TokenRecord;
  * thread (engine) or of the job from its first to its last output (operator).
  */
 public final class BundleBenchmark {
-    static final int[] BUNDLES = {1, 16, 64};
-
     private BundleBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        double seconds = 2;
-        int keys = 256;
-        boolean operator = true;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--seconds":
-                    seconds = Double.parseDouble(args[++i]);
-                    break;
-                case "--keys":
-                    keys = Integer.parseInt(args[++i]);
-                    break;
-                case "--engine-only":
-                    operator = false;
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown argument " + args[i]
-                            + " (usage: BundleBenchmark [--seconds S] [--keys K] [--engine-only])");
-            }
-        }
+        BenchArgs a = BenchArgs.parse(args, "BundleBenchmark [--seconds S] [--keys K] [--engine-only]",
+                Set.of("--seconds", "--keys"), Set.of("--engine-only"));
+        double seconds = a.number("--seconds", 2);
+        int keys = a.integer("--keys", 256);
+        boolean operator = !a.has("--engine-only");
         System.out.println(run(seconds, keys, operator).toPrettyString());
     }
 
@@ -169,7 +154,11 @@ public final class BundleBenchmark {
      * second, tokens per CPU second of this thread}.
      */
     static double[] engine(SequenceModel m, int keys, int bundle, double seconds) {
-        ModelStepper st = m.newStepper();
+        return engine(m, m.newStepper(), keys, bundle, seconds);
+    }
+
+    /** {@link #engine(SequenceModel, int, int, double)} with a given stepper of {@code m}. */
+    public static double[] engine(SequenceModel m, ModelStepper st, int keys, int bundle, double seconds) {
         ModelState[] states = new ModelState[keys];
         for (int k = 0; k < keys; k++) {
             states[k] = m.newState();

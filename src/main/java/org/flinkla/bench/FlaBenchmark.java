@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.flinkla.engine.AttentionConfig;
 import org.flinkla.engine.FmaPeak;
@@ -79,21 +80,10 @@ public final class FlaBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        double seconds = 5;
-        Path dir = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--seconds":
-                    seconds = Double.parseDouble(args[++i]);
-                    break;
-                case "--dir":
-                    dir = Path.of(args[++i]);
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown argument " + args[i]
-                            + " (usage: FlaBenchmark [--seconds S] [--dir DIR])");
-            }
-        }
+        BenchArgs a = BenchArgs.parse(args, "FlaBenchmark [--seconds S] [--dir DIR]", Set.of("--seconds", "--dir"),
+                Set.of());
+        double seconds = a.number("--seconds", 5);
+        Path dir = a.has("--dir") ? Path.of(a.text("--dir", null)) : null;
         System.out.println(run(seconds, dir).toPrettyString());
     }
 

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.Set;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -236,25 +237,15 @@ public final class OperatorBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        long tokens = 1_000_000;
-        int[] chunks = {1, 64, 1024};
-        String[] backends = {"hashmap", "rocksdb"};
-        int keys = 16;
-        int repeats = 3;
-        for (int i = 0; i < args.length; i += 2) {
-            String v = i + 1 < args.length ? args[i + 1] : "";
-            switch (args[i]) {
-                case "--tokens": tokens = Long.parseLong(v); break;
-                case "--chunks": chunks = java.util.Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray(); break;
-                case "--backends": backends = v.split(","); break;
-                case "--keys": keys = Integer.parseInt(v); break;
-                case "--repeats": repeats = Integer.parseInt(v); break;
-                default:
-                    System.err.println("usage: OperatorBenchmark [--tokens N] [--chunks 1,64,1024] "
-                            + "[--backends hashmap,rocksdb] [--keys K] [--repeats R]");
-                    System.exit(2);
-            }
-        }
+        BenchArgs a = BenchArgs.parse(args, "OperatorBenchmark [--tokens N] [--chunks 1,64,1024] "
+                + "[--backends hashmap,rocksdb] [--keys K] [--repeats R]",
+                Set.of("--tokens", "--chunks", "--backends", "--keys", "--repeats"), Set.of());
+        long tokens = (long) a.number("--tokens", 1_000_000);
+        int[] chunks = java.util.Arrays.stream(a.text("--chunks", "1,64,1024").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        String[] backends = a.text("--backends", "hashmap,rocksdb").split(",");
+        int keys = a.integer("--keys", 16);
+        int repeats = a.integer("--repeats", 3);
         AttentionConfig cfg = AttentionConfig.builder().dModel(64).heads(4).dKey(16).dValue(16).dOut(64)
                 .vocab("ACGT").build();
         Model model = ModelFiles.random(cfg, 42L);

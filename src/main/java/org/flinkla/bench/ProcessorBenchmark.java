@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.flinkla.engine.AttentionConfig;
@@ -64,29 +65,12 @@ public final class ProcessorBenchmark {
     private ProcessorBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        double seconds = 1;
-        int keys = 64;
-        int rounds = 3;
-        boolean large = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--seconds":
-                    seconds = Double.parseDouble(args[++i]);
-                    break;
-                case "--keys":
-                    keys = Integer.parseInt(args[++i]);
-                    break;
-                case "--rounds":
-                    rounds = Integer.parseInt(args[++i]);
-                    break;
-                case "--large":
-                    large = true;
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown option " + args[i] + " (usage: ProcessorBenchmark"
-                            + " [--seconds S] [--keys K] [--rounds R] [--large])");
-            }
-        }
+        BenchArgs a = BenchArgs.parse(args, "ProcessorBenchmark [--seconds S] [--keys K] [--rounds R] [--large]",
+                Set.of("--seconds", "--keys", "--rounds"), Set.of("--large"));
+        double seconds = a.number("--seconds", 1);
+        int keys = a.integer("--keys", 64);
+        int rounds = a.integer("--rounds", 3);
+        boolean large = a.has("--large");
         AttentionConfig layer = AttentionConfig.builder().dModel(64).heads(4).dKey(16).dValue(16).dOut(64)
                 .vocab("ACGT").build();
         run("layer_64x4", ModelFiles.random(layer, 42L), seconds, keys, rounds);

@@ -177,41 +177,33 @@ final class ChunkRecurrence {
 
     /** st = Sᵀ ([d_k][d_v]) of the state at s[sb ..]. */
     private void transposeState(double[] s, int sb) {
-        // four columns at a time: the four rows of st being written stay in L1
-        int c0 = 0;
-        for (; c0 + 3 < dk; c0 += 4) {
-            int w = c0 * dv;
-            for (int i = 0; i < dv; i++) {
-                int r = sb + i * dk + c0;
-                st[w + i] = s[r];
-                st[w + dv + i] = s[r + 1];
-                st[w + 2 * dv + i] = s[r + 2];
-                st[w + 3 * dv + i] = s[r + 3];
-            }
-        }
-        for (; c0 < dk; c0++) {
-            for (int i = 0; i < dv; i++) {
-                st[c0 * dv + i] = s[sb + i * dk + c0];
-            }
-        }
+        transpose(s, sb, dk, dv, st, dv);
     }
 
     /** kt = Kᵀ ([d_k][np]) of the n key rows at k0 + t·ps. */
     private void transposeKeys(double[] p, int ps, int k0, int n, int np) {
+        transpose(p, k0, ps, n, kt, np);
+    }
+
+    /**
+     * dst[c·dstStride + r] = src[off + r·srcStride + c] for the {@code rows} rows and d_k columns,
+     * four columns at a time: the four rows of dst being written stay in L1.
+     */
+    private void transpose(double[] src, int off, int srcStride, int rows, double[] dst, int dstStride) {
         int c0 = 0;
         for (; c0 + 3 < dk; c0 += 4) {
-            int w = c0 * np;
-            for (int t = 0; t < n; t++) {
-                int r = k0 + t * ps + c0;
-                kt[w + t] = p[r];
-                kt[w + np + t] = p[r + 1];
-                kt[w + 2 * np + t] = p[r + 2];
-                kt[w + 3 * np + t] = p[r + 3];
+            int w = c0 * dstStride;
+            for (int r = 0; r < rows; r++) {
+                int x = off + r * srcStride + c0;
+                dst[w + r] = src[x];
+                dst[w + dstStride + r] = src[x + 1];
+                dst[w + 2 * dstStride + r] = src[x + 2];
+                dst[w + 3 * dstStride + r] = src[x + 3];
             }
         }
         for (; c0 < dk; c0++) {
-            for (int t = 0; t < n; t++) {
-                kt[c0 * np + t] = p[k0 + t * ps + c0];
+            for (int r = 0; r < rows; r++) {
+                dst[c0 * dstStride + r] = src[off + r * srcStride + c0];
             }
         }
     }
