@@ -79,10 +79,29 @@ class KafkaPipelineITCase {
         kafka.createTopics(job.source().partitions(), job.topics().toArray(new String[0]));
     }
 
+    /**
+     * Produces the test's input. Under a loaded CI machine the in-process broker has twice left one
+     * partition of a just-created topic unwritable to the first producer until its 120 s delivery
+     * timeout; a fresh producer (new connections and metadata) then delivers at once. So a producer
+     * that times out is replaced, up to three times, with a 30 s delivery timeout. Sending a record
+     * again is harmless here: the pipeline drops a position it has already seen (tested above), and
+     * the job starts only after this returns.
+     */
     private static void produce(JobDefinition job, List<TokenRecord> records) {
-        try (TokenProducer p = TokenProducer.create(bootstrap(), new Properties(), job.source().topic(),
-                job.source().format())) {
-            records.forEach(p::send);
+        Properties props = new Properties();
+        props.setProperty("delivery.timeout.ms", "30000");
+        props.setProperty("request.timeout.ms", "10000");
+        for (int attempt = 1; ; attempt++) {
+            try (TokenProducer p = TokenProducer.create(bootstrap(), props, job.source().topic(),
+                    job.source().format())) {
+                records.forEach(p::send);
+            } catch (IllegalStateException e) {
+                if (attempt < 3 && e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                    continue;
+                }
+                throw e;
+            }
+            return;
         }
     }
 
