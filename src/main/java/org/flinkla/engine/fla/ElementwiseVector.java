@@ -48,67 +48,90 @@ final class ElementwiseVector {
     private static final DoubleVector C12 = bc(Exp.C12);
     private static final DoubleVector C13 = bc(Exp.C13);
 
-    /**
-     * {@link Exp#exp} in every lane. Written compactly on purpose: C2 inlines a hot method only
-     * below 325 bytecodes, and a vector that crosses a call that is not inlined is allocated.
+    /*
+     * Every kernel below spells out {@link Exp#exp} lane by lane in its own loop instead of calling
+     * a helper on vectors. With helpers (exp, sigmoid, silu of a DoubleVector), C2 at times
+     * compiled them on their own and did not inline them where they were called: the vectors
+     * crossing those calls were allocated and their operations ran the Vector API's Java fallback
+     * (allocation profiles of the benchmark model, mostly with 4-lane vectors: several hundred KB
+     * per token, whether depending on the compile queue's timing). exp: clamp x to [LO, HI];
+     * n = round(x·log2 e) by the shift constant; r = x − n·ln2 in two fmas; e^r by the degree-13
+     * polynomial; times 2^⌊n/2⌋·2^(n−⌊n/2⌋): the operations of {@link Exp#exp}, in its order.
      */
-    static DoubleVector exp(DoubleVector x) {
-        DoubleVector xc = x.blend(Exp.LO, x.lt(Exp.LO));
-        xc = xc.blend(Exp.HI, xc.compare(VectorOperators.GT, Exp.HI));
-        DoubleVector t = xc.fma(Exp.LOG2E, Exp.SHIFT);
-        DoubleVector n = t.sub(Exp.SHIFT);
-        DoubleVector r = n.fma(LN2_LO, n.fma(LN2_HI, xc));
-        DoubleVector p = r.fma(C13, C12).fma(r, C11).fma(r, C10).fma(r, C9).fma(r, C8).fma(r, C7)
-                .fma(r, C6).fma(r, C5).fma(r, C4).fma(r, C3).fma(r, C2);
-        DoubleVector er = p.fma(r.mul(r), r).add(1.0);
-        LongVector k = t.reinterpretAsLongs().sub(Exp.SHIFT_BITS);
-        LongVector k1 = k.lanewise(VectorOperators.ASHR, 1);
-        return er.mul(k1.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
-                .mul(k.sub(k1).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
-    }
-
-    /** {@link Exp#sigmoid} in every lane: num/(1 + e), e = exp(−|x|), num = 1 where x ≥ 0 else e. */
-    static DoubleVector sigmoid(DoubleVector x) {
-        DoubleVector e = exp(x.abs().neg());
-        DoubleVector num = e.blend(1.0, x.compare(VectorOperators.GE, 0.0));
-        return num.div(e.add(1.0));
-    }
-
-    /** {@link Exp#silu} in every lane. */
-    static DoubleVector silu(DoubleVector x) {
-        return x.mul(sigmoid(x));
-    }
 
     /** y[i] ← {@link Exp#exp}(x[i]); y may be x. */
     static void exp(double[] x, int xOff, int n, double[] y, int yOff) {
         int end = S.loopBound(n);
         int i = 0;
         for (; i < end; i += S.length()) {
-            exp(DoubleVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
+            DoubleVector v = DoubleVector.fromArray(S, x, xOff + i);
+            DoubleVector xc = v.blend(Exp.LO, v.lt(Exp.LO));
+            xc = xc.blend(Exp.HI, xc.compare(VectorOperators.GT, Exp.HI));
+            DoubleVector tv = xc.fma(Exp.LOG2E, Exp.SHIFT);
+            DoubleVector nv = tv.sub(Exp.SHIFT);
+            DoubleVector rv = nv.fma(LN2_LO, nv.fma(LN2_HI, xc));
+            DoubleVector pv = rv.fma(C13, C12).fma(rv, C11).fma(rv, C10).fma(rv, C9).fma(rv, C8).fma(rv, C7)
+                    .fma(rv, C6).fma(rv, C5).fma(rv, C4).fma(rv, C3).fma(rv, C2);
+            LongVector kv = tv.reinterpretAsLongs().sub(Exp.SHIFT_BITS);
+            LongVector kh = kv.lanewise(VectorOperators.ASHR, 1);
+            DoubleVector e = pv.fma(rv.mul(rv), rv).add(1.0)
+                    .mul(kh.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
+                    .mul(kv.sub(kh).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+            e.intoArray(y, yOff + i);
         }
         for (; i < n; i++) {
             y[yOff + i] = Exp.exp(x[xOff + i]);
         }
     }
 
-    /** y[i] ← {@link Exp#sigmoid}(x[i]); y may be x. */
+    /** y[i] ← {@link Exp#sigmoid}(x[i]) = num/(1 + e), e = exp(−|x|), num = 1 where x ≥ 0 else e; y may be x. */
     static void sigmoid(double[] x, int xOff, int n, double[] y, int yOff) {
         int end = S.loopBound(n);
         int i = 0;
         for (; i < end; i += S.length()) {
-            sigmoid(DoubleVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
+            DoubleVector v = DoubleVector.fromArray(S, x, xOff + i);
+            DoubleVector ax = v.abs().neg();
+            DoubleVector xc = ax.blend(Exp.LO, ax.lt(Exp.LO));
+            xc = xc.blend(Exp.HI, xc.compare(VectorOperators.GT, Exp.HI));
+            DoubleVector tv = xc.fma(Exp.LOG2E, Exp.SHIFT);
+            DoubleVector nv = tv.sub(Exp.SHIFT);
+            DoubleVector rv = nv.fma(LN2_LO, nv.fma(LN2_HI, xc));
+            DoubleVector pv = rv.fma(C13, C12).fma(rv, C11).fma(rv, C10).fma(rv, C9).fma(rv, C8).fma(rv, C7)
+                    .fma(rv, C6).fma(rv, C5).fma(rv, C4).fma(rv, C3).fma(rv, C2);
+            LongVector kv = tv.reinterpretAsLongs().sub(Exp.SHIFT_BITS);
+            LongVector kh = kv.lanewise(VectorOperators.ASHR, 1);
+            DoubleVector e = pv.fma(rv.mul(rv), rv).add(1.0)
+                    .mul(kh.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
+                    .mul(kv.sub(kh).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+            DoubleVector sg = e.blend(1.0, v.compare(VectorOperators.GE, 0.0)).div(e.add(1.0));
+            sg.intoArray(y, yOff + i);
         }
         for (; i < n; i++) {
             y[yOff + i] = Exp.sigmoid(x[xOff + i]);
         }
     }
 
-    /** {@link FlaMath#siluPlain}: a[i] ← silu(a[i]). */
+    /** {@link FlaMath#siluPlain}: a[i] ← silu(a[i]) = a[i]·σ(a[i]). */
     static void silu(double[] a, int off, int n) {
         int end = S.loopBound(n);
         int i = 0;
         for (; i < end; i += S.length()) {
-            silu(DoubleVector.fromArray(S, a, off + i)).intoArray(a, off + i);
+            DoubleVector v = DoubleVector.fromArray(S, a, off + i);
+            DoubleVector ax = v.abs().neg();
+            DoubleVector xc = ax.blend(Exp.LO, ax.lt(Exp.LO));
+            xc = xc.blend(Exp.HI, xc.compare(VectorOperators.GT, Exp.HI));
+            DoubleVector tv = xc.fma(Exp.LOG2E, Exp.SHIFT);
+            DoubleVector nv = tv.sub(Exp.SHIFT);
+            DoubleVector rv = nv.fma(LN2_LO, nv.fma(LN2_HI, xc));
+            DoubleVector pv = rv.fma(C13, C12).fma(rv, C11).fma(rv, C10).fma(rv, C9).fma(rv, C8).fma(rv, C7)
+                    .fma(rv, C6).fma(rv, C5).fma(rv, C4).fma(rv, C3).fma(rv, C2);
+            LongVector kv = tv.reinterpretAsLongs().sub(Exp.SHIFT_BITS);
+            LongVector kh = kv.lanewise(VectorOperators.ASHR, 1);
+            DoubleVector e = pv.fma(rv.mul(rv), rv).add(1.0)
+                    .mul(kh.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
+                    .mul(kv.sub(kh).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+            DoubleVector sg = e.blend(1.0, v.compare(VectorOperators.GE, 0.0)).div(e.add(1.0));
+            v.mul(sg).intoArray(a, off + i);
         }
         for (; i < n; i++) {
             a[off + i] = Exp.silu(a[off + i]);
@@ -120,8 +143,22 @@ final class ElementwiseVector {
         int end = S.loopBound(n);
         int i = 0;
         for (; i < end; i += S.length()) {
-            silu(DoubleVector.fromArray(S, a, aOff + i)).mul(DoubleVector.fromArray(S, b, bOff + i))
-                    .intoArray(a, aOff + i);
+            DoubleVector v = DoubleVector.fromArray(S, a, aOff + i);
+            DoubleVector ax = v.abs().neg();
+            DoubleVector xc = ax.blend(Exp.LO, ax.lt(Exp.LO));
+            xc = xc.blend(Exp.HI, xc.compare(VectorOperators.GT, Exp.HI));
+            DoubleVector tv = xc.fma(Exp.LOG2E, Exp.SHIFT);
+            DoubleVector nv = tv.sub(Exp.SHIFT);
+            DoubleVector rv = nv.fma(LN2_LO, nv.fma(LN2_HI, xc));
+            DoubleVector pv = rv.fma(C13, C12).fma(rv, C11).fma(rv, C10).fma(rv, C9).fma(rv, C8).fma(rv, C7)
+                    .fma(rv, C6).fma(rv, C5).fma(rv, C4).fma(rv, C3).fma(rv, C2);
+            LongVector kv = tv.reinterpretAsLongs().sub(Exp.SHIFT_BITS);
+            LongVector kh = kv.lanewise(VectorOperators.ASHR, 1);
+            DoubleVector e = pv.fma(rv.mul(rv), rv).add(1.0)
+                    .mul(kh.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
+                    .mul(kv.sub(kh).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+            DoubleVector sg = e.blend(1.0, v.compare(VectorOperators.GE, 0.0)).div(e.add(1.0));
+            v.mul(sg).mul(DoubleVector.fromArray(S, b, bOff + i)).intoArray(a, aOff + i);
         }
         for (; i < n; i++) {
             a[aOff + i] = Exp.silu(a[aOff + i]) * b[bOff + i];
@@ -133,8 +170,22 @@ final class ElementwiseVector {
         int end = S.loopBound(n);
         int i = 0;
         for (; i < end; i += S.length()) {
-            DoubleVector.fromArray(S, o, oOff + i).mul(silu(DoubleVector.fromArray(S, g, gOff + i)))
-                    .intoArray(o, oOff + i);
+            DoubleVector v = DoubleVector.fromArray(S, g, gOff + i);
+            DoubleVector ax = v.abs().neg();
+            DoubleVector xc = ax.blend(Exp.LO, ax.lt(Exp.LO));
+            xc = xc.blend(Exp.HI, xc.compare(VectorOperators.GT, Exp.HI));
+            DoubleVector tv = xc.fma(Exp.LOG2E, Exp.SHIFT);
+            DoubleVector nv = tv.sub(Exp.SHIFT);
+            DoubleVector rv = nv.fma(LN2_LO, nv.fma(LN2_HI, xc));
+            DoubleVector pv = rv.fma(C13, C12).fma(rv, C11).fma(rv, C10).fma(rv, C9).fma(rv, C8).fma(rv, C7)
+                    .fma(rv, C6).fma(rv, C5).fma(rv, C4).fma(rv, C3).fma(rv, C2);
+            LongVector kv = tv.reinterpretAsLongs().sub(Exp.SHIFT_BITS);
+            LongVector kh = kv.lanewise(VectorOperators.ASHR, 1);
+            DoubleVector e = pv.fma(rv.mul(rv), rv).add(1.0)
+                    .mul(kh.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
+                    .mul(kv.sub(kh).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+            DoubleVector sg = e.blend(1.0, v.compare(VectorOperators.GE, 0.0)).div(e.add(1.0));
+            DoubleVector.fromArray(S, o, oOff + i).mul(v.mul(sg)).intoArray(o, oOff + i);
         }
         for (; i < n; i++) {
             o[oOff + i] = o[oOff + i] * Exp.silu(g[gOff + i]);
