@@ -54,7 +54,7 @@ final class ElementwiseVector {
      * compiled them on their own and did not inline them where they were called: the vectors
      * crossing those calls were allocated and their operations ran the Vector API's Java fallback
      * (allocation profiles of the benchmark model, mostly with 4-lane vectors: several hundred KB
-     * per token, whether depending on the compile queue's timing). exp: clamp x to [LO, HI];
+     * per token, depending on the compile queue's timing). exp: clamp x to [LO, HI];
      * n = round(x·log2 e) by the shift constant; r = x − n·ln2 in two fmas; e^r by the degree-13
      * polynomial; times 2^⌊n/2⌋·2^(n−⌊n/2⌋): the operations of {@link Exp#exp}, in its order.
      */
