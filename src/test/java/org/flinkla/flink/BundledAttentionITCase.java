@@ -22,17 +22,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -45,6 +40,7 @@ import org.flinkla.records.AttentionOutput;
 import org.flinkla.records.RecordTypes;
 import org.flinkla.records.RejectedRecord;
 import org.flinkla.records.TokenRecord;
+import org.flinkla.testutils.CollectingSink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -66,36 +62,6 @@ class BundledAttentionITCase {
 
     static final int RECORDS = 1200;
     static final long SEED = 4242;
-
-    static final Map<String, ConcurrentLinkedQueue<Object>> QUEUES = new ConcurrentHashMap<>();
-
-    /** Collects into {@link #QUEUES} under a name (same JVM as the mini cluster). */
-    static final class QueueSink<T> implements Sink<T> {
-        private static final long serialVersionUID = 1L;
-        private final String name;
-
-        QueueSink(String name) {
-            this.name = name;
-            QUEUES.put(name, new ConcurrentLinkedQueue<>());
-        }
-
-        @Override
-        public SinkWriter<T> createWriter(WriterInitContext context) {
-            ConcurrentLinkedQueue<Object> q = QUEUES.get(name);
-            return new SinkWriter<>() {
-                @Override
-                public void write(T o, Context c) {
-                    q.add(o);
-                }
-
-                @Override
-                public void flush(boolean endOfInput) {}
-
-                @Override
-                public void close() {}
-            };
-        }
-    }
 
     /** Record i of the random stream; slowed down so that checkpoints fall mid-stream. */
     static final class ToRecord extends RichMapFunction<Long, TokenRecord> {
@@ -177,19 +143,21 @@ class BundledAttentionITCase {
         LinearAttention op = LinearAttention.builder(model).emitFields(EmitFields.parse("top-2, surprisal"))
                 .maxPositionGap(100).bundle(bundle, Duration.ofMillis(5)).build();
         LinearAttention.Result result = op.apply(records);
-        result.outputs().sinkTo(new QueueSink<>(tag + "-out"));
-        result.rejected().sinkTo(new QueueSink<>(tag + "-dlq"));
+        CollectingSink<AttentionOutput> outputs = CollectingSink.create(tag + "-out");
+        CollectingSink<RejectedRecord> deadLetters = CollectingSink.create(tag + "-dlq");
+        result.outputs().sinkTo(outputs);
+        result.rejected().sinkTo(deadLetters);
         env.execute(tag);
         @SuppressWarnings("unchecked")
         Map<String, List<Object>>[] out = new Map[] {
-            byKey(QUEUES.get(tag + "-out"), o -> ((AttentionOutput) o).seq()),
-            byKey(QUEUES.get(tag + "-dlq"), o -> ((RejectedRecord) o).seq())};
+            byKey(outputs.collected(), AttentionOutput::seq),
+            byKey(deadLetters.collected(), RejectedRecord::seq)};
         return out;
     }
 
-    private static Map<String, List<Object>> byKey(ConcurrentLinkedQueue<Object> q, Function<Object, String> key) {
+    private static <T> Map<String, List<Object>> byKey(List<T> collected, Function<T, String> key) {
         Map<String, List<Object>> m = new LinkedHashMap<>();
-        for (Object o : q) {
+        for (T o : collected) {
             m.computeIfAbsent(key.apply(o), k -> new ArrayList<>()).add(o);
         }
         return m;
