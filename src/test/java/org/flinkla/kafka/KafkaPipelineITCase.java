@@ -17,7 +17,6 @@ package org.flinkla.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.flinkla.kafka.testutils.PipelineTestSupport.assertMatchesReference;
-import static org.flinkla.kafka.testutils.PipelineTestSupport.count;
 import static org.flinkla.kafka.testutils.PipelineTestSupport.outputs;
 
 import java.nio.charset.StandardCharsets;
@@ -109,14 +108,9 @@ class KafkaPipelineITCase {
         return env.executeAsync(job.name());
     }
 
-    /** Reads committed outputs until {@code n} outputs arrived, then a little longer to catch extras. */
+    /** {@link PipelineTestSupport#readOutputs}: {@code n} outputs, then a little longer to catch extras. */
     private static List<ConsumerRecord<byte[], byte[]>> readOutputs(JobDefinition job, int n) {
-        try (TopicReader r = TopicReader.open(bootstrap(), new Properties(), job.sink().topic(), null)) {
-            List<ConsumerRecord<byte[], byte[]>> got = new ArrayList<>(r.readUntil(l -> count(l) >= n, WAIT));
-            // two more checkpoint intervals: a duplicate committed late would show up here
-            got.addAll(r.readUntil(l -> false, Duration.ofMillis(1500)));
-            return got;
-        }
+        return PipelineTestSupport.readOutputs(bootstrap(), job, n);
     }
 
     private static void cancel(JobClient jc) throws Exception {
