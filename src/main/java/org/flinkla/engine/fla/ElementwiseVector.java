@@ -48,96 +48,127 @@ final class ElementwiseVector {
     private static final DoubleVector C12 = bc(Exp.C12);
     private static final DoubleVector C13 = bc(Exp.C13);
 
-    /**
-     * {@link Exp#exp} in every lane. Written compactly on purpose: C2 inlines a hot method only
-     * below 325 bytecodes, and a vector that crosses a call that is not inlined is allocated.
+    /*
+     * Why each loop below spells out the whole exponential instead of calling a helper that takes
+     * and returns a DoubleVector: C2 inlines such a helper only while it has no compiled code of
+     * its own larger than InlineSmallCode, and the helpers, called from these loops' C1 code
+     * early on, get compiled on their own first. The loops' C2 code then calls them: the vectors
+     * crossing the calls are allocated, and with their exact class unknown the loops' own loads
+     * and stores run the Vector API's Java fallback. In a short job (the demo) that lasted the
+     * whole job: a third of the model thread's time. With nothing but the JDK's force-inlined
+     * vector methods inside, each loop compiles to straight vector code.
+     *
+     * The exponential of a vector xc, as Exp.exp computes it lane by lane (the clamp is done by
+     * the caller): t = xc·log₂e + SHIFT; m = t − SHIFT; r = (xc − m·LN2_HI) − m·LN2_LO;
+     * p = Horner(C13 … C2) at r; e^r = (r + r²·p) + 1; k = bits(t) − bits(SHIFT), k1 = k >> 1;
+     * e^x = e^r · 2^k1 · 2^(k − k1), both powers built in the exponent bits.
      */
-    static DoubleVector exp(DoubleVector x) {
-        DoubleVector xc = x.blend(Exp.LO, x.lt(Exp.LO));
-        xc = xc.blend(Exp.HI, xc.compare(VectorOperators.GT, Exp.HI));
-        DoubleVector t = xc.fma(Exp.LOG2E, Exp.SHIFT);
-        DoubleVector n = t.sub(Exp.SHIFT);
-        DoubleVector r = n.fma(LN2_LO, n.fma(LN2_HI, xc));
-        DoubleVector p = r.fma(C13, C12).fma(r, C11).fma(r, C10).fma(r, C9).fma(r, C8).fma(r, C7)
-                .fma(r, C6).fma(r, C5).fma(r, C4).fma(r, C3).fma(r, C2);
-        DoubleVector er = p.fma(r.mul(r), r).add(1.0);
-        LongVector k = t.reinterpretAsLongs().sub(Exp.SHIFT_BITS);
-        LongVector k1 = k.lanewise(VectorOperators.ASHR, 1);
-        return er.mul(k1.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
-                .mul(k.sub(k1).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
-    }
-
-    /** {@link Exp#sigmoid} in every lane: num/(1 + e), e = exp(−|x|), num = 1 where x ≥ 0 else e. */
-    static DoubleVector sigmoid(DoubleVector x) {
-        DoubleVector e = exp(x.abs().neg());
-        DoubleVector num = e.blend(1.0, x.compare(VectorOperators.GE, 0.0));
-        return num.div(e.add(1.0));
-    }
-
-    /** {@link Exp#silu} in every lane. */
-    static DoubleVector silu(DoubleVector x) {
-        return x.mul(sigmoid(x));
-    }
 
     /** y[i] ← {@link Exp#exp}(x[i]); y may be x. */
     static void exp(double[] x, int xOff, int n, double[] y, int yOff) {
         int end = S.loopBound(n);
         int i = 0;
         for (; i < end; i += S.length()) {
-            exp(DoubleVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
+            DoubleVector v = DoubleVector.fromArray(S, x, xOff + i);
+            DoubleVector xc = v.blend(Exp.LO, v.lt(Exp.LO));
+            xc = xc.blend(Exp.HI, xc.compare(VectorOperators.GT, Exp.HI));
+            DoubleVector t = xc.fma(Exp.LOG2E, Exp.SHIFT);
+            DoubleVector m = t.sub(Exp.SHIFT);
+            DoubleVector r = m.fma(LN2_LO, m.fma(LN2_HI, xc));
+            DoubleVector p = r.fma(C13, C12).fma(r, C11).fma(r, C10).fma(r, C9).fma(r, C8).fma(r, C7)
+                    .fma(r, C6).fma(r, C5).fma(r, C4).fma(r, C3).fma(r, C2);
+            LongVector k = t.reinterpretAsLongs().sub(Exp.SHIFT_BITS);
+            LongVector k1 = k.lanewise(VectorOperators.ASHR, 1);
+            DoubleVector e = p.fma(r.mul(r), r).add(1.0)
+                    .mul(k1.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
+                    .mul(k.sub(k1).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+            e.intoArray(y, yOff + i);
         }
         for (; i < n; i++) {
             y[yOff + i] = Exp.exp(x[xOff + i]);
         }
     }
 
-    /** y[i] ← {@link Exp#sigmoid}(x[i]); y may be x. */
+    /**
+     * y[i] ← {@link Exp#sigmoid}(x[i]) = num/(1 + e) with e = exp(−|x|), num = 1 where x ≥ 0, else
+     * e; y may be x. (−|x| needs no clamp at the top.)
+     */
     static void sigmoid(double[] x, int xOff, int n, double[] y, int yOff) {
         int end = S.loopBound(n);
         int i = 0;
         for (; i < end; i += S.length()) {
-            sigmoid(DoubleVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
+            DoubleVector v = DoubleVector.fromArray(S, x, xOff + i);
+            DoubleVector xc = v.abs().neg();
+            xc = xc.blend(Exp.LO, xc.lt(Exp.LO));
+            DoubleVector t = xc.fma(Exp.LOG2E, Exp.SHIFT);
+            DoubleVector m = t.sub(Exp.SHIFT);
+            DoubleVector r = m.fma(LN2_LO, m.fma(LN2_HI, xc));
+            DoubleVector p = r.fma(C13, C12).fma(r, C11).fma(r, C10).fma(r, C9).fma(r, C8).fma(r, C7)
+                    .fma(r, C6).fma(r, C5).fma(r, C4).fma(r, C3).fma(r, C2);
+            LongVector k = t.reinterpretAsLongs().sub(Exp.SHIFT_BITS);
+            LongVector k1 = k.lanewise(VectorOperators.ASHR, 1);
+            DoubleVector e = p.fma(r.mul(r), r).add(1.0)
+                    .mul(k1.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
+                    .mul(k.sub(k1).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+            e.blend(1.0, v.compare(VectorOperators.GE, 0.0)).div(e.add(1.0)).intoArray(y, yOff + i);
         }
         for (; i < n; i++) {
             y[yOff + i] = Exp.sigmoid(x[xOff + i]);
         }
     }
 
-    /** {@link FlaMath#siluPlain}: a[i] ← silu(a[i]). */
+    /** {@link FlaMath#siluPlain}: a[i] ← silu(a[i]) = a[i]·σ(a[i]). */
     static void silu(double[] a, int off, int n) {
         int end = S.loopBound(n);
         int i = 0;
         for (; i < end; i += S.length()) {
-            silu(DoubleVector.fromArray(S, a, off + i)).intoArray(a, off + i);
+            DoubleVector v = DoubleVector.fromArray(S, a, off + i);
+            DoubleVector xc = v.abs().neg();
+            xc = xc.blend(Exp.LO, xc.lt(Exp.LO));
+            DoubleVector t = xc.fma(Exp.LOG2E, Exp.SHIFT);
+            DoubleVector m = t.sub(Exp.SHIFT);
+            DoubleVector r = m.fma(LN2_LO, m.fma(LN2_HI, xc));
+            DoubleVector p = r.fma(C13, C12).fma(r, C11).fma(r, C10).fma(r, C9).fma(r, C8).fma(r, C7)
+                    .fma(r, C6).fma(r, C5).fma(r, C4).fma(r, C3).fma(r, C2);
+            LongVector k = t.reinterpretAsLongs().sub(Exp.SHIFT_BITS);
+            LongVector k1 = k.lanewise(VectorOperators.ASHR, 1);
+            DoubleVector e = p.fma(r.mul(r), r).add(1.0)
+                    .mul(k1.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
+                    .mul(k.sub(k1).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+            v.mul(e.blend(1.0, v.compare(VectorOperators.GE, 0.0)).div(e.add(1.0))).intoArray(a, off + i);
         }
         for (; i < n; i++) {
             a[off + i] = Exp.silu(a[off + i]);
         }
     }
 
-    /** {@link FlaMath#swigluPlain}: a[i] ← silu(a[i])·b[i]. */
-    static void swiglu(double[] a, int aOff, double[] b, int bOff, int n) {
+    /**
+     * y[i] ← silu(a[i])·b[i] (y may be a or b). {@link FlaMath#swigluPlain} is (a, b, y = a);
+     * {@link FlaMath#gatePlain}, o·silu(g), is (g, o, y = o): a product of two float64 numbers is
+     * the same either way round.
+     */
+    static void siluTimes(double[] a, int aOff, double[] b, int bOff, double[] y, int yOff, int n) {
         int end = S.loopBound(n);
         int i = 0;
         for (; i < end; i += S.length()) {
-            silu(DoubleVector.fromArray(S, a, aOff + i)).mul(DoubleVector.fromArray(S, b, bOff + i))
-                    .intoArray(a, aOff + i);
+            DoubleVector v = DoubleVector.fromArray(S, a, aOff + i);
+            DoubleVector xc = v.abs().neg();
+            xc = xc.blend(Exp.LO, xc.lt(Exp.LO));
+            DoubleVector t = xc.fma(Exp.LOG2E, Exp.SHIFT);
+            DoubleVector m = t.sub(Exp.SHIFT);
+            DoubleVector r = m.fma(LN2_LO, m.fma(LN2_HI, xc));
+            DoubleVector p = r.fma(C13, C12).fma(r, C11).fma(r, C10).fma(r, C9).fma(r, C8).fma(r, C7)
+                    .fma(r, C6).fma(r, C5).fma(r, C4).fma(r, C3).fma(r, C2);
+            LongVector k = t.reinterpretAsLongs().sub(Exp.SHIFT_BITS);
+            LongVector k1 = k.lanewise(VectorOperators.ASHR, 1);
+            DoubleVector e = p.fma(r.mul(r), r).add(1.0)
+                    .mul(k1.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
+                    .mul(k.sub(k1).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+            v.mul(e.blend(1.0, v.compare(VectorOperators.GE, 0.0)).div(e.add(1.0)))
+                    .mul(DoubleVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
         }
         for (; i < n; i++) {
-            a[aOff + i] = Exp.silu(a[aOff + i]) * b[bOff + i];
-        }
-    }
-
-    /** {@link FlaMath#gatePlain}: o[i] ← o[i]·silu(g[i]). */
-    static void gate(double[] o, int oOff, double[] g, int gOff, int n) {
-        int end = S.loopBound(n);
-        int i = 0;
-        for (; i < end; i += S.length()) {
-            DoubleVector.fromArray(S, o, oOff + i).mul(silu(DoubleVector.fromArray(S, g, gOff + i)))
-                    .intoArray(o, oOff + i);
-        }
-        for (; i < n; i++) {
-            o[oOff + i] = o[oOff + i] * Exp.silu(g[gOff + i]);
+            y[yOff + i] = Exp.silu(a[aOff + i]) * b[bOff + i];
         }
     }
 

@@ -178,12 +178,12 @@ class ExpTest {
             double[] a = x.clone();
             double[] b = x.clone();
             FlaMath.swigluPlain(a, 1, a, 1 + n, n);
-            ElementwiseVector.swiglu(b, 1, b, 1 + n, n);
+            ElementwiseVector.siluTimes(b, 1, b, 1 + n, b, 1, n);
             assertSameBits(b, a, "swiglu n=" + n);
             a = x.clone();
             b = x.clone();
             FlaMath.gatePlain(a, 4, g, 2, n);
-            ElementwiseVector.gate(b, 4, g, 2, n);
+            ElementwiseVector.siluTimes(g, 2, b, 4, b, 4, n);
             assertSameBits(b, a, "gate n=" + n);
             // the norms: Σx² in FlaMath.dot's order, then the scaling
             double[] v = new double[n + 3];
