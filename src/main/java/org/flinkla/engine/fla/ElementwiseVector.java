@@ -54,68 +54,16 @@ final class ElementwiseVector {
      * its own larger than InlineSmallCode, and the helpers, called from these loops' C1 code
      * early on, get compiled on their own first. The loops' C2 code then calls them: the vectors
      * crossing the calls are allocated, and with their exact class unknown the loops' own loads
-     * and stores run the Vector API's Java fallback. In a short job (the demo) that lasted the
-     * whole job: a third of the model thread's time. With nothing but the JDK's force-inlined
-     * vector methods inside, each loop compiles to straight vector code.
+     * and stores run the Vector API's Java fallback, for as long as that code lives (seen in a
+     * profiled run of the demo: a third of the model thread's samples). Whether it happens
+     * depends on the order of compilation. With nothing but the JDK's force-inlined vector
+     * methods inside, each loop compiles to straight vector code.
      *
-     * The exponential of a vector xc, as Exp.exp computes it lane by lane (the clamp is done by
-     * the caller): t = xc·log₂e + SHIFT; m = t − SHIFT; r = (xc − m·LN2_HI) − m·LN2_LO;
+     * The exponential of a vector xc ≤ 0 (−|x| clamped below at LO), as Exp.exp computes it lane
+     * by lane: t = xc·log₂e + SHIFT; m = t − SHIFT; r = (xc − m·LN2_HI) − m·LN2_LO;
      * p = Horner(C13 … C2) at r; e^r = (r + r²·p) + 1; k = bits(t) − bits(SHIFT), k1 = k >> 1;
      * e^x = e^r · 2^k1 · 2^(k − k1), both powers built in the exponent bits.
      */
-
-    /** y[i] ← {@link Exp#exp}(x[i]); y may be x. */
-    static void exp(double[] x, int xOff, int n, double[] y, int yOff) {
-        int end = S.loopBound(n);
-        int i = 0;
-        for (; i < end; i += S.length()) {
-            DoubleVector v = DoubleVector.fromArray(S, x, xOff + i);
-            DoubleVector xc = v.blend(Exp.LO, v.lt(Exp.LO));
-            xc = xc.blend(Exp.HI, xc.compare(VectorOperators.GT, Exp.HI));
-            DoubleVector t = xc.fma(Exp.LOG2E, Exp.SHIFT);
-            DoubleVector m = t.sub(Exp.SHIFT);
-            DoubleVector r = m.fma(LN2_LO, m.fma(LN2_HI, xc));
-            DoubleVector p = r.fma(C13, C12).fma(r, C11).fma(r, C10).fma(r, C9).fma(r, C8).fma(r, C7)
-                    .fma(r, C6).fma(r, C5).fma(r, C4).fma(r, C3).fma(r, C2);
-            LongVector k = t.reinterpretAsLongs().sub(Exp.SHIFT_BITS);
-            LongVector k1 = k.lanewise(VectorOperators.ASHR, 1);
-            DoubleVector e = p.fma(r.mul(r), r).add(1.0)
-                    .mul(k1.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
-                    .mul(k.sub(k1).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
-            e.intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) {
-            y[yOff + i] = Exp.exp(x[xOff + i]);
-        }
-    }
-
-    /**
-     * y[i] ← {@link Exp#sigmoid}(x[i]) = num/(1 + e) with e = exp(−|x|), num = 1 where x ≥ 0, else
-     * e; y may be x. (−|x| needs no clamp at the top.)
-     */
-    static void sigmoid(double[] x, int xOff, int n, double[] y, int yOff) {
-        int end = S.loopBound(n);
-        int i = 0;
-        for (; i < end; i += S.length()) {
-            DoubleVector v = DoubleVector.fromArray(S, x, xOff + i);
-            DoubleVector xc = v.abs().neg();
-            xc = xc.blend(Exp.LO, xc.lt(Exp.LO));
-            DoubleVector t = xc.fma(Exp.LOG2E, Exp.SHIFT);
-            DoubleVector m = t.sub(Exp.SHIFT);
-            DoubleVector r = m.fma(LN2_LO, m.fma(LN2_HI, xc));
-            DoubleVector p = r.fma(C13, C12).fma(r, C11).fma(r, C10).fma(r, C9).fma(r, C8).fma(r, C7)
-                    .fma(r, C6).fma(r, C5).fma(r, C4).fma(r, C3).fma(r, C2);
-            LongVector k = t.reinterpretAsLongs().sub(Exp.SHIFT_BITS);
-            LongVector k1 = k.lanewise(VectorOperators.ASHR, 1);
-            DoubleVector e = p.fma(r.mul(r), r).add(1.0)
-                    .mul(k1.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
-                    .mul(k.sub(k1).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
-            e.blend(1.0, v.compare(VectorOperators.GE, 0.0)).div(e.add(1.0)).intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) {
-            y[yOff + i] = Exp.sigmoid(x[xOff + i]);
-        }
-    }
 
     /** {@link FlaMath#siluPlain}: a[i] ← silu(a[i]) = a[i]·σ(a[i]). */
     static void silu(double[] a, int off, int n) {
