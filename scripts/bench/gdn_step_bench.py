@@ -6,8 +6,9 @@
 Loads an FLA model directory (config.json + model.safetensors, model_type gated_deltanet, as
 FLA's save_pretrained writes it or org.flinkla.model.FlaModelFiles.write), and decodes with
 the per-token math of FLA's fused_recurrent path (short convolution windows, L2-normalised q/k,
-gated delta rule, gated RMSNorm output, SwiGLU MLP) in float32 on one thread
-(torch.set_num_threads(1)).  Measures tokens/s for single tokens (one call per token) and for
+gated delta rule, gated RMSNorm output, SwiGLU MLP) on one thread (torch.set_num_threads(1)),
+in float32 (PyTorch's usual CPU precision) or, with --dtype float64, wholly in float64: weights
+cast once at load, state and activations in float64, the arithmetic of org.flinkla's engine.  Measures tokens/s for single tokens (one call per token) and for
 chunks of --chunks sizes in two forms: projections of a chunk batched per layer with the
 recurrence token by token inside it (chunkN), and the same with the convolution and the gated
 delta rule in their parallel chunkwise form (chunkN_parallel, see chunk_delta).  Prints one JSON
@@ -16,6 +17,7 @@ cross-check.
 
 Needs only PyTorch (no FLA, Triton, einops or safetensors).  Run from anywhere:
     /usr/bin/python3 scripts/bench/gdn_step_bench.py MODEL_DIR [--seconds 5] [--chunks 64 256 1024] [--ids 1 2 3]
+        [--dtype float32|float64]
 """
 
 import argparse
@@ -29,7 +31,9 @@ import time
 import torch
 import torch.nn.functional as F
 
+# the dtype of the whole computation (weights, state, activations); main() sets it from --dtype
 DT = torch.float32
+DTYPES = {'float32': torch.float32, 'float64': torch.float64}
 
 
 def read_safetensors(path):
@@ -50,7 +54,7 @@ def read_safetensors(path):
 
 
 class GatedDeltaNetLM:
-    """The decoding step; weights as float32 tensors, state as a list of per-layer dicts."""
+    """The decoding step; weights as DT tensors, state as a list of per-layer dicts."""
 
     def __init__(self, path):
         with open(os.path.join(path, 'config.json')) as f:
@@ -225,7 +229,12 @@ def main(argv):
     ap.add_argument('--seconds', type=float, default=5.0)
     ap.add_argument('--chunks', type=int, nargs='*', default=[64, 256, 1024])
     ap.add_argument('--ids', type=int, nargs='*', default=[1, 2, 3, 4])
+    ap.add_argument('--dtype', choices=sorted(DTYPES), default='float32',
+                    help='dtype of weights, state and activations (float32: PyTorch\'s usual speed; '
+                         'float64: the same arithmetic as the Java engine)')
     a = ap.parse_args(argv)
+    global DT
+    DT = DTYPES[a.dtype]
     torch.set_num_threads(1)
     torch.set_grad_enabled(False)
     m = GatedDeltaNetLM(a.model_dir)
@@ -260,7 +269,7 @@ def main(argv):
             name = f'chunk{size}' + ('_parallel' if parallel else '')
             result[name + '_tokens_per_s'] = r[0]
             result[name + '_tokens_per_cpu_s'] = r[1]
-    # the two forms compute the same logits (up to float32 rounding)
+    # the two forms compute the same logits (up to the rounding of DT)
     sa, sb = m.new_state(), m.new_state()
     la, lb = m.block(ids[:300], sa), m.block(ids[:300], sb, True)
     result['parallel_vs_loop_max_abs_logit_difference'] = float((la - lb).abs().max())

@@ -54,8 +54,9 @@ import org.flinkla.model.ModelLoader;
  * next to the bare engine; the dense products alone; today's single attention layer. When
  * /usr/bin/python3 with torch is there, the same directory goes to
  * {@code scripts/bench/gdn_step_bench.py} in a child process (a PyTorch CPU implementation of the
- * same model, one thread, token by token and in its parallel chunk form) and its tokens/s are
- * reported next to ours, with the largest difference between its logits and ours. The document
+ * same model, one thread, token by token and in its parallel chunk form), once in float32
+ * (PyTorch's usual precision) and once wholly in float64 (the engine's arithmetic), and its tokens/s
+ * are reported next to ours, with the largest difference between its logits and ours. The document
  * ends with the performance targets: each with its measured value and whether it is met.
  *
  * <pre>
@@ -167,13 +168,21 @@ public final class FlaBenchmark {
                 out.path("bundles").path("bundle_64_over_single_token").asDouble(Double.NaN));
         target(targets, "operator at chunks of 256 over the bare engine", 0.7,
                 out.path("operator_chunk" + OPERATOR_CHUNK).path("operator_over_engine").asDouble(Double.NaN));
+        target(targets, "every path over PyTorch on CPU (the slowest path)", 3,
+                slowest(out.path("java_over_pytorch_per_cpu_s")));
+        target(targets, "every path over PyTorch in float64 on CPU, our float64 state: the same arithmetic (the slowest path)",
+                3, slowest(out.path("java_over_pytorch_float64_per_cpu_s")));
+        return out;
+    }
+
+    /** The smallest of the ratios, NaN when there are none (PyTorch not measured). */
+    private static double slowest(JsonNode ratios) {
         double worst = Double.NaN;
-        for (java.util.Iterator<JsonNode> it = out.path("java_over_pytorch_per_cpu_s").elements(); it.hasNext(); ) {
+        for (java.util.Iterator<JsonNode> it = ratios.elements(); it.hasNext(); ) {
             double v = it.next().asDouble();
             worst = Double.isNaN(worst) ? v : Math.min(worst, v);
         }
-        target(targets, "every path over PyTorch on CPU (the slowest path)", 3, worst);
-        return out;
+        return worst;
     }
 
     private static void target(com.fasterxml.jackson.databind.node.ArrayNode targets, String what, double atLeast,
@@ -242,13 +251,65 @@ public final class FlaBenchmark {
         measure(lr, "fla bench: single layer", layer, dna, seconds, layerFlops, peak.doubleGflops());
 
         out.put("load_average_after_java", loadAverage());
+        pytorch(json, out, dir, ids, seconds, javaLogits);
+        return out;
+    }
+
+    /**
+     * The PyTorch child process twice on the same model directory and --seconds: in float32
+     * ({@code pytorch}, PyTorch's usual CPU precision) and wholly in float64
+     * ({@code pytorch_float64}, the engine's arithmetic). Each gets its rates, the largest
+     * relative difference of its first logits from ours (float32 torch against our float32 state,
+     * float64 torch against our float64 state, where both compute the same numbers) and the
+     * per-path ratios of our rates to the faster of its two forms: {@code java_over_pytorch_per_cpu_s}
+     * (our float32 state over torch float32) and {@code java_over_pytorch_float64_per_cpu_s}
+     * (our float64 state over torch float64).
+     */
+    private static void pytorch(ObjectMapper json, ObjectNode out, Path dir, int[] ids, double seconds,
+                                double[] javaLogits) throws Exception {
         ObjectNode torch = out.putObject("pytorch");
         if (!Files.isExecutable(Path.of(PYTHON)) || !Files.isRegularFile(Path.of(SCRIPT))) {
             torch.put("skipped", PYTHON + " or " + SCRIPT + " not found (run from the repository root)");
-            return out;
+            out.putObject("pytorch_float64").put("skipped", torch.get("skipped").asText());
+            return;
         }
+        JsonNode java = out.get("java");
+        JsonNode logits32 = runScript(json, torch, "float32", dir, ids, seconds);
+        if (logits32 == null) {
+            return;
+        }
+        // the same model? largest relative difference of the torch float32 logits from ours (float32 state)
+        torch.put("max_relative_logit_difference_vs_java", maxRelativeDifference(logits32, javaLogits));
+        ratios(out.putObject("java_over_pytorch_per_cpu_s"), java.get("float32_state"), torch);
+
+        ObjectNode torch64 = out.putObject("pytorch_float64");
+        JsonNode logits64 = runScript(json, torch64, "float64", dir, ids, seconds);
+        if (logits64 == null) {
+            return;
+        }
+        // the same arithmetic: float64 torch against our float64 state should agree to rounding (~1e-13)
+        double[] java64 = firstLogits(ModelLoader.load(dir, Map.of("state_precision", "float64")), ids, 8);
+        torch64.put("max_relative_logit_difference_vs_java", maxRelativeDifference(logits64, java64));
+        torch64.put("max_relative_logit_difference_vs_java_float32_state", maxRelativeDifference(logits64, javaLogits));
+        double[] t32 = new double[javaLogits.length];
+        for (int t = 0; t < logits32.size(); t++) {
+            for (int v = 0; v < logits32.get(t).size(); v++) {
+                t32[t * logits32.get(t).size() + v] = logits32.get(t).get(v).asDouble();
+            }
+        }
+        torch64.put("max_relative_logit_difference_vs_pytorch_float32", maxRelativeDifference(logits64, t32));
+        ratios(out.putObject("java_over_pytorch_float64_per_cpu_s"), java.get("float64_state"), torch64);
+    }
+
+    /**
+     * Runs the script with {@code --dtype dtype}, copies its rates into {@code into} and returns its
+     * logits of the first 8 ids, [token][vocab]; null (and a "skipped" reason in {@code into}) when it
+     * fails.
+     */
+    private static JsonNode runScript(ObjectMapper json, ObjectNode into, String dtype, Path dir, int[] ids,
+                                      double seconds) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(PYTHON, SCRIPT, dir.toString(), "--seconds", Double.toString(seconds),
-                "--chunks"));
+                "--dtype", dtype, "--chunks"));
         for (int c : CHUNKS) {
             cmd.add(Integer.toString(c));
         }
@@ -256,7 +317,7 @@ public final class FlaBenchmark {
         for (int i = 0; i < 8; i++) {
             cmd.add(Integer.toString(ids[i]));
         }
-        torch.put("command", String.join(" ", cmd));
+        into.put("command", String.join(" ", cmd));
         System.err.println("fla bench: " + String.join(" ", cmd));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String stdout;
@@ -264,31 +325,36 @@ public final class FlaBenchmark {
             stdout = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            torch.put("skipped", "the script failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + ")"
+            into.put("skipped", "the script failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + ")"
                     + (stdout.contains("No module named 'torch'") ? ": no torch" : ""));
             p.destroy();
-            return out;
+            return null;
         }
         String[] lines = stdout.trim().split("\n");
         JsonNode r = json.readTree(lines[lines.length - 1]);
         r.fields().forEachRemaining(e -> {
             if (!e.getKey().equals("logits") && !e.getKey().equals("ids")) {
-                torch.set(e.getKey(), e.getValue());
+                into.set(e.getKey(), e.getValue());
             }
         });
-        // the same model? largest relative difference of the torch float32 logits from ours (float32 state)
+        return r.get("logits");
+    }
+
+    /** max over tokens t and vocabulary entries v of |rows[t][v] − want| / max(|want|, 1e-3), want = ours[t·V + v]. */
+    private static double maxRelativeDifference(JsonNode rows, double[] ours) {
         double worst = 0;
-        JsonNode rows = r.get("logits");
         for (int t = 0; t < rows.size(); t++) {
-            for (int v = 0; v < rows.get(t).size(); v++) {
-                double want = javaLogits[t * cfg.vocabSize() + v];
+            int width = rows.get(t).size();
+            for (int v = 0; v < width; v++) {
+                double want = ours[t * width + v];
                 worst = Math.max(worst, Math.abs(rows.get(t).get(v).asDouble() - want) / Math.max(Math.abs(want), 1e-3));
             }
         }
-        torch.put("max_relative_logit_difference_vs_java", worst);
-        // per path: our float32-state rate over the faster of PyTorch's forms (per CPU second of the thread)
-        ObjectNode ratio = out.putObject("java_over_pytorch_per_cpu_s");
-        JsonNode ours = java.get("float32_state");
+        return worst;
+    }
+
+    /** Per path: our rate over the faster of PyTorch's forms (per CPU second of the thread). */
+    private static void ratios(ObjectNode ratio, JsonNode ours, JsonNode torch) {
         ratio.put("single", ours.get("single_tokens_per_cpu_s").asDouble() / torch.get("single_tokens_per_cpu_s").asDouble());
         for (int c : CHUNKS) {
             String k = "chunk" + c;
@@ -296,7 +362,6 @@ public final class FlaBenchmark {
                     torch.path(k + "_parallel_tokens_per_cpu_s").asDouble(0));
             ratio.put(k, ours.get(k + "_tokens_per_cpu_s").asDouble() / best);
         }
-        return out;
     }
 
     /**

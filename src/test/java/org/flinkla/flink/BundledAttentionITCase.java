@@ -22,17 +22,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -45,6 +38,8 @@ import org.flinkla.records.AttentionOutput;
 import org.flinkla.records.RecordTypes;
 import org.flinkla.records.RejectedRecord;
 import org.flinkla.records.TokenRecord;
+import org.flinkla.testutils.CollectingSink;
+import org.flinkla.testutils.FailOnceAfterCheckpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -66,36 +61,6 @@ class BundledAttentionITCase {
 
     static final int RECORDS = 1200;
     static final long SEED = 4242;
-
-    static final Map<String, ConcurrentLinkedQueue<Object>> QUEUES = new ConcurrentHashMap<>();
-
-    /** Collects into {@link #QUEUES} under a name (same JVM as the mini cluster). */
-    static final class QueueSink<T> implements Sink<T> {
-        private static final long serialVersionUID = 1L;
-        private final String name;
-
-        QueueSink(String name) {
-            this.name = name;
-            QUEUES.put(name, new ConcurrentLinkedQueue<>());
-        }
-
-        @Override
-        public SinkWriter<T> createWriter(WriterInitContext context) {
-            ConcurrentLinkedQueue<Object> q = QUEUES.get(name);
-            return new SinkWriter<>() {
-                @Override
-                public void write(T o, Context c) {
-                    q.add(o);
-                }
-
-                @Override
-                public void flush(boolean endOfInput) {}
-
-                @Override
-                public void close() {}
-            };
-        }
-    }
 
     /** Record i of the random stream; slowed down so that checkpoints fall mid-stream. */
     static final class ToRecord extends RichMapFunction<Long, TokenRecord> {
@@ -123,27 +88,6 @@ class BundledAttentionITCase {
         }
     }
 
-    /** Fails the job once, on the first record after a checkpoint completed. */
-    static final class FailOnceAfterCheckpoint extends RichMapFunction<TokenRecord, TokenRecord>
-            implements CheckpointListener {
-        private static final long serialVersionUID = 1L;
-        static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
-        static final AtomicBoolean FAILED = new AtomicBoolean();
-
-        @Override
-        public TokenRecord map(TokenRecord r) {
-            if (CHECKPOINTED.get() && FAILED.compareAndSet(false, true)) {
-                throw new IllegalStateException("injected failure (test)");
-            }
-            return r;
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            CHECKPOINTED.set(true);
-        }
-    }
-
     private static StreamExecutionEnvironment env(boolean restarts) {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);
@@ -161,9 +105,13 @@ class BundledAttentionITCase {
         return env;
     }
 
-    /** Runs the stream through the operator (bundled when {@code bundle} > 1); outputs and dead letters per key. */
-    private static Map<String, List<Object>>[] run(int bundle, boolean fail, long sleepMicros, String tag)
-            throws Exception {
+    /**
+     * Runs the stream through the operator (bundled when {@code bundle} > 1), with checkpoints and
+     * restarts and through {@code failure} when that is not null; outputs and dead letters per key.
+     */
+    private static Map<String, List<Object>>[] run(int bundle, FailOnceAfterCheckpoint<TokenRecord> failure,
+            long sleepMicros, String tag) throws Exception {
+        boolean fail = failure != null;
         ModelReference model = BundledAttentionOperatorTest.model("float64");
         StreamExecutionEnvironment env = env(fail);
         if (fail) {
@@ -172,24 +120,26 @@ class BundledAttentionITCase {
         DataStream<TokenRecord> records = env.fromSequence(0, RECORDS - 1).setParallelism(1)
                 .map(new ToRecord(model, sleepMicros), RecordTypes.TOKEN_RECORD).setParallelism(1);
         if (fail) {
-            records = records.map(new FailOnceAfterCheckpoint(), RecordTypes.TOKEN_RECORD).setParallelism(1);
+            records = records.map(failure, RecordTypes.TOKEN_RECORD).setParallelism(1);
         }
         LinearAttention op = LinearAttention.builder(model).emitFields(EmitFields.parse("top-2, surprisal"))
                 .maxPositionGap(100).bundle(bundle, Duration.ofMillis(5)).build();
         LinearAttention.Result result = op.apply(records);
-        result.outputs().sinkTo(new QueueSink<>(tag + "-out"));
-        result.rejected().sinkTo(new QueueSink<>(tag + "-dlq"));
+        CollectingSink<AttentionOutput> outputs = CollectingSink.create(tag + "-out");
+        CollectingSink<RejectedRecord> deadLetters = CollectingSink.create(tag + "-dlq");
+        result.outputs().sinkTo(outputs);
+        result.rejected().sinkTo(deadLetters);
         env.execute(tag);
         @SuppressWarnings("unchecked")
         Map<String, List<Object>>[] out = new Map[] {
-            byKey(QUEUES.get(tag + "-out"), o -> ((AttentionOutput) o).seq()),
-            byKey(QUEUES.get(tag + "-dlq"), o -> ((RejectedRecord) o).seq())};
+            byKey(outputs.collected(), AttentionOutput::seq),
+            byKey(deadLetters.collected(), RejectedRecord::seq)};
         return out;
     }
 
-    private static Map<String, List<Object>> byKey(ConcurrentLinkedQueue<Object> q, Function<Object, String> key) {
+    private static <T> Map<String, List<Object>> byKey(List<T> collected, Function<T, String> key) {
         Map<String, List<Object>> m = new LinkedHashMap<>();
-        for (Object o : q) {
+        for (T o : collected) {
             m.computeIfAbsent(key.apply(o), k -> new ArrayList<>()).add(o);
         }
         return m;
@@ -198,8 +148,8 @@ class BundledAttentionITCase {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void bundledEqualsUnbundledPerKey() throws Exception {
-        Map<String, List<Object>>[] plain = run(1, false, 0, "plain");
-        Map<String, List<Object>>[] bundled = run(64, false, 0, "bundled");
+        Map<String, List<Object>>[] plain = run(1, null, 0, "plain");
+        Map<String, List<Object>>[] bundled = run(64, null, 0, "bundled");
         assertThat(plain[0]).hasSizeGreaterThan(20);
         assertThat(plain[1]).isNotEmpty();
         assertThat(bundled[0]).isEqualTo(plain[0]);
@@ -209,9 +159,10 @@ class BundledAttentionITCase {
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void aFailureAfterACheckpointRestoresTheBundledStateExactly() throws Exception {
-        Map<String, List<Object>>[] plain = run(1, false, 0, "reference");
-        Map<String, List<Object>>[] got = run(64, true, 2000, "failing");
-        assertThat(FailOnceAfterCheckpoint.FAILED).as("the failure was injected").isTrue();
+        Map<String, List<Object>>[] plain = run(1, null, 0, "reference");
+        FailOnceAfterCheckpoint<TokenRecord> failure = FailOnceAfterCheckpoint.create();
+        Map<String, List<Object>>[] got = run(64, failure, 2000, "failing");
+        assertThat(failure.failed()).as("the failure was injected").isTrue();
         // the sink is at-least-once: after the restart, each key's outputs since the checkpoint come
         // again. So per key: want[0, a) then want[b, end) with b <= a, i.e. the restored state is
         // exactly the one at the checkpoint (a token absorbed twice or lost would change the values)

@@ -25,13 +25,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -49,6 +45,7 @@ import org.flinkla.engine.RecurrentLinearAttention;
 import org.flinkla.records.AttentionOutput;
 import org.flinkla.records.RecordTypes;
 import org.flinkla.records.TokenRecord;
+import org.flinkla.testutils.CollectingSink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -125,29 +122,6 @@ class LinearAttentionITCase {
 
     // ---- stop with savepoint, resume at another parallelism ------------------------------------
 
-    static final ConcurrentLinkedQueue<AttentionOutput> SINK = new ConcurrentLinkedQueue<>();
-
-    /** Collects into {@link #SINK} (same JVM as the mini cluster). */
-    static final class QueueSink implements Sink<AttentionOutput> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public SinkWriter<AttentionOutput> createWriter(WriterInitContext context) {
-            return new SinkWriter<>() {
-                @Override
-                public void write(AttentionOutput o, Context c) {
-                    SINK.add(o);
-                }
-
-                @Override
-                public void flush(boolean endOfInput) {}
-
-                @Override
-                public void close() {}
-            };
-        }
-    }
-
     /** Record i of the stream: key i % KEYS, its (i / KEYS)-th chunk of CHUNK symbols; slowed down. */
     static final class ToRecord extends RichMapFunction<Long, TokenRecord> {
         private static final long serialVersionUID = 1L;
@@ -177,41 +151,38 @@ class LinearAttentionITCase {
         }
     }
 
-    private static JobClient startPipeline(StreamExecutionEnvironment env, int chunksPerKey, long sleepMillis)
-            throws Exception {
+    private static JobClient startPipeline(StreamExecutionEnvironment env, CollectingSink<AttentionOutput> sink,
+            int chunksPerKey, long sleepMillis) throws Exception {
         DataStream<TokenRecord> records = env.fromSequence(0, (long) KEYS * chunksPerKey - 1)
                 .uid("sequence-source").setParallelism(1)
                 .map(new ToRecord(chunksPerKey, sleepMillis), RecordTypes.TOKEN_RECORD)
                 .uid("to-record").setParallelism(1);
         LinearAttention.builder(CONFIG, WEIGHTS).build().apply(records).outputs()
-                .sinkTo(new QueueSink()).uid("queue-sink");
+                .sinkTo(sink).uid("queue-sink");
         return env.executeAsync("savepoint-rescale");
     }
 
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void stopWithSavepointAndResumeAtParallelismThreeEqualsAnUndisturbedRun(@TempDir Path dir) throws Exception {
-        SINK.clear();
+        CollectingSink<AttentionOutput> sink = CollectingSink.create("savepoint-rescale");
         int chunksPerKey = 200; // 1000 records × 4 ms: seconds of runway for the stop
         StreamExecutionEnvironment first = env("rocksdb", null);
         first.setParallelism(2);
-        JobClient job = startPipeline(first, chunksPerKey, 4);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (SINK.size() < 60 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(SINK.size()).as("outputs before the savepoint").isGreaterThanOrEqualTo(60);
+        JobClient job = startPipeline(first, sink, chunksPerKey, 4);
+        assertThat(sink.awaitSize(60, Duration.ofSeconds(60))).as("outputs before the savepoint")
+                .isGreaterThanOrEqualTo(60);
         String savepoint = job.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
                 .get(60, TimeUnit.SECONDS);
         job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
-        int beforeStop = SINK.size();
+        int beforeStop = sink.size();
         assertThat(beforeStop).as("stopped half-way").isLessThan(KEYS * chunksPerKey);
 
         StreamExecutionEnvironment second = env("rocksdb", savepoint);
         second.setParallelism(3);
-        startPipeline(second, chunksPerKey, 0).getJobExecutionResult().get(90, TimeUnit.SECONDS);
+        startPipeline(second, sink, chunksPerKey, 0).getJobExecutionResult().get(90, TimeUnit.SECONDS);
 
-        List<AttentionOutput> all = new ArrayList<>(SINK);
+        List<AttentionOutput> all = sink.collected();
         assertThat(all).as("each output exactly once").hasSize(KEYS * chunksPerKey);
         RecurrentLinearAttention engine = new RecurrentLinearAttention(CONFIG, WEIGHTS);
         for (int k = 0; k < KEYS; k++) {

@@ -17,10 +17,8 @@ package org.flinkla.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.flinkla.kafka.testutils.PipelineTestSupport.assertMatchesReference;
-import static org.flinkla.kafka.testutils.PipelineTestSupport.count;
 import static org.flinkla.kafka.testutils.PipelineTestSupport.outputs;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -55,7 +53,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class FlaKafkaPipelineITCase {
-    private static final Duration WAIT = Duration.ofSeconds(90);
     private static EmbeddedKafka kafka;
 
     @BeforeAll
@@ -129,29 +126,14 @@ class FlaKafkaPipelineITCase {
         }
         try (TokenProducer p = TokenProducer.create(kafka.bootstrapServers(), new Properties(), job.source().topic(),
                 job.source().format())) {
-            for (int i = 0; ; i++) {
-                boolean any = false;
-                for (List<TokenRecord> l : perKey) {
-                    if (i < l.size()) {
-                        p.send(l.get(i));
-                        any = true;
-                    }
-                }
-                if (!any) {
-                    break;
-                }
-            }
+            PipelineTestSupport.interleave(perKey).forEach(p::send);
         }
         StreamExecutionEnvironment env = PipelineTestSupport.environment(job, 0);
         AttentionJob.pipeline(job, kafka.bootstrapServers(), false).addTo(env);
         JobClient jc = env.executeAsync(job.name());
         try {
-            List<ConsumerRecord<byte[], byte[]>> got;
-            final int n = total;
-            try (TopicReader r = TopicReader.open(kafka.bootstrapServers(), new Properties(), job.sink().topic(), null)) {
-                got = new ArrayList<>(r.readUntil(l -> count(l) >= n, WAIT));
-                got.addAll(r.readUntil(l -> false, Duration.ofMillis(1500)));
-            }
+            List<ConsumerRecord<byte[], byte[]>> got =
+                    PipelineTestSupport.readOutputs(kafka.bootstrapServers(), job, total);
             List<PipelineTestSupport.Output> outs = outputs(got);
             assertMatchesReference(outs, reference);
             for (PipelineTestSupport.Output o : outs) {

@@ -17,7 +17,6 @@ package org.flinkla.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.flinkla.kafka.testutils.PipelineTestSupport.assertMatchesReference;
-import static org.flinkla.kafka.testutils.PipelineTestSupport.count;
 import static org.flinkla.kafka.testutils.PipelineTestSupport.outputs;
 
 import java.nio.charset.StandardCharsets;
@@ -28,10 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -44,6 +40,7 @@ import org.flinkla.kafka.testutils.PipelineTestSupport;
 import org.flinkla.engine.SequenceModel;
 import org.flinkla.records.RecordTypes;
 import org.flinkla.records.TokenRecord;
+import org.flinkla.testutils.FailOnceAfterCheckpoint;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -111,14 +108,9 @@ class KafkaPipelineITCase {
         return env.executeAsync(job.name());
     }
 
-    /** Reads committed outputs until {@code n} outputs arrived, then a little longer to catch extras. */
+    /** {@link PipelineTestSupport#readOutputs}: {@code n} outputs, then a little longer to catch extras. */
     private static List<ConsumerRecord<byte[], byte[]>> readOutputs(JobDefinition job, int n) {
-        try (TopicReader r = TopicReader.open(bootstrap(), new Properties(), job.sink().topic(), null)) {
-            List<ConsumerRecord<byte[], byte[]>> got = new ArrayList<>(r.readUntil(l -> count(l) >= n, WAIT));
-            // two more checkpoint intervals: a duplicate committed late would show up here
-            got.addAll(r.readUntil(l -> false, Duration.ofMillis(1500)));
-            return got;
-        }
+        return PipelineTestSupport.readOutputs(bootstrap(), job, n);
     }
 
     private static void cancel(JobClient jc) throws Exception {
@@ -182,26 +174,6 @@ class KafkaPipelineITCase {
         }
     }
 
-    /** Fails the job once, on the first record after a checkpoint completed. */
-    static final class FailOnceAfterCheckpoint implements MapFunction<TokenRecord, TokenRecord>, CheckpointListener {
-        private static final long serialVersionUID = 1L;
-        static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
-        static final AtomicBoolean FAILED = new AtomicBoolean();
-
-        @Override
-        public TokenRecord map(TokenRecord r) {
-            if (CHECKPOINTED.get() && FAILED.compareAndSet(false, true)) {
-                throw new IllegalStateException("injected failure (test)");
-            }
-            return r;
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            CHECKPOINTED.set(true);
-        }
-    }
-
     @Test
     void failureAndRestartFromCheckpointLoseAndDuplicateNothing() throws Exception {
         failureAndRestart(PipelineTestSupport.job("fail", "exactly-once", ""));
@@ -216,8 +188,7 @@ class KafkaPipelineITCase {
     }
 
     private void failureAndRestart(JobDefinition job) throws Exception {
-        FailOnceAfterCheckpoint.CHECKPOINTED.set(false);
-        FailOnceAfterCheckpoint.FAILED.set(false);
+        FailOnceAfterCheckpoint<TokenRecord> failure = FailOnceAfterCheckpoint.create();
         createTopics(job);
         List<TokenRecord> records = PipelineTestSupport.records(4, 120, 3);
         SequenceModel model = AttentionJob.loadModel(job);
@@ -228,20 +199,20 @@ class KafkaPipelineITCase {
         StreamExecutionEnvironment env = PipelineTestSupport.environment(job, 2);
         KafkaAttentionPipeline p = AttentionJob.pipeline(job, bootstrap(), false);
         SingleOutputStreamOperator<TokenRecord> parsed = p.parse(p.source(env));
-        DataStream<TokenRecord> failing = parsed.map(new FailOnceAfterCheckpoint(), RecordTypes.TOKEN_RECORD)
+        DataStream<TokenRecord> failing = parsed.map(failure, RecordTypes.TOKEN_RECORD)
                 .uid("fail-once");
         p.sink(p.attend(failing), KafkaAttentionPipeline.deadLetters(parsed));
         JobClient jc = env.executeAsync(job.name());
         try {
             long deadline = System.nanoTime() + WAIT.toNanos();
-            while (!FailOnceAfterCheckpoint.CHECKPOINTED.get() && System.nanoTime() < deadline) {
+            while (!failure.checkpointed().get() && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertThat(FailOnceAfterCheckpoint.CHECKPOINTED).as("a checkpoint completed").isTrue();
+            assertThat(failure.checkpointed()).as("a checkpoint completed").isTrue();
             // mid-stream: the rest arrives after the checkpoint, and its first record fails the job
             produce(job, records.subList(half, records.size()));
             List<ConsumerRecord<byte[], byte[]>> out = readOutputs(job, 480);
-            assertThat(FailOnceAfterCheckpoint.FAILED).as("the failure was injected").isTrue();
+            assertThat(failure.failed()).as("the failure was injected").isTrue();
             assertMatchesReference(outputs(out), ref);
             assertThat(jc.getJobStatus().get(30, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
         } finally {

@@ -49,67 +49,21 @@ final class ElementwiseVector {
     private static final DoubleVector C13 = bc(Exp.C13);
 
     /*
-     * Every kernel below spells out {@link Exp#exp} lane by lane in its own loop instead of calling
-     * a helper on vectors. With helpers (exp, sigmoid, silu of a DoubleVector), C2 at times
-     * compiled them on their own and did not inline them where they were called: the vectors
-     * crossing those calls were allocated and their operations ran the Vector API's Java fallback
-     * (allocation profiles of the benchmark model, mostly with 4-lane vectors: several hundred KB
-     * per token, depending on the compile queue's timing). exp: clamp x to [LO, HI];
-     * n = round(x·log2 e) by the shift constant; r = x − n·ln2 in two fmas; e^r by the degree-13
-     * polynomial; times 2^⌊n/2⌋·2^(n−⌊n/2⌋): the operations of {@link Exp#exp}, in its order.
+     * Why each loop below spells out the whole exponential instead of calling a helper that takes
+     * and returns a DoubleVector: C2 inlines such a helper only while it has no compiled code of
+     * its own larger than InlineSmallCode, and the helpers, called from these loops' C1 code
+     * early on, get compiled on their own first. The loops' C2 code then calls them: the vectors
+     * crossing the calls are allocated, and with their exact class unknown the loops' own loads
+     * and stores run the Vector API's Java fallback, for as long as that code lives (seen in a
+     * profiled run of the demo: a third of the model thread's samples). Whether it happens
+     * depends on the order of compilation. With nothing but the JDK's force-inlined vector
+     * methods inside, each loop compiles to straight vector code.
+     *
+     * The exponential of a vector xc ≤ 0 (−|x| clamped below at LO), as Exp.exp computes it lane
+     * by lane: t = xc·log₂e + SHIFT; m = t − SHIFT; r = (xc − m·LN2_HI) − m·LN2_LO;
+     * p = Horner(C13 … C2) at r; e^r = (r + r²·p) + 1; k = bits(t) − bits(SHIFT), k1 = k >> 1;
+     * e^x = e^r · 2^k1 · 2^(k − k1), both powers built in the exponent bits.
      */
-
-    /** y[i] ← {@link Exp#exp}(x[i]); y may be x. */
-    static void exp(double[] x, int xOff, int n, double[] y, int yOff) {
-        int end = S.loopBound(n);
-        int i = 0;
-        for (; i < end; i += S.length()) {
-            DoubleVector v = DoubleVector.fromArray(S, x, xOff + i);
-            DoubleVector xc = v.blend(Exp.LO, v.lt(Exp.LO));
-            xc = xc.blend(Exp.HI, xc.compare(VectorOperators.GT, Exp.HI));
-            DoubleVector tv = xc.fma(Exp.LOG2E, Exp.SHIFT);
-            DoubleVector nv = tv.sub(Exp.SHIFT);
-            DoubleVector rv = nv.fma(LN2_LO, nv.fma(LN2_HI, xc));
-            DoubleVector pv = rv.fma(C13, C12).fma(rv, C11).fma(rv, C10).fma(rv, C9).fma(rv, C8).fma(rv, C7)
-                    .fma(rv, C6).fma(rv, C5).fma(rv, C4).fma(rv, C3).fma(rv, C2);
-            LongVector kv = tv.reinterpretAsLongs().sub(Exp.SHIFT_BITS);
-            LongVector kh = kv.lanewise(VectorOperators.ASHR, 1);
-            DoubleVector e = pv.fma(rv.mul(rv), rv).add(1.0)
-                    .mul(kh.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
-                    .mul(kv.sub(kh).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
-            e.intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) {
-            y[yOff + i] = Exp.exp(x[xOff + i]);
-        }
-    }
-
-    /** y[i] ← {@link Exp#sigmoid}(x[i]) = num/(1 + e), e = exp(−|x|), num = 1 where x ≥ 0 else e; y may be x. */
-    static void sigmoid(double[] x, int xOff, int n, double[] y, int yOff) {
-        int end = S.loopBound(n);
-        int i = 0;
-        for (; i < end; i += S.length()) {
-            DoubleVector v = DoubleVector.fromArray(S, x, xOff + i);
-            DoubleVector ax = v.abs().neg();
-            DoubleVector xc = ax.blend(Exp.LO, ax.lt(Exp.LO));
-            xc = xc.blend(Exp.HI, xc.compare(VectorOperators.GT, Exp.HI));
-            DoubleVector tv = xc.fma(Exp.LOG2E, Exp.SHIFT);
-            DoubleVector nv = tv.sub(Exp.SHIFT);
-            DoubleVector rv = nv.fma(LN2_LO, nv.fma(LN2_HI, xc));
-            DoubleVector pv = rv.fma(C13, C12).fma(rv, C11).fma(rv, C10).fma(rv, C9).fma(rv, C8).fma(rv, C7)
-                    .fma(rv, C6).fma(rv, C5).fma(rv, C4).fma(rv, C3).fma(rv, C2);
-            LongVector kv = tv.reinterpretAsLongs().sub(Exp.SHIFT_BITS);
-            LongVector kh = kv.lanewise(VectorOperators.ASHR, 1);
-            DoubleVector e = pv.fma(rv.mul(rv), rv).add(1.0)
-                    .mul(kh.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
-                    .mul(kv.sub(kh).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
-            DoubleVector sg = e.blend(1.0, v.compare(VectorOperators.GE, 0.0)).div(e.add(1.0));
-            sg.intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) {
-            y[yOff + i] = Exp.sigmoid(x[xOff + i]);
-        }
-    }
 
     /** {@link FlaMath#siluPlain}: a[i] ← silu(a[i]) = a[i]·σ(a[i]). */
     static void silu(double[] a, int off, int n) {
@@ -117,78 +71,52 @@ final class ElementwiseVector {
         int i = 0;
         for (; i < end; i += S.length()) {
             DoubleVector v = DoubleVector.fromArray(S, a, off + i);
-            DoubleVector ax = v.abs().neg();
-            DoubleVector xc = ax.blend(Exp.LO, ax.lt(Exp.LO));
-            xc = xc.blend(Exp.HI, xc.compare(VectorOperators.GT, Exp.HI));
-            DoubleVector tv = xc.fma(Exp.LOG2E, Exp.SHIFT);
-            DoubleVector nv = tv.sub(Exp.SHIFT);
-            DoubleVector rv = nv.fma(LN2_LO, nv.fma(LN2_HI, xc));
-            DoubleVector pv = rv.fma(C13, C12).fma(rv, C11).fma(rv, C10).fma(rv, C9).fma(rv, C8).fma(rv, C7)
-                    .fma(rv, C6).fma(rv, C5).fma(rv, C4).fma(rv, C3).fma(rv, C2);
-            LongVector kv = tv.reinterpretAsLongs().sub(Exp.SHIFT_BITS);
-            LongVector kh = kv.lanewise(VectorOperators.ASHR, 1);
-            DoubleVector e = pv.fma(rv.mul(rv), rv).add(1.0)
-                    .mul(kh.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
-                    .mul(kv.sub(kh).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
-            DoubleVector sg = e.blend(1.0, v.compare(VectorOperators.GE, 0.0)).div(e.add(1.0));
-            v.mul(sg).intoArray(a, off + i);
+            DoubleVector xc = v.abs().neg();
+            xc = xc.blend(Exp.LO, xc.lt(Exp.LO));
+            DoubleVector t = xc.fma(Exp.LOG2E, Exp.SHIFT);
+            DoubleVector m = t.sub(Exp.SHIFT);
+            DoubleVector r = m.fma(LN2_LO, m.fma(LN2_HI, xc));
+            DoubleVector p = r.fma(C13, C12).fma(r, C11).fma(r, C10).fma(r, C9).fma(r, C8).fma(r, C7)
+                    .fma(r, C6).fma(r, C5).fma(r, C4).fma(r, C3).fma(r, C2);
+            LongVector k = t.reinterpretAsLongs().sub(Exp.SHIFT_BITS);
+            LongVector k1 = k.lanewise(VectorOperators.ASHR, 1);
+            DoubleVector e = p.fma(r.mul(r), r).add(1.0)
+                    .mul(k1.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
+                    .mul(k.sub(k1).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+            v.mul(e.blend(1.0, v.compare(VectorOperators.GE, 0.0)).div(e.add(1.0))).intoArray(a, off + i);
         }
         for (; i < n; i++) {
             a[off + i] = Exp.silu(a[off + i]);
         }
     }
 
-    /** {@link FlaMath#swigluPlain}: a[i] ← silu(a[i])·b[i]. */
-    static void swiglu(double[] a, int aOff, double[] b, int bOff, int n) {
+    /**
+     * y[i] ← silu(a[i])·b[i] (y may be a or b). {@link FlaMath#swigluPlain} is (a, b, y = a);
+     * {@link FlaMath#gatePlain}, o·silu(g), is (g, o, y = o): a product of two float64 numbers is
+     * the same either way round.
+     */
+    static void siluTimes(double[] a, int aOff, double[] b, int bOff, double[] y, int yOff, int n) {
         int end = S.loopBound(n);
         int i = 0;
         for (; i < end; i += S.length()) {
             DoubleVector v = DoubleVector.fromArray(S, a, aOff + i);
-            DoubleVector ax = v.abs().neg();
-            DoubleVector xc = ax.blend(Exp.LO, ax.lt(Exp.LO));
-            xc = xc.blend(Exp.HI, xc.compare(VectorOperators.GT, Exp.HI));
-            DoubleVector tv = xc.fma(Exp.LOG2E, Exp.SHIFT);
-            DoubleVector nv = tv.sub(Exp.SHIFT);
-            DoubleVector rv = nv.fma(LN2_LO, nv.fma(LN2_HI, xc));
-            DoubleVector pv = rv.fma(C13, C12).fma(rv, C11).fma(rv, C10).fma(rv, C9).fma(rv, C8).fma(rv, C7)
-                    .fma(rv, C6).fma(rv, C5).fma(rv, C4).fma(rv, C3).fma(rv, C2);
-            LongVector kv = tv.reinterpretAsLongs().sub(Exp.SHIFT_BITS);
-            LongVector kh = kv.lanewise(VectorOperators.ASHR, 1);
-            DoubleVector e = pv.fma(rv.mul(rv), rv).add(1.0)
-                    .mul(kh.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
-                    .mul(kv.sub(kh).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
-            DoubleVector sg = e.blend(1.0, v.compare(VectorOperators.GE, 0.0)).div(e.add(1.0));
-            v.mul(sg).mul(DoubleVector.fromArray(S, b, bOff + i)).intoArray(a, aOff + i);
+            DoubleVector xc = v.abs().neg();
+            xc = xc.blend(Exp.LO, xc.lt(Exp.LO));
+            DoubleVector t = xc.fma(Exp.LOG2E, Exp.SHIFT);
+            DoubleVector m = t.sub(Exp.SHIFT);
+            DoubleVector r = m.fma(LN2_LO, m.fma(LN2_HI, xc));
+            DoubleVector p = r.fma(C13, C12).fma(r, C11).fma(r, C10).fma(r, C9).fma(r, C8).fma(r, C7)
+                    .fma(r, C6).fma(r, C5).fma(r, C4).fma(r, C3).fma(r, C2);
+            LongVector k = t.reinterpretAsLongs().sub(Exp.SHIFT_BITS);
+            LongVector k1 = k.lanewise(VectorOperators.ASHR, 1);
+            DoubleVector e = p.fma(r.mul(r), r).add(1.0)
+                    .mul(k1.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
+                    .mul(k.sub(k1).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
+            v.mul(e.blend(1.0, v.compare(VectorOperators.GE, 0.0)).div(e.add(1.0)))
+                    .mul(DoubleVector.fromArray(S, b, bOff + i)).intoArray(y, yOff + i);
         }
         for (; i < n; i++) {
-            a[aOff + i] = Exp.silu(a[aOff + i]) * b[bOff + i];
-        }
-    }
-
-    /** {@link FlaMath#gatePlain}: o[i] ← o[i]·silu(g[i]). */
-    static void gate(double[] o, int oOff, double[] g, int gOff, int n) {
-        int end = S.loopBound(n);
-        int i = 0;
-        for (; i < end; i += S.length()) {
-            DoubleVector v = DoubleVector.fromArray(S, g, gOff + i);
-            DoubleVector ax = v.abs().neg();
-            DoubleVector xc = ax.blend(Exp.LO, ax.lt(Exp.LO));
-            xc = xc.blend(Exp.HI, xc.compare(VectorOperators.GT, Exp.HI));
-            DoubleVector tv = xc.fma(Exp.LOG2E, Exp.SHIFT);
-            DoubleVector nv = tv.sub(Exp.SHIFT);
-            DoubleVector rv = nv.fma(LN2_LO, nv.fma(LN2_HI, xc));
-            DoubleVector pv = rv.fma(C13, C12).fma(rv, C11).fma(rv, C10).fma(rv, C9).fma(rv, C8).fma(rv, C7)
-                    .fma(rv, C6).fma(rv, C5).fma(rv, C4).fma(rv, C3).fma(rv, C2);
-            LongVector kv = tv.reinterpretAsLongs().sub(Exp.SHIFT_BITS);
-            LongVector kh = kv.lanewise(VectorOperators.ASHR, 1);
-            DoubleVector e = pv.fma(rv.mul(rv), rv).add(1.0)
-                    .mul(kh.add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
-                    .mul(kv.sub(kh).add(1023).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles());
-            DoubleVector sg = e.blend(1.0, v.compare(VectorOperators.GE, 0.0)).div(e.add(1.0));
-            DoubleVector.fromArray(S, o, oOff + i).mul(v.mul(sg)).intoArray(o, oOff + i);
-        }
-        for (; i < n; i++) {
-            o[oOff + i] = o[oOff + i] * Exp.silu(g[gOff + i]);
+            y[yOff + i] = Exp.silu(a[aOff + i]) * b[bOff + i];
         }
     }
 

@@ -149,7 +149,7 @@ final class FlaMath {
     /** SwiGLU in place: a[i] ← silu(a[i])·b[i]; same bits plain or vector. */
     static void swiglu(double[] a, int aOff, double[] b, int bOff, int n) {
         if (VECTOR) {
-            ElementwiseVector.swiglu(a, aOff, b, bOff, n);
+            ElementwiseVector.siluTimes(a, aOff, b, bOff, a, aOff, n);
         } else {
             swigluPlain(a, aOff, b, bOff, n);
         }
@@ -164,7 +164,7 @@ final class FlaMath {
     /** Output gate in place: o[i] ← o[i]·silu(g[i]); same bits plain or vector. */
     static void gate(double[] o, int oOff, double[] g, int gOff, int n) {
         if (VECTOR) {
-            ElementwiseVector.gate(o, oOff, g, gOff, n);
+            ElementwiseVector.siluTimes(g, gOff, o, oOff, o, oOff, n);
         } else {
             gatePlain(o, oOff, g, gOff, n);
         }

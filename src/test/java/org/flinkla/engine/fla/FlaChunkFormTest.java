@@ -159,9 +159,9 @@ class FlaChunkFormTest {
     }
 
     /**
-     * Each fixture sequence (16 to 32 tokens) as one call, i.e. one chunk, against the logits of the
-     * independent reference: float64 state within 1e-9 relative, float32 state within 1e-4, as
-     * token-by-token decoding must.
+     * Each fixture sequence (16 to 300 tokens) as one call against the logits of the independent
+     * reference: float64 state within 1e-9 relative, float32 state within 1e-4, as token-by-token
+     * decoding must ({@link FlaFixturesSplitTest} cuts the sequences into calls in more ways).
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixtureCases")

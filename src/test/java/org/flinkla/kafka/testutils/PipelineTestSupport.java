@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 import org.apache.flink.configuration.Configuration;
@@ -36,6 +37,7 @@ import org.flinkla.engine.ModelState;
 import org.flinkla.engine.RecurrentLinearAttention;
 import org.flinkla.jobs.AttentionJob;
 import org.flinkla.jobs.JobDefinition;
+import org.flinkla.kafka.TopicReader;
 import org.flinkla.engine.ModelStepper;
 import org.flinkla.engine.SequenceModel;
 import org.flinkla.records.TokenRecord;
@@ -48,6 +50,7 @@ public final class PipelineTestSupport {
     public static final int D_MODEL = 8;
     public static final int D_OUT = 8;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration OUTPUT_WAIT = Duration.ofSeconds(90);
 
     private PipelineTestSupport() {}
 
@@ -115,10 +118,15 @@ public final class PipelineTestSupport {
             }
             perKey.add(recs);
         }
-        List<TokenRecord> out = new ArrayList<>();
+        return interleave(perKey);
+    }
+
+    /** The lists' elements round-robin: the first of each list, then the second of each, ... */
+    public static <T> List<T> interleave(List<List<T>> perKey) {
+        List<T> out = new ArrayList<>();
         for (int i = 0; ; i++) {
             boolean any = false;
-            for (List<TokenRecord> l : perKey) {
+            for (List<T> l : perKey) {
                 if (i < l.size()) {
                     out.add(l.get(i));
                     any = true;
@@ -203,6 +211,18 @@ public final class PipelineTestSupport {
             }
         }
         return out;
+    }
+
+    /**
+     * Reads the job's committed outputs until {@code n} output vectors arrived (at most 90 s), then
+     * 1.5 s longer: a duplicate committed late (two more checkpoint intervals) shows up too.
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> readOutputs(String bootstrapServers, JobDefinition job, int n) {
+        try (TopicReader r = TopicReader.open(bootstrapServers, new Properties(), job.sink().topic(), null)) {
+            List<ConsumerRecord<byte[], byte[]>> got = new ArrayList<>(r.readUntil(l -> count(l) >= n, OUTPUT_WAIT));
+            got.addAll(r.readUntil(l -> false, Duration.ofMillis(1500)));
+            return got;
+        }
     }
 
     /** Number of output vectors in the records (for readUntil). */
