@@ -97,15 +97,14 @@ final class FlaVectorKernels {
      * eight lanes and its tree, the products and sums separate (no fma), as in the scalar loops:
      * the same bits.
      *
-     * Each head has an 8-lane form (…x8: one vector per group of eight columns, the species of
-     * this machine's preferred width, so only where that is 8) and a 4-lane form (…x4: the same
-     * groups as two 256-bit vectors, lanes 0–3 and 4–7 of the eight partial sums; correct on any
-     * machine, fast where 256-bit vectors are native). The entry points without suffix pick one
-     * by the constant LANES, a branch C2 folds away; no vector crosses it.
+     * Each head has an 8-lane form (…x8: one vector per group of eight columns, AVX-512) and a
+     * 4-lane form (…x4: the same groups as two vectors, lanes 0–3 and 4–7 of the eight partial
+     * sums, AVX2). Both use this machine's preferred shape (and floats of half its width), the only
+     * shapes the kernels may hold, so each form runs only where LANES is its width; the entry
+     * points without suffix pick it by the constant LANES, a branch C2 folds away, and no vector
+     * crosses it.
      */
 
-    private static final VectorSpecies<Double> D4 = DoubleVector.SPECIES_256;
-    private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
 
     /**
      * One delta-rule head on a float64 state S [d_v][d_k] at base (the scalar
@@ -177,7 +176,7 @@ final class FlaVectorKernels {
         }
     }
 
-    /** {@link #deltaHead64} with one vector of 8 lanes per group of eight columns. */
+    /** {@link #deltaHead64} with one vector of 8 lanes per group of eight columns (LANES 8). */
     static void deltaHead64x8(double[] s, int base, int dv, int dk, double a, double beta,
                             double[] p, int q, int k, int v, double[] o, int out, double[] t) {
         for (int i = 0; i < dv; i++) {
@@ -208,7 +207,7 @@ final class FlaVectorKernels {
             int r = base + i * dk;
             DoubleVector acc = DoubleVector.zero(DOT);
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x = ((DoubleVector) FloatVector.fromArray(F8, s, r + j)
+                DoubleVector x = ((DoubleVector) FloatVector.fromArray(FH, s, r + j)
                         .convertShape(VectorOperators.F2D, DOT, 0)).mul(a);
                 acc = acc.add(x.mul(DoubleVector.fromArray(DOT, p, k + j)));
             }
@@ -216,10 +215,10 @@ final class FlaVectorKernels {
             double u = beta * (p[v + i] - tree8(t));
             DoubleVector acc2 = DoubleVector.zero(DOT);
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x = ((DoubleVector) FloatVector.fromArray(F8, s, r + j)
+                DoubleVector x = ((DoubleVector) FloatVector.fromArray(FH, s, r + j)
                         .convertShape(VectorOperators.F2D, DOT, 0)).mul(a)
                         .add(DoubleVector.fromArray(DOT, p, k + j).mul(u));
-                ((FloatVector) x.convertShape(VectorOperators.D2F, F8, 0)).intoArray(s, r + j);
+                ((FloatVector) x.convertShape(VectorOperators.D2F, FH, 0)).intoArray(s, r + j);
                 acc2 = acc2.add(x.mul(DoubleVector.fromArray(DOT, p, q + j)));
             }
             acc2.intoArray(t, 0);
@@ -253,10 +252,10 @@ final class FlaVectorKernels {
             double vi = p[v + i];
             DoubleVector acc = DoubleVector.zero(DOT);
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x = ((DoubleVector) FloatVector.fromArray(F8, s, r + j)
+                DoubleVector x = ((DoubleVector) FloatVector.fromArray(FH, s, r + j)
                         .convertShape(VectorOperators.F2D, DOT, 0)).mul(DoubleVector.fromArray(DOT, decay, dOff + j))
                         .add(DoubleVector.fromArray(DOT, p, k + j).mul(vi));
-                ((FloatVector) x.convertShape(VectorOperators.D2F, F8, 0)).intoArray(s, r + j);
+                ((FloatVector) x.convertShape(VectorOperators.D2F, FH, 0)).intoArray(s, r + j);
                 acc = acc.add(x.mul(DoubleVector.fromArray(DOT, p, q + j)));
             }
             acc.intoArray(t, 0);
@@ -290,10 +289,10 @@ final class FlaVectorKernels {
             double vi = p[v + i];
             DoubleVector acc = DoubleVector.zero(DOT);
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x = ((DoubleVector) FloatVector.fromArray(F8, s, r + j)
+                DoubleVector x = ((DoubleVector) FloatVector.fromArray(FH, s, r + j)
                         .convertShape(VectorOperators.F2D, DOT, 0)).mul(g)
                         .add(DoubleVector.fromArray(DOT, p, k + j).mul(vi));
-                ((FloatVector) x.convertShape(VectorOperators.D2F, F8, 0)).intoArray(s, r + j);
+                ((FloatVector) x.convertShape(VectorOperators.D2F, FH, 0)).intoArray(s, r + j);
                 acc = acc.add(x.mul(DoubleVector.fromArray(DOT, p, q + j)));
             }
             acc.intoArray(t, 0);
@@ -301,33 +300,33 @@ final class FlaVectorKernels {
         }
     }
 
-    /** {@link #deltaHead64} with two 4-lane vectors (lo: columns j..j+3, hi: j+4..j+7) per group of eight. */
+    /** {@link #deltaHead64} with two 4-lane vectors (lo: columns j..j+3, hi: j+4..j+7) per group of eight (LANES 4). */
     static void deltaHead64x4(double[] s, int base, int dv, int dk, double a, double beta,
                               double[] p, int q, int k, int v, double[] o, int out, double[] t) {
         for (int i = 0; i < dv; i++) {
             int r = base + i * dk;
-            DoubleVector lo = DoubleVector.zero(D4);
+            DoubleVector lo = DoubleVector.zero(DOT);
             DoubleVector hi = lo;
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x0 = DoubleVector.fromArray(D4, s, r + j).mul(a);
-                DoubleVector x1 = DoubleVector.fromArray(D4, s, r + j + 4).mul(a);
-                lo = lo.add(x0.mul(DoubleVector.fromArray(D4, p, k + j)));
-                hi = hi.add(x1.mul(DoubleVector.fromArray(D4, p, k + j + 4)));
+                DoubleVector x0 = DoubleVector.fromArray(DOT, s, r + j).mul(a);
+                DoubleVector x1 = DoubleVector.fromArray(DOT, s, r + j + 4).mul(a);
+                lo = lo.add(x0.mul(DoubleVector.fromArray(DOT, p, k + j)));
+                hi = hi.add(x1.mul(DoubleVector.fromArray(DOT, p, k + j + 4)));
             }
             lo.intoArray(t, 0);
             hi.intoArray(t, 4);
             double u = beta * (p[v + i] - tree8(t));
-            DoubleVector lo2 = DoubleVector.zero(D4);
+            DoubleVector lo2 = DoubleVector.zero(DOT);
             DoubleVector hi2 = lo2;
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x0 = DoubleVector.fromArray(D4, s, r + j).mul(a)
-                        .add(DoubleVector.fromArray(D4, p, k + j).mul(u));
-                DoubleVector x1 = DoubleVector.fromArray(D4, s, r + j + 4).mul(a)
-                        .add(DoubleVector.fromArray(D4, p, k + j + 4).mul(u));
+                DoubleVector x0 = DoubleVector.fromArray(DOT, s, r + j).mul(a)
+                        .add(DoubleVector.fromArray(DOT, p, k + j).mul(u));
+                DoubleVector x1 = DoubleVector.fromArray(DOT, s, r + j + 4).mul(a)
+                        .add(DoubleVector.fromArray(DOT, p, k + j + 4).mul(u));
                 x0.intoArray(s, r + j);
                 x1.intoArray(s, r + j + 4);
-                lo2 = lo2.add(x0.mul(DoubleVector.fromArray(D4, p, q + j)));
-                hi2 = hi2.add(x1.mul(DoubleVector.fromArray(D4, p, q + j + 4)));
+                lo2 = lo2.add(x0.mul(DoubleVector.fromArray(DOT, p, q + j)));
+                hi2 = hi2.add(x1.mul(DoubleVector.fromArray(DOT, p, q + j + 4)));
             }
             lo2.intoArray(t, 0);
             hi2.intoArray(t, 4);
@@ -340,32 +339,32 @@ final class FlaVectorKernels {
                               double[] p, int q, int k, int v, double[] o, int out, double[] t) {
         for (int i = 0; i < dv; i++) {
             int r = base + i * dk;
-            DoubleVector lo = DoubleVector.zero(D4);
+            DoubleVector lo = DoubleVector.zero(DOT);
             DoubleVector hi = lo;
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x0 = ((DoubleVector) FloatVector.fromArray(F4, s, r + j)
-                        .convertShape(VectorOperators.F2D, D4, 0)).mul(a);
-                DoubleVector x1 = ((DoubleVector) FloatVector.fromArray(F4, s, r + j + 4)
-                        .convertShape(VectorOperators.F2D, D4, 0)).mul(a);
-                lo = lo.add(x0.mul(DoubleVector.fromArray(D4, p, k + j)));
-                hi = hi.add(x1.mul(DoubleVector.fromArray(D4, p, k + j + 4)));
+                DoubleVector x0 = ((DoubleVector) FloatVector.fromArray(FH, s, r + j)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(a);
+                DoubleVector x1 = ((DoubleVector) FloatVector.fromArray(FH, s, r + j + 4)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(a);
+                lo = lo.add(x0.mul(DoubleVector.fromArray(DOT, p, k + j)));
+                hi = hi.add(x1.mul(DoubleVector.fromArray(DOT, p, k + j + 4)));
             }
             lo.intoArray(t, 0);
             hi.intoArray(t, 4);
             double u = beta * (p[v + i] - tree8(t));
-            DoubleVector lo2 = DoubleVector.zero(D4);
+            DoubleVector lo2 = DoubleVector.zero(DOT);
             DoubleVector hi2 = lo2;
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x0 = ((DoubleVector) FloatVector.fromArray(F4, s, r + j)
-                        .convertShape(VectorOperators.F2D, D4, 0)).mul(a)
-                        .add(DoubleVector.fromArray(D4, p, k + j).mul(u));
-                DoubleVector x1 = ((DoubleVector) FloatVector.fromArray(F4, s, r + j + 4)
-                        .convertShape(VectorOperators.F2D, D4, 0)).mul(a)
-                        .add(DoubleVector.fromArray(D4, p, k + j + 4).mul(u));
-                ((FloatVector) x0.convertShape(VectorOperators.D2F, F4, 0)).intoArray(s, r + j);
-                ((FloatVector) x1.convertShape(VectorOperators.D2F, F4, 0)).intoArray(s, r + j + 4);
-                lo2 = lo2.add(x0.mul(DoubleVector.fromArray(D4, p, q + j)));
-                hi2 = hi2.add(x1.mul(DoubleVector.fromArray(D4, p, q + j + 4)));
+                DoubleVector x0 = ((DoubleVector) FloatVector.fromArray(FH, s, r + j)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(a)
+                        .add(DoubleVector.fromArray(DOT, p, k + j).mul(u));
+                DoubleVector x1 = ((DoubleVector) FloatVector.fromArray(FH, s, r + j + 4)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(a)
+                        .add(DoubleVector.fromArray(DOT, p, k + j + 4).mul(u));
+                ((FloatVector) x0.convertShape(VectorOperators.D2F, FH, 0)).intoArray(s, r + j);
+                ((FloatVector) x1.convertShape(VectorOperators.D2F, FH, 0)).intoArray(s, r + j + 4);
+                lo2 = lo2.add(x0.mul(DoubleVector.fromArray(DOT, p, q + j)));
+                hi2 = hi2.add(x1.mul(DoubleVector.fromArray(DOT, p, q + j + 4)));
             }
             lo2.intoArray(t, 0);
             hi2.intoArray(t, 4);
@@ -379,18 +378,18 @@ final class FlaVectorKernels {
         for (int i = 0; i < dv; i++) {
             int r = base + i * dk;
             double vi = p[v + i];
-            DoubleVector lo = DoubleVector.zero(D4);
+            DoubleVector lo = DoubleVector.zero(DOT);
             DoubleVector hi = lo;
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x0 = DoubleVector.fromArray(D4, s, r + j).mul(DoubleVector.fromArray(D4, decay, dOff + j))
-                        .add(DoubleVector.fromArray(D4, p, k + j).mul(vi));
-                DoubleVector x1 = DoubleVector.fromArray(D4, s, r + j + 4)
-                        .mul(DoubleVector.fromArray(D4, decay, dOff + j + 4))
-                        .add(DoubleVector.fromArray(D4, p, k + j + 4).mul(vi));
+                DoubleVector x0 = DoubleVector.fromArray(DOT, s, r + j).mul(DoubleVector.fromArray(DOT, decay, dOff + j))
+                        .add(DoubleVector.fromArray(DOT, p, k + j).mul(vi));
+                DoubleVector x1 = DoubleVector.fromArray(DOT, s, r + j + 4)
+                        .mul(DoubleVector.fromArray(DOT, decay, dOff + j + 4))
+                        .add(DoubleVector.fromArray(DOT, p, k + j + 4).mul(vi));
                 x0.intoArray(s, r + j);
                 x1.intoArray(s, r + j + 4);
-                lo = lo.add(x0.mul(DoubleVector.fromArray(D4, p, q + j)));
-                hi = hi.add(x1.mul(DoubleVector.fromArray(D4, p, q + j + 4)));
+                lo = lo.add(x0.mul(DoubleVector.fromArray(DOT, p, q + j)));
+                hi = hi.add(x1.mul(DoubleVector.fromArray(DOT, p, q + j + 4)));
             }
             lo.intoArray(t, 0);
             hi.intoArray(t, 4);
@@ -404,19 +403,19 @@ final class FlaVectorKernels {
         for (int i = 0; i < dv; i++) {
             int r = base + i * dk;
             double vi = p[v + i];
-            DoubleVector lo = DoubleVector.zero(D4);
+            DoubleVector lo = DoubleVector.zero(DOT);
             DoubleVector hi = lo;
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x0 = ((DoubleVector) FloatVector.fromArray(F4, s, r + j)
-                        .convertShape(VectorOperators.F2D, D4, 0)).mul(DoubleVector.fromArray(D4, decay, dOff + j))
-                        .add(DoubleVector.fromArray(D4, p, k + j).mul(vi));
-                DoubleVector x1 = ((DoubleVector) FloatVector.fromArray(F4, s, r + j + 4)
-                        .convertShape(VectorOperators.F2D, D4, 0)).mul(DoubleVector.fromArray(D4, decay, dOff + j + 4))
-                        .add(DoubleVector.fromArray(D4, p, k + j + 4).mul(vi));
-                ((FloatVector) x0.convertShape(VectorOperators.D2F, F4, 0)).intoArray(s, r + j);
-                ((FloatVector) x1.convertShape(VectorOperators.D2F, F4, 0)).intoArray(s, r + j + 4);
-                lo = lo.add(x0.mul(DoubleVector.fromArray(D4, p, q + j)));
-                hi = hi.add(x1.mul(DoubleVector.fromArray(D4, p, q + j + 4)));
+                DoubleVector x0 = ((DoubleVector) FloatVector.fromArray(FH, s, r + j)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(DoubleVector.fromArray(DOT, decay, dOff + j))
+                        .add(DoubleVector.fromArray(DOT, p, k + j).mul(vi));
+                DoubleVector x1 = ((DoubleVector) FloatVector.fromArray(FH, s, r + j + 4)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(DoubleVector.fromArray(DOT, decay, dOff + j + 4))
+                        .add(DoubleVector.fromArray(DOT, p, k + j + 4).mul(vi));
+                ((FloatVector) x0.convertShape(VectorOperators.D2F, FH, 0)).intoArray(s, r + j);
+                ((FloatVector) x1.convertShape(VectorOperators.D2F, FH, 0)).intoArray(s, r + j + 4);
+                lo = lo.add(x0.mul(DoubleVector.fromArray(DOT, p, q + j)));
+                hi = hi.add(x1.mul(DoubleVector.fromArray(DOT, p, q + j + 4)));
             }
             lo.intoArray(t, 0);
             hi.intoArray(t, 4);
@@ -430,17 +429,17 @@ final class FlaVectorKernels {
         for (int i = 0; i < dv; i++) {
             int r = base + i * dk;
             double vi = p[v + i];
-            DoubleVector lo = DoubleVector.zero(D4);
+            DoubleVector lo = DoubleVector.zero(DOT);
             DoubleVector hi = lo;
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x0 = DoubleVector.fromArray(D4, s, r + j).mul(g)
-                        .add(DoubleVector.fromArray(D4, p, k + j).mul(vi));
-                DoubleVector x1 = DoubleVector.fromArray(D4, s, r + j + 4).mul(g)
-                        .add(DoubleVector.fromArray(D4, p, k + j + 4).mul(vi));
+                DoubleVector x0 = DoubleVector.fromArray(DOT, s, r + j).mul(g)
+                        .add(DoubleVector.fromArray(DOT, p, k + j).mul(vi));
+                DoubleVector x1 = DoubleVector.fromArray(DOT, s, r + j + 4).mul(g)
+                        .add(DoubleVector.fromArray(DOT, p, k + j + 4).mul(vi));
                 x0.intoArray(s, r + j);
                 x1.intoArray(s, r + j + 4);
-                lo = lo.add(x0.mul(DoubleVector.fromArray(D4, p, q + j)));
-                hi = hi.add(x1.mul(DoubleVector.fromArray(D4, p, q + j + 4)));
+                lo = lo.add(x0.mul(DoubleVector.fromArray(DOT, p, q + j)));
+                hi = hi.add(x1.mul(DoubleVector.fromArray(DOT, p, q + j + 4)));
             }
             lo.intoArray(t, 0);
             hi.intoArray(t, 4);
@@ -454,19 +453,19 @@ final class FlaVectorKernels {
         for (int i = 0; i < dv; i++) {
             int r = base + i * dk;
             double vi = p[v + i];
-            DoubleVector lo = DoubleVector.zero(D4);
+            DoubleVector lo = DoubleVector.zero(DOT);
             DoubleVector hi = lo;
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x0 = ((DoubleVector) FloatVector.fromArray(F4, s, r + j)
-                        .convertShape(VectorOperators.F2D, D4, 0)).mul(g)
-                        .add(DoubleVector.fromArray(D4, p, k + j).mul(vi));
-                DoubleVector x1 = ((DoubleVector) FloatVector.fromArray(F4, s, r + j + 4)
-                        .convertShape(VectorOperators.F2D, D4, 0)).mul(g)
-                        .add(DoubleVector.fromArray(D4, p, k + j + 4).mul(vi));
-                ((FloatVector) x0.convertShape(VectorOperators.D2F, F4, 0)).intoArray(s, r + j);
-                ((FloatVector) x1.convertShape(VectorOperators.D2F, F4, 0)).intoArray(s, r + j + 4);
-                lo = lo.add(x0.mul(DoubleVector.fromArray(D4, p, q + j)));
-                hi = hi.add(x1.mul(DoubleVector.fromArray(D4, p, q + j + 4)));
+                DoubleVector x0 = ((DoubleVector) FloatVector.fromArray(FH, s, r + j)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(g)
+                        .add(DoubleVector.fromArray(DOT, p, k + j).mul(vi));
+                DoubleVector x1 = ((DoubleVector) FloatVector.fromArray(FH, s, r + j + 4)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(g)
+                        .add(DoubleVector.fromArray(DOT, p, k + j + 4).mul(vi));
+                ((FloatVector) x0.convertShape(VectorOperators.D2F, FH, 0)).intoArray(s, r + j);
+                ((FloatVector) x1.convertShape(VectorOperators.D2F, FH, 0)).intoArray(s, r + j + 4);
+                lo = lo.add(x0.mul(DoubleVector.fromArray(DOT, p, q + j)));
+                hi = hi.add(x1.mul(DoubleVector.fromArray(DOT, p, q + j + 4)));
             }
             lo.intoArray(t, 0);
             hi.intoArray(t, 4);
@@ -474,7 +473,11 @@ final class FlaVectorKernels {
         }
     }
 
-    private static final VectorSpecies<Float> F8 = VectorSpecies.of(float.class, VectorShape.forBitSize(256));
+    /**
+     * Floats of a float32 state row, as many as a vector holds doubles (half its width): 8 with
+     * AVX-512, 4 with AVX2. One float shape in all kernels (see VectorShapesTest).
+     */
+    private static final VectorSpecies<Float> FH = VectorSpecies.of(float.class, VectorShape.forBitSize(LANES * 32));
 
     /**
      * Whether {@link #convStep64}/{@link #convStep32} apply: a window (K ≥ 2) and vectors of 8
@@ -547,25 +550,25 @@ final class FlaVectorKernels {
         for (; c + 8 <= channels; c += 8) {
             int wo = winOff + c * km1;
             DoubleVector acc = DoubleVector.zero(DOT);
-            FloatVector in0 = FloatVector.fromArray(F8, win, wo, idx, 0);
+            FloatVector in0 = FloatVector.fromArray(FH, win, wo, idx, 0);
             acc = acc.add(DoubleVector.fromArray(DOT, wT, c).mul(
                     (DoubleVector) in0.convertShape(VectorOperators.F2D, DOT, 0)));
             for (int j = 1; j < km1; j++) {
-                FloatVector in = FloatVector.fromArray(F8, win, wo + j, idx, 0);
+                FloatVector in = FloatVector.fromArray(FH, win, wo + j, idx, 0);
                 acc = acc.add(DoubleVector.fromArray(DOT, wT, j * channels + c).mul(
                         (DoubleVector) in.convertShape(VectorOperators.F2D, DOT, 0)));
                 in.intoArray(win, wo + j - 1, idx, 0);
             }
             DoubleVector xv = DoubleVector.fromArray(DOT, x, xOff + c);
             acc = acc.add(DoubleVector.fromArray(DOT, wT, km1 * channels + c).mul(xv));
-            ((FloatVector) xv.convertShape(VectorOperators.D2F, F8, 0)).intoArray(win, wo + km1 - 1, idx, 0);
+            ((FloatVector) xv.convertShape(VectorOperators.D2F, FH, 0)).intoArray(win, wo + km1 - 1, idx, 0);
             acc.intoArray(x, xOff + c);
         }
         convRest32(x, xOff, c, channels, wT, k, win, winOff);
     }
 
     /**
-     * {@link #convStep64} four channels per 256-bit vector (gathers, idx[0..3]); the four
+     * {@link #convStep64} four channels per vector (4-lane machines; gathers, idx[0..3]); the four
      * channels' windows, contiguous, move down by one with plain stores once all their inputs are
      * read (AVX2 has no scatter, and Java 17 would box the vector to emulate one), then each
      * channel's last slot takes its new input. Channels past the last multiple of 4 run the
@@ -577,12 +580,12 @@ final class FlaVectorKernels {
         int c = 0;
         for (; c + 4 <= channels; c += 4) {
             int wo = winOff + c * km1;
-            DoubleVector acc = DoubleVector.zero(D4);
+            DoubleVector acc = DoubleVector.zero(DOT);
             for (int j = 0; j < km1; j++) {
-                acc = acc.add(DoubleVector.fromArray(D4, wT, j * channels + c)
-                        .mul(DoubleVector.fromArray(D4, win, wo + j, idx, 0)));
+                acc = acc.add(DoubleVector.fromArray(DOT, wT, j * channels + c)
+                        .mul(DoubleVector.fromArray(DOT, win, wo + j, idx, 0)));
             }
-            acc = acc.add(DoubleVector.fromArray(D4, wT, km1 * channels + c).mul(DoubleVector.fromArray(D4, x, xOff + c)));
+            acc = acc.add(DoubleVector.fromArray(DOT, wT, km1 * channels + c).mul(DoubleVector.fromArray(DOT, x, xOff + c)));
             for (int e = wo, end = wo + 4 * km1 - 1; e < end; e++) {
                 win[e] = win[e + 1];
             }
@@ -601,12 +604,12 @@ final class FlaVectorKernels {
         int c = 0;
         for (; c + 4 <= channels; c += 4) {
             int wo = winOff + c * km1;
-            DoubleVector acc = DoubleVector.zero(D4);
+            DoubleVector acc = DoubleVector.zero(DOT);
             for (int j = 0; j < km1; j++) {
-                acc = acc.add(DoubleVector.fromArray(D4, wT, j * channels + c).mul(
-                        (DoubleVector) FloatVector.fromArray(F4, win, wo + j, idx, 0).convertShape(VectorOperators.F2D, D4, 0)));
+                acc = acc.add(DoubleVector.fromArray(DOT, wT, j * channels + c).mul(
+                        (DoubleVector) FloatVector.fromArray(FH, win, wo + j, idx, 0).convertShape(VectorOperators.F2D, DOT, 0)));
             }
-            acc = acc.add(DoubleVector.fromArray(D4, wT, km1 * channels + c).mul(DoubleVector.fromArray(D4, x, xOff + c)));
+            acc = acc.add(DoubleVector.fromArray(DOT, wT, km1 * channels + c).mul(DoubleVector.fromArray(DOT, x, xOff + c)));
             for (int e = wo, end = wo + 4 * km1 - 1; e < end; e++) {
                 win[e] = win[e + 1];
             }
