@@ -38,6 +38,20 @@ class VectorKernelsTest {
     void vectorKernelsAreEnabledInTheTestJvm() {
         assertThat(VectorSupport.enabled()).as(VectorSupport.describe()).isTrue();
         assertThat(VectorSupport.describe()).startsWith("Vector API, ");
+        System.out.println(VectorSupport.describe());
+    }
+
+    /**
+     * The build's second run of the kernel tests (surefire execution vector-avx2, -XX:UseAVX=2)
+     * passes -Dflinkla.test.maxLanes=4: there the kernels must really run on AVX2's 4-lane
+     * vectors, or that run would only repeat the first.
+     */
+    @Test
+    void vectorWidthIsAsRestricted() {
+        Integer max = Integer.getInteger("flinkla.test.maxLanes");
+        if (max != null) {
+            assertThat(VectorKernels.LANES).as(VectorSupport.describe()).isLessThanOrEqualTo(max);
+        }
     }
 
     @Test

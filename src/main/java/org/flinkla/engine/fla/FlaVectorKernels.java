@@ -79,9 +79,12 @@ final class FlaVectorKernels {
         return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 
-    /** Whether the vector heads apply: eight-lane double vectors and rows of a multiple of 8. */
+    /**
+     * Whether the vector heads apply: rows of a multiple of 8 and vectors of 8 doubles (AVX-512:
+     * one vector per group of eight columns) or of 4 (AVX2: two vectors per group).
+     */
     static boolean headsApply(int dk) {
-        return DOT.length() == 8 && LANES == 8 && dk % 8 == 0;
+        return (LANES == 8 || LANES == 4) && dk % 8 == 0;
     }
 
     /*
@@ -93,14 +96,88 @@ final class FlaVectorKernels {
      * exactly 1 is multiplied anyway (x·1 = x, the scalar skips it), the sums are FlaMath.dot's
      * eight lanes and its tree, the products and sums separate (no fma), as in the scalar loops:
      * the same bits.
+     *
+     * Each head has an 8-lane form (…x8: one vector per group of eight columns, AVX-512) and a
+     * 4-lane form (…x4: the same groups as two vectors, lanes 0–3 and 4–7 of the eight partial
+     * sums, AVX2). Both use this machine's preferred shape (and floats of half its width), the only
+     * shapes the kernels may hold, so each form runs only where LANES is its width; the entry
+     * points without suffix pick it by the constant LANES, a branch C2 folds away, and no vector
+     * crosses it.
      */
+
 
     /**
      * One delta-rule head on a float64 state S [d_v][d_k] at base (the scalar
      * {@code FlaStepper.deltaHeadScalar}): per row S_i ← a·S_i; u = β(v_i − S_i·k);
-     * S_i ← S_i + u·k; o_i = S_i·q.
+     * S_i ← S_i + u·k; o_i = S_i·q. Requires {@link #headsApply}; t ≥ 8 doubles of scratch.
      */
     static void deltaHead64(double[] s, int base, int dv, int dk, double a, double beta,
+                            double[] p, int q, int k, int v, double[] o, int out, double[] t) {
+        if (LANES == 8) {
+            deltaHead64x8(s, base, dv, dk, a, beta, p, q, k, v, o, out, t);
+        } else {
+            deltaHead64x4(s, base, dv, dk, a, beta, p, q, k, v, o, out, t);
+        }
+    }
+
+    /**
+     * {@link #deltaHead64} on a float32 state: each row widened to float64 (exact), updated there
+     * and stored rounded to nearest; o_i from the unrounded row, as the scalar head.
+     */
+    static void deltaHead32(float[] s, int base, int dv, int dk, double a, double beta,
+                            double[] p, int q, int k, int v, double[] o, int out, double[] t) {
+        if (LANES == 8) {
+            deltaHead32x8(s, base, dv, dk, a, beta, p, q, k, v, o, out, t);
+        } else {
+            deltaHead32x4(s, base, dv, dk, a, beta, p, q, k, v, o, out, t);
+        }
+    }
+
+    /**
+     * One GLA head on a float64 state (the scalar {@code FlaStepper.decayHead} with a decay per
+     * column): S[i][j] ← S[i][j]·decay[dOff + j] + v_i·k_j, o_i = S_i·q.
+     */
+    static void glaHead64(double[] s, int base, int dv, int dk, double[] decay, int dOff,
+                          double[] p, int q, int k, int v, double[] o, int out, double[] t) {
+        if (LANES == 8) {
+            glaHead64x8(s, base, dv, dk, decay, dOff, p, q, k, v, o, out, t);
+        } else {
+            glaHead64x4(s, base, dv, dk, decay, dOff, p, q, k, v, o, out, t);
+        }
+    }
+
+    /** {@link #glaHead64} on a float32 state: rows widened, stored rounded, o_i from the unrounded row. */
+    static void glaHead32(float[] s, int base, int dv, int dk, double[] decay, int dOff,
+                          double[] p, int q, int k, int v, double[] o, int out, double[] t) {
+        if (LANES == 8) {
+            glaHead32x8(s, base, dv, dk, decay, dOff, p, q, k, v, o, out, t);
+        } else {
+            glaHead32x4(s, base, dv, dk, decay, dOff, p, q, k, v, o, out, t);
+        }
+    }
+
+    /** One retention head on a float64 state: S ← γ·S + v kᵀ, o_i = S_i·q. */
+    static void retHead64(double[] s, int base, int dv, int dk, double g,
+                          double[] p, int q, int k, int v, double[] o, int out, double[] t) {
+        if (LANES == 8) {
+            retHead64x8(s, base, dv, dk, g, p, q, k, v, o, out, t);
+        } else {
+            retHead64x4(s, base, dv, dk, g, p, q, k, v, o, out, t);
+        }
+    }
+
+    /** {@link #retHead64} on a float32 state: rows widened, stored rounded, o_i from the unrounded row. */
+    static void retHead32(float[] s, int base, int dv, int dk, double g,
+                          double[] p, int q, int k, int v, double[] o, int out, double[] t) {
+        if (LANES == 8) {
+            retHead32x8(s, base, dv, dk, g, p, q, k, v, o, out, t);
+        } else {
+            retHead32x4(s, base, dv, dk, g, p, q, k, v, o, out, t);
+        }
+    }
+
+    /** {@link #deltaHead64} with one vector of 8 lanes per group of eight columns (LANES 8). */
+    static void deltaHead64x8(double[] s, int base, int dv, int dk, double a, double beta,
                             double[] p, int q, int k, int v, double[] o, int out, double[] t) {
         for (int i = 0; i < dv; i++) {
             int r = base + i * dk;
@@ -123,17 +200,14 @@ final class FlaVectorKernels {
         }
     }
 
-    /**
-     * {@link #deltaHead64} on a float32 state: each row widened to float64 (exact), updated there
-     * and stored rounded to nearest; o_i from the unrounded row, as the scalar head.
-     */
-    static void deltaHead32(float[] s, int base, int dv, int dk, double a, double beta,
+    /** {@link #deltaHead32} with one vector of 8 lanes per group of eight columns. */
+    static void deltaHead32x8(float[] s, int base, int dv, int dk, double a, double beta,
                             double[] p, int q, int k, int v, double[] o, int out, double[] t) {
         for (int i = 0; i < dv; i++) {
             int r = base + i * dk;
             DoubleVector acc = DoubleVector.zero(DOT);
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x = ((DoubleVector) FloatVector.fromArray(F8, s, r + j)
+                DoubleVector x = ((DoubleVector) FloatVector.fromArray(FH, s, r + j)
                         .convertShape(VectorOperators.F2D, DOT, 0)).mul(a);
                 acc = acc.add(x.mul(DoubleVector.fromArray(DOT, p, k + j)));
             }
@@ -141,10 +215,10 @@ final class FlaVectorKernels {
             double u = beta * (p[v + i] - tree8(t));
             DoubleVector acc2 = DoubleVector.zero(DOT);
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x = ((DoubleVector) FloatVector.fromArray(F8, s, r + j)
+                DoubleVector x = ((DoubleVector) FloatVector.fromArray(FH, s, r + j)
                         .convertShape(VectorOperators.F2D, DOT, 0)).mul(a)
                         .add(DoubleVector.fromArray(DOT, p, k + j).mul(u));
-                ((FloatVector) x.convertShape(VectorOperators.D2F, F8, 0)).intoArray(s, r + j);
+                ((FloatVector) x.convertShape(VectorOperators.D2F, FH, 0)).intoArray(s, r + j);
                 acc2 = acc2.add(x.mul(DoubleVector.fromArray(DOT, p, q + j)));
             }
             acc2.intoArray(t, 0);
@@ -152,11 +226,8 @@ final class FlaVectorKernels {
         }
     }
 
-    /**
-     * One GLA head on a float64 state (the scalar {@code FlaStepper.decayHead} with a decay per
-     * column): S[i][j] ← S[i][j]·decay[dOff + j] + v_i·k_j, o_i = S_i·q.
-     */
-    static void glaHead64(double[] s, int base, int dv, int dk, double[] decay, int dOff,
+    /** {@link #glaHead64} with one vector of 8 lanes per group of eight columns. */
+    static void glaHead64x8(double[] s, int base, int dv, int dk, double[] decay, int dOff,
                           double[] p, int q, int k, int v, double[] o, int out, double[] t) {
         for (int i = 0; i < dv; i++) {
             int r = base + i * dk;
@@ -173,18 +244,18 @@ final class FlaVectorKernels {
         }
     }
 
-    /** {@link #glaHead64} on a float32 state: rows widened, stored rounded, o_i from the unrounded row. */
-    static void glaHead32(float[] s, int base, int dv, int dk, double[] decay, int dOff,
+    /** {@link #glaHead32} with one vector of 8 lanes per group of eight columns. */
+    static void glaHead32x8(float[] s, int base, int dv, int dk, double[] decay, int dOff,
                           double[] p, int q, int k, int v, double[] o, int out, double[] t) {
         for (int i = 0; i < dv; i++) {
             int r = base + i * dk;
             double vi = p[v + i];
             DoubleVector acc = DoubleVector.zero(DOT);
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x = ((DoubleVector) FloatVector.fromArray(F8, s, r + j)
+                DoubleVector x = ((DoubleVector) FloatVector.fromArray(FH, s, r + j)
                         .convertShape(VectorOperators.F2D, DOT, 0)).mul(DoubleVector.fromArray(DOT, decay, dOff + j))
                         .add(DoubleVector.fromArray(DOT, p, k + j).mul(vi));
-                ((FloatVector) x.convertShape(VectorOperators.D2F, F8, 0)).intoArray(s, r + j);
+                ((FloatVector) x.convertShape(VectorOperators.D2F, FH, 0)).intoArray(s, r + j);
                 acc = acc.add(x.mul(DoubleVector.fromArray(DOT, p, q + j)));
             }
             acc.intoArray(t, 0);
@@ -192,8 +263,8 @@ final class FlaVectorKernels {
         }
     }
 
-    /** One retention head on a float64 state: S ← γ·S + v kᵀ, o_i = S_i·q. */
-    static void retHead64(double[] s, int base, int dv, int dk, double g,
+    /** {@link #retHead64} with one vector of 8 lanes per group of eight columns. */
+    static void retHead64x8(double[] s, int base, int dv, int dk, double g,
                           double[] p, int q, int k, int v, double[] o, int out, double[] t) {
         for (int i = 0; i < dv; i++) {
             int r = base + i * dk;
@@ -210,18 +281,18 @@ final class FlaVectorKernels {
         }
     }
 
-    /** {@link #retHead64} on a float32 state: rows widened, stored rounded, o_i from the unrounded row. */
-    static void retHead32(float[] s, int base, int dv, int dk, double g,
+    /** {@link #retHead32} with one vector of 8 lanes per group of eight columns. */
+    static void retHead32x8(float[] s, int base, int dv, int dk, double g,
                           double[] p, int q, int k, int v, double[] o, int out, double[] t) {
         for (int i = 0; i < dv; i++) {
             int r = base + i * dk;
             double vi = p[v + i];
             DoubleVector acc = DoubleVector.zero(DOT);
             for (int j = 0; j < dk; j += 8) {
-                DoubleVector x = ((DoubleVector) FloatVector.fromArray(F8, s, r + j)
+                DoubleVector x = ((DoubleVector) FloatVector.fromArray(FH, s, r + j)
                         .convertShape(VectorOperators.F2D, DOT, 0)).mul(g)
                         .add(DoubleVector.fromArray(DOT, p, k + j).mul(vi));
-                ((FloatVector) x.convertShape(VectorOperators.D2F, F8, 0)).intoArray(s, r + j);
+                ((FloatVector) x.convertShape(VectorOperators.D2F, FH, 0)).intoArray(s, r + j);
                 acc = acc.add(x.mul(DoubleVector.fromArray(DOT, p, q + j)));
             }
             acc.intoArray(t, 0);
@@ -229,22 +300,228 @@ final class FlaVectorKernels {
         }
     }
 
-    private static final VectorSpecies<Float> F8 = VectorSpecies.of(float.class, VectorShape.forBitSize(256));
+    /** {@link #deltaHead64} with two 4-lane vectors (lo: columns j..j+3, hi: j+4..j+7) per group of eight (LANES 4). */
+    static void deltaHead64x4(double[] s, int base, int dv, int dk, double a, double beta,
+                              double[] p, int q, int k, int v, double[] o, int out, double[] t) {
+        for (int i = 0; i < dv; i++) {
+            int r = base + i * dk;
+            DoubleVector lo = DoubleVector.zero(DOT);
+            DoubleVector hi = lo;
+            for (int j = 0; j < dk; j += 8) {
+                DoubleVector x0 = DoubleVector.fromArray(DOT, s, r + j).mul(a);
+                DoubleVector x1 = DoubleVector.fromArray(DOT, s, r + j + 4).mul(a);
+                lo = lo.add(x0.mul(DoubleVector.fromArray(DOT, p, k + j)));
+                hi = hi.add(x1.mul(DoubleVector.fromArray(DOT, p, k + j + 4)));
+            }
+            lo.intoArray(t, 0);
+            hi.intoArray(t, 4);
+            double u = beta * (p[v + i] - tree8(t));
+            DoubleVector lo2 = DoubleVector.zero(DOT);
+            DoubleVector hi2 = lo2;
+            for (int j = 0; j < dk; j += 8) {
+                DoubleVector x0 = DoubleVector.fromArray(DOT, s, r + j).mul(a)
+                        .add(DoubleVector.fromArray(DOT, p, k + j).mul(u));
+                DoubleVector x1 = DoubleVector.fromArray(DOT, s, r + j + 4).mul(a)
+                        .add(DoubleVector.fromArray(DOT, p, k + j + 4).mul(u));
+                x0.intoArray(s, r + j);
+                x1.intoArray(s, r + j + 4);
+                lo2 = lo2.add(x0.mul(DoubleVector.fromArray(DOT, p, q + j)));
+                hi2 = hi2.add(x1.mul(DoubleVector.fromArray(DOT, p, q + j + 4)));
+            }
+            lo2.intoArray(t, 0);
+            hi2.intoArray(t, 4);
+            o[out + i] = tree8(t);
+        }
+    }
 
-    /** Whether {@link #convStep64}/{@link #convStep32} apply: eight-lane vectors and a window (K ≥ 2). */
-    static boolean convApplies(int k) {
-        return DOT.length() == 8 && k >= 2;
+    /** {@link #deltaHead32} with two 4-lane vectors per group of eight columns (4 floats widened each). */
+    static void deltaHead32x4(float[] s, int base, int dv, int dk, double a, double beta,
+                              double[] p, int q, int k, int v, double[] o, int out, double[] t) {
+        for (int i = 0; i < dv; i++) {
+            int r = base + i * dk;
+            DoubleVector lo = DoubleVector.zero(DOT);
+            DoubleVector hi = lo;
+            for (int j = 0; j < dk; j += 8) {
+                DoubleVector x0 = ((DoubleVector) FloatVector.fromArray(FH, s, r + j)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(a);
+                DoubleVector x1 = ((DoubleVector) FloatVector.fromArray(FH, s, r + j + 4)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(a);
+                lo = lo.add(x0.mul(DoubleVector.fromArray(DOT, p, k + j)));
+                hi = hi.add(x1.mul(DoubleVector.fromArray(DOT, p, k + j + 4)));
+            }
+            lo.intoArray(t, 0);
+            hi.intoArray(t, 4);
+            double u = beta * (p[v + i] - tree8(t));
+            DoubleVector lo2 = DoubleVector.zero(DOT);
+            DoubleVector hi2 = lo2;
+            for (int j = 0; j < dk; j += 8) {
+                DoubleVector x0 = ((DoubleVector) FloatVector.fromArray(FH, s, r + j)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(a)
+                        .add(DoubleVector.fromArray(DOT, p, k + j).mul(u));
+                DoubleVector x1 = ((DoubleVector) FloatVector.fromArray(FH, s, r + j + 4)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(a)
+                        .add(DoubleVector.fromArray(DOT, p, k + j + 4).mul(u));
+                ((FloatVector) x0.convertShape(VectorOperators.D2F, FH, 0)).intoArray(s, r + j);
+                ((FloatVector) x1.convertShape(VectorOperators.D2F, FH, 0)).intoArray(s, r + j + 4);
+                lo2 = lo2.add(x0.mul(DoubleVector.fromArray(DOT, p, q + j)));
+                hi2 = hi2.add(x1.mul(DoubleVector.fromArray(DOT, p, q + j + 4)));
+            }
+            lo2.intoArray(t, 0);
+            hi2.intoArray(t, 4);
+            o[out + i] = tree8(t);
+        }
+    }
+
+    /** {@link #glaHead64} with two 4-lane vectors per group of eight columns. */
+    static void glaHead64x4(double[] s, int base, int dv, int dk, double[] decay, int dOff,
+                            double[] p, int q, int k, int v, double[] o, int out, double[] t) {
+        for (int i = 0; i < dv; i++) {
+            int r = base + i * dk;
+            double vi = p[v + i];
+            DoubleVector lo = DoubleVector.zero(DOT);
+            DoubleVector hi = lo;
+            for (int j = 0; j < dk; j += 8) {
+                DoubleVector x0 = DoubleVector.fromArray(DOT, s, r + j).mul(DoubleVector.fromArray(DOT, decay, dOff + j))
+                        .add(DoubleVector.fromArray(DOT, p, k + j).mul(vi));
+                DoubleVector x1 = DoubleVector.fromArray(DOT, s, r + j + 4)
+                        .mul(DoubleVector.fromArray(DOT, decay, dOff + j + 4))
+                        .add(DoubleVector.fromArray(DOT, p, k + j + 4).mul(vi));
+                x0.intoArray(s, r + j);
+                x1.intoArray(s, r + j + 4);
+                lo = lo.add(x0.mul(DoubleVector.fromArray(DOT, p, q + j)));
+                hi = hi.add(x1.mul(DoubleVector.fromArray(DOT, p, q + j + 4)));
+            }
+            lo.intoArray(t, 0);
+            hi.intoArray(t, 4);
+            o[out + i] = tree8(t);
+        }
+    }
+
+    /** {@link #glaHead32} with two 4-lane vectors per group of eight columns. */
+    static void glaHead32x4(float[] s, int base, int dv, int dk, double[] decay, int dOff,
+                            double[] p, int q, int k, int v, double[] o, int out, double[] t) {
+        for (int i = 0; i < dv; i++) {
+            int r = base + i * dk;
+            double vi = p[v + i];
+            DoubleVector lo = DoubleVector.zero(DOT);
+            DoubleVector hi = lo;
+            for (int j = 0; j < dk; j += 8) {
+                DoubleVector x0 = ((DoubleVector) FloatVector.fromArray(FH, s, r + j)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(DoubleVector.fromArray(DOT, decay, dOff + j))
+                        .add(DoubleVector.fromArray(DOT, p, k + j).mul(vi));
+                DoubleVector x1 = ((DoubleVector) FloatVector.fromArray(FH, s, r + j + 4)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(DoubleVector.fromArray(DOT, decay, dOff + j + 4))
+                        .add(DoubleVector.fromArray(DOT, p, k + j + 4).mul(vi));
+                ((FloatVector) x0.convertShape(VectorOperators.D2F, FH, 0)).intoArray(s, r + j);
+                ((FloatVector) x1.convertShape(VectorOperators.D2F, FH, 0)).intoArray(s, r + j + 4);
+                lo = lo.add(x0.mul(DoubleVector.fromArray(DOT, p, q + j)));
+                hi = hi.add(x1.mul(DoubleVector.fromArray(DOT, p, q + j + 4)));
+            }
+            lo.intoArray(t, 0);
+            hi.intoArray(t, 4);
+            o[out + i] = tree8(t);
+        }
+    }
+
+    /** {@link #retHead64} with two 4-lane vectors per group of eight columns. */
+    static void retHead64x4(double[] s, int base, int dv, int dk, double g,
+                            double[] p, int q, int k, int v, double[] o, int out, double[] t) {
+        for (int i = 0; i < dv; i++) {
+            int r = base + i * dk;
+            double vi = p[v + i];
+            DoubleVector lo = DoubleVector.zero(DOT);
+            DoubleVector hi = lo;
+            for (int j = 0; j < dk; j += 8) {
+                DoubleVector x0 = DoubleVector.fromArray(DOT, s, r + j).mul(g)
+                        .add(DoubleVector.fromArray(DOT, p, k + j).mul(vi));
+                DoubleVector x1 = DoubleVector.fromArray(DOT, s, r + j + 4).mul(g)
+                        .add(DoubleVector.fromArray(DOT, p, k + j + 4).mul(vi));
+                x0.intoArray(s, r + j);
+                x1.intoArray(s, r + j + 4);
+                lo = lo.add(x0.mul(DoubleVector.fromArray(DOT, p, q + j)));
+                hi = hi.add(x1.mul(DoubleVector.fromArray(DOT, p, q + j + 4)));
+            }
+            lo.intoArray(t, 0);
+            hi.intoArray(t, 4);
+            o[out + i] = tree8(t);
+        }
+    }
+
+    /** {@link #retHead32} with two 4-lane vectors per group of eight columns. */
+    static void retHead32x4(float[] s, int base, int dv, int dk, double g,
+                            double[] p, int q, int k, int v, double[] o, int out, double[] t) {
+        for (int i = 0; i < dv; i++) {
+            int r = base + i * dk;
+            double vi = p[v + i];
+            DoubleVector lo = DoubleVector.zero(DOT);
+            DoubleVector hi = lo;
+            for (int j = 0; j < dk; j += 8) {
+                DoubleVector x0 = ((DoubleVector) FloatVector.fromArray(FH, s, r + j)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(g)
+                        .add(DoubleVector.fromArray(DOT, p, k + j).mul(vi));
+                DoubleVector x1 = ((DoubleVector) FloatVector.fromArray(FH, s, r + j + 4)
+                        .convertShape(VectorOperators.F2D, DOT, 0)).mul(g)
+                        .add(DoubleVector.fromArray(DOT, p, k + j + 4).mul(vi));
+                ((FloatVector) x0.convertShape(VectorOperators.D2F, FH, 0)).intoArray(s, r + j);
+                ((FloatVector) x1.convertShape(VectorOperators.D2F, FH, 0)).intoArray(s, r + j + 4);
+                lo = lo.add(x0.mul(DoubleVector.fromArray(DOT, p, q + j)));
+                hi = hi.add(x1.mul(DoubleVector.fromArray(DOT, p, q + j + 4)));
+            }
+            lo.intoArray(t, 0);
+            hi.intoArray(t, 4);
+            o[out + i] = tree8(t);
+        }
     }
 
     /**
-     * {@link FlaMath#convStep} with eight channels per vector, the same bits: per channel
+     * Floats of a float32 state row, as many as a vector holds doubles (half its width): 8 with
+     * AVX-512, 4 with AVX2. One float shape in all kernels (see VectorShapesTest).
+     */
+    private static final VectorSpecies<Float> FH = VectorSpecies.of(float.class, VectorShape.forBitSize(LANES * 32));
+
+    /**
+     * Whether {@link #convStep64}/{@link #convStep32} apply: a window (K ≥ 2) and vectors of 8
+     * doubles, or of 4 on x86 (AVX2 has gathers, which Java 17 compiles to vgatherdpd, but no
+     * scatters: the 4-lane step shifts the windows with plain stores).
+     */
+    static boolean convApplies(int k) {
+        return (LANES == 8 || LANES == 4 && X86) && k >= 2;
+    }
+
+    private static final boolean X86 = "amd64".equals(System.getProperty("os.arch"))
+            || "x86_64".equals(System.getProperty("os.arch"));
+
+    /**
+     * {@link FlaMath#convStep} with a vector of channels at a time, the same bits: per channel
      * y = ((0 + w_0·win_0) + w_1·win_1 + …) + w_{K−1}·x, each product and sum rounded apart (no
      * fma). The window keeps its layout [channel][K−1] (it is part of the serialized state): the
-     * eight channels' j-th inputs are gathered with {@code idx} = (0, K−1, …, 7(K−1)) and, shifted
-     * by one, scattered back; wT is the weight transposed to [j][channel] ({@code channels}
-     * columns). Channels past the last multiple of 8 run the scalar formula.
+     * channels' j-th inputs are gathered with {@code idx} = (0, K−1, …, 7(K−1)); wT is the weight
+     * transposed to [j][channel] ({@code channels} columns). Requires {@link #convApplies}.
      */
     static void convStep64(double[] x, int xOff, int channels, double[] wT, int k, double[] win, int winOff,
+                           int[] idx) {
+        if (LANES == 8) {
+            convStep64x8(x, xOff, channels, wT, k, win, winOff, idx);
+        } else {
+            convStep64x4(x, xOff, channels, wT, k, win, winOff, idx);
+        }
+    }
+
+    /** {@link #convStep64} on a float32 window: inputs widened (exact), the new one stored rounded to nearest. */
+    static void convStep32(double[] x, int xOff, int channels, double[] wT, int k, float[] win, int winOff,
+                           int[] idx) {
+        if (LANES == 8) {
+            convStep32x8(x, xOff, channels, wT, k, win, winOff, idx);
+        } else {
+            convStep32x4(x, xOff, channels, wT, k, win, winOff, idx);
+        }
+    }
+
+    /**
+     * {@link #convStep64} eight channels per vector, the windows shifted by one with scatters
+     * (AVX-512); channels past the last multiple of 8 run the scalar formula.
+     */
+    static void convStep64x8(double[] x, int xOff, int channels, double[] wT, int k, double[] win, int winOff,
                            int[] idx) {
         int km1 = k - 1;
         int c = 0;
@@ -262,6 +539,92 @@ final class FlaVectorKernels {
             xv.intoArray(win, wo + km1 - 1, idx, 0);
             acc.intoArray(x, xOff + c);
         }
+        convRest64(x, xOff, c, channels, wT, k, win, winOff);
+    }
+
+    /** {@link #convStep32} eight channels per vector, as {@link #convStep64x8}. */
+    static void convStep32x8(double[] x, int xOff, int channels, double[] wT, int k, float[] win, int winOff,
+                           int[] idx) {
+        int km1 = k - 1;
+        int c = 0;
+        for (; c + 8 <= channels; c += 8) {
+            int wo = winOff + c * km1;
+            DoubleVector acc = DoubleVector.zero(DOT);
+            FloatVector in0 = FloatVector.fromArray(FH, win, wo, idx, 0);
+            acc = acc.add(DoubleVector.fromArray(DOT, wT, c).mul(
+                    (DoubleVector) in0.convertShape(VectorOperators.F2D, DOT, 0)));
+            for (int j = 1; j < km1; j++) {
+                FloatVector in = FloatVector.fromArray(FH, win, wo + j, idx, 0);
+                acc = acc.add(DoubleVector.fromArray(DOT, wT, j * channels + c).mul(
+                        (DoubleVector) in.convertShape(VectorOperators.F2D, DOT, 0)));
+                in.intoArray(win, wo + j - 1, idx, 0);
+            }
+            DoubleVector xv = DoubleVector.fromArray(DOT, x, xOff + c);
+            acc = acc.add(DoubleVector.fromArray(DOT, wT, km1 * channels + c).mul(xv));
+            ((FloatVector) xv.convertShape(VectorOperators.D2F, FH, 0)).intoArray(win, wo + km1 - 1, idx, 0);
+            acc.intoArray(x, xOff + c);
+        }
+        convRest32(x, xOff, c, channels, wT, k, win, winOff);
+    }
+
+    /**
+     * {@link #convStep64} four channels per vector (4-lane machines; gathers, idx[0..3]); the four
+     * channels' windows, contiguous, move down by one with plain stores once all their inputs are
+     * read (AVX2 has no scatter, and Java 17 would box the vector to emulate one), then each
+     * channel's last slot takes its new input. Channels past the last multiple of 4 run the
+     * scalar formula.
+     */
+    static void convStep64x4(double[] x, int xOff, int channels, double[] wT, int k, double[] win, int winOff,
+                             int[] idx) {
+        int km1 = k - 1;
+        int c = 0;
+        for (; c + 4 <= channels; c += 4) {
+            int wo = winOff + c * km1;
+            DoubleVector acc = DoubleVector.zero(DOT);
+            for (int j = 0; j < km1; j++) {
+                acc = acc.add(DoubleVector.fromArray(DOT, wT, j * channels + c)
+                        .mul(DoubleVector.fromArray(DOT, win, wo + j, idx, 0)));
+            }
+            acc = acc.add(DoubleVector.fromArray(DOT, wT, km1 * channels + c).mul(DoubleVector.fromArray(DOT, x, xOff + c)));
+            for (int e = wo, end = wo + 4 * km1 - 1; e < end; e++) {
+                win[e] = win[e + 1];
+            }
+            for (int l = 0; l < 4; l++) {
+                win[wo + l * km1 + km1 - 1] = x[xOff + c + l];
+            }
+            acc.intoArray(x, xOff + c);
+        }
+        convRest64(x, xOff, c, channels, wT, k, win, winOff);
+    }
+
+    /** {@link #convStep32} four channels per vector, as {@link #convStep64x4}. */
+    static void convStep32x4(double[] x, int xOff, int channels, double[] wT, int k, float[] win, int winOff,
+                             int[] idx) {
+        int km1 = k - 1;
+        int c = 0;
+        for (; c + 4 <= channels; c += 4) {
+            int wo = winOff + c * km1;
+            DoubleVector acc = DoubleVector.zero(DOT);
+            for (int j = 0; j < km1; j++) {
+                acc = acc.add(DoubleVector.fromArray(DOT, wT, j * channels + c).mul(
+                        (DoubleVector) FloatVector.fromArray(FH, win, wo + j, idx, 0).convertShape(VectorOperators.F2D, DOT, 0)));
+            }
+            acc = acc.add(DoubleVector.fromArray(DOT, wT, km1 * channels + c).mul(DoubleVector.fromArray(DOT, x, xOff + c)));
+            for (int e = wo, end = wo + 4 * km1 - 1; e < end; e++) {
+                win[e] = win[e + 1];
+            }
+            for (int l = 0; l < 4; l++) {
+                win[wo + l * km1 + km1 - 1] = (float) x[xOff + c + l];
+            }
+            acc.intoArray(x, xOff + c);
+        }
+        convRest32(x, xOff, c, channels, wT, k, win, winOff);
+    }
+
+    /** The scalar convolution step of channels [c, channels) (the vector steps' last channels). */
+    private static void convRest64(double[] x, int xOff, int c, int channels, double[] wT, int k, double[] win,
+                                   int winOff) {
+        int km1 = k - 1;
         for (; c < channels; c++) {
             int wo = winOff + c * km1;
             double xc = x[xOff + c];
@@ -278,28 +641,10 @@ final class FlaVectorKernels {
         }
     }
 
-    /** {@link #convStep64} on a float32 window: inputs widened (exact), the new one stored rounded to nearest. */
-    static void convStep32(double[] x, int xOff, int channels, double[] wT, int k, float[] win, int winOff,
-                           int[] idx) {
+    /** {@link #convRest64} on a float32 window. */
+    private static void convRest32(double[] x, int xOff, int c, int channels, double[] wT, int k, float[] win,
+                                   int winOff) {
         int km1 = k - 1;
-        int c = 0;
-        for (; c + 8 <= channels; c += 8) {
-            int wo = winOff + c * km1;
-            DoubleVector acc = DoubleVector.zero(DOT);
-            FloatVector in0 = FloatVector.fromArray(F8, win, wo, idx, 0);
-            acc = acc.add(DoubleVector.fromArray(DOT, wT, c).mul(
-                    (DoubleVector) in0.convertShape(VectorOperators.F2D, DOT, 0)));
-            for (int j = 1; j < km1; j++) {
-                FloatVector in = FloatVector.fromArray(F8, win, wo + j, idx, 0);
-                acc = acc.add(DoubleVector.fromArray(DOT, wT, j * channels + c).mul(
-                        (DoubleVector) in.convertShape(VectorOperators.F2D, DOT, 0)));
-                in.intoArray(win, wo + j - 1, idx, 0);
-            }
-            DoubleVector xv = DoubleVector.fromArray(DOT, x, xOff + c);
-            acc = acc.add(DoubleVector.fromArray(DOT, wT, km1 * channels + c).mul(xv));
-            ((FloatVector) xv.convertShape(VectorOperators.D2F, F8, 0)).intoArray(win, wo + km1 - 1, idx, 0);
-            acc.intoArray(x, xOff + c);
-        }
         for (; c < channels; c++) {
             int wo = winOff + c * km1;
             double xc = x[xOff + c];
