@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -265,9 +266,19 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
                 double startupSeconds = (submit - prepareNanos) / 1e9;
                 Timeline timeline = new Timeline(submit, 20_000_000L);
                 progress.restart();
+                // everything written: checkpoint now rather than at the next interval, so the last
+                // outputs are committed sooner (if this checkpoint fails, the next periodic one commits them)
+                AtomicReference<JobID> jobId = new AtomicReference<>();
+                counter.onAllWritten(bases.length(), () -> {
+                    JobID jid = jobId.get();
+                    if (jid != null) {
+                        c.cluster().triggerCheckpoint(jid);
+                    }
+                });
                 counter.start(submit);
                 progress.status("submitting the job");
                 JobID id = c.cluster().submitJob(graph).get(120, TimeUnit.SECONDS).getJobID();
+                jobId.set(id);
                 CompletableFuture<JobResult> result = c.cluster().requestJobResult(id);
                 Thread phases = watchJobStart(c.cluster(), id, counter, result, progress);
                 long lastOutput;
@@ -430,11 +441,22 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
         private Timeline timeline;
         private volatile long written;
         private volatile long lastChangeNanos;
+        private long allWrittenAt = Long.MAX_VALUE;
+        private Runnable onAllWritten;
 
         ProcessedCounter(TopicReader reader, boolean binary, ProgressBar progress) {
             this.reader = reader;
             this.binary = binary;
             this.progress = progress;
+        }
+
+        /**
+         * Runs {@code action} once on this reader's thread when the job has written outputs up to
+         * {@code end} (before they are committed).
+         */
+        void onAllWritten(long end, Runnable action) {
+            this.allWrittenAt = end;
+            this.onAllWritten = action;
         }
 
         void start(long submitNanos) {
@@ -453,6 +475,11 @@ public final class KafkaDemoPipeline implements AttentionPipeline {
                         lastChangeNanos = now;
                         timeline.record(now, end);
                         progress.ahead(end);
+                        if (end >= allWrittenAt && onAllWritten != null) {
+                            Runnable r = onAllWritten;
+                            onAllWritten = null;
+                            r.run();
+                        }
                     }
                 }
             }, "demo-processed-counter");
