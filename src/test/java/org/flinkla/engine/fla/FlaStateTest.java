@@ -278,6 +278,31 @@ class FlaStateTest {
         assertThat(allocated).as("bytes allocated by 200 × 80 tokens").isLessThan(4096);
     }
 
+    /**
+     * The shipped DNA model (the demo's) in records of 60 symbols, as the demo's job steps it,
+     * allocates nothing per token once compiled. (Whether C2 compiles a kernel into allocating
+     * code can depend on the order in which it meets the kernels; this checks this test's order.)
+     */
+    @Test
+    void theShippedDnaModelInRecordsOf60AllocatesNothingPerToken() {
+        SequenceModel m = org.flinkla.model.ModelLoader.load(java.nio.file.Path.of("src/main/resources/models/dna/gdn"));
+        ModelStepper st = m.newStepper();
+        ModelState s = m.newState();
+        int[] ids = new java.util.Random(6).ints(600, 0, 4).toArray();
+        double[] ys = new double[60 * m.outputWidth()];
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long allocated = Long.MAX_VALUE;
+        for (int round = 0; round < 60 && allocated >= 4096; round++) {
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 50; i++) {
+                st.stepTokens(s, ids, (i % 10) * 60, 60, ys, 0);
+            }
+            allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertThat(allocated).as("bytes allocated by 50 records of 60 tokens").isLessThan(4096);
+    }
+
     @Test
     void theStateLengthIsTheDocumentedLayout() {
         // gated_deltanet_default: hidden 32, 2 layers, 4 heads of d_k 8, d_v 16, conv 4
