@@ -61,18 +61,12 @@ final class EngineTestSupport {
      * escape analysis, and the Vector API kernels, which allocate until C2 has compiled them.
      */
     static long allocatedPerRoundAfterWarmUp(RecurrentLinearAttention layer, ModelState st, double[] x, double[] y) {
-        com.sun.management.ThreadMXBean mx =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        long allocated = Long.MAX_VALUE;
-        for (int round = 0; round < 40 && allocated >= 4096; round++) {
-            long before = mx.getCurrentThreadAllocatedBytes();
+        return org.flinkla.testutils.Allocations.afterWarmUp(40, 4096, () -> {
             for (int i = 0; i < 10_000; i++) {
                 layer.step(st, x, 0, y, 0);
                 layer.stepToken(st, i % 5, y, 0);
             }
-            allocated = mx.getCurrentThreadAllocatedBytes() - before;
-        }
-        return allocated;
+        });
     }
 
     static double[] gaussian(Random r, int n, double scale) {

@@ -192,8 +192,6 @@ class GemmTest {
 
     @Test
     void noAllocationPerCall() {
-        com.sun.management.ThreadMXBean mx =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         Random r = new Random(2);
         for (WeightPrecision p : WeightPrecision.values()) {
             int in = 96, out = 200;
@@ -201,16 +199,13 @@ class GemmTest {
             double[] x = gaussian(r, 64 * in);
             double[] y = new double[64 * out];
             // rounds until C2 has compiled the kernels (the Vector API allocates until then)
-            long allocated = Long.MAX_VALUE;
-            for (int round = 0; round < 40 && allocated >= 1024; round++) {
-                long before = mx.getCurrentThreadAllocatedBytes();
+            long allocated = org.flinkla.testutils.Allocations.afterWarmUp(40, 1024, () -> {
                 for (int i = 0; i < 300; i++) {
                     g.apply(x, 0, in, 64, y, 0, out);
                     g.apply(x, 0, in, 7, y, 0, out);
                     g.apply(x, in, y, out);
                 }
-                allocated = mx.getCurrentThreadAllocatedBytes() - before;
-            }
+            });
             assertThat(allocated).as("%s", p).isLessThan(1024);
         }
     }

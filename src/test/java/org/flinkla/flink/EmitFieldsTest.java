@@ -371,15 +371,9 @@ class EmitFieldsTest {
             ids[i] = (i * 7 + i / 3) % V;
         }
         TokenRecord r = TokenRecord.ids("a", TokenRecord.NO_POS, ids, true);
-        SequenceState st = p.process(r, null).state;
-        com.sun.management.ThreadMXBean mx =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        long allocated = Long.MAX_VALUE;
-        for (int round = 0; round < 40 && allocated >= 2048; round++) { // until the JIT has compiled the loop
-            long before = mx.getCurrentThreadAllocatedBytes();
-            st = p.process(r, st).state;
-            allocated = mx.getCurrentThreadAllocatedBytes() - before;
-        }
+        SequenceState[] st = {p.process(r, null).state};
+        // until the JIT has compiled the loop
+        long allocated = org.flinkla.testutils.Allocations.afterWarmUp(40, 2048, () -> st[0] = p.process(r, st[0]).state);
         assertThat(allocated).as("bytes allocated by one record of 4096 tokens").isLessThan(2048);
     }
 

@@ -31,6 +31,7 @@ import org.flinkla.engine.ModelState;
 import org.flinkla.engine.ModelStepper;
 import org.flinkla.engine.SequenceModel;
 import org.flinkla.model.FlaFixtures;
+import org.flinkla.testutils.Allocations;
 import org.flinkla.model.ModelLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -262,19 +263,14 @@ class FlaStateTest {
             ((FlaLanguageModel) m).embedding(ids[t], x, t * m.inputWidth());
         }
         double[] ys = new double[N * m.outputWidth()];
-        com.sun.management.ThreadMXBean mx =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        long allocated = Long.MAX_VALUE;
-        for (int round = 0; round < 40 && allocated >= 4096; round++) {
-            long before = mx.getCurrentThreadAllocatedBytes();
+        long allocated = Allocations.afterWarmUp(40, 4096, () -> {
             for (int i = 0; i < 200; i++) {
                 st.stepToken(s, ids[i % N], ys, 0);
                 st.step(s, x, 0, ys, 0);
                 st.steps(s, x, 0, 8, ys, 0);
                 st.stepTokens(s, ids, 0, 70, ys, 0);
             }
-            allocated = mx.getCurrentThreadAllocatedBytes() - before;
-        }
+        });
         assertThat(allocated).as("bytes allocated by 200 × 80 tokens").isLessThan(4096);
     }
 
@@ -290,16 +286,11 @@ class FlaStateTest {
         ModelState s = m.newState();
         int[] ids = new java.util.Random(6).ints(600, 0, 4).toArray();
         double[] ys = new double[60 * m.outputWidth()];
-        com.sun.management.ThreadMXBean mx =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        long allocated = Long.MAX_VALUE;
-        for (int round = 0; round < 60 && allocated >= 4096; round++) {
-            long before = mx.getCurrentThreadAllocatedBytes();
+        long allocated = Allocations.afterWarmUp(60, 4096, () -> {
             for (int i = 0; i < 50; i++) {
                 st.stepTokens(s, ids, (i % 10) * 60, 60, ys, 0);
             }
-            allocated = mx.getCurrentThreadAllocatedBytes() - before;
-        }
+        });
         assertThat(allocated).as("bytes allocated by 50 records of 60 tokens").isLessThan(4096);
     }
 
