@@ -766,7 +766,6 @@ public final class SequenceProcessor {
      */
     final class Bundle {
         private final ModelState[] undos;
-        private final boolean[] hasUndo;   // slot -> undos[slot] holds the state before its record
         private final int[] row;            // slot -> row among the id (≥ 0) or vector (-1 - row) inputs
         private final ModelState[] idStates;
         private final int[] ids;
@@ -780,7 +779,6 @@ public final class SequenceProcessor {
 
         private Bundle(int capacity) {
             this.undos = new ModelState[capacity];
-            this.hasUndo = new boolean[capacity];
             this.row = new int[capacity];
             this.idStates = new ModelState[capacity];
             this.ids = new int[capacity];
@@ -814,9 +812,6 @@ public final class SequenceProcessor {
                     undos[slot] = model.newState();
                 }
                 undos[slot].copyFrom(a);
-                hasUndo[slot] = true;
-            } else {
-                hasUndo[slot] = false;
             }
             int i = o.skip;
             if (record.kind() == TokenRecord.Kind.VECTORS) {
@@ -848,7 +843,8 @@ public final class SequenceProcessor {
             ModelState a = o.work.model();
             a.setTokens(a.tokens() - 1); // as before the step: compute counts it again
             try {
-                return compute(record, o, hasUndo[slot] ? undos[slot] : null);
+                // the same test as in add: whether undos[slot] holds the state before this record
+                return compute(record, o, needsUndo(o) ? undos[slot] : null);
             } finally {
                 stepped = null;
             }

@@ -120,18 +120,6 @@ final class ElementwiseVector {
         }
     }
 
-    /** x[i] ← x[i]·c. */
-    static void scale(double[] x, int off, int n, double c) {
-        int end = S.loopBound(n);
-        int i = 0;
-        for (; i < end; i += S.length()) {
-            DoubleVector.fromArray(S, x, off + i).mul(c).intoArray(x, off + i);
-        }
-        for (; i < n; i++) {
-            x[off + i] *= c;
-        }
-    }
-
     /** y[i] ← (x[i]·r)·w[i]; y may be x. */
     static void scaleWeighted(double[] x, int xOff, int n, double r, double[] w, double[] y, int yOff) {
         int end = S.loopBound(n);

@@ -105,7 +105,7 @@ final class FlaMath {
         double ss = dot(x, off, x, off, n);
         double r = scale / Math.sqrt(ss + FlaConfig.L2_NORM_EPS);
         if (VECTOR) {
-            ElementwiseVector.scale(x, off, n, r);
+            ElementwiseVector.scaleInto(x, off, n, r, x, off);
         } else {
             scaleIntoPlain(x, off, n, r, x, off);
         }
@@ -125,7 +125,7 @@ final class FlaMath {
     /** x[i] ← x[i]·c; same bits plain or vector. */
     static void scale(double[] x, int off, int n, double c) {
         if (VECTOR) {
-            ElementwiseVector.scale(x, off, n, c);
+            ElementwiseVector.scaleInto(x, off, n, c, x, off);
         } else {
             scaleIntoPlain(x, off, n, c, x, off);
         }

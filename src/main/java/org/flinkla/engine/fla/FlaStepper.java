@@ -21,7 +21,7 @@ import org.flinkla.engine.ModelStepper;
 /**
  * Decodes tokens of a {@link FlaLanguageModel}, one token or a chunk per call. A chunk runs layer
  * by layer over blocks of up to {@value #ROWS} tokens, so the weights are read once per block.
- * The recurrence takes a block in chunks of {@value #BLOCK} tokens from the start of the block
+ * The recurrence takes a block in chunks of {@value #CHUNK} tokens from the start of the block
  * (the last one shorter): a chunk of fewer than {@value #CHUNK_MIN} tokens (and a single token)
  * steps FLA's {@code fused_recurrent} rule token by token, a longer one runs the chunk form
  * ({@link ChunkRecurrence}: the intra-chunk part as small matrix products, one state update per
@@ -65,7 +65,7 @@ final class FlaStepper implements ModelStepper {
      * Tokens per chunk of the recurrence's chunk form (FLA's chunk size); a block splits into
      * chunks of this many tokens from its start.
      */
-    static final int BLOCK = 64;
+    static final int CHUNK = 64;
     /**
      * Rows of a block: the tokens of a call (or the sequences of a bundle) that go through each
      * dense product together, so each weight is read once per this many rows.
@@ -103,7 +103,7 @@ final class FlaStepper implements ModelStepper {
     private final double[] betaBuf;   // [ROWS][stateHeads] β per token and state head
     private final double[] gateBuf;   // [ROWS][stateHeads] Gated DeltaNet log gate g
     private final double[] logDecay;  // [ROWS][kProjRows] GLA log decay α
-    private final double[] gammaPow;  // [heads][BLOCK + 1] RetNet γ_h^m
+    private final double[] gammaPow;  // [heads][CHUNK + 1] RetNet γ_h^m
     /** Whether the token form's heads run {@link FlaVectorKernels} (same bits as the scalar heads). */
     private final boolean vectorHeads;
     /** Gather map of the vector convolution step (l·(K−1) for lane l), or null: the scalar step. */
@@ -159,14 +159,14 @@ final class FlaStepper implements ModelStepper {
             gamma[i] = 1.0 - Math.pow(2.0, -5.0 - i);   // RetNet's fixed decay per head
         }
         this.qScale = 1.0 / Math.sqrt(c.headKDim());
-        this.chunk = new ChunkRecurrence(BLOCK, c.headKDim(), c.headVDim());
+        this.chunk = new ChunkRecurrence(CHUNK, c.headKDim(), c.headVDim());
         this.betaBuf = new double[ROWS * c.stateHeads()];
         this.gateBuf = new double[ROWS * c.stateHeads()];
         this.logDecay = arch == FlaArchitecture.GLA ? new double[ROWS * c.kProjRows()] : null;
-        this.gammaPow = new double[c.heads() * (BLOCK + 1)];
+        this.gammaPow = new double[c.heads() * (CHUNK + 1)];
         for (int i = 0; i < gamma.length; i++) {
-            for (int e = 0; e <= BLOCK; e++) {
-                gammaPow[i * (BLOCK + 1) + e] = Math.pow(gamma[i], e);
+            for (int e = 0; e <= CHUNK; e++) {
+                gammaPow[i * (CHUNK + 1) + e] = Math.pow(gamma[i], e);
             }
         }
     }
@@ -343,28 +343,28 @@ final class FlaStepper implements ModelStepper {
     }
 
     /**
-     * The mixer of one layer for the n tokens of the block, in chunks of up to {@value #BLOCK}
+     * The mixer of one layer for the n tokens of the block, in chunks of up to {@value #CHUNK}
      * tokens from the block's start: a chunk of at least {@link #chunkMin} tokens in the chunk form
      * ({@link ChunkRecurrence}), a shorter one token by token. The layer's state is at sOff in sd
      * (float64) or sf (float32); outputs to o[t·valueDim ..].
      */
     private void mix(FlaLanguageModel.Layer w, double[] sd, float[] sf, int sOff, int n, long pos0) {
-        for (int start = 0; start < n; start += BLOCK) {
-            int end = Math.min(n, start + BLOCK);
+        for (int start = 0; start < n; start += CHUNK) {
+            int end = Math.min(n, start + CHUNK);
+            // the short convolutions' windows and the recurrent state are separate parts of the
+            // state, so preparing every token of the chunk first changes nothing
+            for (int t = start; t < end; t++) {
+                prepareToken(w, sd, sf, sOff, t, pos0 + t);
+            }
             if (end - start < chunkMin) {
                 for (int t = start; t < end; t++) {
-                    prepareToken(w, sd, sf, sOff, t, pos0 + t);
                     recurToken(w, sd, sf, sOff, t);
-                    finishToken(w, t);
                 }
             } else {
-                for (int t = start; t < end; t++) {
-                    prepareToken(w, sd, sf, sOff, t, pos0 + t);
-                }
                 chunk(w, sd, sf, sOff, start, end - start);
-                for (int t = start; t < end; t++) {
-                    finishToken(w, t);
-                }
+            }
+            for (int t = start; t < end; t++) {
+                finishToken(w, t);
             }
         }
     }
@@ -410,7 +410,7 @@ final class FlaStepper implements ModelStepper {
                 for (int hh = 0; hh < c.heads(); hh++) {
                     int kv = hh / group;
                     chunk.retention(sd, sf, sOff + hh * dv * dk, n, proj, ps, pr + w.oq + hh * dk, pr + w.ok + kv * dk,
-                            pr + w.ov + kv * dv, gammaPow, hh * (BLOCK + 1), o, orow + hh * dv, valueDim);
+                            pr + w.ov + kv * dv, gammaPow, hh * (CHUNK + 1), o, orow + hh * dv, valueDim);
                 }
                 break;
             }

@@ -197,7 +197,7 @@ class ExpTest {
             a = v.clone();
             b = v.clone();
             FlaMath.scaleIntoPlain(a, 3, n, rr, a, 3);
-            ElementwiseVector.scale(b, 3, n, rr);
+            ElementwiseVector.scaleInto(b, 3, n, rr, b, 3);
             assertSameBits(b, a, "l2 scaling n=" + n);
         }
     }
